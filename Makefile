@@ -1,0 +1,32 @@
+# wasmplane: the two commands a fresh machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+MVN ?= mvn -B -ntp
+PLUGINS_DIR := plugins/build
+
+.PHONY: all build plugins test run bench soak clean toolchains
+
+all: build
+
+# Installs what the build needs beyond Maven (wat2wasm, clang for wasm32-wasi, node for AssemblyScript).
+toolchains:
+	@scripts/install-toolchains.sh
+
+# Test and demo plugins: WAT, AssemblyScript (@solo-io/proxy-runtime) and C (clang --target=wasm32-wasi), built from source.
+plugins: toolchains
+	@plugins/build.sh
+
+build: plugins
+	$(MVN) -q install -DskipTests
+
+test: plugins
+	$(MVN) install
+
+run: build
+	@scripts/run-demo.sh
+
+bench: build
+	@scripts/bench.sh
+
+clean:
+	$(MVN) -q clean
+	rm -rf $(PLUGINS_DIR)
