@@ -69,7 +69,7 @@ public final class ForeignFunctions {
       byte[] chunk = new byte[8192];
       while (!inflater.finished()) {
         int n = inflater.inflate(chunk);
-        if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+        if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
           throw new ForeignFunction.Failure(Status.SERIALIZATION_FAILURE, "uncompress: truncated zlib stream");
         }
         if (out.size() + n > MAX_UNCOMPRESSED_BYTES) {
