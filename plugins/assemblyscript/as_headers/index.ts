@@ -10,8 +10,9 @@
 //   /auth...  -> proxy_http_call GET /check?user=<x-user> to auth_cluster; 200 adds x-auth-result: <body> and
 //                resumes the request, anything else (or a failed call) answers 401 locally.
 // Every request: counter as_headers.requests += 1, histogram as_headers.header_count records the header count,
-// shared key "as_headers.seen" is incremented with CAS and echoed as x-as-seen, and the plugin name property is
-// echoed as x-as-plugin. Responses get x-as-stamp and lose x-internal.
+// shared key "as_headers.seen" is incremented with CAS and echoed as x-as-seen, the plugin_name property is
+// echoed as x-as-plugin and the source.address property (when the host knows it) as x-as-source.
+// Responses get x-as-stamp (and x-as-user, read back from a property the plugin set) and lose x-internal.
 //
 // Where the 0.1.8 SDK wrappers are broken (get/set_shared_data pass the wrong pointers, onConfigure passes the size
 // as a pointer) this plugin calls the SDK's raw imports itself; everything else goes through the SDK.
@@ -83,6 +84,23 @@ function sharedIncrement(key: string): u32 {
     }
   }
   return 0;
+}
+
+// A property through the raw ABI, "" when the host does not know it (the SDK's get_property aborts on NOT_FOUND).
+let propertyPtr = new Reference<usize>();
+let propertySize = new Reference<usize>();
+
+function propertyOrEmpty(path: string): string {
+  const p = String.UTF8.encode(path);
+  if (abi.proxy_get_property(changetype<usize>(p), p.byteLength, propertyPtr.ptr(), propertySize.ptr()) != WasmResultValues.Ok) {
+    return "";
+  }
+  if (propertySize.data == 0) {
+    return "";
+  }
+  const value = String.UTF8.decodeUnsafe(propertyPtr.data, propertySize.data);
+  free(propertyPtr.data);
+  return value;
 }
 
 // ---- root context ----
@@ -173,6 +191,10 @@ class AsHeadersStream extends Context {
     request.add("x-as-route", this.method + " " + this.path);
     const pluginName = get_property("plugin_name");
     request.add("x-as-plugin", String.UTF8.decode(pluginName));
+    const source = propertyOrEmpty("source\0address");
+    if (source.length > 0) {
+      request.add("x-as-source", source);
+    }
     // a property the plugin sets itself is readable again later in the stream
     set_property("as_headers\0user", String.UTF8.encode(user));
 
