@@ -1,0 +1,12 @@
+package io.wasmplane.xds.resource;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.util.Optional;
+
+/**
+ * A validated Cluster.
+ *
+ * @param edsServiceName for EDS clusters the EDS resource name to subscribe to (service_name, or the cluster name)
+ */
+public record ClusterUpdate(String name, Cluster proto, Cluster.DiscoveryType discoveryType,
+    Optional<String> edsServiceName) implements XdsResource {}
