@@ -1,0 +1,145 @@
+package io.wasmplane.wasm.abi;
+
+import io.wasmplane.wasm.AbiVersion;
+import io.wasmplane.wasm.HeaderPairs;
+import io.wasmplane.wasm.MapType;
+import io.wasmplane.wasm.Status;
+import io.wasmplane.wasm.host.HeaderMap;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seven header-map calls. Maps of the stream come from the context's host; http-call response maps and gRPC
+ * metadata are the runtime's own and exist only inside the callback that delivers them. An unknown map type is
+ * BAD_ARGUMENT, a map that does not exist here NOT_FOUND, a read-only map BAD_ARGUMENT on writes.
+ */
+final class HeaderMapFunctions {
+  private HeaderMapFunctions() {}
+
+  static List<HostCall> calls() {
+    return List.of(
+        HostCall.env("proxy_get_header_map_value", 5, HeaderMapFunctions::getValue),
+        HostCall.env("proxy_add_header_map_value", 5, (vm, a) -> mutate(vm, a, true, (m, k, v) -> m.add(k, v))),
+        HostCall.env("proxy_replace_header_map_value", 5,
+            (vm, a) -> mutate(vm, a, true, (m, k, v) -> m.replace(k, v))),
+        HostCall.env("proxy_remove_header_map_value", 3, (vm, a) -> mutate(vm, a, false, (m, k, v) -> m.remove(k))),
+        HostCall.env("proxy_get_header_map_pairs", 3, HeaderMapFunctions::getPairs),
+        HostCall.env("proxy_set_header_map_pairs", 3, HeaderMapFunctions::setPairs),
+        HostCall.env("proxy_get_header_map_size", 2, HeaderMapFunctions::getSize));
+  }
+
+  /** The map of this type in the current callback, or null. */
+  static HeaderMap map(VmState vm, MapType type) {
+    switch (type) {
+      case HTTP_CALL_RESPONSE_HEADERS:
+        return vm.callout.httpHeaders;
+      case HTTP_CALL_RESPONSE_TRAILERS:
+        return vm.callout.httpTrailers;
+      case GRPC_CALL_INITIAL_METADATA:
+        return vm.callout.grpcInitialMetadata;
+      case GRPC_CALL_TRAILING_METADATA:
+        return vm.callout.grpcTrailingMetadata;
+      default:
+        ContextState ctx = vm.effective;
+        return ctx == null ? null : ctx.host.headerMap(type);
+    }
+  }
+
+  private static long getValue(VmState vm, long[] a) {
+    MapType type = MapType.fromAbi((int) a[0]);
+    String key = vm.memory.readString(a[1], a[2]);
+    if (type == null) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    HeaderMap map = map(vm, type);
+    if (map == null) {
+      return Status.NOT_FOUND.code();
+    }
+    String value = map.get(key);
+    if (value == null) {
+      if (vm.abi() != AbiVersion.V0_1_0) {
+        return Status.NOT_FOUND.code();
+      }
+      value = ""; // ABI 0.1.0: a missing key is OK with an empty value
+    }
+    return vm.memory.returnBytes(value.getBytes(StandardCharsets.UTF_8), a[3], a[4]).code();
+  }
+
+  @FunctionalInterface
+  private interface Mutation {
+    void apply(HeaderMap map, String key, String value);
+  }
+
+  private static long mutate(VmState vm, long[] a, boolean withValue, Mutation mutation) {
+    MapType type = MapType.fromAbi((int) a[0]);
+    String key = vm.memory.readString(a[1], a[2]);
+    String value = withValue ? vm.memory.readString(a[3], a[4]) : null;
+    if (type == null) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    HeaderMap map = map(vm, type);
+    if (map == null) {
+      return Status.NOT_FOUND.code();
+    }
+    if (!map.writable()) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    mutation.apply(map, key, value);
+    return Status.OK.code();
+  }
+
+  private static long getPairs(VmState vm, long[] a) {
+    MapType type = MapType.fromAbi((int) a[0]);
+    if (type == null) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    HeaderMap map = map(vm, type);
+    if (map == null) {
+      return Status.NOT_FOUND.code();
+    }
+    return vm.memory.returnBytes(HeaderPairs.encode(map.entries()), a[1], a[2]).code();
+  }
+
+  private static long setPairs(VmState vm, long[] a) {
+    MapType type = MapType.fromAbi((int) a[0]);
+    byte[] data = vm.memory.read(a[1], a[2]);
+    if (type == null) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    List<Map.Entry<String, String>> pairs;
+    try {
+      pairs = HeaderPairs.decode(data);
+    } catch (IllegalArgumentException malformed) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    HeaderMap map = map(vm, type);
+    if (map == null) {
+      return Status.NOT_FOUND.code();
+    }
+    if (!map.writable()) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    map.setAll(pairs);
+    return Status.OK.code();
+  }
+
+  /** Envoy answers the map's byte size (the sum of key and value lengths), not its entry count. */
+  private static long getSize(VmState vm, long[] a) {
+    MapType type = MapType.fromAbi((int) a[0]);
+    vm.memory.check(GuestMemory.unsigned(a[1]), 4);
+    if (type == null) {
+      return Status.BAD_ARGUMENT.code();
+    }
+    HeaderMap map = map(vm, type);
+    if (map == null) {
+      return Status.NOT_FOUND.code();
+    }
+    long bytes = 0;
+    for (Map.Entry<String, String> e : map.entries()) {
+      bytes += e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().getBytes(StandardCharsets.UTF_8).length;
+    }
+    vm.memory.writeU32(a[1], bytes);
+    return Status.OK.code();
+  }
+}

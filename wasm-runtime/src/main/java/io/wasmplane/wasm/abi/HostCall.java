@@ -1,0 +1,68 @@
+package io.wasmplane.wasm.abi;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import io.wasmplane.wasm.PluginFailureException;
+import io.wasmplane.wasm.Status;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One host function the runtime provides: its import name and type, whether it may run during start-up, and its
+ * implementation against a VM. Bad plugin pointers surface as {@link GuestMemory.OutOfBounds} and become
+ * INVALID_MEMORY_ACCESS here, in one place.
+ */
+record HostCall(String module, String name, FunctionType type, boolean allowedAtStart, Impl impl) {
+  @FunctionalInterface
+  interface Impl {
+    /** The i32/i64 result (a status code for proxy_* calls); ignored for void functions. */
+    long call(VmState vm, long[] args);
+  }
+
+  static final ValType I32 = ValType.I32;
+  static final ValType I64 = ValType.I64;
+
+  /** An {@code env} function taking {@code params} i32 and returning an i32 status. */
+  static HostCall env(String name, int params, Impl impl) {
+    return new HostCall("env", name, FunctionType.of(Collections.nCopies(params, I32), List.of(I32)), false, impl);
+  }
+
+  static HostCall env(String name, List<ValType> params, List<ValType> results, boolean allowedAtStart, Impl impl) {
+    return new HostCall("env", name, FunctionType.of(params, results), allowedAtStart, impl);
+  }
+
+  HostCall startSafe() {
+    return new HostCall(module, name, type, true, impl);
+  }
+
+  String qualifiedName() {
+    return module + "." + name;
+  }
+
+  HostFunction bind(VmState vm) {
+    boolean isVoid = type.returns().isEmpty();
+    return new HostFunction(module, name, type, (instance, args) -> {
+      if (!allowedAtStart && vm.starting) {
+        throw new PluginFailureException(PluginFailureException.Kind.RESTRICTED_CALL, vm.pluginLabel(),
+            vm.currentCallName(), "host function " + qualifiedName() + " may not be called during start-up", null);
+      }
+      long result;
+      try {
+        result = impl.call(vm, args);
+      } catch (GuestMemory.OutOfBounds bad) {
+        result = Status.INVALID_MEMORY_ACCESS.code();
+      }
+      return isVoid ? null : new long[] {result};
+    });
+  }
+
+  static List<HostFunction> bindAll(List<HostCall> calls, VmState vm) {
+    List<HostFunction> out = new ArrayList<>(calls.size());
+    for (HostCall c : calls) {
+      out.add(c.bind(vm));
+    }
+    return out;
+  }
+}
