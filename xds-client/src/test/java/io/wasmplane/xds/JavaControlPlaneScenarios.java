@@ -188,6 +188,8 @@ abstract class JavaControlPlaneScenarios {
     w.lds.rule = u -> u.proto().getAddress().getSocketAddress().getPortValue() == 6666
         ? Optional.of("plugin on_configure returned false") : Optional.empty();
     awaitV1(w);
+    Await.until("l1 ACKed", () -> listenerSnapshot(client, "l1").status() == ClientStatus.ACKED);
+    Optional<String> goodVersion = listenerSnapshot(client, "l1").version();
 
     // v2: l1 is changed into something the data plane rejects; l-bad fails the client's own validation.
     cp.setSnapshot("default", "v2", List.of(edsCluster("c1")), List.of(endpoints("c1", 9001)),
@@ -203,10 +205,9 @@ abstract class JavaControlPlaneScenarios {
     }
 
     // The last good l1 is still what the cache serves, marked NACKED with the rejection recorded.
-    ResourceSnapshot l1 = client.cacheView().resources(ListenerResource.INSTANCE).stream()
-        .filter(r -> r.name().equals("l1")).findFirst().orElseThrow();
+    ResourceSnapshot l1 = listenerSnapshot(client, "l1");
     assertThat(l1.status()).isEqualTo(ClientStatus.NACKED);
-    assertThat(l1.version()).contains("v1");
+    assertThat(l1.version()).isEqualTo(goodVersion); // SotW: "v1"; delta: java-control-plane's resource hash
     assertThat(l1.lastRejection()).get().extracting(ResourceSnapshot.Rejection::error)
         .isEqualTo("plugin on_configure returned false");
     assertThat(w.lds.current.get("l1").proto().getAddress().getSocketAddress().getPortValue()).isEqualTo(8001);
@@ -226,10 +227,15 @@ abstract class JavaControlPlaneScenarios {
         List.of(listener("l1", 8003, "r1")), List.of(route("r1", "c1")));
     Await.until("v3 accepted", () -> w.lds.current.get("l1").proto().getAddress().getSocketAddress()
         .getPortValue() == 8003);
-    Await.until("ACKED again", () -> client.cacheView().resources(ListenerResource.INSTANCE).stream()
-        .anyMatch(r -> r.name().equals("l1") && r.status() == ClientStatus.ACKED && r.version().equals(Optional.of("v3"))));
+    Await.until("ACKED again", () -> listenerSnapshot(client, "l1").status() == ClientStatus.ACKED
+        && !listenerSnapshot(client, "l1").version().equals(goodVersion));
     Await.until("v3 version", () -> client.cacheView().versionInfo(ListenerResource.INSTANCE).equals("v3"));
     assertThat(w.lds.current).containsOnlyKeys("l1");
+  }
+
+  static ResourceSnapshot listenerSnapshot(XdsClient client, String name) {
+    return client.cacheView().resources(ListenerResource.INSTANCE).stream()
+        .filter(r -> r.name().equals(name)).findFirst().orElseThrow();
   }
 
   private List<String> nackTexts() {
