@@ -85,6 +85,27 @@ class ProxyWasiTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
+  void aLineWithoutNewlineIsLoggedInBoundedPieces(String module, WasiModules.Mode mode) {
+    Instance inst = probe(module, mode, Map.of());
+    Memory m = inst.memory();
+    int half = 40_000; // two iovecs over the same bytes: 80000 bytes without a newline, more than one line may hold
+    byte[] text = new byte[half];
+    Arrays.fill(text, (byte) 'z');
+    m.write(1000, text);
+    m.writeI32(0, 1000);
+    m.writeI32(4, half);
+    m.writeI32(8, 1000);
+    m.writeI32(12, half);
+    assertThat(call(inst, "fd_write", 1, 0, 2, 200)).isEqualTo(WasiErrno.SUCCESS);
+    assertThat(m.readInt(200)).isEqualTo(2 * half);
+    assertThat(log.lines).containsExactly("INFO " + "z".repeat(WasiContext.MAX_LINE_BYTES));
+    iovec(m, 0, 1000, "!\n");
+    call(inst, "fd_write", 1, 0, 1, 200);
+    assertThat(log.lines).hasSize(2).last().isEqualTo("INFO " + "z".repeat(2 * half - WasiContext.MAX_LINE_BYTES) + "!");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
   void environComesFromTheGivenMapOnly(String module, WasiModules.Mode mode) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("A", "1");
