@@ -3,20 +3,42 @@ package io.wasmplane.wasm;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import io.wasmplane.wasm.abi.VmState;
+import io.wasmplane.wasm.wasi.ProxyWasi;
+import io.wasmplane.wasm.wasi.WasiContext;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Where the WASI surface (package {@code io.wasmplane.wasm.wasi}) plugs into a VM. */
 final class WasiBridge {
+  private static final Map<String, FunctionType> CATALOG = buildCatalog();
+
   private WasiBridge() {}
 
-  /** "module.name" to type of every WASI function the runtime provides. */
-  static Map<String, FunctionType> catalog() {
-    return Map.of();
+  private static Map<String, FunctionType> buildCatalog() {
+    Map<String, FunctionType> out = new LinkedHashMap<>();
+    for (HostFunction f : ProxyWasi.functions(WasiContext.of((level, message) -> {}, Map.of()))) {
+      out.put(f.module() + "." + f.name(), f.functionType());
+    }
+    return Map.copyOf(out);
   }
 
-  /** The WASI functions bound to one VM: its environment, its log. */
+  /** "module.name" to type of every WASI function the runtime provides (both module names). */
+  static Map<String, FunctionType> catalog() {
+    return CATALOG;
+  }
+
+  /**
+   * The WASI functions bound to one VM: environment from its VmConfig only, stdout/stderr lines to its
+   * {@code VmHost.log} (filtered by the host's log level like proxy_log), flushed when the VM closes.
+   */
   static List<HostFunction> functions(VmState vm) {
-    return List.of();
+    WasiContext ctx = WasiContext.of((level, message) -> {
+      if (level.ordinal() >= vm.host().logLevel().ordinal()) {
+        vm.host().log(vm.currentPluginName(), level, message);
+      }
+    }, vm.environment());
+    vm.onClose(ctx::flush);
+    return ProxyWasi.functions(ctx);
   }
 }

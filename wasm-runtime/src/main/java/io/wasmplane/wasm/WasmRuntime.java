@@ -29,6 +29,7 @@ public final class WasmRuntime implements AutoCloseable {
   private final Watchdog watchdog;
   private final RuntimeServices services;
   private final Map<String, FunctionType> catalog;
+  private final CompiledCodeCache codeCache;
   private ScheduledExecutorService canaryExecutor; // guarded by this
 
   private WasmRuntime(RuntimeOptions options) {
@@ -39,7 +40,12 @@ public final class WasmRuntime implements AutoCloseable {
     Map<String, FunctionType> all = new LinkedHashMap<>(HostFunctions.catalog());
     all.putAll(WasiBridge.catalog());
     this.catalog = Map.copyOf(all);
+    this.codeCache = options.compiledCodeCacheDir() == null ? null
+        : new CompiledCodeCache(options.compiledCodeCacheDir(), DEFAULT_CODE_CACHE_BYTES);
   }
+
+  /** Bound on the on-disk compiled-code cache when {@link RuntimeOptions#compiledCodeCacheDir()} is set. */
+  public static final long DEFAULT_CODE_CACHE_BYTES = 1L << 30;
 
   public static WasmRuntime create(RuntimeOptions options) {
     return new WasmRuntime(options);
@@ -58,7 +64,7 @@ public final class WasmRuntime implements AutoCloseable {
    * compiles it once. Slow (tens of ms to seconds): call it off the request path and cache by sha256.
    */
   public PluginModule load(byte[] code) throws WasmException {
-    return PluginModule.load(code, options, catalog, CompiledCodeCacheSupport.cache(options));
+    return PluginModule.load(code, options, catalog, codeCache);
   }
 
   /**

@@ -69,6 +69,7 @@ public final class VmState {
   final Map<Integer, HttpCallFunctions.PendingCall> httpCalls = new HashMap<>();
   final Map<Integer, GrpcFunctions.Call> grpcCalls = new HashMap<>();
   final Map<Integer, IntConsumer> queueOwnerships = new HashMap<>();
+  private final List<Runnable> closeHooks = new ArrayList<>();
 
   /** Runtime-owned data readable only inside the callback that delivers it. */
   static final class Callout {
@@ -476,6 +477,21 @@ public final class VmState {
     return host;
   }
 
+  /** The environment WASI shows the plugin (VmConfig only). */
+  public Map<String, String> environment() {
+    return config.environment();
+  }
+
+  /** Runs when the VM closes (e.g. flushing partial WASI output lines). */
+  public void onClose(Runnable hook) {
+    closeHooks.add(hook);
+  }
+
+  /** The plugin the VM is serving right now (the VM's label outside callbacks), for logs. */
+  public String currentPluginName() {
+    return pluginLabel();
+  }
+
   /** The plugin the VM is serving right now, for logs and errors. */
   String pluginLabel() {
     ContextState ctx = effective;
@@ -506,5 +522,8 @@ public final class VmState {
     httpCalls.clear();
     queueOwnerships.forEach((id, owner) -> services.sharedQueues().unregister(id, owner));
     queueOwnerships.clear();
+    for (Runnable hook : closeHooks) {
+      hook.run();
+    }
   }
 }
