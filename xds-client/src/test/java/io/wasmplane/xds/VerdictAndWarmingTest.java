@@ -1,0 +1,119 @@
+package io.wasmplane.xds;
+
+import static io.wasmplane.xds.TestResources.edsCluster;
+import static io.wasmplane.xds.TestResources.endpoints;
+import static io.wasmplane.xds.TestResources.listener;
+import static io.wasmplane.xds.TestResources.route;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.wasmplane.xds.resource.ListenerResource;
+import io.wasmplane.xds.resource.ListenerUpdate;
+import io.wasmplane.xds.resource.RouteConfigurationResource;
+import io.wasmplane.xds.resource.RouteConfigurationUpdate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The subscriber contract (ACK waits for asynchronous verdicts) and warming (initial_fetch_timeout). */
+class VerdictAndWarmingTest {
+  JavaControlPlane cp;
+
+  @BeforeEach
+  void start() throws Exception {
+    cp = new JavaControlPlane(node -> "default").start(0);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cp.close();
+  }
+
+  XdsClientConfig.Builder config() {
+    return XdsClientConfig.builder(ServerTarget.uri("127.0.0.1:" + cp.port()), Node.newBuilder().setId("n").build())
+        .backoff(Duration.ofMillis(100), Duration.ofMillis(500));
+  }
+
+  boolean ldsAckedAt(String version) {
+    return cp.requests.stream().anyMatch(r -> r.getTypeUrl().equals(ListenerResource.TYPE_URL)
+        && r.getVersionInfo().equals(version) && !r.hasErrorDetail());
+  }
+
+  @Test
+  void ackWaitsForAnAsynchronousVerdictAndDeferredSubscriptionsFollowIt() throws Exception {
+    cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(listener("l1", 8001, "r1")),
+        List.of(route("r1", "c1")));
+    CompletableFuture<Optional<String>> verdict = new CompletableFuture<>();
+    RecordingWatcher<RouteConfigurationUpdate> routes = new RecordingWatcher<>();
+    try (DefaultXdsClient client = DefaultXdsClient.start(config().build(), new InMemoryXdsStats())) {
+      client.watchAll(ListenerResource.INSTANCE, new ResourceWatcher<ListenerUpdate>() {
+        @Override
+        public CompletionStage<Optional<String>> onChanged(ListenerUpdate update) {
+          // What a data plane does: subscribe to what the listener needs, then judge it later.
+          update.routeConfigNames().forEach(r -> client.watch(RouteConfigurationResource.INSTANCE, r, routes));
+          return verdict;
+        }
+      });
+      Await.until("LDS response received", () -> cp.requests.stream()
+          .anyMatch(r -> r.getTypeUrl().equals(ListenerResource.TYPE_URL)) && !verdict.isDone()
+          && client.cacheView().resources(ListenerResource.INSTANCE).isEmpty());
+      Thread.sleep(400);
+      assertThat(ldsAckedAt("v1")).as("ACK before the verdict").isFalse();
+      assertThat(client.cacheView().resources(ListenerResource.INSTANCE)).isEmpty();
+      assertThat(cp.requests).noneMatch(r -> r.getTypeUrl().equals(RouteConfigurationResource.TYPE_URL));
+
+      verdict.complete(Optional.empty());
+      Await.until("ACK after the verdict", () -> ldsAckedAt("v1"));
+      Await.until("route fetched after the ACK", () -> routes.current.containsKey("r1"));
+      assertThat(client.cacheView().resources(ListenerResource.INSTANCE).get(0).status()).isEqualTo(ClientStatus.ACKED);
+    }
+  }
+
+  @Test
+  void aVerdictThatNeverComesIsARejection() {
+    cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(listener("l1", 8001, "r1")), List.of());
+    try (DefaultXdsClient client = DefaultXdsClient.start(config().verdictTimeout(Duration.ofMillis(300)).build(),
+        new InMemoryXdsStats())) {
+      client.watchAll(ListenerResource.INSTANCE, update -> new CompletableFuture<>());
+      Await.until("NACK for the missing verdict", () -> cp.requests.stream().anyMatch(r -> r.hasErrorDetail()
+          && r.getErrorDetail().getMessage().equals("lds 'l1': no verdict within PT0.3S")));
+      assertThat(client.cacheView().resources(ListenerResource.INSTANCE).get(0).status())
+          .isEqualTo(ClientStatus.NACKED);
+    }
+  }
+
+  @Test
+  void aNamedResourceThatDoesNotArriveInTimeDoesNotExistUntilItArrives() {
+    cp.setSnapshot("default", "v1", List.of(edsCluster("c1")), List.of(endpoints("c1", 1)), List.of(),
+        List.of(route("r1", "c1")));
+    InMemoryXdsStats stats = new InMemoryXdsStats();
+    try (DefaultXdsClient client = DefaultXdsClient.start(
+        config().initialFetchTimeout(Duration.ofMillis(500)).build(), stats)) {
+      RecordingWatcher<RouteConfigurationUpdate> w = new RecordingWatcher<>();
+      // initial_fetch_timeout runs from the subscription, so connect first (a cold JVM takes seconds).
+      client.watch(RouteConfigurationResource.INSTANCE, "r1", new RecordingWatcher<>());
+      Await.until("connected", () -> client.cacheView().resources(RouteConfigurationResource.INSTANCE).stream()
+          .anyMatch(r -> r.status() == ClientStatus.ACKED));
+      long timeoutsBefore = stats.counter("rds.init_fetch_timeout");
+      client.watch(RouteConfigurationResource.INSTANCE, "r1", w);
+      client.watch(RouteConfigurationResource.INSTANCE, "late", w);
+      Await.until("r1", () -> w.current.containsKey("r1"));
+      Await.until("timeout of 'late'", () -> w.doesNotExist.contains("late"));
+      assertThat(w.doesNotExist).containsExactly("late");
+      assertThat(stats.counter("rds.init_fetch_timeout")).isEqualTo(timeoutsBefore + 1);
+      assertThat(client.cacheView().resources(RouteConfigurationResource.INSTANCE))
+          .extracting(ResourceSnapshot::name, ResourceSnapshot::status)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("late", ClientStatus.DOES_NOT_EXIST),
+              org.assertj.core.groups.Tuple.tuple("r1", ClientStatus.ACKED));
+
+      cp.setSnapshot("default", "v2", List.of(edsCluster("c1")), List.of(endpoints("c1", 1)), List.of(),
+          List.of(route("r1", "c1"), route("late", "c1")));
+      Await.until("late arrives after all", () -> w.current.containsKey("late"));
+    }
+  }
+}
