@@ -56,8 +56,9 @@ public final class EnvoyJson {
       PARSER.merge(MAPPER.writeValueAsString(node), builder);
       return builder;
     } catch (InvalidProtocolBufferException | RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigException(where + " (" + builder.getDescriptorForType().getFullName() + "): " + e.getMessage(),
-          e);
+      String field = JsonPathLocator.locate(node, builder.getDescriptorForType(), "");
+      throw new ConfigException(where + (field.isEmpty() ? "" : "." + field) + " ("
+          + builder.getDescriptorForType().getFullName() + "): " + e.getMessage(), e);
     }
   }
 

@@ -95,7 +95,8 @@ public final class RolloutFileLoader {
     try {
       JsonFormat.parser().merge(JSON.writeValueAsString(tree), b);
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-      throw new ConfigException(fileName + ": " + e.getMessage());
+      String field = JsonPathLocator.locate(tree, RolloutFile.getDescriptor(), "");
+      throw new ConfigException(fileName + ": " + (field.isEmpty() ? "" : field + ": ") + e.getMessage());
     }
     return compile(b.build(), tree, baseDir, fileName);
   }
