@@ -162,17 +162,17 @@ public final class PluginMetrics {
     private static final int SUB = 1 << SUB_BITS;
     private static final int BUCKETS = (64 - SUB_BITS) * SUB + SUB;
 
-    private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
-    private final LongAdder count = new LongAdder();
+    private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS); // the count is their sum
     private final LongAdder sum = new LongAdder();
     private final AtomicLong max = new AtomicLong();
 
     void record(long value) {
       long v = Math.max(0, value);
       buckets.incrementAndGet(index(v));
-      count.increment();
       sum.add(v);
-      max.accumulateAndGet(v, Math::max);
+      if (v > max.get()) { // a write only when the maximum moves
+        max.accumulateAndGet(v, Math::max);
+      }
     }
 
     static int index(long v) {
