@@ -1,0 +1,25 @@
+;; An allocator that fails on demand, exported under the 0.2.x name proxy_on_memory_allocate (no malloc).
+;; on_request_headers(ctx, n, eos): n=1 the allocator returns 0, n=2 a block past the end of memory, n=3 it traps,
+;; n=4 it works. Each case reads header "x-a" and logs the status (and the value when OK).
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_header_map_value" (func $get_hv (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (global $mode (mut i32) (i32.const 4))
+  (data (i32.const 100) "x-a")
+  (func (export "proxy_on_memory_allocate") (param $n i32) (result i32)
+    (if (i32.eq (global.get $mode) (i32.const 1)) (then (return (i32.const 0))))
+    (if (i32.eq (global.get $mode) (i32.const 2)) (then (return (i32.const 65530))))
+    (if (i32.eq (global.get $mode) (i32.const 3)) (then unreachable))
+    (i32.const 2048))
+  (func (export "proxy_on_request_headers") (param $ctx i32) (param $n i32) (param $eos i32) (result i32)
+    (local $s i32)
+    (global.set $mode (local.get $n))
+    (local.set $s (call $get_hv (i32.const 0) (i32.const 100) (i32.const 3) (i32.const 256) (i32.const 260)))
+    (i32.store8 (i32.const 300) (i32.add (i32.const 48) (local.get $s)))
+    (drop (call $log (i32.const 2) (i32.const 300) (i32.const 1)))
+    (if (i32.eqz (local.get $s))
+      (then (drop (call $log (i32.const 2) (i32.load (i32.const 256)) (i32.load (i32.const 260))))))
+    (i32.const 0))
+  (func (export "proxy_abi_version_0_2_1"))
+)

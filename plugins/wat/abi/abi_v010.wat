@@ -1,0 +1,32 @@
+;; An ABI 0.1.0 module of the Envoy era: 2-parameter headers callback, proxy_get_configuration,
+;; proxy_continue_request, and 0.1.0's "missing header = OK with an empty value".
+;; on_configure logs its configuration; on_request_headers(ctx, n) logs the status of reading a missing header,
+;; the returned size, and the status of proxy_continue_request.
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_configuration" (func $get_config (param i32 i32) (result i32)))
+  (import "env" "proxy_get_header_map_value" (func $get_hv (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_request" (func $continue_request (result i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  (data (i32.const 100) "x-missing")
+  (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 8))))
+    (local.get $p))
+  (func $digit (param $d i32)
+    (i32.store8 (i32.const 300) (i32.add (i32.const 48) (local.get $d)))
+    (drop (call $log (i32.const 2) (i32.const 300) (i32.const 1))))
+  (func (export "proxy_on_configure") (param $ctx i32) (param $size i32) (result i32)
+    (call $digit (call $get_config (i32.const 256) (i32.const 260)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 256)) (i32.load (i32.const 260))))
+    (i32.const 1))
+  (func (export "proxy_on_request_headers") (param $ctx i32) (param $n i32) (result i32)
+    (i32.store (i32.const 260) (i32.const 77))
+    (call $digit (call $get_hv (i32.const 0) (i32.const 100) (i32.const 9) (i32.const 256) (i32.const 260)))
+    (call $digit (i32.load (i32.const 260)))
+    (call $digit (call $continue_request))
+    (call $digit (local.get $n))
+    (i32.const 0))
+  (func (export "proxy_abi_version_0_1_0"))
+)

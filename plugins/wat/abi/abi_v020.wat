@@ -1,0 +1,18 @@
+;; An ABI 0.2.0 module: 3-parameter headers callback, proxy_continue_stream, missing header = NOT_FOUND.
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_header_map_value" (func $get_hv (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_stream" (func $continue_stream (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "x-missing")
+  (func (export "malloc") (param i32) (result i32) (i32.const 4096))
+  (func $digit (param $d i32)
+    (i32.store8 (i32.const 300) (i32.add (i32.const 48) (local.get $d)))
+    (drop (call $log (i32.const 2) (i32.const 300) (i32.const 1))))
+  (func (export "proxy_on_request_headers") (param $ctx i32) (param $n i32) (param $eos i32) (result i32)
+    (call $digit (call $get_hv (i32.const 0) (i32.const 100) (i32.const 9) (i32.const 256) (i32.const 260)))
+    (call $digit (call $continue_stream (i32.const 1)))
+    (call $digit (local.get $eos))
+    (i32.const 0))
+  (func (export "proxy_abi_version_0_2_0"))
+)

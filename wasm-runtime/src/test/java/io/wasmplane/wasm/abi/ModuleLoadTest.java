@@ -1,0 +1,70 @@
+package io.wasmplane.wasm.abi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wasmplane.wasm.AbiVersion;
+import io.wasmplane.wasm.ExecutionMode;
+import io.wasmplane.wasm.FailState;
+import io.wasmplane.wasm.PluginModule;
+import io.wasmplane.wasm.RuntimeOptions;
+import io.wasmplane.wasm.WasmException;
+import io.wasmplane.wasm.WasmRuntime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What {@code WasmRuntime.load} accepts and refuses, and why. */
+class ModuleLoadTest {
+  private static final WasmRuntime INTERPRETED =
+      WasmRuntime.create(RuntimeOptions.defaults().withMode(ExecutionMode.INTERPRETED));
+
+  @AfterAll
+  static void close() {
+    INTERPRETED.close();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "abi_no_marker|UNABLE_TO_CREATE_VM|Missing or unknown Proxy-Wasm ABI version",
+      "abi_unknown_marker|UNABLE_TO_CREATE_VM|Missing or unknown Proxy-Wasm ABI version",
+      "abi_unknown_import|UNABLE_TO_CREATE_VM|unknown import env.proxy_frobnicate",
+      "abi_bad_import_type|UNABLE_TO_CREATE_VM|import env.proxy_log has signature",
+      "abi_bad_callback|UNABLE_TO_CREATE_VM|export proxy_on_configure has signature",
+      "abi_v020_two_param_headers|UNABLE_TO_CREATE_VM|export proxy_on_request_headers has signature",
+      "abi_memory_import|UNABLE_TO_CREATE_VM|unsupported import env.memory",
+      "abi_no_allocator|MISSING_FUNCTION|neither malloc nor proxy_on_memory_allocate"})
+  void refusesWithAClearError(String plugin, FailState state, String message) {
+    assertThatThrownBy(() -> INTERPRETED.load(TestPlugins.wat(plugin)))
+        .isInstanceOf(WasmException.class)
+        .hasMessageContaining(message)
+        .satisfies(e -> assertThat(((WasmException) e).failState()).isEqualTo(state));
+  }
+
+  @Test
+  void refusesBytesThatAreNotWasm() {
+    assertThatThrownBy(() -> INTERPRETED.load("not wasm at all".getBytes()))
+        .isInstanceOf(WasmException.class)
+        .hasMessageContaining("not a valid Wasm module");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"abi_host_calls,V0_2_1", "abi_v020,V0_2_0", "abi_v010,V0_1_0", "abi_v010_eos,V0_1_0"})
+  void detectsTheAbiVersion(String plugin, AbiVersion abi) throws Exception {
+    assertThat(INTERPRETED.load(TestPlugins.wat(plugin)).abiVersion()).isEqualTo(abi);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void describesTheModule(ExecutionMode mode) throws Exception {
+    byte[] code = TestPlugins.wat("abi_host_calls");
+    PluginModule m = TestPlugins.module("abi_host_calls", mode);
+    assertThat(m.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(code)));
+    assertThat(m.sizeBytes()).isEqualTo(code.length);
+    assertThat(m.mode()).isEqualTo(mode);
+  }
+}
