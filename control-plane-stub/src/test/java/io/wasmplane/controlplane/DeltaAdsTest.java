@@ -140,15 +140,13 @@ class DeltaAdsTest {
     assertThat(withoutStats).doesNotContain("name: stats");
     stub.rewrite(withoutStats);
 
-    Map<String, DeltaDiscoveryResponse> byType = new HashMap<>();
-    for (int i = 0; i < 2; i++) {
-      DeltaDiscoveryResponse r = client.take(DeltaDiscoveryResponse.class, Duration.ofSeconds(3));
-      byType.put(r.getTypeUrl(), r);
-    }
-    DeltaDiscoveryResponse ecds = byType.get(TypeUrls.EXTENSION_CONFIG);
+    // The listener stops referencing the filter first, then its config is removed.
+    DeltaDiscoveryResponse lds = client.take(DeltaDiscoveryResponse.class, Duration.ofSeconds(3));
+    DeltaDiscoveryResponse ecds = client.take(DeltaDiscoveryResponse.class, Duration.ofSeconds(3));
+    assertThat(lds.getTypeUrl()).isEqualTo(TypeUrls.LISTENER);
+    assertThat(ecds.getTypeUrl()).isEqualTo(TypeUrls.EXTENSION_CONFIG);
     assertThat(ecds.getResourcesList()).isEmpty();
     assertThat(ecds.getRemovedResourcesList()).containsExactly("stats");
-    DeltaDiscoveryResponse lds = byType.get(TypeUrls.LISTENER);
     assertThat(lds.getResourcesList()).extracting(Resource::getName).containsExactly("http_in");
     HttpConnectionManager hcm = lds.getResources(0).getResource().unpack(Listener.class).getFilterChains(0)
         .getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);

@@ -285,6 +285,28 @@ class SotwAdsTest {
   }
 
   @Test
+  void anEditTouchingSeveralTypesIsPushedMakeBeforeBreak() throws Exception {
+    client.send(request(EDGE, TypeUrls.LISTENER));
+    client.send(ack(client.next()));
+    client.send(request(null, TypeUrls.EXTENSION_CONFIG, "auth", "stats"));
+    client.send(ack(client.next(), "auth", "stats"));
+    client.send(request(null, TypeUrls.CLUSTER));
+    client.send(ack(client.next()));
+
+    stub.rewrite(StubFixture.BASE_YAML.replace("statPrefix: http_in", "statPrefix: http_in_2")
+        .replace("pluginConfig: \"mode=v1\"", "pluginConfig: \"mode=v1b\"")
+        .replace("connectTimeout: 1s", "connectTimeout: 2s"));
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      DiscoveryResponse r = client.take(DiscoveryResponse.class, Duration.ofSeconds(3));
+      order.add(TypeUrls.shortName(r.getTypeUrl()));
+      client.send(ack(r, r.getTypeUrl().equals(TypeUrls.EXTENSION_CONFIG)
+          ? new String[] {"auth", "stats"} : new String[0]));
+    }
+    assertThat(order).containsExactly("CDS", "ECDS", "LDS");
+  }
+
+  @Test
   void aBrokenEditKeepsTheLastGoodSnapshot() throws Exception {
     client.send(request(EDGE, TypeUrls.EXTENSION_CONFIG, "auth"));
     DiscoveryResponse v1 = client.next();

@@ -19,6 +19,13 @@ public final class TypeUrls {
 
   public static final List<String> ALL = List.of(LISTENER, ROUTE, CLUSTER, ENDPOINT, EXTENSION_CONFIG);
 
+  /**
+   * Push order for make-before-break: clusters and endpoints before the listeners and routes that use them, and
+   * filter configs (ECDS) before the listeners that reference them. Removals go in the reverse order.
+   */
+  public static final List<String> PUSH_ORDER = List.of(CLUSTER, ENDPOINT, EXTENSION_CONFIG, LISTENER, ROUTE);
+  public static final List<String> REMOVAL_ORDER = List.of(ROUTE, LISTENER, EXTENSION_CONFIG, ENDPOINT, CLUSTER);
+
   private static final Map<String, String> SHORT = Map.of(LISTENER, "LDS", ROUTE, "RDS", CLUSTER, "CDS",
       ENDPOINT, "EDS", EXTENSION_CONFIG, "ECDS");
 

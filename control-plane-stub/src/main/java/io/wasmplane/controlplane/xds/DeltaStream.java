@@ -114,7 +114,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
         st.clientVersions.remove(n);
       }
     }
-    send(type, st, hub.snapshotFor(node), newlySubscribed, first);
+    send(type, st, hub.snapshotFor(node), newlySubscribed, first, Part.BOTH);
   }
 
   @Override
@@ -123,21 +123,36 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
       return;
     }
     NodeSnapshot snap = hub.snapshotFor(node);
-    types.forEach((type, st) -> send(type, st, snap, Set.of(), false));
+    // Additions and updates first (in make-before-break order), then removals in the reverse order, so a
+    // listener stops referencing a filter config before that config is removed.
+    for (String type : TypeUrls.PUSH_ORDER) {
+      TypeState st = types.get(type);
+      if (st != null) {
+        send(type, st, snap, Set.of(), false, Part.UPDATES);
+      }
+    }
+    for (String type : TypeUrls.REMOVAL_ORDER) {
+      TypeState st = types.get(type);
+      if (st != null) {
+        send(type, st, snap, Set.of(), false, Part.REMOVALS);
+      }
+    }
   }
 
+  private enum Part { UPDATES, REMOVALS, BOTH }
+
   private void send(String type, TypeState st, NodeSnapshot snap, Collection<String> newlySubscribed,
-      boolean first) {
+      boolean first, Part part) {
     TypeSnapshot ts = snap.of(type);
     List<XdsResource> changed = new ArrayList<>();
-    for (XdsResource r : ts.resources().values()) {
+    for (XdsResource r : part == Part.REMOVALS ? List.<XdsResource>of() : ts.resources().values()) {
       boolean wanted = st.wildcard || st.names.contains(r.name());
       if (wanted && !r.version().equals(st.clientVersions.get(r.name()))) {
         changed.add(r);
       }
     }
     Set<String> removed = new TreeSet<>();
-    for (String held : st.clientVersions.keySet()) {
+    for (String held : part == Part.UPDATES ? Set.<String>of() : st.clientVersions.keySet()) {
       if (!ts.resources().containsKey(held) && (st.wildcard || st.names.contains(held))) {
         removed.add(held);
       }

@@ -117,7 +117,12 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
       return;
     }
     NodeSnapshot snap = hub.snapshotFor(node);
-    types.forEach((type, st) -> send(type, st, snap, false));
+    for (String type : TypeUrls.PUSH_ORDER) {
+      TypeState st = types.get(type);
+      if (st != null) {
+        send(type, st, snap, false);
+      }
+    }
   }
 
   private void send(String type, TypeState st, NodeSnapshot snap, boolean force) {
