@@ -1,0 +1,107 @@
+package io.wasmplane.dataplane;
+
+import io.envoyproxy.envoy.admin.v3.CommandLineOptions;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.wasmplane.dataplane.admin.AdminServer;
+import io.wasmplane.dataplane.config.BootstrapTranslator;
+import io.wasmplane.dataplane.config.DataplaneConfig;
+import io.wasmplane.dataplane.server.DataplaneServer;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/** A whole data plane (proxy + admin) started from a bootstrap; what Main runs and what tests embed. */
+public final class Dataplane implements AutoCloseable {
+  private final DataplaneServer server;
+  private final AdminServer admin;
+  private final Duration drainTime;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** Startup options, mirroring Envoy's command line. */
+  public record Options(int concurrency, Optional<String> serviceNode, Optional<String> serviceCluster, Duration drainTime,
+      String configPath, String logLevel) {
+    public static Options defaults() {
+      return new Options(1, Optional.empty(), Optional.empty(), Duration.ofSeconds(600), "", "info");
+    }
+
+    public Options withConcurrency(int n) {
+      return new Options(n, serviceNode, serviceCluster, drainTime, configPath, logLevel);
+    }
+
+    public Options withDrainTime(Duration d) {
+      return new Options(concurrency, serviceNode, serviceCluster, d, configPath, logLevel);
+    }
+  }
+
+  private Dataplane(DataplaneServer server, AdminServer admin, Duration drainTime) {
+    this.server = server;
+    this.admin = admin;
+    this.drainTime = drainTime;
+  }
+
+  /** Validates, translates and starts; throws ConfigException with a readable message on any problem. */
+  public static Dataplane start(Bootstrap bootstrap, Options options) {
+    DataplaneConfig config = BootstrapTranslator.translate(bootstrap, options.serviceNode(), options.serviceCluster());
+    DataplaneServer server = DataplaneServer.start(config, options.concurrency(), new StatsRegistry());
+    AdminServer admin = null;
+    try {
+      if (config.admin().isPresent()) {
+        CommandLineOptions clo = CommandLineOptions.newBuilder()
+            .setConcurrency(options.concurrency())
+            .setConfigPath(options.configPath())
+            .setLogLevel(options.logLevel())
+            .setServiceNode(config.node().id())
+            .setServiceCluster(config.node().cluster())
+            .setDrainTime(com.google.protobuf.Duration.newBuilder().setSeconds(options.drainTime().toSeconds()))
+            .build();
+        Dataplane[] self = new Dataplane[1];
+        admin = new AdminServer(server, config.admin().get().address(), clo, () -> self[0].close());
+        Dataplane d = new Dataplane(server, admin, options.drainTime());
+        self[0] = d;
+        return d;
+      }
+      return new Dataplane(server, null, options.drainTime());
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  public DataplaneServer server() {
+    return server;
+  }
+
+  public int port(String listener) {
+    return server.port(listener);
+  }
+
+  public int adminPort() {
+    if (admin == null) {
+      throw new IllegalStateException("no admin configured");
+    }
+    return admin.port();
+  }
+
+  /** Graceful stop: drain (up to the drain time), then close. */
+  public void drainAndClose() {
+    server.drain(drainTime);
+    close();
+  }
+
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (stopped.getCount() == 0) {
+      return;
+    }
+    if (admin != null) {
+      admin.close();
+    }
+    server.close();
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,196 @@
+package io.wasmplane.dataplane.accesslog;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.http.HttpStream;
+import io.wasmplane.dataplane.http.StreamInfo;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** An Envoy format string compiled once into segments; {@link #format} renders one stream. */
+public final class AccessLogFormat {
+  private static final Pattern OPERATOR = Pattern.compile("%([A-Z_]+)(\\(([^)]*)\\))?(:([0-9]+))?%");
+  private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final String HOSTNAME = hostname();
+
+  private final List<Function<HttpStream, String>> segments;
+
+  private AccessLogFormat(List<Function<HttpStream, String>> segments) {
+    this.segments = segments;
+  }
+
+  public static AccessLogFormat compile(String format, String where) {
+    List<Function<HttpStream, String>> segs = new ArrayList<>();
+    Matcher m = OPERATOR.matcher(format);
+    int last = 0;
+    while (m.find()) {
+      if (m.start() > last) {
+        String lit = format.substring(last, m.start());
+        segs.add(s -> lit);
+      }
+      Function<HttpStream, String> op = operator(m.group(1), m.group(3), where);
+      if (m.group(5) != null) {
+        int max = Integer.parseInt(m.group(5));
+        Function<HttpStream, String> inner = op;
+        op = s -> {
+          String v = inner.apply(s);
+          return v.length() > max ? v.substring(0, max) : v;
+        };
+      }
+      segs.add(op);
+      last = m.end();
+    }
+    if (last < format.length()) {
+      String lit = format.substring(last);
+      segs.add(s -> lit);
+    }
+    return new AccessLogFormat(List.copyOf(segs));
+  }
+
+  public String format(HttpStream stream) {
+    StringBuilder sb = new StringBuilder(256);
+    for (Function<HttpStream, String> seg : segments) {
+      sb.append(seg.apply(stream));
+    }
+    return sb.toString();
+  }
+
+  private static Function<HttpStream, String> operator(String name, String arg, String where) {
+    return switch (name) {
+      case "START_TIME" -> {
+        if (arg != null && !arg.isEmpty()) {
+          DateTimeFormatter f = strftime(arg, where);
+          yield s -> f.format(Instant.ofEpochMilli(s.info().startEpochMillis));
+        }
+        yield s -> ISO.format(Instant.ofEpochMilli(s.info().startEpochMillis));
+      }
+      case "REQ" -> header(arg, where, true);
+      case "RESP" -> header(arg, where, false);
+      case "RESPONSE_CODE" -> s -> Integer.toString(s.info().responseCode);
+      case "RESPONSE_FLAGS" -> s -> s.info().flagsString();
+      case "RESPONSE_CODE_DETAILS" -> s -> orDash(s.info().responseCodeDetails);
+      case "BYTES_RECEIVED" -> s -> Long.toString(s.info().bytesReceived);
+      case "BYTES_SENT" -> s -> Long.toString(s.info().bytesSent);
+      case "DURATION" -> s -> Long.toString(s.info().durationMillis());
+      case "REQUEST_DURATION" -> s -> s.info().requestCompleteNanos == 0 ? "-"
+          : Long.toString((s.info().requestCompleteNanos - s.info().startNanos) / 1_000_000);
+      case "RESPONSE_DURATION" -> s -> s.info().firstUpstreamByteNanos == 0 ? "-"
+          : Long.toString((s.info().firstUpstreamByteNanos - s.info().startNanos) / 1_000_000);
+      case "UPSTREAM_HOST" -> s -> orDash(s.info().upstreamHost);
+      case "UPSTREAM_CLUSTER" -> s -> orDash(s.info().upstreamCluster);
+      case "ROUTE_NAME" -> s -> orDash(s.info().routeName);
+      case "PROTOCOL" -> s -> s.info().protocol;
+      case "CONNECTION_ID" -> s -> Long.toString(s.info().connectionId);
+      case "HOSTNAME" -> s -> HOSTNAME;
+      case "DOWNSTREAM_REMOTE_ADDRESS" -> s -> address(s.info().downstreamRemote, true);
+      case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" -> s -> address(s.info().downstreamRemote, false);
+      case "DOWNSTREAM_LOCAL_ADDRESS" -> s -> address(s.info().downstreamLocal, true);
+      case "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" -> s -> address(s.info().downstreamLocal, false);
+      case "DOWNSTREAM_TLS_VERSION" -> s -> s.info().downstreamTls ? "TLS" : "-";
+      default -> throw new ConfigException(where + ": unsupported access log operator %" + name + "%");
+    };
+  }
+
+  private static Function<HttpStream, String> header(String arg, String where, boolean request) {
+    if (arg == null || arg.isEmpty()) {
+      throw new ConfigException(where + ": %" + (request ? "REQ" : "RESP") + "(...)% needs a header name");
+    }
+    String[] alts = arg.toLowerCase(Locale.ROOT).split("\\?", 2);
+    String main = alts[0];
+    String alt = alts.length > 1 ? alts[1] : null;
+    return s -> {
+      String v = request ? requestHeader(s.request(), main) : responseHeader(s.response(), main);
+      if (v == null && alt != null) {
+        v = request ? requestHeader(s.request(), alt) : responseHeader(s.response(), alt);
+      }
+      return orDash(v);
+    };
+  }
+
+  private static String requestHeader(HttpRequest r, String name) {
+    if (r == null) {
+      return null;
+    }
+    return switch (name) {
+      case ":method" -> r.method().name();
+      case ":path" -> r.uri();
+      case ":authority" -> r.headers().get("host");
+      case ":scheme" -> r.headers().get("x-http2-scheme");
+      default -> r.headers().get(name);
+    };
+  }
+
+  private static String responseHeader(HttpResponse r, String name) {
+    if (r == null) {
+      return null;
+    }
+    if (name.equals(":status")) {
+      return Integer.toString(r.status().code());
+    }
+    HttpHeaders h = r.headers();
+    return h.get(name);
+  }
+
+  private static String address(InetSocketAddress a, boolean withPort) {
+    if (a == null) {
+      return "-";
+    }
+    String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return withPort ? ip + ":" + a.getPort() : ip;
+  }
+
+  private static String orDash(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
+  }
+
+  /** The strftime subset people use in START_TIME: %Y %m %d %H %M %S %z and %[1-9]f / %f. */
+  private static DateTimeFormatter strftime(String f, String where) {
+    StringBuilder p = new StringBuilder();
+    for (int i = 0; i < f.length(); i++) {
+      char c = f.charAt(i);
+      if (c != '%' || i + 1 >= f.length()) {
+        p.append(c == '\'' ? "''" : (Character.isLetter(c) ? "'" + c + "'" : String.valueOf(c)));
+        continue;
+      }
+      char d = f.charAt(++i);
+      switch (d) {
+        case 'Y' -> p.append("yyyy");
+        case 'm' -> p.append("MM");
+        case 'd' -> p.append("dd");
+        case 'H' -> p.append("HH");
+        case 'M' -> p.append("mm");
+        case 'S' -> p.append("ss");
+        case 'z' -> p.append("xx");
+        case 'f' -> p.append("SSSSSSSSS");
+        case 's' -> throw new ConfigException(where + ": START_TIME %s is not supported");
+        default -> {
+          if (Character.isDigit(d) && i + 1 < f.length() && f.charAt(i + 1) == 'f') {
+            p.append("S".repeat(d - '0'));
+            i++;
+          } else {
+            throw new ConfigException(where + ": unsupported START_TIME specifier %" + d);
+          }
+        }
+      }
+    }
+    return DateTimeFormatter.ofPattern(p.toString()).withZone(ZoneOffset.UTC);
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "-";
+    }
+  }
+}

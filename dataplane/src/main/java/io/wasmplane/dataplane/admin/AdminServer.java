@@ -1,0 +1,259 @@
+package io.wasmplane.dataplane.admin;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.google.protobuf.util.JsonFormat;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.envoyproxy.envoy.admin.v3.CommandLineOptions;
+import io.envoyproxy.envoy.admin.v3.ServerInfo;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.server.DataplaneServer;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+import io.wasmplane.dataplane.upstream.UpstreamCluster;
+import io.wasmplane.dataplane.upstream.UpstreamHost;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.LoggerFactory;
+
+/** Envoy's admin interface on its own thread (never on a worker event loop). */
+public final class AdminServer implements AutoCloseable {
+  public static final String VERSION = "wasmplane/0.1.0";
+
+  private final DataplaneServer server;
+  private final CommandLineOptions options;
+  private final Runnable quit;
+  private final HttpServer http;
+  private final ExecutorService executor;
+
+  public AdminServer(DataplaneServer server, InetSocketAddress address, CommandLineOptions options, Runnable quit) {
+    this.server = server;
+    this.options = options;
+    this.quit = quit;
+    try {
+      this.http = HttpServer.create(address, 64);
+    } catch (BindException e) {
+      throw new ConfigException("admin.address: cannot bind " + address.getHostString() + ":" + address.getPort() + ": address already in use", e);
+    } catch (IOException e) {
+      throw new ConfigException("admin.address: cannot bind " + address + ": " + e.getMessage(), e);
+    }
+    this.executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "admin");
+      t.setDaemon(true);
+      return t;
+    });
+    http.setExecutor(executor);
+    http.createContext("/", this::handle);
+    http.start();
+  }
+
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try {
+      String path = ex.getRequestURI().getPath();
+      Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+      boolean post = ex.getRequestMethod().equals("POST");
+      switch (path) {
+        case "/ready" -> {
+          DataplaneServer.State st = server.state();
+          send(ex, st == DataplaneServer.State.LIVE ? 200 : 503, "text/plain", st.name() + "\n");
+        }
+        case "/server_info" -> send(ex, 200, "application/json", serverInfo());
+        case "/stats" -> stats(ex, q);
+        case "/stats/prometheus" -> send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(server.stats().snapshot()));
+        case "/config_dump" -> send(ex, 200, "application/json",
+            ConfigDumpBuilder.json(server.config().bootstrap(), server.startMillis()));
+        case "/clusters" -> send(ex, 200, "text/plain", clusters());
+        case "/listeners" -> send(ex, 200, "text/plain", listeners());
+        case "/logging" -> logging(ex, q, post);
+        case "/quitquitquit" -> {
+          if (!post) {
+            send(ex, 405, "text/plain", "This endpoint requires POST\n");
+            return;
+          }
+          send(ex, 200, "text/plain", "OK\n");
+          Thread t = new Thread(quit, "quitquitquit");
+          t.setDaemon(false);
+          t.start();
+        }
+        case "/healthcheck/fail", "/healthcheck/ok", "/drain_listeners" -> {
+          if (!post) {
+            send(ex, 405, "text/plain", "This endpoint requires POST\n");
+            return;
+          }
+          send(ex, 404, "text/plain", "not implemented\n");
+        }
+        case "/" -> send(ex, 200, "text/plain", "admin commands are:\n  /clusters\n  /config_dump\n  /listeners\n  /logging\n"
+            + "  /quitquitquit\n  /ready\n  /server_info\n  /stats\n  /stats/prometheus\n");
+        default -> send(ex, 404, "text/plain", "invalid path. admin commands are listed at /\n");
+      }
+    } catch (RuntimeException e) {
+      send(ex, 500, "text/plain", e + "\n");
+    } finally {
+      ex.close();
+    }
+  }
+
+  private void stats(HttpExchange ex, Map<String, String> q) throws IOException {
+    Pattern filter = null;
+    if (q.containsKey("filter")) {
+      try {
+        filter = Pattern.compile(q.get("filter"));
+      } catch (PatternSyntaxException e) {
+        send(ex, 400, "text/plain", "Invalid regex: " + e.getDescription() + "\n");
+        return;
+      }
+    }
+    StatsRegistry.Snapshot snap = server.stats().snapshot();
+    Map<String, Long> all = new java.util.TreeMap<>();
+    all.putAll(snap.counters());
+    all.putAll(snap.gauges());
+    boolean usedOnly = q.containsKey("usedonly");
+    if ("json".equals(q.get("format"))) {
+      StringBuilder sb = new StringBuilder("{\"stats\":[");
+      boolean first = true;
+      for (Map.Entry<String, Long> e : all.entrySet()) {
+        if ((filter != null && !filter.matcher(e.getKey()).find()) || (usedOnly && e.getValue() == 0)) {
+          continue;
+        }
+        sb.append(first ? "" : ",").append("{\"name\":\"").append(e.getKey()).append("\",\"value\":").append(e.getValue()).append('}');
+        first = false;
+      }
+      send(ex, 200, "application/json", sb.append("]}").toString());
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Long> e : all.entrySet()) {
+      if ((filter != null && !filter.matcher(e.getKey()).find()) || (usedOnly && e.getValue() == 0)) {
+        continue;
+      }
+      sb.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+    }
+    send(ex, 200, "text/plain", sb.toString());
+  }
+
+  private String serverInfo() throws IOException {
+    long uptime = (System.currentTimeMillis() - server.startMillis()) / 1000;
+    ServerInfo.State st = switch (server.state()) {
+      case LIVE -> ServerInfo.State.LIVE;
+      case DRAINING -> ServerInfo.State.DRAINING;
+      case PRE_INITIALIZING -> ServerInfo.State.PRE_INITIALIZING;
+      case INITIALIZING -> ServerInfo.State.INITIALIZING;
+    };
+    ServerInfo info = ServerInfo.newBuilder()
+        .setVersion(VERSION)
+        .setState(st)
+        .setHotRestartVersion("disabled")
+        .setUptimeCurrentEpoch(com.google.protobuf.Duration.newBuilder().setSeconds(uptime))
+        .setUptimeAllEpochs(com.google.protobuf.Duration.newBuilder().setSeconds(uptime))
+        .setCommandLineOptions(options)
+        .setNode(server.config().bootstrap().getNode().toBuilder()
+            .setId(server.config().node().id()).setCluster(server.config().node().cluster()))
+        .build();
+    return JsonFormat.printer().print(info);
+  }
+
+  private String clusters() {
+    StringBuilder sb = new StringBuilder();
+    for (UpstreamCluster c : server.clusters().all()) {
+      String n = c.config().name();
+      var l = c.config().limits();
+      sb.append(n).append("::observability_name::").append(n).append('\n');
+      sb.append(n).append("::default_priority::max_connections::").append(l.maxConnections()).append('\n');
+      sb.append(n).append("::default_priority::max_pending_requests::").append(l.maxPendingRequests()).append('\n');
+      sb.append(n).append("::default_priority::max_requests::").append(l.maxRequests()).append('\n');
+      sb.append(n).append("::added_via_api::false\n");
+      for (UpstreamHost h : c.hosts()) {
+        String p = n + "::" + h.addressString() + "::";
+        sb.append(p).append("hostname::").append(h.hostname()).append('\n');
+        sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
+        sb.append(p).append("health_flags::healthy\n");
+        sb.append(p).append("weight::1\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  private String listeners() {
+    StringBuilder sb = new StringBuilder();
+    server.listeners().forEach((name, b) -> {
+      InetSocketAddress a = b.boundAddress();
+      sb.append(name).append("::").append(a.getAddress().getHostAddress()).append(':').append(a.getPort()).append('\n');
+    });
+    return sb.toString();
+  }
+
+  private void logging(HttpExchange ex, Map<String, String> q, boolean post) throws IOException {
+    LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
+    if (!q.isEmpty()) {
+      if (!post) {
+        send(ex, 405, "text/plain", "This endpoint requires POST\n");
+        return;
+      }
+      for (Map.Entry<String, String> e : q.entrySet()) {
+        Level level = LogLevels.parse(e.getKey().equals("level") ? e.getValue() : e.getValue());
+        if (level == null) {
+          send(ex, 400, "text/plain", "unknown level " + e.getValue() + "\n");
+          return;
+        }
+        String logger = e.getKey().equals("level") ? org.slf4j.Logger.ROOT_LOGGER_NAME : e.getKey();
+        lc.getLogger(logger).setLevel(level);
+        if (e.getKey().equals("level")) {
+          lc.getLogger("io.wasmplane").setLevel(level);
+        }
+      }
+    }
+    StringBuilder sb = new StringBuilder("active loggers:\n");
+    for (ch.qos.logback.classic.Logger l : lc.getLoggerList()) {
+      if (l.getLevel() != null) {
+        sb.append("  ").append(l.getName()).append(": ").append(l.getLevel().toString().toLowerCase(Locale.ROOT)).append('\n');
+      }
+    }
+    send(ex, 200, "text/plain", sb.toString());
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return m;
+    }
+    for (String part : raw.split("&")) {
+      int eq = part.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+      m.put(k, v);
+    }
+    return m;
+  }
+
+  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("content-type", type);
+    ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+    if (b.length > 0) {
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write(b);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,53 @@
+package io.wasmplane.dataplane.admin;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import io.envoyproxy.envoy.admin.v3.BootstrapConfigDump;
+import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
+import io.envoyproxy.envoy.admin.v3.ConfigDump;
+import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
+import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.wasmplane.dataplane.config.EnvoyTypes;
+
+/** /config_dump: Envoy's ConfigDump with the bootstrap and the static listeners, clusters and route configs. */
+final class ConfigDumpBuilder {
+  private ConfigDumpBuilder() {}
+
+  static String json(Bootstrap bootstrap, long loadedMillis) throws InvalidProtocolBufferException {
+    Timestamp ts = Timestamp.newBuilder().setSeconds(loadedMillis / 1000).setNanos((int) (loadedMillis % 1000) * 1_000_000).build();
+    ClustersConfigDump.Builder clusters = ClustersConfigDump.newBuilder();
+    for (Cluster c : bootstrap.getStaticResources().getClustersList()) {
+      clusters.addStaticClusters(ClustersConfigDump.StaticCluster.newBuilder().setCluster(Any.pack(c)).setLastUpdated(ts));
+    }
+    ListenersConfigDump.Builder listeners = ListenersConfigDump.newBuilder();
+    RoutesConfigDump.Builder routes = RoutesConfigDump.newBuilder();
+    for (Listener l : bootstrap.getStaticResources().getListenersList()) {
+      listeners.addStaticListeners(ListenersConfigDump.StaticListener.newBuilder().setListener(Any.pack(l)).setLastUpdated(ts));
+      l.getFilterChainsList().forEach(fc -> fc.getFiltersList().forEach(f -> {
+        if (f.getTypedConfig().is(HttpConnectionManager.class)) {
+          try {
+            HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
+            if (hcm.hasRouteConfig()) {
+              routes.addStaticRouteConfigs(RoutesConfigDump.StaticRouteConfig.newBuilder()
+                  .setRouteConfig(Any.pack(hcm.getRouteConfig())).setLastUpdated(ts));
+            }
+          } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }));
+    }
+    ConfigDump dump = ConfigDump.newBuilder()
+        .addConfigs(Any.pack(BootstrapConfigDump.newBuilder().setBootstrap(bootstrap).setLastUpdated(ts).build()))
+        .addConfigs(Any.pack(clusters.build()))
+        .addConfigs(Any.pack(listeners.build()))
+        .addConfigs(Any.pack(routes.build()))
+        .build();
+    return EnvoyTypes.PRINTER.print(dump);
+  }
+}

@@ -1,0 +1,599 @@
+package io.wasmplane.dataplane.config;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Validates an Envoy Bootstrap and translates it, once, into immutable config records. */
+public final class BootstrapTranslator {
+  private static final Duration ROUTE_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
+  private static final Duration HCM_IDLE_DEFAULT = Duration.ofHours(1);
+  private static final Duration STREAM_IDLE_DEFAULT = Duration.ofMinutes(5);
+  private static final Duration CONNECT_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
+  private static final long BUFFER_LIMIT_DEFAULT = 1024 * 1024;
+
+  private BootstrapTranslator() {}
+
+  public static DataplaneConfig translate(Bootstrap b, Optional<String> serviceNode, Optional<String> serviceCluster) {
+    FieldGuard.onlySupported(b, "bootstrap", Set.of("node", "admin", "static_resources", "layered_runtime", "stats_flush_interval"));
+    NodeInfo node = new NodeInfo(serviceNode.orElse(b.getNode().getId()), serviceCluster.orElse(b.getNode().getCluster()));
+    Optional<AdminConfig> admin = Optional.empty();
+    if (b.hasAdmin()) {
+      FieldGuard.onlySupported(b.getAdmin(), "admin", Set.of("address", "access_log_path", "profile_path", "access_log"));
+      if (b.getAdmin().hasAddress()) {
+        admin = Optional.of(new AdminConfig(socketAddress(b.getAdmin().getAddress(), "admin.address")));
+      }
+    }
+    FieldGuard.onlySupported(b.getStaticResources(), "static_resources", Set.of("listeners", "clusters"));
+    List<ClusterConfig> clusters = new ArrayList<>();
+    Set<String> clusterNames = new HashSet<>();
+    for (Cluster c : b.getStaticResources().getClustersList()) {
+      ClusterConfig cc = cluster(c);
+      if (!clusterNames.add(cc.name())) {
+        throw new ConfigException("cluster " + cc.name() + ": duplicate cluster name");
+      }
+      clusters.add(cc);
+    }
+    List<ListenerConfig> listeners = new ArrayList<>();
+    Set<String> listenerNames = new HashSet<>();
+    for (Listener l : b.getStaticResources().getListenersList()) {
+      ListenerConfig lc = listener(l, clusterNames);
+      if (!listenerNames.add(lc.name())) {
+        throw new ConfigException("listener " + lc.name() + ": duplicate listener name");
+      }
+      listeners.add(lc);
+    }
+    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b);
+  }
+
+  // ---------------------------------------------------------------- listeners
+
+  public static ListenerConfig listener(Listener l, Set<String> clusterNames) {
+    String where = "listener " + (l.getName().isEmpty() ? "<unnamed>" : l.getName());
+    FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
+        "traffic_direction", "stat_prefix"));
+    if (!l.hasAddress()) {
+      throw new ConfigException(where + ": field 'address' is required");
+    }
+    InetSocketAddress address = socketAddress(l.getAddress(), where + ".address");
+    String name = l.getName().isEmpty() ? address.getHostString() + "_" + address.getPort() : l.getName();
+    where = "listener " + name;
+    if (l.getFilterChainsCount() != 1) {
+      throw new ConfigException(where + ": exactly one filter_chains entry is supported, got " + l.getFilterChainsCount());
+    }
+    FilterChain fc = l.getFilterChains(0);
+    FieldGuard.onlySupported(fc, where + ".filter_chains[0]", Set.of("filters", "transport_socket", "name"));
+    if (fc.getFiltersCount() != 1) {
+      throw new ConfigException(where + ".filter_chains[0].filters: exactly one network filter ("
+          + EnvoyTypes.HCM + ") is supported, got " + fc.getFiltersCount());
+    }
+    Filter f = fc.getFilters(0);
+    if (!f.getName().equals(EnvoyTypes.HCM)
+        && !f.getTypedConfig().getTypeUrl().endsWith("/" + HttpConnectionManager.getDescriptor().getFullName())) {
+      throw new ConfigException(where + ".filter_chains[0].filters[0]: unsupported network filter '" + f.getName()
+          + "' (supported: " + EnvoyTypes.HCM + ")");
+    }
+    long bufferLimit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : BUFFER_LIMIT_DEFAULT;
+    HttpConnectionManager hcmProto = unpack(f.getTypedConfig(), HttpConnectionManager.class, where + ".filter_chains[0].filters[0].typed_config");
+    HcmConfig hcm = hcm(hcmProto, where + " http_connection_manager", clusterNames, bufferLimit);
+    Optional<TlsServerConfig> tls = Optional.empty();
+    if (fc.hasTransportSocket()) {
+      tls = Optional.of(downstreamTls(fc.getTransportSocket(), where + ".filter_chains[0].transport_socket"));
+    }
+    return new ListenerConfig(name, address, hcm, tls);
+  }
+
+  static HcmConfig hcm(HttpConnectionManager h, String where, Set<String> clusterNames, long bufferLimit) {
+    FieldGuard.onlySupported(h, where, Set.of("stat_prefix", "codec_type", "route_config", "http_filters", "access_log",
+        "common_http_protocol_options", "request_timeout", "stream_idle_timeout", "max_request_headers_kb",
+        "use_remote_address", "skip_xff_append", "generate_request_id", "preserve_external_request_id", "server_name",
+        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes"));
+    if (h.getStatPrefix().isEmpty()) {
+      throw new ConfigException(where + ": field 'stat_prefix' is required");
+    }
+    if (!h.hasRouteConfig()) {
+      throw new ConfigException(where + ": field 'route_config' is required (rds needs dynamic resources)");
+    }
+    HcmConfig.CodecType codec = switch (h.getCodecType()) {
+      case AUTO -> HcmConfig.CodecType.AUTO;
+      case HTTP1 -> HcmConfig.CodecType.HTTP1;
+      case HTTP2 -> HcmConfig.CodecType.HTTP2;
+      default -> throw new ConfigException(where + ": codec_type " + h.getCodecType() + " is not supported (AUTO, HTTP1, HTTP2)");
+    };
+    if (h.hasNormalizePath() && h.getNormalizePath().getValue()) {
+      throw new ConfigException(where + ": normalize_path=true is not supported");
+    }
+    if (h.getMergeSlashes()) {
+      throw new ConfigException(where + ": merge_slashes=true is not supported");
+    }
+    if (h.hasCommonHttpProtocolOptions()) {
+      FieldGuard.onlySupported(h.getCommonHttpProtocolOptions(), where + ".common_http_protocol_options", Set.of("idle_timeout"));
+    }
+    if (h.hasHttpProtocolOptions()) {
+      FieldGuard.onlySupported(h.getHttpProtocolOptions(), where + ".http_protocol_options", Set.of());
+    }
+    if (h.hasHttp2ProtocolOptions()) {
+      FieldGuard.onlySupported(h.getHttp2ProtocolOptions(), where + ".http2_protocol_options",
+          Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size"));
+    }
+    RouteTable routes = routeTable(h.getRouteConfig(), where + ".route_config", clusterNames);
+    List<HttpFilterConfig> filters = httpFilters(h.getHttpFiltersList(), where + ".http_filters");
+    List<AccessLogConfig> logs = new ArrayList<>();
+    for (int i = 0; i < h.getAccessLogCount(); i++) {
+      logs.add(accessLog(h.getAccessLog(i), where + ".access_log[" + i + "]"));
+    }
+    Duration idle = h.getCommonHttpProtocolOptions().hasIdleTimeout()
+        ? duration(h.getCommonHttpProtocolOptions().getIdleTimeout()) : HCM_IDLE_DEFAULT;
+    Duration requestTimeout = h.hasRequestTimeout() ? duration(h.getRequestTimeout()) : Duration.ZERO;
+    Duration streamIdle = h.hasStreamIdleTimeout() ? duration(h.getStreamIdleTimeout()) : STREAM_IDLE_DEFAULT;
+    int maxHeadersKb = h.hasMaxRequestHeadersKb() ? h.getMaxRequestHeadersKb().getValue() : 60;
+    if (maxHeadersKb <= 0 || maxHeadersKb > 8192) {
+      throw new ConfigException(where + ".max_request_headers_kb: must be in 1..8192, got " + maxHeadersKb);
+    }
+    boolean generateRequestId = !h.hasGenerateRequestId() || h.getGenerateRequestId().getValue();
+    String serverName = h.getServerName().isEmpty() ? "envoy" : h.getServerName();
+    return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
+        maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
+        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit);
+  }
+
+  static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
+    List<HttpFilterConfig> out = new ArrayList<>();
+    for (int i = 0; i < protos.size(); i++) {
+      HttpFilter f = protos.get(i);
+      String w = where + "[" + i + "] " + f.getName();
+      FieldGuard.onlySupported(f, w, Set.of("name", "typed_config", "is_optional", "disabled"));
+      if (f.getDisabled()) {
+        throw new ConfigException(w + ": disabled=true (per-route enabling) is not supported");
+      }
+      String typeUrl = f.getTypedConfig().getTypeUrl();
+      String typeName = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
+      boolean isRouter = f.getName().equals(EnvoyTypes.ROUTER)
+          || typeName.equals(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor().getFullName());
+      if (isRouter) {
+        var router = f.hasTypedConfig()
+            ? unpack(f.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.class, w + ".typed_config")
+            : io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDefaultInstance();
+        FieldGuard.onlySupported(router, w + ".typed_config", Set.of("suppress_envoy_headers", "start_child_span"));
+        if (i != protos.size() - 1) {
+          throw new ConfigException(w + ": " + EnvoyTypes.ROUTER + " must be the last http filter");
+        }
+        out.add(new HttpFilterConfig(EnvoyTypes.ROUTER, typeUrl, router));
+        continue;
+      }
+      if (io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.getName(), typeName).isPresent()) {
+        out.add(new HttpFilterConfig(f.getName(), typeUrl, f.getTypedConfig()));
+        continue;
+      }
+      if (f.getIsOptional()) {
+        continue; // Envoy skips an optional filter it does not know.
+      }
+      throw new ConfigException(w + ": unsupported http filter (type " + (typeName.isEmpty() ? "<none>" : typeName)
+          + "); supported: " + EnvoyTypes.ROUTER);
+    }
+    if (out.isEmpty() || !out.get(out.size() - 1).name().equals(EnvoyTypes.ROUTER)) {
+      throw new ConfigException(where + ": the last http filter must be " + EnvoyTypes.ROUTER);
+    }
+    return List.copyOf(out);
+  }
+
+  static AccessLogConfig accessLog(io.envoyproxy.envoy.config.accesslog.v3.AccessLog a, String where) {
+    FieldGuard.onlySupported(a, where, Set.of("name", "typed_config"));
+    String typeUrl = a.getTypedConfig().getTypeUrl();
+    if (!typeUrl.endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
+      throw new ConfigException(where + ": unsupported access logger '" + a.getName() + "' (type " + typeUrl
+          + "); supported: " + EnvoyTypes.FILE_ACCESS_LOG);
+    }
+    FileAccessLog f = unpack(a.getTypedConfig(), FileAccessLog.class, where + ".typed_config");
+    FieldGuard.onlySupported(f, where + ".typed_config", Set.of("path", "format", "log_format"));
+    if (f.getPath().isEmpty()) {
+      throw new ConfigException(where + ".typed_config.path: required");
+    }
+    String format = AccessLogConfig.DEFAULT_FORMAT;
+    if (!f.getFormat().isEmpty()) {
+      format = f.getFormat();
+    } else if (f.hasLogFormat()) {
+      FieldGuard.onlySupported(f.getLogFormat(), where + ".typed_config.log_format", Set.of("text_format", "text_format_source"));
+      if (f.getLogFormat().hasTextFormatSource()) {
+        format = dataSourceString(f.getLogFormat().getTextFormatSource(), where + ".typed_config.log_format.text_format_source");
+      } else {
+        format = f.getLogFormat().getTextFormat();
+      }
+    }
+    return new AccessLogConfig(f.getPath(), format);
+  }
+
+  // ---------------------------------------------------------------- routes
+
+  public static RouteTable routeTable(RouteConfiguration rc, String where, Set<String> clusterNames) {
+    FieldGuard.onlySupported(rc, where, Set.of("name", "virtual_hosts", "validate_clusters"));
+    List<VirtualHostConfig> vhosts = new ArrayList<>();
+    for (int i = 0; i < rc.getVirtualHostsCount(); i++) {
+      VirtualHost vh = rc.getVirtualHosts(i);
+      String w = where + ".virtual_hosts[" + i + "] " + vh.getName();
+      FieldGuard.onlySupported(vh, w, Set.of("name", "domains", "routes"));
+      if (vh.getDomainsCount() == 0) {
+        throw new ConfigException(w + ": field 'domains' must not be empty");
+      }
+      List<RouteEntry> routes = new ArrayList<>();
+      for (int j = 0; j < vh.getRoutesCount(); j++) {
+        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", clusterNames));
+      }
+      vhosts.add(new VirtualHostConfig(vh.getName(), List.copyOf(vh.getDomainsList()), List.copyOf(routes)));
+    }
+    return new RouteTable(rc.getName(), vhosts);
+  }
+
+  static RouteEntry route(Route r, String where, Set<String> clusterNames) {
+    FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response"));
+    RouteMatch m = r.getMatch();
+    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "headers", "case_sensitive"));
+    boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
+    RouteMatchSpec.PathKind kind;
+    String value = "";
+    Pattern regex = null;
+    switch (m.getPathSpecifierCase()) {
+      case PREFIX -> {
+        kind = RouteMatchSpec.PathKind.PREFIX;
+        value = m.getPrefix();
+      }
+      case PATH -> {
+        kind = RouteMatchSpec.PathKind.PATH;
+        value = m.getPath();
+      }
+      case SAFE_REGEX -> {
+        kind = RouteMatchSpec.PathKind.SAFE_REGEX;
+        value = m.getSafeRegex().getRegex();
+        regex = compile(value, where + ".match.safe_regex");
+      }
+      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex is required"
+          + (m.getPathSpecifierCase() == RouteMatch.PathSpecifierCase.PATHSPECIFIER_NOT_SET ? "" : " (got " + m.getPathSpecifierCase() + ")"));
+    }
+    List<HeaderMatcherSpec> headers = new ArrayList<>();
+    for (int i = 0; i < m.getHeadersCount(); i++) {
+      headers.add(headerMatcher(m.getHeaders(i), where + ".match.headers[" + i + "]"));
+    }
+    RouteMatchSpec spec = new RouteMatchSpec(kind, value, regex, caseSensitive, List.copyOf(headers));
+    RouteAction action;
+    if (r.hasRoute()) {
+      action = forward(r.getRoute(), where + ".route", clusterNames, kind == RouteMatchSpec.PathKind.PREFIX ? value : null);
+    } else if (r.hasDirectResponse()) {
+      var d = r.getDirectResponse();
+      FieldGuard.onlySupported(d, where + ".direct_response", Set.of("status", "body"));
+      if (d.getStatus() < 200 || d.getStatus() > 599) {
+        throw new ConfigException(where + ".direct_response.status: must be in 200..599, got " + d.getStatus());
+      }
+      Optional<String> body = d.hasBody() ? Optional.of(dataSourceString(d.getBody(), where + ".direct_response.body")) : Optional.empty();
+      action = new RouteAction.DirectResponse(d.getStatus(), body);
+    } else {
+      throw new ConfigException(where + ": one of 'route' or 'direct_response' is required (redirect is not supported)");
+    }
+    return new RouteEntry(r.getName(), spec, action);
+  }
+
+  static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, Set<String> clusterNames, String matchedPrefix) {
+    FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "prefix_rewrite", "host_rewrite_literal", "timeout"));
+    List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
+    switch (a.getClusterSpecifierCase()) {
+      case CLUSTER -> clusters.add(new RouteAction.WeightedCluster(a.getCluster(), 1));
+      case WEIGHTED_CLUSTERS -> {
+        FieldGuard.onlySupported(a.getWeightedClusters(), where + ".weighted_clusters", Set.of("clusters", "total_weight"));
+        for (WeightedCluster.ClusterWeight cw : a.getWeightedClusters().getClustersList()) {
+          FieldGuard.onlySupported(cw, where + ".weighted_clusters.clusters " + cw.getName(), Set.of("name", "weight"));
+          clusters.add(new RouteAction.WeightedCluster(cw.getName(), cw.getWeight().getValue()));
+        }
+      }
+      default -> throw new ConfigException(where + ": one of 'cluster' or 'weighted_clusters' is required (got "
+          + a.getClusterSpecifierCase() + ")");
+    }
+    int total = 0;
+    for (RouteAction.WeightedCluster wc : clusters) {
+      if (!clusterNames.contains(wc.name())) {
+        throw new ConfigException(where + ": route references unknown cluster '" + wc.name() + "'");
+      }
+      total += wc.weight();
+    }
+    if (total <= 0) {
+      throw new ConfigException(where + ".weighted_clusters: the sum of weights must be positive");
+    }
+    Duration timeout = a.hasTimeout() ? duration(a.getTimeout()) : ROUTE_TIMEOUT_DEFAULT;
+    return new RouteAction.Forward(List.copyOf(clusters), total,
+        a.getPrefixRewrite().isEmpty() ? Optional.empty() : Optional.of(a.getPrefixRewrite()),
+        a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()),
+        timeout, matchedPrefix);
+  }
+
+  static HeaderMatcherSpec headerMatcher(HeaderMatcher h, String where) {
+    String name = h.getName().toLowerCase(java.util.Locale.ROOT);
+    if (name.isEmpty()) {
+      throw new ConfigException(where + ".name: required");
+    }
+    boolean invert = h.getInvertMatch();
+    return switch (h.getHeaderMatchSpecifierCase()) {
+      case EXACT_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.EXACT, h.getExactMatch(), null, false, invert);
+      case PREFIX_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PREFIX, h.getPrefixMatch(), null, false, invert);
+      case SUFFIX_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.SUFFIX, h.getSuffixMatch(), null, false, invert);
+      case CONTAINS_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.CONTAINS, h.getContainsMatch(), null, false, invert);
+      case SAFE_REGEX_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.REGEX, h.getSafeRegexMatch().getRegex(),
+          compile(h.getSafeRegexMatch().getRegex(), where + ".safe_regex_match"), false, invert);
+      case PRESENT_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PRESENT, "", null, h.getPresentMatch(), invert);
+      case STRING_MATCH -> stringMatcher(name, h.getStringMatch(), invert, where + ".string_match");
+      case HEADERMATCHSPECIFIER_NOT_SET -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PRESENT, "", null, true, invert);
+      default -> throw new ConfigException(where + ": header match " + h.getHeaderMatchSpecifierCase() + " is not supported");
+    };
+  }
+
+  static HeaderMatcherSpec stringMatcher(String name, StringMatcher s, boolean invert, String where) {
+    if (s.getIgnoreCase()) {
+      throw new ConfigException(where + ".ignore_case: not supported");
+    }
+    return switch (s.getMatchPatternCase()) {
+      case EXACT -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.EXACT, s.getExact(), null, false, invert);
+      case PREFIX -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PREFIX, s.getPrefix(), null, false, invert);
+      case SUFFIX -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.SUFFIX, s.getSuffix(), null, false, invert);
+      case CONTAINS -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.CONTAINS, s.getContains(), null, false, invert);
+      case SAFE_REGEX -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.REGEX, s.getSafeRegex().getRegex(),
+          compile(s.getSafeRegex().getRegex(), where + ".safe_regex"), false, invert);
+      default -> throw new ConfigException(where + ": " + s.getMatchPatternCase() + " is not supported");
+    };
+  }
+
+  private static Pattern compile(String regex, String where) {
+    try {
+      return Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new ConfigException(where + ": invalid regex '" + regex + "': " + e.getDescription());
+    }
+  }
+
+  // ---------------------------------------------------------------- clusters
+
+  public static ClusterConfig cluster(Cluster c) {
+    String where = "cluster " + c.getName();
+    if (c.getName().isEmpty()) {
+      throw new ConfigException("cluster: field 'name' is required");
+    }
+    FieldGuard.onlySupported(c, where, Set.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
+        "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
+        "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl"));
+    ClusterConfig.DiscoveryType type = switch (c.getType()) {
+      case STATIC -> ClusterConfig.DiscoveryType.STATIC;
+      case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
+      case LOGICAL_DNS -> ClusterConfig.DiscoveryType.LOGICAL_DNS;
+      default -> throw new ConfigException(where + ".type: " + c.getType() + " is not supported (STATIC, STRICT_DNS, LOGICAL_DNS)");
+    };
+    ClusterConfig.LbPolicy lb = switch (c.getLbPolicy()) {
+      case ROUND_ROBIN -> ClusterConfig.LbPolicy.ROUND_ROBIN;
+      case LEAST_REQUEST -> ClusterConfig.LbPolicy.LEAST_REQUEST;
+      case RANDOM -> ClusterConfig.LbPolicy.RANDOM;
+      default -> throw new ConfigException(where + ".lb_policy: " + c.getLbPolicy() + " is not supported (ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+    };
+    Duration connectTimeout = c.hasConnectTimeout() ? duration(c.getConnectTimeout()) : CONNECT_TIMEOUT_DEFAULT;
+    List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
+    var la = c.getLoadAssignment();
+    FieldGuard.onlySupported(la, where + ".load_assignment", Set.of("cluster_name", "endpoints"));
+    for (LocalityLbEndpoints lle : la.getEndpointsList()) {
+      FieldGuard.onlySupported(lle, where + ".load_assignment.endpoints", Set.of("lb_endpoints", "locality"));
+      for (LbEndpoint le : lle.getLbEndpointsList()) {
+        FieldGuard.onlySupported(le, where + ".load_assignment.endpoints.lb_endpoints", Set.of("endpoint"));
+        FieldGuard.onlySupported(le.getEndpoint(), where + ".load_assignment.endpoints.lb_endpoints.endpoint", Set.of("address"));
+        SocketAddress sa = socket(le.getEndpoint().getAddress(), where + ".load_assignment...endpoint.address");
+        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue()));
+      }
+    }
+    if (type == ClusterConfig.DiscoveryType.STATIC) {
+      for (ClusterConfig.EndpointAddress e : endpoints) {
+        if (!isIpLiteral(e.host())) {
+          throw new ConfigException(where + ": STATIC cluster endpoint '" + e.host() + "' must be an IP address (use STRICT_DNS for names)");
+        }
+      }
+    }
+    if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && endpoints.size() != 1) {
+      throw new ConfigException(where + ": LOGICAL_DNS clusters need exactly one endpoint, got " + endpoints.size());
+    }
+    ClusterConfig.UpstreamProtocol protocol = c.hasHttp2ProtocolOptions() ? ClusterConfig.UpstreamProtocol.HTTP2 : ClusterConfig.UpstreamProtocol.HTTP1;
+    Duration idle = Duration.ofHours(1);
+    for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
+      String w = where + ".typed_extension_protocol_options[" + e.getKey() + "]";
+      if (!e.getValue().getTypeUrl().endsWith("/" + HttpProtocolOptions.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": unsupported type " + e.getValue().getTypeUrl() + " (supported: " + EnvoyTypes.HTTP_PROTOCOL_OPTIONS + ")");
+      }
+      HttpProtocolOptions o = unpack(e.getValue(), HttpProtocolOptions.class, w);
+      FieldGuard.onlySupported(o, w, Set.of("explicit_http_config", "common_http_protocol_options"));
+      if (o.hasExplicitHttpConfig()) {
+        var ex = o.getExplicitHttpConfig();
+        if (ex.hasHttp2ProtocolOptions()) {
+          protocol = ClusterConfig.UpstreamProtocol.HTTP2;
+        } else if (ex.hasHttpProtocolOptions()) {
+          protocol = ClusterConfig.UpstreamProtocol.HTTP1;
+        } else {
+          throw new ConfigException(w + ".explicit_http_config: only http_protocol_options or http2_protocol_options are supported");
+        }
+      }
+      if (o.hasCommonHttpProtocolOptions()) {
+        FieldGuard.onlySupported(o.getCommonHttpProtocolOptions(), w + ".common_http_protocol_options", Set.of("idle_timeout"));
+        if (o.getCommonHttpProtocolOptions().hasIdleTimeout()) {
+          idle = duration(o.getCommonHttpProtocolOptions().getIdleTimeout());
+        }
+      }
+    }
+    Optional<TlsClientConfig> tls = c.hasTransportSocket()
+        ? Optional.of(upstreamTls(c.getTransportSocket(), where + ".transport_socket")) : Optional.empty();
+    ClusterConfig.CircuitBreakers limits = ClusterConfig.CircuitBreakers.DEFAULT;
+    if (c.hasCircuitBreakers()) {
+      CircuitBreakers cb = c.getCircuitBreakers();
+      FieldGuard.onlySupported(cb, where + ".circuit_breakers", Set.of("thresholds"));
+      for (CircuitBreakers.Thresholds t : cb.getThresholdsList()) {
+        FieldGuard.onlySupported(t, where + ".circuit_breakers.thresholds", Set.of("priority", "max_connections", "max_pending_requests", "max_requests"));
+        if (t.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
+          continue; // we route everything at DEFAULT priority
+        }
+        limits = new ClusterConfig.CircuitBreakers(
+            t.hasMaxConnections() ? t.getMaxConnections().getValue() : limits.maxConnections(),
+            t.hasMaxPendingRequests() ? t.getMaxPendingRequests().getValue() : limits.maxPendingRequests(),
+            t.hasMaxRequests() ? t.getMaxRequests().getValue() : limits.maxRequests());
+      }
+    }
+    Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
+    return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle);
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return host.matches("[0-9.]+") || host.contains(":");
+  }
+
+  // ---------------------------------------------------------------- TLS
+
+  static TlsServerConfig downstreamTls(TransportSocket ts, String where) {
+    checkTlsSocket(ts, where);
+    DownstreamTlsContext d = unpack(ts.getTypedConfig(), DownstreamTlsContext.class, where + ".typed_config");
+    FieldGuard.onlySupported(d, where + ".typed_config", Set.of("common_tls_context", "require_client_certificate"));
+    if (d.hasRequireClientCertificate() && d.getRequireClientCertificate().getValue()) {
+      throw new ConfigException(where + ".typed_config.require_client_certificate: client certificates are not supported");
+    }
+    CommonTlsContext common = d.getCommonTlsContext();
+    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("tls_certificates", "alpn_protocols"));
+    if (common.getTlsCertificatesCount() != 1) {
+      throw new ConfigException(where + ".typed_config.common_tls_context.tls_certificates: exactly one certificate is supported, got "
+          + common.getTlsCertificatesCount());
+    }
+    TlsCertificate cert = common.getTlsCertificates(0);
+    String cw = where + ".typed_config.common_tls_context.tls_certificates[0]";
+    FieldGuard.onlySupported(cert, cw, Set.of("certificate_chain", "private_key"));
+    List<String> alpn = common.getAlpnProtocolsCount() == 0 ? List.of("h2", "http/1.1") : List.copyOf(common.getAlpnProtocolsList());
+    return new TlsServerConfig(dataSource(cert.getCertificateChain(), cw + ".certificate_chain"),
+        dataSource(cert.getPrivateKey(), cw + ".private_key"), alpn);
+  }
+
+  static TlsClientConfig upstreamTls(TransportSocket ts, String where) {
+    checkTlsSocket(ts, where);
+    UpstreamTlsContext u = unpack(ts.getTypedConfig(), UpstreamTlsContext.class, where + ".typed_config");
+    FieldGuard.onlySupported(u, where + ".typed_config", Set.of("common_tls_context", "sni"));
+    CommonTlsContext common = u.getCommonTlsContext();
+    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("validation_context", "alpn_protocols"));
+    Optional<byte[]> ca = Optional.empty();
+    if (common.hasValidationContext()) {
+      var vc = common.getValidationContext();
+      FieldGuard.onlySupported(vc, where + ".typed_config.common_tls_context.validation_context", Set.of("trusted_ca"));
+      ca = Optional.of(dataSource(vc.getTrustedCa(), where + ".typed_config.common_tls_context.validation_context.trusted_ca"));
+    }
+    return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()), ca,
+        List.copyOf(common.getAlpnProtocolsList()));
+  }
+
+  private static void checkTlsSocket(TransportSocket ts, String where) {
+    FieldGuard.onlySupported(ts, where, Set.of("name", "typed_config"));
+    String url = ts.getTypedConfig().getTypeUrl();
+    if (!(ts.getName().equals(EnvoyTypes.TLS) || url.contains("transport_sockets.tls.v3"))) {
+      throw new ConfigException(where + ": unsupported transport socket '" + ts.getName() + "' (supported: " + EnvoyTypes.TLS + ")");
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static byte[] dataSource(DataSource ds, String where) {
+    return switch (ds.getSpecifierCase()) {
+      case FILENAME -> {
+        try {
+          yield Files.readAllBytes(Path.of(ds.getFilename()));
+        } catch (IOException e) {
+          throw new ConfigException(where + ".filename: cannot read " + ds.getFilename() + ": " + e);
+        }
+      }
+      case INLINE_BYTES -> ds.getInlineBytes().toByteArray();
+      case INLINE_STRING -> ds.getInlineString().getBytes(StandardCharsets.UTF_8);
+      case ENVIRONMENT_VARIABLE -> {
+        String v = System.getenv(ds.getEnvironmentVariable());
+        if (v == null) {
+          throw new ConfigException(where + ".environment_variable: " + ds.getEnvironmentVariable() + " is not set");
+        }
+        yield v.getBytes(StandardCharsets.UTF_8);
+      }
+      default -> throw new ConfigException(where + ": a data source (filename, inline_bytes, inline_string) is required");
+    };
+  }
+
+  static String dataSourceString(DataSource ds, String where) {
+    return new String(dataSource(ds, where), StandardCharsets.UTF_8);
+  }
+
+  static InetSocketAddress socketAddress(Address a, String where) {
+    SocketAddress sa = socket(a, where);
+    try {
+      return new InetSocketAddress(java.net.InetAddress.getByName(sa.getAddress()), sa.getPortValue());
+    } catch (java.net.UnknownHostException e) {
+      throw new ConfigException(where + ".socket_address.address: '" + sa.getAddress() + "' is not an IP address");
+    }
+  }
+
+  static SocketAddress socket(Address a, String where) {
+    if (!a.hasSocketAddress()) {
+      throw new ConfigException(where + ": only socket_address is supported");
+    }
+    SocketAddress sa = a.getSocketAddress();
+    FieldGuard.onlySupported(sa, where + ".socket_address", Set.of("address", "port_value", "protocol"));
+    if (sa.getProtocol() != SocketAddress.Protocol.TCP) {
+      throw new ConfigException(where + ".socket_address.protocol: only TCP is supported");
+    }
+    if (sa.getAddress().isEmpty()) {
+      throw new ConfigException(where + ".socket_address.address: required");
+    }
+    if (sa.getPortValue() > 65535) {
+      throw new ConfigException(where + ".socket_address.port_value: " + sa.getPortValue() + " is not a port");
+    }
+    return sa;
+  }
+
+  static Duration duration(com.google.protobuf.Duration d) {
+    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  }
+
+  static <T extends Message> T unpack(Any any, Class<T> type, String where) {
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      throw new ConfigException(where + ": expected " + type.getSimpleName() + " but got " + any.getTypeUrl() + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.wasmplane.dataplane.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A static cluster: how to find its hosts, balance over them and talk to them. */
+public record ClusterConfig(
+    String name,
+    DiscoveryType type,
+    LbPolicy lbPolicy,
+    Duration connectTimeout,
+    List<EndpointAddress> endpoints,
+    UpstreamProtocol protocol,
+    Optional<TlsClientConfig> tls,
+    CircuitBreakers limits,
+    Duration dnsRefreshRate,
+    Duration idleTimeout) {
+
+  public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS }
+
+  public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM }
+
+  public enum UpstreamProtocol { HTTP1, HTTP2 }
+
+  /** Envoy's default circuit breaker thresholds are 1024 each. */
+  public record CircuitBreakers(int maxConnections, int maxPendingRequests, int maxRequests) {
+    public static final CircuitBreakers DEFAULT = new CircuitBreakers(1024, 1024, 1024);
+  }
+
+  /** A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster). */
+  public record EndpointAddress(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+}

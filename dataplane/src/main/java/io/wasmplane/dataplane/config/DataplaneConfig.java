@@ -1,0 +1,18 @@
+package io.wasmplane.dataplane.config;
+
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import java.util.List;
+import java.util.Optional;
+
+/** The whole validated configuration; immutable, swapped as a unit. The bootstrap proto is kept only for config_dump. */
+public record DataplaneConfig(
+    NodeInfo node,
+    Optional<AdminConfig> admin,
+    List<ListenerConfig> listeners,
+    List<ClusterConfig> clusters,
+    Bootstrap bootstrap) {
+
+  public Optional<ClusterConfig> cluster(String name) {
+    return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+}

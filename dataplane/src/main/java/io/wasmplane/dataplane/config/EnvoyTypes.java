@@ -1,0 +1,65 @@
+package io.wasmplane.dataplane.config;
+
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Duration;
+import com.google.protobuf.Empty;
+import com.google.protobuf.StringValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.admin.v3.BootstrapConfigDump;
+import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
+import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
+import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+
+/** The {@code Any} payload types the data plane understands, and the JSON parser/printer that resolve them. */
+public final class EnvoyTypes {
+  public static final String HCM = "envoy.filters.network.http_connection_manager";
+  public static final String ROUTER = "envoy.filters.http.router";
+  public static final String HTTP_WASM = "envoy.filters.http.wasm";
+  public static final String FILE_ACCESS_LOG = "envoy.access_loggers.file";
+  public static final String TLS = "envoy.transport_sockets.tls";
+  public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  public static final JsonFormat.TypeRegistry REGISTRY =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
+          .add(FileAccessLog.getDescriptor())
+          .add(HttpProtocolOptions.getDescriptor())
+          .add(DownstreamTlsContext.getDescriptor())
+          .add(UpstreamTlsContext.getDescriptor())
+          .add(TypedExtensionConfig.getDescriptor())
+          .add(StringValue.getDescriptor())
+          .add(Struct.getDescriptor())
+          .add(BoolValue.getDescriptor())
+          .add(UInt32Value.getDescriptor())
+          .add(Duration.getDescriptor())
+          .add(Empty.getDescriptor())
+          .add(Listener.getDescriptor())
+          .add(Cluster.getDescriptor())
+          .add(RouteConfiguration.getDescriptor())
+          .add(io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap.getDescriptor())
+          .add(BootstrapConfigDump.getDescriptor())
+          .add(ListenersConfigDump.getDescriptor())
+          .add(ClustersConfigDump.getDescriptor())
+          .add(RoutesConfigDump.getDescriptor())
+          .build();
+
+  public static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(REGISTRY);
+  public static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(REGISTRY);
+
+  private EnvoyTypes() {}
+}

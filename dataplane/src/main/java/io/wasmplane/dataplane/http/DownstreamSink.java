@@ -1,0 +1,20 @@
+package io.wasmplane.dataplane.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+
+/** Where a stream's encoded response goes: the downstream codec of an HTTP/1.1 connection or an HTTP/2 stream. */
+public interface DownstreamSink {
+  void writeHeaders(HttpResponse response, boolean end);
+
+  void writeData(ByteBuf data, boolean end);
+
+  void writeTrailers(HttpHeaders trailers);
+
+  /** Abort the downstream stream (HTTP/1.1: close the connection; HTTP/2: RST_STREAM). */
+  void reset();
+
+  /** The stream finished (response fully written or reset); the sink may take the next request. */
+  void streamFinished(HttpStream stream);
+}

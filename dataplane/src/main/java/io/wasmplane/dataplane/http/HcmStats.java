@@ -1,0 +1,60 @@
+package io.wasmplane.dataplane.http;
+
+import io.wasmplane.dataplane.stats.Counter;
+import io.wasmplane.dataplane.stats.Gauge;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+
+/** Envoy's http.<stat_prefix>.* stats, resolved once. */
+public final class HcmStats {
+  public final Counter cxTotal;
+  public final Gauge cxActive;
+  public final Counter cxHttp1Total;
+  public final Counter cxHttp2Total;
+  public final Counter cxSslTotal;
+  public final Counter cxProtocolError;
+  public final Counter cxIdleTimeout;
+  public final Counter rqTotal;
+  public final Gauge rqActive;
+  public final Counter rqHttp1Total;
+  public final Counter rqHttp2Total;
+  public final Counter rqCompleted;
+  public final Counter rqTimeout;
+  public final Counter rqHeaderTooLarge;
+  public final Counter[] rqByClass = new Counter[6];
+  public final Counter noRoute;
+  public final Counter noCluster;
+  public final Counter rqDirectResponse;
+  public final Counter routerRqTotal;
+
+  public HcmStats(StatsRegistry r, String statPrefix) {
+    String p = "http." + statPrefix + ".";
+    cxTotal = r.counter(p + "downstream_cx_total");
+    cxActive = r.gauge(p + "downstream_cx_active");
+    cxHttp1Total = r.counter(p + "downstream_cx_http1_total");
+    cxHttp2Total = r.counter(p + "downstream_cx_http2_total");
+    cxSslTotal = r.counter(p + "downstream_cx_ssl_total");
+    cxProtocolError = r.counter(p + "downstream_cx_protocol_error");
+    cxIdleTimeout = r.counter(p + "downstream_cx_idle_timeout");
+    rqTotal = r.counter(p + "downstream_rq_total");
+    rqActive = r.gauge(p + "downstream_rq_active");
+    rqHttp1Total = r.counter(p + "downstream_rq_http1_total");
+    rqHttp2Total = r.counter(p + "downstream_rq_http2_total");
+    rqCompleted = r.counter(p + "downstream_rq_completed");
+    rqTimeout = r.counter(p + "downstream_rq_timeout");
+    rqHeaderTooLarge = r.counter(p + "downstream_rq_header_too_large");
+    for (int i = 1; i <= 5; i++) {
+      rqByClass[i] = r.counter(p + "downstream_rq_" + i + "xx");
+    }
+    noRoute = r.counter(p + "no_route");
+    noCluster = r.counter(p + "no_cluster");
+    rqDirectResponse = r.counter(p + "rq_direct_response");
+    routerRqTotal = r.counter(p + "rq_total");
+  }
+
+  public void responseCode(int code) {
+    int cls = code / 100;
+    if (cls >= 1 && cls <= 5) {
+      rqByClass[cls].inc();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.wasmplane.dataplane.http;
+
+import io.wasmplane.dataplane.config.HttpFilterConfig;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
+ * extensions) or by filter name. The Wasm filter registers here; tests register their own filters.
+ */
+public final class HttpFilterRegistry {
+  /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
+  @FunctionalInterface
+  public interface Provider {
+    HttpFilterFactory create(HttpFilterConfig config, String where);
+  }
+
+  private static final Map<String, Provider> PROVIDERS = new ConcurrentHashMap<>();
+
+  private HttpFilterRegistry() {}
+
+  public static void register(String key, Provider provider) {
+    PROVIDERS.put(key, provider);
+  }
+
+  public static void unregister(String key) {
+    PROVIDERS.remove(key);
+  }
+
+  public static Optional<Provider> find(String filterName, String typeName) {
+    Provider p = PROVIDERS.get(typeName);
+    return Optional.ofNullable(p != null ? p : PROVIDERS.get(filterName));
+  }
+}

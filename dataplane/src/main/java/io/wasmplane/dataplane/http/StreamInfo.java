@@ -1,0 +1,60 @@
+package io.wasmplane.dataplane.http;
+
+import java.net.InetSocketAddress;
+import java.util.EnumSet;
+
+/** What is known about one stream, for access logs, stats and (later) Wasm properties. Single-threaded. */
+public final class StreamInfo {
+  public final long startEpochMillis = System.currentTimeMillis();
+  public final long startNanos = System.nanoTime();
+  public final String protocol;
+  public final InetSocketAddress downstreamRemote;
+  public final InetSocketAddress downstreamLocal;
+  public final boolean downstreamTls;
+  public final long connectionId;
+  public long bytesReceived;
+  public long bytesSent;
+  public int responseCode;
+  public String responseCodeDetails;
+  public final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
+  public String upstreamHost;
+  public String upstreamCluster;
+  public String routeName;
+  public long requestCompleteNanos;
+  public long firstUpstreamByteNanos;
+  public long lastDownstreamByteSentNanos;
+  public long upstreamRequestStartNanos;
+
+  public StreamInfo(String protocol, InetSocketAddress downstreamRemote, InetSocketAddress downstreamLocal,
+      boolean downstreamTls, long connectionId) {
+    this.protocol = protocol;
+    this.downstreamRemote = downstreamRemote;
+    this.downstreamLocal = downstreamLocal;
+    this.downstreamTls = downstreamTls;
+    this.connectionId = connectionId;
+  }
+
+  public void setFlag(ResponseFlag f) {
+    flags.add(f);
+  }
+
+  /** Envoy's %RESPONSE_FLAGS%: comma-separated short codes, or "-". */
+  public String flagsString() {
+    if (flags.isEmpty()) {
+      return "-";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (ResponseFlag f : flags) {
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      sb.append(f.code());
+    }
+    return sb.toString();
+  }
+
+  public long durationMillis() {
+    long end = lastDownstreamByteSentNanos != 0 ? lastDownstreamByteSentNanos : System.nanoTime();
+    return (end - startNanos) / 1_000_000;
+  }
+}

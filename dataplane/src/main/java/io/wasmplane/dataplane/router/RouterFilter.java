@@ -1,0 +1,248 @@
+package io.wasmplane.dataplane.router;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.wasmplane.dataplane.config.RouteAction;
+import io.wasmplane.dataplane.config.RouteEntry;
+import io.wasmplane.dataplane.config.RouteTable;
+import io.wasmplane.dataplane.http.FilterCallbacks;
+import io.wasmplane.dataplane.http.FilterStatus;
+import io.wasmplane.dataplane.http.HcmStats;
+import io.wasmplane.dataplane.http.HttpFilter;
+import io.wasmplane.dataplane.http.HttpStream;
+import io.wasmplane.dataplane.http.ResponseFlag;
+import io.wasmplane.dataplane.http.StreamInfo;
+import io.wasmplane.dataplane.upstream.ClusterManager;
+import io.wasmplane.dataplane.upstream.ResetReason;
+import io.wasmplane.dataplane.upstream.UpstreamCluster;
+import io.wasmplane.dataplane.upstream.UpstreamListener;
+import io.wasmplane.dataplane.upstream.UpstreamStream;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * envoy.filters.http.router: the terminal filter. Picks the route (after earlier filters had their say on the
+ * headers), then a cluster and host, forwards the request and feeds the response back into the stream.
+ */
+public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, HttpStream.StreamResettable, UpstreamListener {
+  private final FilterCallbacks callbacks;
+  private final RouteTable routes;
+  private final ClusterManager clusters;
+  private final HcmStats stats;
+  private HttpStream stream;
+  private UpstreamStream upstream;
+  private UpstreamCluster cluster;
+  private ScheduledFuture<?> timeout;
+  private boolean responseStarted;
+  private boolean localReplied;
+
+  public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
+    this.callbacks = callbacks;
+    this.routes = routes;
+    this.clusters = clusters;
+    this.stats = stats;
+  }
+
+  @Override
+  public void attach(HttpStream stream) {
+    this.stream = stream;
+  }
+
+  @Override
+  public FilterStatus decodeHeaders(HttpRequest request, boolean end) {
+    StreamInfo info = callbacks.streamInfo();
+    stats.routerRqTotal.inc();
+    Optional<RouteEntry> route = routes.route(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.headers());
+    if (route.isEmpty()) {
+      stats.noRoute.inc();
+      info.setFlag(ResponseFlag.NO_ROUTE_FOUND);
+      localReply(404, "", "route_not_found");
+      return FilterStatus.STOP_ITERATION;
+    }
+    RouteEntry r = route.get();
+    info.routeName = r.name();
+    if (r.action() instanceof RouteAction.DirectResponse d) {
+      stats.rqDirectResponse.inc();
+      localReply(d.status(), d.body().orElse(""), "direct_response");
+      return FilterStatus.STOP_ITERATION;
+    }
+    RouteAction.Forward f = (RouteAction.Forward) r.action();
+    String clusterName = f.clusters().size() == 1 ? f.clusters().get(0).name()
+        : f.pick(ThreadLocalRandom.current().nextInt(f.totalWeight()));
+    info.upstreamCluster = clusterName;
+    cluster = clusters.get(clusterName);
+    if (cluster == null) {
+      stats.noCluster.inc();
+      info.setFlag(ResponseFlag.NO_CLUSTER_FOUND);
+      localReply(503, "", "cluster_not_found");
+      return FilterStatus.STOP_ITERATION;
+    }
+    HttpRequest upstreamRequest = upstreamRequest(request, f, end);
+    upstream = cluster.pool(callbacks.eventLoop()).newStream(this);
+    if (upstream == null) {
+      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
+      localReply(503, "no healthy upstream", "no_healthy_upstream");
+      return FilterStatus.STOP_ITERATION;
+    }
+    info.upstreamHost = upstream.host().addressString();
+    info.upstreamRequestStartNanos = System.nanoTime();
+    long ms = f.timeout().toMillis();
+    if (ms > 0) {
+      timeout = callbacks.eventLoop().schedule(this::onTimeout, ms, TimeUnit.MILLISECONDS);
+    }
+    upstream.sendHeaders(upstreamRequest, end);
+    return FilterStatus.STOP_ITERATION;
+  }
+
+  private HttpRequest upstreamRequest(HttpRequest request, RouteAction.Forward f, boolean end) {
+    String uri = request.uri();
+    if (f.prefixRewrite().isPresent() && f.matchedPrefix() != null && uri.length() >= f.matchedPrefix().length()) {
+      request.headers().set("x-envoy-original-path", uri);
+      uri = f.prefixRewrite().get() + uri.substring(f.matchedPrefix().length());
+    }
+    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri);
+    HttpHeaders h = out.headers();
+    h.set(request.headers());
+    HopByHop.strip(h);
+    h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
+    if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked"); // HTTP/1.1 framing; dropped by the HTTP/2 codec
+    }
+    if (f.hostRewriteLiteral().isPresent()) {
+      h.set(HttpHeaderNames.HOST, f.hostRewriteLiteral().get());
+    }
+    return out;
+  }
+
+  @Override
+  public FilterStatus decodeData(ByteBuf data, boolean end) {
+    if (upstream != null && !upstream.done()) {
+      upstream.sendData(data, end);
+    } else {
+      data.release();
+    }
+    return FilterStatus.STOP_ITERATION;
+  }
+
+  @Override
+  public FilterStatus decodeTrailers(HttpHeaders trailers) {
+    if (upstream != null && !upstream.done()) {
+      upstream.sendTrailers(trailers);
+    }
+    return FilterStatus.STOP_ITERATION;
+  }
+
+  // ---------------------------------------------------------------- upstream response
+
+  @Override
+  public void onUpstreamHeaders(HttpResponse response, boolean end) {
+    responseStarted = true;
+    StreamInfo info = callbacks.streamInfo();
+    info.firstUpstreamByteNanos = System.nanoTime();
+    cluster.stats().responseCode(response.status().code());
+    HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
+    down.headers().set(response.headers());
+    HopByHop.strip(down.headers());
+    down.headers().set("x-envoy-upstream-service-time",
+        Long.toString((info.firstUpstreamByteNanos - info.upstreamRequestStartNanos) / 1_000_000));
+    if (end) {
+      cancelTimeout();
+    }
+    stream.encodeHeaders(down, end);
+  }
+
+  @Override
+  public void onUpstreamData(ByteBuf data, boolean end) {
+    if (end) {
+      cancelTimeout();
+    }
+    stream.encodeData(data, end);
+  }
+
+  @Override
+  public void onUpstreamTrailers(HttpHeaders trailers) {
+    cancelTimeout();
+    stream.encodeTrailers(trailers);
+  }
+
+  @Override
+  public void onUpstreamReset(ResetReason reason, String detail) {
+    cancelTimeout();
+    StreamInfo info = callbacks.streamInfo();
+    ResponseFlag flag = switch (reason) {
+      case CONNECTION_FAILURE -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
+      case CONNECTION_TERMINATION -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
+      case OVERFLOW -> ResponseFlag.UPSTREAM_OVERFLOW;
+      case REMOTE_RESET -> ResponseFlag.UPSTREAM_REMOTE_RESET;
+      case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
+      case LOCAL_RESET -> ResponseFlag.LOCAL_RESET;
+    };
+    info.setFlag(flag);
+    if (reason == ResetReason.REMOTE_RESET || reason == ResetReason.CONNECTION_TERMINATION) {
+      cluster.stats().rqRxReset.inc();
+    }
+    if (responseStarted) {
+      stream.resetStream();
+      return;
+    }
+    int status = reason == ResetReason.PROTOCOL_ERROR ? 502 : 503;
+    cluster.stats().responseCode(status);
+    String body = "upstream connect error or disconnect/reset before headers. reset reason: " + reason.text()
+        + (reason == ResetReason.CONNECTION_FAILURE ? ", transport failure reason: " + detail : "");
+    localReply(status, body, "upstream_reset_before_response_started{" + reason.text().replace(' ', '_') + "}");
+  }
+
+  private void onTimeout() {
+    timeout = null;
+    if (upstream == null || upstream.done()) {
+      return;
+    }
+    cluster.stats().rqTimeout.inc();
+    callbacks.streamInfo().setFlag(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+    upstream.reset();
+    if (responseStarted) {
+      stream.resetStream();
+    } else {
+      cluster.stats().responseCode(504);
+      localReply(504, "upstream request timeout", "upstream_response_timeout");
+    }
+  }
+
+  private void localReply(int status, String body, String details) {
+    localReplied = true;
+    stream.sendLocalReply(Integer.MAX_VALUE, status, body, null, details);
+  }
+
+  private void cancelTimeout() {
+    if (timeout != null) {
+      timeout.cancel(false);
+      timeout = null;
+    }
+  }
+
+  @Override
+  public void onStreamReset() {
+    cancelTimeout();
+    if (upstream != null && !upstream.done()) {
+      cluster.stats().rqTxReset.inc();
+      upstream.reset();
+    }
+  }
+
+  @Override
+  public void onDestroy() {
+    onStreamReset();
+  }
+
+  boolean localReplied() {
+    return localReplied;
+  }
+}

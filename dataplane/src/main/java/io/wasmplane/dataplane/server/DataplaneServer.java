@@ -1,0 +1,196 @@
+package io.wasmplane.dataplane.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.config.DataplaneConfig;
+import io.wasmplane.dataplane.config.ListenerConfig;
+import io.wasmplane.dataplane.http.HcmRuntime;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+import io.wasmplane.dataplane.upstream.ClusterManager;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running proxy: worker event loops, clusters and bound listeners built from a {@link DataplaneConfig}. */
+public final class DataplaneServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DataplaneServer.class);
+
+  /** Envoy's server.state values. */
+  public enum State { LIVE, DRAINING, PRE_INITIALIZING, INITIALIZING }
+
+  private final DataplaneConfig config;
+  private final Transport transport;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final int concurrency;
+  private final StatsRegistry stats;
+  private final ClusterManager clusters;
+  private final HcmRuntimeFactory hcmFactory;
+  private final ConnectionTracker connections = new ConnectionTracker();
+  private final Map<String, BoundListener> listeners = new LinkedHashMap<>();
+  private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
+  private final long startMillis = System.currentTimeMillis();
+
+  /** A listener and the socket it is bound to. */
+  public record BoundListener(ListenerRuntime runtime, Channel channel) {
+    public InetSocketAddress boundAddress() {
+      return (InetSocketAddress) channel.localAddress();
+    }
+  }
+
+  private DataplaneServer(DataplaneConfig config, int concurrency, StatsRegistry stats) {
+    this.config = config;
+    this.concurrency = concurrency;
+    this.stats = stats;
+    this.transport = Transport.best();
+    this.boss = transport.newGroup(1, "accept");
+    this.workers = transport.newGroup(concurrency, "worker");
+    this.clusters = new ClusterManager(config.clusters(), stats, transport);
+    this.hcmFactory = new HcmRuntimeFactory(clusters, stats);
+    registerServerStats();
+  }
+
+  /** Builds everything and binds every listener; on any failure releases what was started and throws. */
+  public static DataplaneServer start(DataplaneConfig config, int concurrency, StatsRegistry stats) {
+    DataplaneServer s = new DataplaneServer(config, concurrency, stats);
+    try {
+      for (ListenerConfig l : config.listeners()) {
+        s.bind(l);
+      }
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    s.state.set(State.LIVE);
+    log.info("event=server_started transport={} concurrency={} listeners={} clusters={}", s.transport.name(), concurrency,
+        s.listeners.size(), config.clusters().size());
+    return s;
+  }
+
+  private void bind(ListenerConfig l) {
+    String where = "listener " + l.name();
+    HcmRuntime hcm = hcmFactory.build(l.hcm(), where);
+    Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
+    ListenerRuntime rt = new ListenerRuntime(l, hcm, ssl, stats);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new DownstreamInitializer(rt, connections));
+    try {
+      Channel ch = b.bind(l.address()).sync().channel();
+      listeners.put(l.name(), new BoundListener(rt, ch));
+      log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
+    } catch (Exception e) {
+      Throwable cause = e;
+      String reason = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")
+          ? "address already in use" : cause.toString();
+      throw new ConfigException(where + ": cannot bind " + l.address().getHostString() + ":" + l.address().getPort() + ": " + reason, e);
+    }
+  }
+
+  private void registerServerStats() {
+    stats.gauge("server.live", () -> state.get() == State.LIVE ? 1 : 0);
+    stats.gauge("server.state", () -> state.get().ordinal());
+    stats.gauge("server.uptime", () -> (System.currentTimeMillis() - startMillis) / 1000);
+    stats.gauge("server.concurrency", () -> concurrency);
+    stats.gauge("server.total_connections", connections::size);
+    stats.gauge("server.memory_allocated", () -> Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+    stats.gauge("server.memory_heap_size", () -> Runtime.getRuntime().totalMemory());
+    stats.gauge("server.version", () -> 0);
+  }
+
+  public DataplaneConfig config() {
+    return config;
+  }
+
+  public StatsRegistry stats() {
+    return stats;
+  }
+
+  public ClusterManager clusters() {
+    return clusters;
+  }
+
+  public Map<String, BoundListener> listeners() {
+    return listeners;
+  }
+
+  public State state() {
+    return state.get();
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /** The port a listener actually bound (useful with port 0). */
+  public int port(String listenerName) {
+    BoundListener b = listeners.get(listenerName);
+    if (b == null) {
+      throw new IllegalArgumentException("no listener " + listenerName);
+    }
+    return b.boundAddress().getPort();
+  }
+
+  public void flushAccessLogs() {
+    hcmFactory.flushAccessLogs();
+  }
+
+  /**
+   * Envoy's drain: stop accepting, ask every connection to finish its current streams (HTTP/1.1: close after the
+   * response; HTTP/2: GOAWAY), and wait for them up to {@code drainTime}.
+   */
+  public void drain(Duration drainTime) {
+    if (!state.compareAndSet(State.LIVE, State.DRAINING)) {
+      return;
+    }
+    log.info("event=drain_started connections={} drain_time_s={}", connections.size(), drainTime.toSeconds());
+    List<Channel> bound = new ArrayList<>();
+    listeners.values().forEach(l -> bound.add(l.channel()));
+    bound.forEach(c -> c.close().awaitUninterruptibly(1000));
+    for (Channel c : connections.channels()) {
+      c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+    }
+    long deadline = System.nanoTime() + drainTime.toNanos();
+    while (connections.size() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    log.info("event=drain_finished remaining_connections={}", connections.size());
+  }
+
+  @Override
+  public void close() {
+    state.set(State.DRAINING);
+    listeners.values().forEach(l -> l.channel().close());
+    connections.channels().close().awaitUninterruptibly(2000);
+    clusters.close();
+    hcmFactory.closeAccessLogs();
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);
+  }
+}

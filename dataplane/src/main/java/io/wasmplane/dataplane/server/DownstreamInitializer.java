@@ -1,0 +1,189 @@
+package io.wasmplane.dataplane.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
+import io.wasmplane.dataplane.config.HcmConfig;
+import io.wasmplane.dataplane.http.HcmRuntime;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Builds a downstream connection's pipeline: optional TLS with ALPN, then HTTP/1.1 and HTTP/2 on the same port
+ * (prior-knowledge preface detection and HTTP/1.1 Upgrade: h2c), each ending in an {@link HttpConnectionManagerHandler}
+ * per HTTP/1.1 connection or per HTTP/2 stream.
+ */
+final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
+  private static final AtomicLong CONNECTION_IDS = new AtomicLong();
+  private static final String HCM = "hcm";
+
+  private final ListenerRuntime listener;
+  private final ConnectionTracker tracker;
+
+  DownstreamInitializer(ListenerRuntime listener, ConnectionTracker tracker) {
+    this.listener = listener;
+    this.tracker = tracker;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    long id = CONNECTION_IDS.incrementAndGet();
+    HcmRuntime rt = listener.hcm();
+    HcmConfig cfg = rt.config();
+    listener.cxTotal.inc();
+    listener.cxActive.inc();
+    rt.stats().cxTotal.inc();
+    rt.stats().cxActive.inc();
+    tracker.add(ch);
+    ch.closeFuture().addListener(f -> {
+      listener.cxActive.dec();
+      rt.stats().cxActive.dec();
+    });
+    ChannelPipeline p = ch.pipeline();
+    long idleMs = cfg.idleTimeout().toMillis();
+    if (idleMs > 0) {
+      p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+    }
+    if (listener.ssl().isPresent()) {
+      rt.stats().cxSslTotal.inc();
+      p.addLast("ssl", listener.ssl().get().newHandler(ch.alloc()));
+      p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+          if (ApplicationProtocolNames.HTTP_2.equals(protocol) && cfg.codecType() != HcmConfig.CodecType.HTTP1) {
+            addHttp2(ctx.pipeline(), ch, id, true, cfg);
+          } else {
+            addHttp1(ctx.pipeline(), ch, id, true, cfg);
+          }
+        }
+      });
+      return;
+    }
+    switch (cfg.codecType()) {
+      case HTTP1 -> addHttp1(p, ch, id, false, cfg);
+      case HTTP2 -> addHttp2(p, ch, id, false, cfg);
+      case AUTO -> addAuto(p, ch, id, cfg);
+    }
+  }
+
+  private HttpServerCodec http1Codec(HcmConfig cfg) {
+    int max = cfg.maxRequestHeadersBytes();
+    return new HttpServerCodec(new HttpDecoderConfig()
+        .setMaxInitialLineLength(max)
+        .setMaxHeaderSize(max)
+        .setMaxChunkSize(64 * 1024));
+  }
+
+  private void addHttp1(ChannelPipeline p, Channel ch, long id, boolean tls, HcmConfig cfg) {
+    listener.hcm().stats().cxHttp1Total.inc();
+    p.addLast("codec", http1Codec(cfg));
+    p.addLast("expect", new HttpServerExpectContinueHandler());
+    p.addLast(HCM, newHcm(ch, false, tls, id));
+  }
+
+  private void addHttp2(ChannelPipeline p, Channel ch, long id, boolean tls, HcmConfig cfg) {
+    listener.hcm().stats().cxHttp2Total.inc();
+    p.addLast("h2", http2FrameCodec(cfg));
+    p.addLast("mux", http2Multiplexer(ch, id, tls));
+    p.addLast("h2idle", new Http2IdleCloser());
+  }
+
+  private void addAuto(ChannelPipeline p, Channel ch, long id, HcmConfig cfg) {
+    HttpServerCodec codec = http1Codec(cfg);
+    HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol -> {
+      if (!AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
+        return null;
+      }
+      listener.hcm().stats().cxHttp2Total.inc();
+      return new Http2ServerUpgradeCodec(http2FrameCodec(cfg), http2Multiplexer(ch, id, false), new Http1Remover());
+    };
+    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, upgrades, 64 * 1024);
+    ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel c) {
+        listener.hcm().stats().cxHttp2Total.inc();
+        c.pipeline().remove(HCM);
+        c.pipeline().remove("expect");
+        c.pipeline().addLast("h2", http2FrameCodec(cfg));
+        c.pipeline().addLast("mux", http2Multiplexer(ch, id, false));
+        c.pipeline().addLast("h2idle", new Http2IdleCloser());
+      }
+    };
+    p.addLast("detect", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
+    p.addLast("expect", new HttpServerExpectContinueHandler());
+    p.addLast(HCM, newHcm(ch, false, false, id));
+  }
+
+  private Http2FrameCodec http2FrameCodec(HcmConfig cfg) {
+    return Http2FrameCodecBuilder.forServer()
+        .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(cfg.maxRequestHeadersBytes()).maxConcurrentStreams(2147483647L))
+        .validateHeaders(true)
+        .build();
+  }
+
+  private Http2MultiplexHandler http2Multiplexer(Channel parent, long id, boolean tls) {
+    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+        stream.pipeline().addLast(newHcm(parent, true, tls, id));
+      }
+    });
+  }
+
+  private HttpConnectionManagerHandler newHcm(Channel ch, boolean http2, boolean tls, long id) {
+    return new HttpConnectionManagerHandler(listener, http2, tls, id,
+        (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+  }
+
+  /** After an h2c upgrade the HTTP/1.1 connection manager must leave the connection's pipeline. */
+  private static final class Http1Remover extends ChannelInboundHandlerAdapter {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ChannelPipeline p = ctx.pipeline();
+      if (p.get(HCM) != null) {
+        p.remove(HCM);
+      }
+      if (p.get("expect") != null) {
+        p.remove("expect");
+      }
+      p.addLast("h2idle", new Http2IdleCloser());
+      p.remove(this);
+    }
+  }
+
+  /** Idle timeout for an HTTP/2 connection: nothing happened on it for the idle period. */
+  private static final class Http2IdleCloser extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent || evt == DrainEvent.INSTANCE) {
+        ctx.close(); // HTTP/2: GOAWAY, then close once active streams finish
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+}

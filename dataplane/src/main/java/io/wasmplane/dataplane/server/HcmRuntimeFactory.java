@@ -1,0 +1,84 @@
+package io.wasmplane.dataplane.server;
+
+import io.wasmplane.dataplane.accesslog.AccessLogFormat;
+import io.wasmplane.dataplane.accesslog.AccessLogWriter;
+import io.wasmplane.dataplane.accesslog.AccessLogger;
+import io.wasmplane.dataplane.accesslog.FileAccessLogger;
+import io.wasmplane.dataplane.config.AccessLogConfig;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.config.EnvoyTypes;
+import io.wasmplane.dataplane.config.HcmConfig;
+import io.wasmplane.dataplane.config.HttpFilterConfig;
+import io.wasmplane.dataplane.config.RouteTable;
+import io.wasmplane.dataplane.http.HcmRuntime;
+import io.wasmplane.dataplane.http.HcmStats;
+import io.wasmplane.dataplane.http.HttpFilterFactory;
+import io.wasmplane.dataplane.router.RouterFilter;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+import io.wasmplane.dataplane.upstream.ClusterManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Turns an HTTP connection manager config into its run-time form: filter factories, stats, access loggers. */
+final class HcmRuntimeFactory {
+  private final ClusterManager clusters;
+  private final StatsRegistry stats;
+  private final Map<Path, AccessLogWriter> writers = new ConcurrentHashMap<>();
+
+  HcmRuntimeFactory(ClusterManager clusters, StatsRegistry stats) {
+    this.clusters = clusters;
+    this.stats = stats;
+  }
+
+  HcmRuntime build(HcmConfig cfg, String where) {
+    HcmStats hcmStats = new HcmStats(stats, cfg.statPrefix());
+    List<HttpFilterFactory> factories = new ArrayList<>();
+    for (HttpFilterConfig f : cfg.httpFilters()) {
+      factories.add(filterFactory(f, cfg.routes(), hcmStats, where));
+    }
+    List<AccessLogger> loggers = new ArrayList<>();
+    for (int i = 0; i < cfg.accessLogs().size(); i++) {
+      AccessLogConfig a = cfg.accessLogs().get(i);
+      String w = where + ".access_log[" + i + "]";
+      AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
+      loggers.add(new FileAccessLogger(format, writer(Path.of(a.path()), w)));
+    }
+    return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers));
+  }
+
+  private HttpFilterFactory filterFactory(HttpFilterConfig f, RouteTable routes, HcmStats hcmStats, String where) {
+    if (f.name().equals(EnvoyTypes.ROUTER)) {
+      return cb -> new RouterFilter(cb, routes, clusters, hcmStats);
+    }
+    String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
+    return io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.name(), typeName)
+        .orElseThrow(() -> new ConfigException(where + ": no implementation for http filter " + f.name()))
+        .create(f, where + ".http_filters " + f.name());
+  }
+
+  private AccessLogWriter writer(Path path, String where) {
+    try {
+      return writers.computeIfAbsent(path.toAbsolutePath(), p -> {
+        try {
+          return new AccessLogWriter(p);
+        } catch (IOException e) {
+          throw new ConfigException(where + ".typed_config.path: cannot open " + p + ": " + e.getMessage(), e);
+        }
+      });
+    } catch (ConfigException e) {
+      throw e;
+    }
+  }
+
+  void flushAccessLogs() {
+    writers.values().forEach(AccessLogWriter::flush);
+  }
+
+  void closeAccessLogs() {
+    writers.values().forEach(AccessLogWriter::close);
+  }
+}

@@ -1,0 +1,389 @@
+package io.wasmplane.dataplane.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.wasmplane.dataplane.config.HcmConfig;
+import io.wasmplane.dataplane.http.DownstreamSink;
+import io.wasmplane.dataplane.http.HcmRuntime;
+import io.wasmplane.dataplane.http.HttpStream;
+import io.wasmplane.dataplane.http.ResponseFlag;
+import io.wasmplane.dataplane.http.StreamInfo;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP connection manager for one HTTP/1.1 connection (streams one after another, pipelined requests held back)
+ * or one HTTP/2 stream (a Netty child channel). It sits after the codec and turns HTTP objects into {@link HttpStream}
+ * events; the stream writes its response back through this handler as {@link DownstreamSink}.
+ */
+final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter implements DownstreamSink {
+  private static final Logger log = LoggerFactory.getLogger(HttpConnectionManagerHandler.class);
+
+  private final ListenerRuntime listener;
+  private final boolean http2;
+  private final boolean tls;
+  private final long connectionId;
+  private final InetSocketAddress remote;
+  private final InetSocketAddress local;
+  private ChannelHandlerContext ctx;
+  private HttpStream current;
+  private boolean keepAlive = true;
+  private boolean closeAfterResponse;
+  private final ArrayDeque<HttpObject> pipelined = new ArrayDeque<>();
+  private boolean discardingBody;
+  private ScheduledFuture<?> requestTimer;
+
+  HttpConnectionManagerHandler(ListenerRuntime listener, boolean http2, boolean tls, long connectionId,
+      InetSocketAddress remote, InetSocketAddress local) {
+    this.listener = listener;
+    this.http2 = http2;
+    this.tls = tls;
+    this.connectionId = connectionId;
+    this.remote = remote;
+    this.local = local;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof HttpObject obj)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!http2 && (!pipelined.isEmpty() || (obj instanceof HttpRequest && current != null))) {
+      // HTTP/1.1 pipelining: hold the next request until this response is done.
+      pipelined.add(obj);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    dispatch(obj);
+  }
+
+  private void dispatch(HttpObject obj) {
+    if (obj instanceof HttpRequest req) {
+      if (req.decoderResult().isFailure()) {
+        rejectMalformed(req, req.decoderResult());
+        ReferenceCountUtil.release(obj);
+        return;
+      }
+      discardingBody = false;
+      boolean endAtHeaders = startStream(req);
+      if (obj instanceof HttpContent content) {
+        if (endAtHeaders) {
+          content.release(); // an empty FullHttpRequest: the end of stream went with the headers
+        } else {
+          deliverContent(content);
+        }
+      }
+      return;
+    }
+    if (obj instanceof HttpContent content) {
+      if (obj.decoderResult().isFailure()) {
+        content.release();
+        if (current != null) {
+          current.info().setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+          closeAfterResponse = true;
+          current.sendLocalReplyFromConnectionManager(400, "Bad Request", "codec_error");
+        } else {
+          ctx.close();
+        }
+        return;
+      }
+      if (current == null || discardingBody) {
+        content.release();
+        return;
+      }
+      deliverContent(content);
+    }
+  }
+
+  private void deliverContent(HttpContent content) {
+    HttpStream s = current;
+    if (content instanceof LastHttpContent last) {
+      cancelRequestTimer();
+      HttpHeaders trailers = last.trailingHeaders();
+      if (trailers.isEmpty()) {
+        s.decodeData(last.content(), true);
+      } else {
+        s.decodeData(last.content(), false);
+        s.decodeTrailers(trailers);
+      }
+    } else {
+      s.decodeData(content.content(), false);
+    }
+  }
+
+  private boolean startStream(HttpRequest req) {
+    HcmRuntime rt = listener.hcm();
+    HcmConfig cfg = rt.config();
+    rt.stats().rqTotal.inc();
+    rt.stats().rqActive.inc();
+    if (http2) {
+      rt.stats().rqHttp2Total.inc();
+    } else {
+      rt.stats().rqHttp1Total.inc();
+      keepAlive = HttpUtil.isKeepAlive(req);
+    }
+    String protocol = http2 ? "HTTP/2" : req.protocolVersion().text();
+    StreamInfo info = new StreamInfo(protocol, remote, local, tls, connectionId);
+    HttpHeaders h = req.headers();
+    if (http2) {
+      h.remove("x-http2-stream-id");
+    }
+    prepareHeaders(h, cfg);
+    HttpStream s = new HttpStream(rt, this, ctx.channel().eventLoop(), ctx.alloc(), info);
+    current = s;
+    boolean end = req instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty();
+    if (!end && !http2 && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, -1L) <= 0) {
+      end = HttpUtil.getContentLength(req, -1L) == 0 || !hasBodyFraming(req);
+      if (end) {
+        discardingBody = true; // the codec still emits an empty LastHttpContent for this request
+      }
+    }
+    if (!end && cfg.requestTimeout().toMillis() > 0) {
+      requestTimer = ctx.executor().schedule(this::onRequestTimeout, cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    s.decodeHeaders(req, end);
+    return end;
+  }
+
+  private static boolean hasBodyFraming(HttpRequest req) {
+    return HttpUtil.isTransferEncodingChunked(req) || req.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+  }
+
+  /** x-request-id, x-forwarded-for and x-forwarded-proto as Envoy sets them. */
+  private void prepareHeaders(HttpHeaders h, HcmConfig cfg) {
+    if (cfg.useRemoteAddress() && !cfg.skipXffAppend() && remote != null) {
+      String ip = remote.getAddress().getHostAddress();
+      String xff = h.get("x-forwarded-for");
+      h.set("x-forwarded-for", xff == null || xff.isEmpty() ? ip : xff + "," + ip);
+    }
+    if (cfg.useRemoteAddress() || !h.contains("x-forwarded-proto")) {
+      h.set("x-forwarded-proto", tls ? "https" : "http");
+    }
+    if (cfg.generateRequestId()) {
+      boolean edgeOverwrite = cfg.useRemoteAddress() && !cfg.preserveExternalRequestId();
+      if (edgeOverwrite || !h.contains("x-request-id")) {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        h.set("x-request-id", new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString());
+      }
+    }
+  }
+
+  /** A request the codec could not parse: 431 for oversized headers, 400 otherwise; then close. */
+  private void rejectMalformed(HttpRequest req, DecoderResult result) {
+    HcmRuntime rt = listener.hcm();
+    Throwable cause = result.cause();
+    boolean tooLarge = cause instanceof TooLongFrameException;
+    rt.stats().rqTotal.inc();
+    rt.stats().rqActive.inc();
+    rt.stats().cxProtocolError.inc();
+    if (tooLarge) {
+      rt.stats().rqHeaderTooLarge.inc();
+    }
+    StreamInfo info = new StreamInfo(http2 ? "HTTP/2" : "HTTP/1.1", remote, local, tls, connectionId);
+    info.setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+    HttpStream s = new HttpStream(rt, this, ctx.channel().eventLoop(), ctx.alloc(), info);
+    current = s;
+    closeAfterResponse = true;
+    keepAlive = false;
+    log.debug("event=downstream_codec_error connection={} error={}", connectionId, cause == null ? "?" : cause.toString());
+    s.sendLocalReplyFromConnectionManager(tooLarge ? 431 : 400, tooLarge ? "" : "Bad Request",
+        tooLarge ? "http1.headers_too_large" : "http1.codec_error");
+  }
+
+  private void onRequestTimeout() {
+    requestTimer = null;
+    HttpStream s = current;
+    if (s != null && !s.requestEnded() && !s.finished()) {
+      listener.hcm().stats().rqTimeout.inc();
+      closeAfterResponse = true;
+      s.sendLocalReplyFromConnectionManager(408, "request timeout", "request_overall_timeout");
+    }
+  }
+
+  private void cancelRequestTimer() {
+    if (requestTimer != null) {
+      requestTimer.cancel(false);
+      requestTimer = null;
+    }
+  }
+
+  // ------------------------------------------------------------------ DownstreamSink
+
+  @Override
+  public void writeHeaders(HttpResponse response, boolean end) {
+    HttpHeaders h = response.headers();
+    if (http2) {
+      if (end) {
+        DefaultFullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER);
+        full.headers().set(h);
+        ctx.writeAndFlush(full, ctx.voidPromise());
+      } else {
+        ctx.write(response, ctx.voidPromise());
+      }
+      return;
+    }
+    HttpStream s = current;
+    boolean http10 = s != null && s.request() != null && s.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
+    if (!keepAlive || closeAfterResponse || (s != null && !s.requestEnded())) {
+      closeAfterResponse = true;
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    boolean head = s != null && s.request() != null && HttpMethod.HEAD.equals(s.request().method());
+    if (end) {
+      if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !head && allowsBody(response.status().code())) {
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+      }
+      DefaultFullHttpResponse full = new DefaultFullHttpResponse(response.protocolVersion(), response.status(), Unpooled.EMPTY_BUFFER);
+      full.headers().set(h);
+      ctx.writeAndFlush(full, ctx.voidPromise());
+      return;
+    }
+    if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && allowsBody(response.status().code())) {
+      if (http10) {
+        closeAfterResponse = true;
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      } else {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
+    }
+    ctx.write(response instanceof DefaultHttpResponse ? response : copy(response), ctx.voidPromise());
+  }
+
+  private static HttpResponse copy(HttpResponse r) {
+    DefaultHttpResponse c = new DefaultHttpResponse(r.protocolVersion(), r.status());
+    c.headers().set(r.headers());
+    return c;
+  }
+
+  private static boolean allowsBody(int code) {
+    return code >= 200 && code != 204 && code != 304;
+  }
+
+  @Override
+  public void writeData(ByteBuf data, boolean end) {
+    ctx.writeAndFlush(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ctx.voidPromise());
+  }
+
+  @Override
+  public void writeTrailers(HttpHeaders trailers) {
+    DefaultLastHttpContent last = new DefaultLastHttpContent();
+    last.trailingHeaders().set(trailers);
+    ctx.writeAndFlush(last, ctx.voidPromise());
+  }
+
+  @Override
+  public void reset() {
+    closeAfterResponse = true;
+    ctx.channel().close();
+  }
+
+  @Override
+  public void streamFinished(HttpStream stream) {
+    if (stream != current) {
+      return;
+    }
+    current = null;
+    cancelRequestTimer();
+    if (http2) {
+      if (!stream.requestEnded() || !stream.responseEnded()) {
+        ctx.channel().close(); // RST_STREAM
+      }
+      return;
+    }
+    if (closeAfterResponse || !keepAlive) {
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      pipelined.forEach(ReferenceCountUtil::release);
+      pipelined.clear();
+      return;
+    }
+    // Serve requests that were pipelined behind this one.
+    HttpObject next;
+    while (current == null && (next = pipelined.poll()) != null) {
+      dispatch(next);
+    }
+    while (current != null && !current.requestEnded() && (next = pipelined.poll()) != null) {
+      if (next instanceof HttpRequest) {
+        pipelined.addFirst(next);
+        break;
+      }
+      dispatch(next);
+    }
+    if (pipelined.isEmpty()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  // ------------------------------------------------------------------ connection events
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancelRequestTimer();
+    HttpStream s = current;
+    current = null;
+    if (s != null) {
+      s.downstreamReset();
+    }
+    pipelined.forEach(ReferenceCountUtil::release);
+    pipelined.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == DrainEvent.INSTANCE) {
+      closeAfterResponse = true;
+      if (current == null && !http2) {
+        ctx.close();
+      }
+      return;
+    }
+    if (evt instanceof IdleStateEvent && current == null) {
+      listener.hcm().stats().cxIdleTimeout.inc();
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("event=downstream_exception connection={} error={}", connectionId, cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,64 @@
+package io.wasmplane.dataplane.stats;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Named counters and gauges under Envoy's dotted names. Lookups happen when config is applied; the hot path keeps the
+ * returned objects. Other components (e.g. the Wasm runtime's plugin metrics) plug in with {@link #addSource}.
+ */
+public final class StatsRegistry {
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongSupplier> dynamicGauges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, StatsSource> sources = new ConcurrentHashMap<>();
+
+  /** Stats kept elsewhere (e.g. a plugin's metrics), read when a snapshot is taken. */
+  public interface StatsSource {
+    void collect(Map<String, Long> counters, Map<String, Long> gauges);
+  }
+
+  public Counter counter(String name) {
+    return counters.computeIfAbsent(name, n -> new Counter());
+  }
+
+  public Gauge gauge(String name) {
+    return gauges.computeIfAbsent(name, n -> new Gauge());
+  }
+
+  /** A gauge whose value is computed when read. */
+  public void gauge(String name, LongSupplier supplier) {
+    dynamicGauges.put(name, supplier);
+  }
+
+  public void addSource(String id, StatsSource source) {
+    sources.put(id, source);
+  }
+
+  public void removeSource(String id) {
+    sources.remove(id);
+  }
+
+  /** A consistent-enough, sorted copy of every stat. */
+  public Snapshot snapshot() {
+    Map<String, Long> c = new TreeMap<>();
+    Map<String, Long> g = new TreeMap<>();
+    counters.forEach((k, v) -> c.put(k, v.value()));
+    gauges.forEach((k, v) -> g.put(k, v.value()));
+    dynamicGauges.forEach((k, v) -> g.put(k, v.getAsLong()));
+    sources.values().forEach(s -> s.collect(c, g));
+    return new Snapshot(c, g);
+  }
+
+  public record Snapshot(Map<String, Long> counters, Map<String, Long> gauges) {
+    public long counter(String name) {
+      return counters.getOrDefault(name, 0L);
+    }
+
+    public long gauge(String name) {
+      return gauges.getOrDefault(name, 0L);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.wasmplane.dataplane.upstream;
+
+import io.wasmplane.dataplane.stats.Counter;
+import io.wasmplane.dataplane.stats.Gauge;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+
+/** Envoy's cluster.<name>.* stats, resolved once. */
+public final class ClusterStats {
+  public final Counter cxTotal;
+  public final Gauge cxActive;
+  public final Counter cxConnectFail;
+  public final Counter cxConnectTimeout;
+  public final Counter cxDestroy;
+  public final Counter cxDestroyRemote;
+  public final Counter cxHttp1Total;
+  public final Counter cxHttp2Total;
+  public final Counter rqTotal;
+  public final Gauge rqActive;
+  public final Counter rqCompleted;
+  public final Counter rqPendingTotal;
+  public final Gauge rqPendingActive;
+  public final Counter rqPendingOverflow;
+  public final Counter rqTimeout;
+  public final Counter rqRxReset;
+  public final Counter rqTxReset;
+  public final Counter cxNone;
+  public final Gauge membershipTotal;
+  public final Gauge membershipHealthy;
+  public final Counter[] rqByClass = new Counter[6];
+  private final StatsRegistry registry;
+  private final String prefix;
+
+  public ClusterStats(StatsRegistry r, String cluster) {
+    this.registry = r;
+    this.prefix = "cluster." + cluster + ".";
+    cxTotal = r.counter(prefix + "upstream_cx_total");
+    cxActive = r.gauge(prefix + "upstream_cx_active");
+    cxConnectFail = r.counter(prefix + "upstream_cx_connect_fail");
+    cxConnectTimeout = r.counter(prefix + "upstream_cx_connect_timeout");
+    cxDestroy = r.counter(prefix + "upstream_cx_destroy");
+    cxDestroyRemote = r.counter(prefix + "upstream_cx_destroy_remote");
+    cxHttp1Total = r.counter(prefix + "upstream_cx_http1_total");
+    cxHttp2Total = r.counter(prefix + "upstream_cx_http2_total");
+    rqTotal = r.counter(prefix + "upstream_rq_total");
+    rqActive = r.gauge(prefix + "upstream_rq_active");
+    rqCompleted = r.counter(prefix + "upstream_rq_completed");
+    rqPendingTotal = r.counter(prefix + "upstream_rq_pending_total");
+    rqPendingActive = r.gauge(prefix + "upstream_rq_pending_active");
+    rqPendingOverflow = r.counter(prefix + "upstream_rq_pending_overflow");
+    rqTimeout = r.counter(prefix + "upstream_rq_timeout");
+    rqRxReset = r.counter(prefix + "upstream_rq_rx_reset");
+    rqTxReset = r.counter(prefix + "upstream_rq_tx_reset");
+    cxNone = r.counter(prefix + "upstream_cx_none_healthy");
+    membershipTotal = r.gauge(prefix + "membership_total");
+    membershipHealthy = r.gauge(prefix + "membership_healthy");
+    for (int i = 1; i <= 5; i++) {
+      rqByClass[i] = r.counter(prefix + "upstream_rq_" + i + "xx");
+    }
+  }
+
+  /** upstream_rq_<class>xx and upstream_rq_<code>, as Envoy counts them. */
+  public void responseCode(int code) {
+    int cls = code / 100;
+    if (cls >= 1 && cls <= 5) {
+      rqByClass[cls].inc();
+    }
+    registry.counter(prefix + "upstream_rq_" + code).inc();
+  }
+}

@@ -1,0 +1,156 @@
+package io.wasmplane.dataplane.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/** HTTP/1.1 upstream: one request per connection at a time, idle connections kept for reuse. */
+final class Http1HostPool extends HostPool {
+  private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+
+  Http1HostPool(WorkerPool worker, UpstreamHost host) {
+    super(worker, host);
+  }
+
+  @Override
+  void submit(UpstreamStream s) {
+    Conn c;
+    while ((c = idle.pollFirst()) != null) {
+      if (c.channel.isActive()) {
+        c.bind(s);
+        return;
+      }
+    }
+    if (canOpenConnection()) {
+      open(s);
+    } else {
+      queueOrOverflow(s);
+    }
+  }
+
+  private void open(UpstreamStream s) {
+    cluster.stats().cxHttp1Total.inc();
+    Conn conn = new Conn();
+    var f = connect(ch -> {
+      ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
+      long idleMs = cluster.config().idleTimeout().toMillis();
+      if (idleMs > 0) {
+        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+      }
+      ch.pipeline().addLast("conn", conn);
+    });
+    conn.channel = f.channel();
+    f.addListener(cf -> {
+      if (cf.isSuccess()) {
+        if (s.done()) {
+          release(conn, true);
+        } else {
+          conn.bind(s);
+        }
+      } else {
+        s.fail(ResetReason.CONNECTION_FAILURE, describe(cf.cause()));
+        openForWaiting();
+      }
+    });
+  }
+
+  private void openForWaiting() {
+    if (!waiting.isEmpty() && canOpenConnection()) {
+      open(takeWaiting());
+    }
+  }
+
+  private void release(Conn c, boolean reusable) {
+    c.current = null;
+    if (!reusable || !c.channel.isActive()) {
+      c.channel.close();
+      openForWaiting();
+      return;
+    }
+    UpstreamStream next = takeWaiting();
+    if (next != null) {
+      c.bind(next);
+    } else {
+      idle.addFirst(c);
+    }
+  }
+
+  @Override
+  void reset(UpstreamStream s, Channel channel) {
+    if (channel != null) {
+      channel.close();
+    }
+  }
+
+  @Override
+  void closeAll() {
+    idle.forEach(c -> c.channel.close());
+    idle.clear();
+  }
+
+  /** One HTTP/1.1 connection; the handler at the end of its pipeline. */
+  private final class Conn extends ChannelInboundHandlerAdapter {
+    Channel channel;
+    UpstreamStream current;
+    boolean keepAlive;
+
+    void bind(UpstreamStream s) {
+      current = s;
+      keepAlive = true;
+      s.bind(channel, () -> {
+        boolean reusable = keepAlive && s.requestSent();
+        release(this, reusable);
+      });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpResponse r && !HttpUtil.isKeepAlive(r)) {
+        keepAlive = false;
+      }
+      UpstreamStream s = current;
+      if (s == null) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        ctx.close(); // bytes on an idle connection: protocol violation
+        return;
+      }
+      s.onInbound((HttpObject) msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      idle.remove(this);
+      UpstreamStream s = current;
+      current = null;
+      if (s != null) {
+        cluster.stats().cxDestroyRemote.inc();
+        s.fail(ResetReason.CONNECTION_TERMINATION, "connection termination");
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent && current == null) {
+        ctx.close();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      UpstreamStream s = current;
+      current = null;
+      if (s != null) {
+        s.fail(ResetReason.PROTOCOL_ERROR, describe(cause));
+      }
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package io.wasmplane.dataplane.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.wasmplane.dataplane.config.ClusterConfig;
+import io.wasmplane.dataplane.server.Transport;
+import io.wasmplane.dataplane.stats.StatsRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster at run time: its current hosts (re-resolved off the event loops for DNS clusters), load balancing, the
+ * cluster-wide circuit breaker counts, and one connection pool per worker event loop.
+ */
+public final class UpstreamCluster {
+  private static final Logger log = LoggerFactory.getLogger(UpstreamCluster.class);
+
+  private final ClusterConfig config;
+  private final ClusterStats stats;
+  private final Transport transport;
+  private final Optional<SslContext> sslContext;
+  private final AtomicReference<List<UpstreamHost>> hosts = new AtomicReference<>(List.of());
+  private final AtomicInteger rrIndex = new AtomicInteger();
+  private final ConcurrentHashMap<EventLoop, WorkerPool> pools = new ConcurrentHashMap<>();
+  final AtomicInteger activeConnections = new AtomicInteger();
+  final AtomicInteger pendingRequests = new AtomicInteger();
+  final AtomicInteger activeRequests = new AtomicInteger();
+
+  public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns) {
+    this.config = config;
+    this.stats = new ClusterStats(registry, config.name());
+    this.transport = transport;
+    this.sslContext = config.tls().map(UpstreamTls::context);
+    if (config.type() == ClusterConfig.DiscoveryType.STATIC) {
+      List<UpstreamHost> list = new ArrayList<>();
+      for (ClusterConfig.EndpointAddress e : config.endpoints()) {
+        list.add(new UpstreamHost(e.host(), new InetSocketAddress(ipLiteral(e.host()), e.port())));
+      }
+      setHosts(list);
+    } else {
+      // Resolve in the background; the first result arrives before traffic in practice, and "no healthy upstream" until then.
+      dns.execute(this::resolve);
+      dns.scheduleWithFixedDelay(this::resolve, config.dnsRefreshRate().toMillis(), config.dnsRefreshRate().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  public ClusterConfig config() {
+    return config;
+  }
+
+  public ClusterStats stats() {
+    return stats;
+  }
+
+  public List<UpstreamHost> hosts() {
+    return hosts.get();
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  Optional<SslContext> sslContext() {
+    return sslContext;
+  }
+
+  private void setHosts(List<UpstreamHost> list) {
+    hosts.set(List.copyOf(list));
+    stats.membershipTotal.set(list.size());
+    stats.membershipHealthy.set(list.size());
+  }
+
+  /** Blocking DNS; runs only on the DNS executor. */
+  void resolve() {
+    List<UpstreamHost> old = hosts.get();
+    List<UpstreamHost> list = new ArrayList<>();
+    try {
+      for (ClusterConfig.EndpointAddress e : config.endpoints()) {
+        InetAddress[] addrs = InetAddress.getAllByName(e.host());
+        if (config.type() == ClusterConfig.DiscoveryType.LOGICAL_DNS) {
+          addrs = new InetAddress[] {addrs[0]};
+        }
+        for (InetAddress a : addrs) {
+          InetSocketAddress sa = new InetSocketAddress(a, e.port());
+          UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
+          list.add(existing != null ? existing : new UpstreamHost(e.host(), sa));
+        }
+      }
+      if (!list.equals(old)) {
+        setHosts(list);
+        log.debug("event=dns_resolved cluster={} hosts={}", config.name(), list);
+      }
+    } catch (UnknownHostException ex) {
+      log.warn("event=dns_failed cluster={} error={}", config.name(), ex.getMessage());
+    } catch (RuntimeException ex) {
+      log.warn("event=dns_failed cluster={} error={}", config.name(), ex.toString());
+    }
+  }
+
+  /** Picks a host by the cluster's policy, or null when there is none. */
+  public UpstreamHost chooseHost() {
+    List<UpstreamHost> list = hosts.get();
+    int n = list.size();
+    if (n == 0) {
+      return null;
+    }
+    if (n == 1) {
+      return list.get(0);
+    }
+    return switch (config.lbPolicy()) {
+      case ROUND_ROBIN -> list.get(Math.floorMod(rrIndex.getAndIncrement(), n));
+      case RANDOM -> list.get(ThreadLocalRandom.current().nextInt(n));
+      case LEAST_REQUEST -> {
+        // Envoy's default: power of two random choices.
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        UpstreamHost a = list.get(r.nextInt(n));
+        UpstreamHost b = list.get(r.nextInt(n));
+        yield b.activeRequests() < a.activeRequests() ? b : a;
+      }
+    };
+  }
+
+  /** The pool of the calling worker. */
+  public WorkerPool pool(EventLoop loop) {
+    WorkerPool p = pools.get(loop);
+    if (p == null) {
+      p = pools.computeIfAbsent(loop, l -> new WorkerPool(this, l));
+    }
+    return p;
+  }
+
+  public void close() {
+    pools.values().forEach(WorkerPool::closeAll);
+  }
+
+  private static InetAddress ipLiteral(String ip) {
+    try {
+      return InetAddress.getByName(ip);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(ip, e);
+    }
+  }
+}

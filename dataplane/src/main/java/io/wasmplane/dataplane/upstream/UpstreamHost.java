@@ -1,0 +1,40 @@
+package io.wasmplane.dataplane.upstream;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One resolved endpoint of a cluster; {@code activeRequests} feeds least-request balancing. */
+public final class UpstreamHost {
+  private final String hostname;
+  private final InetSocketAddress address;
+  private final String addressString;
+  final AtomicInteger activeRequests = new AtomicInteger();
+
+  public UpstreamHost(String hostname, InetSocketAddress address) {
+    this.hostname = hostname;
+    this.address = address;
+    this.addressString = address.getAddress().getHostAddress() + ":" + address.getPort();
+  }
+
+  public String hostname() {
+    return hostname;
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** ip:port, as %UPSTREAM_HOST% shows it. */
+  public String addressString() {
+    return addressString;
+  }
+
+  public int activeRequests() {
+    return activeRequests.get();
+  }
+
+  @Override
+  public String toString() {
+    return addressString;
+  }
+}
