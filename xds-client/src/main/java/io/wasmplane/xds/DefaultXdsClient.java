@@ -78,7 +78,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
   /** Creates the client and opens the ADS stream right away (subscriptions follow the watches). */
   public static DefaultXdsClient start(XdsClientConfig config, XdsStats stats) {
     DefaultXdsClient client = new DefaultXdsClient(config, stats, Clock.systemUTC());
-    client.executor.execute(client::openStream);
+    client.post(client::openStream);
     return client;
   }
 
@@ -90,8 +90,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       throw new IllegalArgumentException("resource name must be non-empty and not '*': use watchAll");
     }
     TypeState<T> ts = state(type);
-    executor.execute(() -> addNamedWatch(ts, name, watcher));
-    return once(() -> executor.execute(() -> removeNamedWatch(ts, name, watcher)));
+    post(() -> addNamedWatch(ts, name, watcher));
+    return once(() -> post(() -> removeNamedWatch(ts, name, watcher)));
   }
 
   @Override
@@ -100,8 +100,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       throw new IllegalArgumentException(type + " does not support wildcard subscriptions");
     }
     TypeState<T> ts = state(type);
-    executor.execute(() -> addWildcardWatch(ts, watcher));
-    return once(() -> executor.execute(() -> removeWildcardWatch(ts, watcher)));
+    post(() -> addWildcardWatch(ts, watcher));
+    return once(() -> post(() -> removeWildcardWatch(ts, watcher)));
   }
 
   private static WatchHandle once(Runnable r) {
@@ -228,8 +228,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     }
     channel.resetConnectBackoff(); // our own backoff paces reconnects, not the channel's
     stream = config.protocol() == XdsProtocol.DELTA
-        ? new DeltaAdsStream(channel, executor, this, config.node(), config.nodeOnFirstMessageOnly())
-        : new SotwAdsStream(channel, executor, this, config.node(), config.nodeOnFirstMessageOnly());
+        ? new DeltaAdsStream(channel, this::post, this, config.node(), config.nodeOnFirstMessageOnly())
+        : new SotwAdsStream(channel, this::post, this, config.node(), config.nodeOnFirstMessageOnly());
     log.debug("opening {} ADS stream to {}", config.protocol(), config.server());
     stream.start();
     for (TypeState<?> ts : states.values()) {
@@ -336,6 +336,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     Map<String, String> unchanged = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
     boolean anythingNew = false;
+    boolean unnamedErrors = false;
 
     for (int i = 0; i < r.resources().size(); i++) {
       IncomingResponse.Resource in = r.resources().get(i);
@@ -348,6 +349,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       if (name == null || name.isEmpty()) {
         errors.add(ts.type + " resource #" + i + ": " + parsed.error());
         anythingNew = true;
+        unnamedErrors = true;
         continue;
       }
       if (in.name() != null && parsed.name() != null && !in.name().equals(parsed.name())) {
@@ -389,7 +391,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
           removed.add(name);
         }
       }
-    } else if (ts.type.isFullStateInSotw()) {
+    } else if (ts.type.isFullStateInSotw() && !unnamedErrors) {
+      // Absent means removed, unless a resource we could not name might be the absent one.
       Set<String> known = new LinkedHashSet<>(ts.entries.keySet());
       known.addAll(ts.named.keySet());
       for (String name : known) {
@@ -403,7 +406,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
 
     boolean newResponse = anythingNew;
     CompletableFuture<?>[] all = candidates.values().stream().map(Candidate::verdict).toArray(CompletableFuture[]::new);
-    CompletableFuture.allOf(all).whenComplete((ok, err) -> executor.execute(() ->
+    CompletableFuture.allOf(all).whenComplete((ok, err) -> post(() ->
         finish(s, ts, r, candidates, rejectedByClient, unchanged, removed, errors, newResponse)));
   }
 
@@ -603,6 +606,15 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     }
     connected = false;
     stats.setGauge("control_plane.connected_state", 0);
+  }
+
+  /** Runs a task on the client thread; after close, tasks are dropped. */
+  private void post(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("xDS client closed; dropping a task");
+    }
   }
 
   private static void safely(Runnable r) {

@@ -34,6 +34,7 @@ final class ResourceEntry<T extends XdsResource> {
   void reject(String version, Any raw, String error, Instant now) {
     this.rejection = new ResourceSnapshot.Rejection(version, raw, error, now);
     this.status = ClientStatus.NACKED;
+    cancelTimer(); // it arrived, it is just unusable: watchers already heard (their own verdict, or onError)
   }
 
   void markDoesNotExist() {

@@ -44,6 +44,11 @@ final class SotwAdsStream extends AdsStream<DiscoveryRequest, DiscoveryResponse>
     if (names.equals(previous) || (previous == null && !state.isSubscribed())) {
       return;
     }
+    if (!state.isSubscribed() && state.type.isFullStateInSotw()) {
+      // An empty list would mean wildcard for LDS/CDS; SotW cannot say "none", so keep the old subscription
+      // (what arrives is ignored and ACKed).
+      return;
+    }
     send(request(state, nonces.getOrDefault(url, "")).build());
   }
 

@@ -11,6 +11,11 @@ import io.wasmplane.xds.resource.XdsResource;
  * <p>Thread-safe; watcher callbacks run on the client's own thread.
  */
 public interface XdsClient extends AutoCloseable {
+  /** Starts a client: connects right away; subscriptions follow the watches. */
+  static XdsClient create(XdsClientConfig config, XdsStats stats) {
+    return DefaultXdsClient.start(config, stats);
+  }
+
   /** Watches one named resource. A cached value (or a known absence) is delivered right away. */
   <T extends XdsResource> WatchHandle watch(ResourceType<?, T> type, String name, ResourceWatcher<T> watcher);
 
