@@ -52,6 +52,15 @@ final class Fixture implements AutoCloseable {
     return host.drainLogs();
   }
 
+  /** Runs scenario n, then waits until its log (including later callbacks) has at least {@code lines} lines. */
+  List<String> scenarioThenAwait(int n, int lines) throws Exception {
+    host.drainLogs();
+    host.onVm(() -> http.onRequestHeaders(n, false));
+    List<String> log = host.awaitLogs(l -> l.size() >= lines);
+    host.drainLogs();
+    return log;
+  }
+
   @Override
   public void close() throws Exception {
     try {
