@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# JMH: one full Proxy-Wasm request round of plugins/c/c_bench.c (context create, on_request_headers reading 10
+# headers and adding one, on_response_headers, on_log, on_done/on_delete) on wasmplane's runtime and on the peer
+# io.roastedroot:proxy-wasm-java-host 0.0.5, each in Chicory's COMPILED and INTERPRETED modes, next to a plain
+# Java filter doing the same header work. Writes machine facts, the JMH table and the ratios to
+# docs/bench/wasm-runtime.txt.
+#   scripts/bench-wasm-runtime.sh                     # short settings, sane for 2 cores (about 2 minutes)
+#   JMH_ARGS="-f 2 -wi 5 -i 10" scripts/bench-wasm-runtime.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+OUT=${OUT:-docs/bench/wasm-runtime.txt}
+JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 3 -i 5 -w 1s -r 1s"}
+MVN=${MVN:-mvn -B -q}
+
+work=$(mktemp -d /tmp/wasmplane-jmh.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+plugins/build.sh
+$MVN -pl wasm-runtime test-compile
+$MVN -pl wasm-runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/deps.classpath" >/dev/null
+# run from a private copy of the classes: a concurrent build of the module must not pull them away mid-run
+cp -r wasm-runtime/target/classes "$work/classes"
+cp -r wasm-runtime/target/test-classes "$work/test-classes"
+if [ ! -f "$work/test-classes/META-INF/BenchmarkList" ]; then
+  echo "wasm-runtime/target/test-classes has no JMH BenchmarkList (a concurrent or stale build?): run 'mvn -pl wasm-runtime clean test-compile' and retry" >&2
+  exit 1
+fi
+classpath="$work/test-classes:$work/classes:$(cat "$work/deps.classpath")"
+# shellcheck disable=SC2086 # JMH_ARGS is a list of options
+java -cp "$classpath" org.openjdk.jmh.Main $JMH_ARGS \
+  -jvmArgsAppend "-Dwasmplane.plugins.dir=$root/plugins/build" \
+  -rf csv -rff "$work/result.csv" \
+  'io\.wasmplane\.wasm\.bench\..*' | tee "$work/jmh.log"
+
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "wasm-runtime request-round benchmark (scripts/bench-wasm-runtime.sh)"
+  echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
+  echo "java:    $(java -version 2>&1 | head -1)"
+  echo "jmh:     $JMH_ARGS"
+  echo "plugin:  plugins/c/c_bench.c (clang-19 wasm32-wasi, -O2)"
+  echo
+  sed -n '/^Benchmark /,$p' "$work/jmh.log" | grep -v 'result is saved'
+  echo
+  echo "Per round (ns), and the issue's targets: peer/wasmplane >= 2, wasmplane/plainJava <= 3"
+  awk -F, '
+    NR == 1 { next }
+    { gsub(/["\r]/, ""); name = $1; sub(/.*\./, "", name); score[name "|" $8] = $5 }
+    END {
+      plain = score["plainJava|"]
+      printf "  plain Java: %.0f ns\n", plain
+      split("COMPILED INTERPRETED", modes, " ")
+      for (i = 1; i <= 2; i++) {
+        m = modes[i]; ours = score["wasmplane|" m]; peer = score["proxyWasmJavaHost|" m]
+        if (ours == "" || peer == "") continue
+        printf "  %-11s wasmplane %.0f ns, proxy-wasm-java-host %.0f ns: peer/wasmplane = %.2fx, wasmplane/plainJava = %.2fx\n",
+          m, ours, peer, peer / ours, ours / plain
+      }
+    }' "$work/result.csv"
+} > "$OUT"
+echo "wrote $OUT"

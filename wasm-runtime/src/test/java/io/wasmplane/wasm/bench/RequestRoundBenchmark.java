@@ -1,0 +1,114 @@
+package io.wasmplane.wasm.bench;
+
+import io.wasmplane.wasm.ExecutionMode;
+import io.wasmplane.wasm.HttpContext;
+import io.wasmplane.wasm.LogLevel;
+import io.wasmplane.wasm.PluginConfig;
+import io.wasmplane.wasm.PluginModule;
+import io.wasmplane.wasm.RootContext;
+import io.wasmplane.wasm.RuntimeOptions;
+import io.wasmplane.wasm.VmConfig;
+import io.wasmplane.wasm.WasmRuntime;
+import io.wasmplane.wasm.WasmVm;
+import io.wasmplane.wasm.host.ContextHost;
+import io.wasmplane.wasm.sdk.ListHeaders;
+import io.wasmplane.wasm.sdk.LoopbackVmHost;
+import io.wasmplane.wasm.sdk.Plugins;
+import io.wasmplane.wasm.sdk.StreamHost;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One full request round of the c_bench plugin (plugins/c/c_bench.c): stream context create, on_request_headers
+ * (reads 10 headers, adds one), on_response_headers (reads one, adds one), on_log (reads two), on_done/on_delete.
+ * Our runtime and the peer host io.roastedroot:proxy-wasm-java-host 0.0.5 run the same module in the same execution
+ * mode on the same list-backed header maps, fresh for every round. {@link PlainJavaRoundBenchmark} is the baseline.
+ * Run by scripts/bench-wasm-runtime.sh.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class RequestRoundBenchmark {
+  @Param({"COMPILED", "INTERPRETED"})
+  public ExecutionMode mode;
+
+  private WasmRuntime runtime;
+  private LoopbackVmHost host;
+  private WasmVm vm;
+  private RootContext root;
+  private PeerRound peer;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    byte[] code = Plugins.bytes("c", "c_bench");
+    runtime = WasmRuntime.create(RuntimeOptions.defaults().withMode(mode));
+    host = new LoopbackVmHost(LogLevel.WARN); // its thread stays idle: the benchmark thread plays the event loop
+    PluginModule module = runtime.load(code);
+    vm = runtime.startVm(module, VmConfig.of("bench"), host);
+    root = vm.createRootContext(PluginConfig.of("c_bench", "", new byte[0]), new ContextHost() {});
+    peer = new PeerRound(code, mode);
+
+    // all contenders must do the same work, or the comparison means nothing
+    StreamHost ours = stream();
+    wasmplaneRound(ours);
+    BenchHeaders.verify("wasmplane", ours.map(io.wasmplane.wasm.MapType.HTTP_REQUEST_HEADERS),
+        ours.map(io.wasmplane.wasm.MapType.HTTP_RESPONSE_HEADERS));
+    ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
+    ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
+    peer.round(request, response);
+    BenchHeaders.verify("proxy-wasm-java-host", request, response);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    peer.close();
+    root.close();
+    vm.close();
+    host.close();
+    runtime.close();
+  }
+
+  private static StreamHost stream() {
+    return new StreamHost()
+        .requestHeaders(new ListHeaders(BenchHeaders.REQUEST))
+        .responseHeaders(new ListHeaders(BenchHeaders.RESPONSE));
+  }
+
+  private void wasmplaneRound(StreamHost stream) {
+    HttpContext http = root.newHttpContext(stream);
+    http.onRequestHeaders(BenchHeaders.REQUEST.size(), false);
+    http.onResponseHeaders(BenchHeaders.RESPONSE.size(), false);
+    http.onLog();
+    http.close();
+  }
+
+  @Benchmark
+  public StreamHost wasmplane() {
+    StreamHost stream = stream();
+    wasmplaneRound(stream);
+    return stream;
+  }
+
+  @Benchmark
+  public ListHeaders proxyWasmJavaHost() {
+    ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
+    ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
+    peer.round(request, response);
+    return request;
+  }
+}
