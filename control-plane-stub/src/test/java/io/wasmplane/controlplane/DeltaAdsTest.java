@@ -184,6 +184,21 @@ class DeltaAdsTest {
           .containsExactly("stats");
       assertThat(ecds.poll(Duration.ofMillis(300))).isNull();
     }
+    var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", stub.cp.xdsPort())
+        .usePlaintext().build();
+    try {
+      DiscoveryResponse fetched = io.envoyproxy.envoy.service.extension.v3.ExtensionConfigDiscoveryServiceGrpc
+          .newBlockingStub(channel).withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+          .fetchExtensionConfigs(SotwAdsTest.request(AdsTestClient.node("f", "edge", Map.of("canary", "true")),
+              TypeUrls.EXTENSION_CONFIG, "auth", "l4"));
+      List<TypedExtensionConfig> got = SotwAdsTest.unpack(fetched, TypedExtensionConfig.class);
+      assertThat(got).extracting(TypedExtensionConfig::getName).containsExactlyInAnyOrder("auth", "l4");
+      TypedExtensionConfig auth = got.stream().filter(t -> t.getName().equals("auth")).findFirst().orElseThrow();
+      assertThat(SotwAdsTest.pluginConfig(auth).getVmConfig().getCode().getRemote().getSha256())
+          .isEqualTo(stub.sha("auth_v2.wasm"));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 
   private String versionLabelOverDelta(String nodeId) throws Exception {

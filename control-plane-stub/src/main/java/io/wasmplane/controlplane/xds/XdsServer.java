@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** The gRPC server: ADS (SotW and delta, all types) and the standalone ECDS service (SotW and delta). */
+/** The gRPC server: ADS (SotW and delta, all types) and the standalone ECDS service (SotW, delta, fetch). */
 public final class XdsServer implements AutoCloseable {
   private final Server server;
 
@@ -39,6 +39,24 @@ public final class XdsServer implements AutoCloseable {
       @Override
       public StreamObserver<DiscoveryRequest> streamExtensionConfigs(StreamObserver<DiscoveryResponse> out) {
         return new SotwStream(hub, out, TypeUrls.EXTENSION_CONFIG::equals);
+      }
+
+      /** REST-style one-shot fetch: the named (or, with no names, all) extension configs for the node. */
+      @Override
+      public void fetchExtensionConfigs(DiscoveryRequest req, StreamObserver<DiscoveryResponse> out) {
+        if (!req.hasNode() || req.getNode().getId().isEmpty()) {
+          out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("node.id is required").asRuntimeException());
+          return;
+        }
+        var ts = hub.snapshotFor(req.getNode()).of(TypeUrls.EXTENSION_CONFIG);
+        var resp = DiscoveryResponse.newBuilder().setVersionInfo(ts.version()).setTypeUrl(TypeUrls.EXTENSION_CONFIG);
+        ts.resources().forEach((name, r) -> {
+          if (req.getResourceNamesCount() == 0 || req.getResourceNamesList().contains(name)) {
+            resp.addResources(r.body());
+          }
+        });
+        out.onNext(resp.build());
+        out.onCompleted();
       }
 
       @Override
