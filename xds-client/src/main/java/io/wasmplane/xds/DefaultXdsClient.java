@@ -56,6 +56,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
   private int failedAttempts;
   private boolean closed;
   private volatile boolean connected;
+  private volatile Thread clientThread;
 
   private DefaultXdsClient(XdsClientConfig config, XdsStats stats, Clock clock) {
     this.config = config;
@@ -64,6 +65,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "xds-client");
       t.setDaemon(true);
+      clientThread = t;
       return t;
     });
     ex.setRemoveOnCancelPolicy(true);
@@ -583,19 +585,21 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
 
   @Override
   public void close() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      executor.execute(() -> {
-        closed = true;
-        if (stream != null) {
-          stream.cancel("xDS client closed");
-        }
-        states.values().forEach(ts -> ts.entries.values().forEach(ResourceEntry::cancelTimer));
-        done.complete(null);
-      });
-      done.get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.debug("closing xDS client: {}", e.toString());
+    Runnable shutdown = () -> {
+      closed = true;
+      if (stream != null) {
+        stream.cancel("xDS client closed");
+      }
+      states.values().forEach(ts -> ts.entries.values().forEach(ResourceEntry::cancelTimer));
+    };
+    if (Thread.currentThread() == clientThread) {
+      shutdown.run(); // closed from a watcher callback
+    } else {
+      try {
+        CompletableFuture.runAsync(shutdown, executor).get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("closing xDS client: {}", e.toString());
+      }
     }
     executor.shutdownNow();
     channel.shutdownNow();

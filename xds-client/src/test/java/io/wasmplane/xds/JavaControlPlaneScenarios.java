@@ -261,6 +261,11 @@ abstract class JavaControlPlaneScenarios {
     assertThat(client.cacheView().resources(ListenerResource.INSTANCE)).extracting(ResourceSnapshot::name)
         .containsExactly("l1");
     assertThat(w.lds.doesNotExist).isEmpty();
+    assertThat(w.lds.errors).as("watchers hear about the lost stream").isNotEmpty();
+    // A watcher added while the control plane is away is served from the cache.
+    RecordingWatcher<RouteConfigurationUpdate> late = new RecordingWatcher<>();
+    client.watch(RouteConfigurationResource.INSTANCE, "r1", late);
+    Await.until("cached route for a new watcher", () -> late.current.containsKey("r1"));
     Await.until("failures counted", () -> stats.counter("lds.update_failure") >= 1);
     sleep(300); // a few failed reconnect attempts while it is down
 
