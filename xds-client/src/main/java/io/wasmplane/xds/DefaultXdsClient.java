@@ -320,7 +320,15 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       return;
     }
     s.awaitingVerdicts = true;
-    process(s, ts, response);
+    try {
+      process(s, ts, response);
+    } catch (RuntimeException e) {
+      // Never leave the stream paused: answer with a NACK that says what broke.
+      log.error("{} response version {} nonce {}: processing failed", ts.type, response.versionInfo(),
+          response.nonce(), e);
+      stats.increment(ts.type.statPrefix() + ".update_rejected");
+      answer(s, ts, response.nonce(), ts.type + ": internal error processing the response: " + e, 0);
+    }
   }
 
   /** One changed resource waiting for its watchers' verdicts. */
@@ -417,6 +425,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     List<CompletableFuture<Optional<String>>> verdicts = new ArrayList<>();
     for (ResourceWatcher<T> w : watchers) {
       verdicts.add(verdictOf(w, update).toCompletableFuture()
+          .thenApply(v -> v == null ? Optional.<String>empty() : v)
           .orTimeout(config.verdictTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .exceptionally(t -> Optional.of(t instanceof TimeoutException
               ? "no verdict within " + config.verdictTimeout()
@@ -509,8 +518,10 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       stats.increment(prefix + ".update_success");
       stats.setGauge(prefix + ".version", versionHash(r.versionInfo()));
       if (newResponse) {
-        log.info("{} update accepted: version {} ({} changed {}, {} removed {})", ts.type, r.versionInfo(),
-            accepted.size(), accepted, removed.size(), removed);
+        log.atInfo().addKeyValue("type", prefix).addKeyValue("version", r.versionInfo())
+            .addKeyValue("changed", accepted).addKeyValue("removed", removed)
+            .log("{} update accepted: version {} ({} changed {}, {} removed {})", ts.type, r.versionInfo(),
+                accepted.size(), accepted, removed.size(), removed);
       } else {
         log.debug("{} update version {} nonce {}: nothing changed", ts.type, r.versionInfo(), r.nonce());
       }
@@ -521,8 +532,11 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       long delay = 0;
       if (newResponse) {
         ts.identicalRejections = 0;
-        log.info("{} update rejected: version {} (keeping {}): {}", ts.type, r.versionInfo(),
-            ts.versionInfo.isEmpty() ? "nothing" : ts.versionInfo, detail.replace('\n', ' '));
+        String keeping = ts.versionInfo.isEmpty() ? "nothing" : ts.versionInfo;
+        log.atInfo().addKeyValue("type", prefix).addKeyValue("version", r.versionInfo())
+            .addKeyValue("keeping", keeping).addKeyValue("error", detail)
+            .log("{} update rejected: version {} (keeping {}): {}", ts.type, r.versionInfo(), keeping,
+                detail.replace('\n', ' '));
       } else {
         delay = Math.min(config.repeatedNackDelayMax().toMillis(), 50L << Math.min(ts.identicalRejections, 16));
         ts.identicalRejections++;

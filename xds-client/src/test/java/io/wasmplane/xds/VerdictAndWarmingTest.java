@@ -88,6 +88,22 @@ class VerdictAndWarmingTest {
   }
 
   @Test
+  void aWatcherThatThrowsRejectsAndTheStreamGoesOn() {
+    cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(listener("l1", 8001, "r1")),
+        List.of(route("r1", "c1")));
+    try (DefaultXdsClient client = DefaultXdsClient.start(config().build(), new InMemoryXdsStats())) {
+      client.watchAll(ListenerResource.INSTANCE, update -> {
+        throw new IllegalStateException("boom");
+      });
+      RecordingWatcher<RouteConfigurationUpdate> routes = new RecordingWatcher<>();
+      client.watch(RouteConfigurationResource.INSTANCE, "r1", routes);
+      Await.until("NACK naming the failure", () -> cp.requests.stream().anyMatch(r -> r.hasErrorDetail()
+          && r.getErrorDetail().getMessage().equals("lds 'l1': watcher failed: java.lang.IllegalStateException: boom")));
+      Await.until("other types unaffected", () -> routes.current.containsKey("r1"));
+    }
+  }
+
+  @Test
   void aNamedResourceThatDoesNotArriveInTimeDoesNotExistUntilItArrives() {
     cp.setSnapshot("default", "v1", List.of(edsCluster("c1")), List.of(endpoints("c1", 1)), List.of(),
         List.of(route("r1", "c1")));
