@@ -18,6 +18,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
     Class<? extends Channel> channel) {
 
+  private static volatile Boolean epollOk;
+
   public static Transport best() {
     if (!Boolean.getBoolean("wasmplane.nio") && epollUsable()) {
       return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
@@ -30,6 +32,15 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
    * another Netty version): then the first failed connect throws UnsatisfiedLinkError. Touch those parts up front.
    */
   private static boolean epollUsable() {
+    Boolean ok = epollOk;
+    if (ok == null) {
+      ok = checkEpoll();
+      epollOk = ok;
+    }
+    return ok;
+  }
+
+  private static boolean checkEpoll() {
     if (!Epoll.isAvailable()) {
       return false;
     }

@@ -148,7 +148,9 @@ final class Http1HostPool extends HostPool {
       UpstreamStream s = current;
       current = null;
       if (s != null) {
-        s.fail(ResetReason.PROTOCOL_ERROR, describe(cause));
+        // A TCP reset or other I/O error is a terminated connection; anything else is the peer breaking HTTP.
+        s.fail(cause instanceof java.io.IOException ? ResetReason.CONNECTION_TERMINATION : ResetReason.PROTOCOL_ERROR,
+            describe(cause));
       }
       ctx.close();
     }

@@ -1,0 +1,70 @@
+package io.wasmplane.dataplane.testing;
+
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.config.BootstrapLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Bootstrap YAML for tests: listeners on port 0, clusters pointing at test upstreams. */
+public final class Bootstraps {
+  private Bootstraps() {}
+
+  public static Dataplane start(String yaml) {
+    return Dataplane.start(BootstrapLoader.fromText(yaml, "test bootstrap"),
+        Dataplane.Options.defaults().withConcurrency(2).withDrainTime(Duration.ofSeconds(5)));
+  }
+
+  public static String staticCluster(String name, int port, String extra) {
+    return """
+          - name: %s
+            connect_timeout: 1s
+            type: STATIC
+        %s
+            load_assignment:
+              cluster_name: %s
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        """.formatted(name, indent(extra, 4), name, port);
+  }
+
+  /** A bootstrap with admin, one listener "ingress" with the given routes/HCM extras, and the given clusters. */
+  public static String bootstrap(String routes, String hcmExtra, String clusters, Path accessLog, String listenerExtra) {
+    return """
+        admin:
+          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+        static_resources:
+          listeners:
+          - name: ingress
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: ingress_http
+        %s
+                  access_log:
+                  - name: envoy.access_loggers.file
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                      path: %s
+                  route_config:
+                    name: local_route
+                    virtual_hosts:
+        %s
+                  http_filters:
+                  - name: envoy.filters.http.router
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+        %s
+          clusters:
+        %s
+        """.formatted(indent(hcmExtra, 10), accessLog, indent(routes, 12), indent(listenerExtra, 6), clusters);
+  }
+
+  static String indent(String s, int n) {
+    if (s == null || s.isBlank()) {
+      return "";
+    }
+    return s.stripIndent().lines().map(l -> " ".repeat(n) + l).reduce((a, b) -> a + "\n" + b).orElse("");
+  }
+}

@@ -1,0 +1,108 @@
+package io.wasmplane.dataplane.testing;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Netty's HTTP/2 client with prior knowledge (h2c without upgrade): many streams on one connection. */
+public final class H2cClient implements AutoCloseable {
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Channel channel;
+
+  public record Response(int status, Http2Headers headers, String body) {}
+
+  public H2cClient(int port) throws InterruptedException {
+    channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
+            ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+          }
+        })
+        .connect("127.0.0.1", port).sync().channel();
+  }
+
+  public CompletableFuture<Response> request(String method, String path, String authority, String body) {
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel ch) {
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+          Http2Headers headers;
+          final StringBuilder sb = new StringBuilder();
+
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2HeadersFrame h) {
+              if (headers == null) {
+                headers = h.headers();
+              }
+              if (h.isEndStream()) {
+                result.complete(new Response(headers.status() == null ? 0 : Integer.parseInt(headers.status().toString()), headers, sb.toString()));
+              }
+            } else if (msg instanceof Http2DataFrame d) {
+              sb.append(d.content().toString(StandardCharsets.UTF_8));
+              boolean end = d.isEndStream();
+              d.release();
+              if (end) {
+                result.complete(new Response(Integer.parseInt(headers.status().toString()), headers, sb.toString()));
+              }
+            } else if (msg instanceof Http2ResetFrame r) {
+              result.completeExceptionally(new IllegalStateException("stream reset: " + r.errorCode()));
+            }
+          }
+
+          @Override
+          public void channelInactive(ChannelHandlerContext ctx) {
+            result.completeExceptionally(new IllegalStateException("stream closed without response"));
+          }
+        });
+      }
+    }).open().addListener(f -> {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(f.cause());
+        return;
+      }
+      Http2StreamChannel sc = (Http2StreamChannel) f.getNow();
+      DefaultHttp2Headers h = new DefaultHttp2Headers();
+      h.method(method).path(path).scheme("http").authority(authority);
+      boolean hasBody = body != null && !body.isEmpty();
+      sc.write(new DefaultHttp2HeadersFrame(h, !hasBody));
+      if (hasBody) {
+        ByteBuf b = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        sc.write(new DefaultHttp2DataFrame(b, true));
+      }
+      sc.flush();
+    });
+    return result.orTimeout(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,63 @@
+package io.wasmplane.dataplane.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** Speaks raw bytes to a port: for Host headers, garbage, pipelining and oversized headers. */
+public final class RawHttp {
+  private RawHttp() {}
+
+  /** Sends {@code request} and reads until the peer closes or {@code timeoutMs} of silence. */
+  public static String exchange(int port, String request, int timeoutMs) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(timeoutMs);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          out.write(buf, 0, n);
+        }
+      } catch (SocketTimeoutException e) {
+        // no more data within the timeout: return what we have
+      } catch (IOException e) {
+        // reset by peer after the response: return what we have
+      }
+      return out.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** True when the server closed the connection (read returns EOF) within the timeout. */
+  public static boolean closedAfter(int port, String request, int timeoutMs) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(timeoutMs);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[8192];
+      try {
+        while (in.read(buf) >= 0) {
+          // drain the response
+        }
+        return true;
+      } catch (SocketTimeoutException e) {
+        return false;
+      } catch (IOException e) {
+        return true;
+      }
+    }
+  }
+
+  public static int freePort() throws IOException {
+    try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return ss.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.wasmplane.dataplane.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP/1.1 upstream on loopback (JDK HttpServer). It answers every request with what it received: the body is
+ * "METHOD URI" then one "name: value" line per request header (lower-case), then the request body. Paths:
+ * /slow/{ms} waits before answering, /status/{code} answers with that status.
+ */
+public final class TestUpstream implements AutoCloseable {
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+  private final String name;
+  public final AtomicInteger requests = new AtomicInteger();
+
+  public TestUpstream(String name) throws IOException {
+    this.name = name;
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
+    String path = ex.getRequestURI().getPath();
+    byte[] reqBody = ex.getRequestBody().readAllBytes();
+    int status = 200;
+    if (path.startsWith("/slow/")) {
+      try {
+        Thread.sleep(Long.parseLong(path.substring(6).replaceAll("/.*", "")));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    } else if (path.startsWith("/status/")) {
+      status = Integer.parseInt(path.substring(8));
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(ex.getRequestMethod()).append(' ').append(ex.getRequestURI()).append('\n');
+    Map<String, List<String>> sorted = new TreeMap<>();
+    ex.getRequestHeaders().forEach((k, v) -> sorted.put(k.toLowerCase(), v));
+    sorted.forEach((k, v) -> v.forEach(val -> sb.append(k).append(": ").append(val).append('\n')));
+    sb.append('\n');
+    byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[head.length + reqBody.length];
+    System.arraycopy(head, 0, body, 0, head.length);
+    System.arraycopy(reqBody, 0, body, head.length, reqBody.length);
+    ex.getResponseHeaders().set("x-upstream-name", name);
+    ex.getResponseHeaders().set("x-request-body-bytes", Integer.toString(reqBody.length));
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
