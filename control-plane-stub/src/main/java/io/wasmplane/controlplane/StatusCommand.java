@@ -31,8 +31,15 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort
-        + "/status")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    URI uri = URI.create("http://" + host + ":" + httpPort + "/status");
+    HttpResponse<String> r;
+    try {
+      r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      System.err.println("status: cannot reach " + uri + ": " + e);
+      return 1;
+    }
     if (r.statusCode() != 200) {
       System.err.println("status: HTTP " + r.statusCode());
       return 1;

@@ -77,5 +77,13 @@ class CliTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("plugins[0] (p).module").contains("missing.wasm");
     assertThat(run().exit()).isEqualTo(2);
+
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    Run down = run("status", "--http-port", Integer.toString(closedPort));
+    assertThat(down.exit()).isEqualTo(1);
+    assertThat(down.err()).contains("cannot reach http://127.0.0.1:" + closedPort + "/status");
   }
 }
