@@ -9,7 +9,7 @@
   (data (i32.const 100) "x-a")
   (func (export "proxy_on_memory_allocate") (param $n i32) (result i32)
     (if (i32.eq (global.get $mode) (i32.const 1)) (then (return (i32.const 0))))
-    (if (i32.eq (global.get $mode) (i32.const 2)) (then (return (i32.const 65530))))
+    (if (i32.eq (global.get $mode) (i32.const 2)) (then (return (i32.const 65535))))
     (if (i32.eq (global.get $mode) (i32.const 3)) (then unreachable))
     (i32.const 2048))
   (func (export "proxy_on_request_headers") (param $ctx i32) (param $n i32) (param $eos i32) (result i32)

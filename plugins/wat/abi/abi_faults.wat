@@ -1,7 +1,9 @@
 ;; Faults for containment tests. on_request_headers(ctx, n, eos):
-;; 1 unreachable, 2 endless loop, 3 memory.grow past the limit (logs the result, then traps), 4 out-of-bounds load,
+;; 1 unreachable, 2 endless loop, 3 grows memory to a 4-page limit, then past it (logs the result, then traps as
+;; an allocator out of memory would), 4 out-of-bounds load,
 ;; 5 endless recursion, 6 integer divide by zero, 7 logs "alive", 8 proc_exit(3), 9 endless loop of host calls,
 ;; 10 grows memory by one page (logs the old size).
+;; on_request_body(ctx, size, eos) makes `size` host calls, then returns (a call of tunable length).
 (module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "env" "proxy_get_log_level" (func $get_log_level (param i32) (result i32)))
@@ -23,7 +25,7 @@
     (if (i32.eq (local.get $n) (i32.const 1)) (then unreachable))
     (if (i32.eq (local.get $n) (i32.const 2)) (then (loop $forever (br $forever))))
     (if (i32.eq (local.get $n) (i32.const 3))
-      (then (call $num (memory.grow (i32.const 100))) unreachable))
+      (then (drop (memory.grow (i32.const 3))) (call $num (memory.grow (i32.const 100))) unreachable))
     (if (i32.eq (local.get $n) (i32.const 4)) (then (drop (i32.load (i32.const -16)))))
     (if (i32.eq (local.get $n) (i32.const 5)) (then (drop (call $recurse (i32.const 0)))))
     (if (i32.eq (local.get $n) (i32.const 6)) (then (drop (i32.div_s (i32.const 1) (local.get $eos)))))
@@ -32,6 +34,14 @@
     (if (i32.eq (local.get $n) (i32.const 9))
       (then (loop $calls (drop (call $get_log_level (i32.const 200))) (br $calls))))
     (if (i32.eq (local.get $n) (i32.const 10)) (then (call $num (memory.grow (i32.const 1)))))
+
+    (i32.const 0))
+  (func (export "proxy_on_request_body") (param $ctx i32) (param $size i32) (param $eos i32) (result i32)
+    (block $done (loop $more
+      (br_if $done (i32.eqz (local.get $size)))
+      (drop (call $get_log_level (i32.const 200)))
+      (local.set $size (i32.sub (local.get $size) (i32.const 1)))
+      (br $more)))
     (i32.const 0))
   (func (export "proxy_abi_version_0_2_1"))
 )

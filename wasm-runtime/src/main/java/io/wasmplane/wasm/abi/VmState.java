@@ -305,7 +305,8 @@ public final class VmState {
       failState = FailState.RUNTIME_ERROR;
     }
     if (outermost) { // the interrupt flag is clear now: safe to log
-      LOG.warn("Wasm VM {} failed: {}", label, failure.getMessage(), failure.getCause());
+      LOG.warn("Wasm VM {} failed: {}", label, failure.getMessage());
+      LOG.debug("Wasm VM {} failure cause", label, failure.getCause());
     }
     throw failure;
   }
