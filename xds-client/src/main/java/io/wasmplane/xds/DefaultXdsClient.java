@@ -167,6 +167,18 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
         deliverCached(ts, e, watcher);
       }
     }
+    if (ts.initialFetchDone) {
+      safely(watcher::onInitialFetchDone);
+    } else if (ts.wildcardFetchTimer == null && !config.initialFetchTimeout().isZero()) {
+      ts.wildcardFetchTimer = executor.schedule(() -> {
+        ts.wildcardFetchTimer = null;
+        if (!ts.initialFetchDone) {
+          stats.increment(ts.type.statPrefix() + ".init_fetch_timeout");
+          log.info("{}: no response within initial_fetch_timeout {}", ts.type, config.initialFetchTimeout());
+          initialFetchDone(ts);
+        }
+      }, config.initialFetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
     if (first) {
       subscriptionChanged(ts);
     }
@@ -182,6 +194,17 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       }
     }
     subscriptionChanged(ts);
+  }
+
+  private <T extends XdsResource> void initialFetchDone(TypeState<T> ts) {
+    ts.initialFetchDone = true;
+    if (ts.wildcardFetchTimer != null) {
+      ts.wildcardFetchTimer.cancel(false);
+      ts.wildcardFetchTimer = null;
+    }
+    for (ResourceWatcher<T> w : new ArrayList<>(ts.wildcard)) {
+      safely(w::onInitialFetchDone);
+    }
   }
 
   private void forget(TypeState<?> ts, String name) {
@@ -511,6 +534,9 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       }
     }
 
+    if (!ts.initialFetchDone) {
+      initialFetchDone(ts);
+    }
     String prefix = ts.type.statPrefix();
     if (errors.isEmpty()) {
       ts.versionInfo = r.versionInfo();

@@ -26,6 +26,13 @@ public interface ResourceWatcher<T extends XdsResource> {
   default void onResourceDoesNotExist(String name) { }
 
   /**
+   * Wildcard watchers only, once each: the first response of the type has been processed (accepted or rejected), or
+   * initial_fetch_timeout passed without one. Envoy's init (warming) of LDS/CDS waits for exactly this; it also
+   * fires when the response is empty, which {@link #onChanged} cannot tell.
+   */
+  default void onInitialFetchDone() { }
+
+  /**
    * Informational: the stream failed, or a resource this watcher never received was rejected by the client's own
    * validation. The cache keeps serving what it has.
    */

@@ -24,6 +24,9 @@ final class TypeState<T extends XdsResource> {
   /** Subscription changed while it could not be sent; flushed after the in-flight response is answered. */
   boolean subscriptionDirty;
   int identicalRejections;
+  /** A first response was answered (or the wildcard initial fetch timed out). */
+  boolean initialFetchDone;
+  java.util.concurrent.ScheduledFuture<?> wildcardFetchTimer;
 
   TypeState(ResourceType<?, T> type) {
     this.type = type;

@@ -88,6 +88,42 @@ class VerdictAndWarmingTest {
   }
 
   @Test
+  void wildcardInitialFetchIsDoneOnAnEmptyResponseOrOnTimeout() throws Exception {
+    cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(), List.of());
+    InMemoryXdsStats stats = new InMemoryXdsStats();
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    ResourceWatcher<ListenerUpdate> watcher = new ResourceWatcher<>() {
+      @Override
+      public CompletionStage<Optional<String>> onChanged(ListenerUpdate update) {
+        return ResourceWatcher.accept();
+      }
+
+      @Override
+      public void onInitialFetchDone() {
+        done.incrementAndGet();
+      }
+    };
+    try (DefaultXdsClient client = DefaultXdsClient.start(config().build(), stats)) {
+      client.watchAll(ListenerResource.INSTANCE, watcher);
+      Await.until("empty LDS response processed", () -> done.get() == 1);
+      assertThat(stats.counter("lds.init_fetch_timeout")).isZero();
+    }
+
+    // A server that never answers LDS (this one only speaks ECDS): the timeout ends the initial fetch.
+    done.set(0);
+    try (EcdsAdsServer silent = new EcdsAdsServer();
+        DefaultXdsClient client = DefaultXdsClient.start(XdsClientConfig.builder(
+            ServerTarget.uri("127.0.0.1:" + silent.port()), Node.newBuilder().setId("n").build())
+            .initialFetchTimeout(Duration.ofMillis(300)).build(), stats)) {
+      client.watchAll(ListenerResource.INSTANCE, watcher);
+      Await.until("initial fetch timed out", () -> done.get() == 1);
+      assertThat(stats.counter("lds.init_fetch_timeout")).isEqualTo(1);
+      client.watchAll(ListenerResource.INSTANCE, watcher); // a late wildcard watcher hears it at once
+      Await.until("late watcher told", () -> done.get() == 2);
+    }
+  }
+
+  @Test
   void aWatcherThatThrowsRejectsAndTheStreamGoesOn() {
     cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(listener("l1", 8001, "r1")),
         List.of(route("r1", "c1")));
