@@ -4,13 +4,15 @@
 # io.roastedroot:proxy-wasm-java-host 0.0.5, each in Chicory's COMPILED and INTERPRETED modes, next to a plain
 # Java filter doing the same header work. Writes machine facts, the JMH table and the ratios to
 # docs/bench/wasm-runtime.txt.
-#   scripts/bench-wasm-runtime.sh                     # short settings, sane for 2 cores (about 2 minutes)
-#   JMH_ARGS="-f 2 -wi 5 -i 10" scripts/bench-wasm-runtime.sh
+#   scripts/bench-wasm-runtime.sh                       # short settings for 2 cores, about 3 minutes
+#   JMH_ARGS="-f 2 -wi 10 -w 2s -i 10 -r 1s" scripts/bench-wasm-runtime.sh
+# The warm-up is 5 x 2 s because Chicory's interpreter loop takes seconds to be JIT-compiled. On a shared, loaded
+# machine the averages swing widely: the output records the load average next to the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 OUT=${OUT:-docs/bench/wasm-runtime.txt}
-JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 3 -i 5 -w 1s -r 1s"}
+JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 5 -w 2s -i 5 -r 1s"}
 MVN=${MVN:-mvn -B -q}
 
 work=$(mktemp -d /tmp/wasmplane-jmh.XXXXXX)
@@ -27,6 +29,7 @@ if [ ! -f "$work/test-classes/META-INF/BenchmarkList" ]; then
   exit 1
 fi
 classpath="$work/test-classes:$work/classes:$(cat "$work/deps.classpath")"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086 # JMH_ARGS is a list of options
 java -cp "$classpath" org.openjdk.jmh.Main $JMH_ARGS \
   -jvmArgsAppend "-Dwasmplane.plugins.dir=$root/plugins/build" \
@@ -41,6 +44,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
   echo "java:    $(java -version 2>&1 | head -1)"
   echo "jmh:     $JMH_ARGS"
+  echo "load:    $load_before (1/5/15-min load average before the run)"
   echo "plugin:  plugins/c/c_bench.c (clang-19 wasm32-wasi, -O2)"
   echo
   sed -n '/^Benchmark /,$p' "$work/jmh.log" | grep -v 'result is saved'

@@ -3,6 +3,7 @@ package io.wasmplane.wasm.bench;
 import io.wasmplane.wasm.ExecutionMode;
 import io.wasmplane.wasm.HttpContext;
 import io.wasmplane.wasm.LogLevel;
+import io.wasmplane.wasm.MapType;
 import io.wasmplane.wasm.PluginConfig;
 import io.wasmplane.wasm.PluginModule;
 import io.wasmplane.wasm.RootContext;
@@ -35,80 +36,97 @@ import org.openjdk.jmh.annotations.Warmup;
  * (reads 10 headers, adds one), on_response_headers (reads one, adds one), on_log (reads two), on_done/on_delete.
  * Our runtime and the peer host io.roastedroot:proxy-wasm-java-host 0.0.5 run the same module in the same execution
  * mode on the same list-backed header maps, fresh for every round. {@link PlainJavaRoundBenchmark} is the baseline.
- * Run by scripts/bench-wasm-runtime.sh.
+ *
+ * <p>Each contender has its own state, so a fork sets up only the host it measures (both run Chicory: one host's
+ * warm-up must not shape the JIT profile the other is measured with). Run by scripts/bench-wasm-runtime.sh.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class RequestRoundBenchmark {
-  @Param({"COMPILED", "INTERPRETED"})
-  public ExecutionMode mode;
 
-  private WasmRuntime runtime;
-  private LoopbackVmHost host;
-  private WasmVm vm;
-  private RootContext root;
-  private PeerRound peer;
+  /** c_bench on wasmplane: a started VM and a configured root context, driven from the benchmark thread. */
+  @State(Scope.Thread)
+  public static class Wasmplane {
+    @Param({"COMPILED", "INTERPRETED"})
+    public ExecutionMode mode;
 
-  @Setup(Level.Trial)
-  public void setUp() throws Exception {
-    byte[] code = Plugins.bytes("c", "c_bench");
-    runtime = WasmRuntime.create(RuntimeOptions.defaults().withMode(mode));
-    host = new LoopbackVmHost(LogLevel.WARN); // its thread stays idle: the benchmark thread plays the event loop
-    PluginModule module = runtime.load(code);
-    vm = runtime.startVm(module, VmConfig.of("bench"), host);
-    root = vm.createRootContext(PluginConfig.of("c_bench", "", new byte[0]), new ContextHost() {});
-    peer = new PeerRound(code, mode);
+    private WasmRuntime runtime;
+    private LoopbackVmHost host;
+    private WasmVm vm;
+    private RootContext root;
 
-    // all contenders must do the same work, or the comparison means nothing
-    StreamHost ours = stream();
-    wasmplaneRound(ours);
-    BenchHeaders.verify("wasmplane", ours.map(io.wasmplane.wasm.MapType.HTTP_REQUEST_HEADERS),
-        ours.map(io.wasmplane.wasm.MapType.HTTP_RESPONSE_HEADERS));
-    ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
-    ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
-    peer.round(request, response);
-    BenchHeaders.verify("proxy-wasm-java-host", request, response);
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      runtime = WasmRuntime.create(RuntimeOptions.defaults().withMode(mode));
+      host = new LoopbackVmHost(LogLevel.WARN); // its thread stays idle: the benchmark thread plays the event loop
+      PluginModule module = runtime.load(Plugins.bytes("c", "c_bench"));
+      vm = runtime.startVm(module, VmConfig.of("bench"), host);
+      root = vm.createRootContext(PluginConfig.of("c_bench", "", new byte[0]), new ContextHost() {});
+      StreamHost check = round();
+      BenchHeaders.verify("wasmplane", check.map(MapType.HTTP_REQUEST_HEADERS), check.map(MapType.HTTP_RESPONSE_HEADERS));
+    }
+
+    StreamHost round() {
+      StreamHost stream = new StreamHost()
+          .requestHeaders(new ListHeaders(BenchHeaders.REQUEST))
+          .responseHeaders(new ListHeaders(BenchHeaders.RESPONSE));
+      HttpContext http = root.newHttpContext(stream);
+      http.onRequestHeaders(BenchHeaders.REQUEST.size(), false);
+      http.onResponseHeaders(BenchHeaders.RESPONSE.size(), false);
+      http.onLog();
+      http.close();
+      return stream;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+      root.close();
+      vm.close();
+      host.close();
+      runtime.close();
+    }
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() throws Exception {
-    peer.close();
-    root.close();
-    vm.close();
-    host.close();
-    runtime.close();
-  }
+  /** The same module on the peer host, one shared plugin instance reused for every round. */
+  @State(Scope.Thread)
+  public static class Peer {
+    @Param({"COMPILED", "INTERPRETED"})
+    public ExecutionMode mode;
 
-  private static StreamHost stream() {
-    return new StreamHost()
-        .requestHeaders(new ListHeaders(BenchHeaders.REQUEST))
-        .responseHeaders(new ListHeaders(BenchHeaders.RESPONSE));
-  }
+    private PeerRound peer;
 
-  private void wasmplaneRound(StreamHost stream) {
-    HttpContext http = root.newHttpContext(stream);
-    http.onRequestHeaders(BenchHeaders.REQUEST.size(), false);
-    http.onResponseHeaders(BenchHeaders.RESPONSE.size(), false);
-    http.onLog();
-    http.close();
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      peer = new PeerRound(Plugins.bytes("c", "c_bench"), mode);
+      ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
+      ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
+      peer.round(request, response);
+      BenchHeaders.verify("proxy-wasm-java-host", request, response);
+    }
+
+    ListHeaders round() {
+      ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
+      ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
+      peer.round(request, response);
+      return request;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      peer.close();
+    }
   }
 
   @Benchmark
-  public StreamHost wasmplane() {
-    StreamHost stream = stream();
-    wasmplaneRound(stream);
-    return stream;
+  public StreamHost wasmplane(Wasmplane state) {
+    return state.round();
   }
 
   @Benchmark
-  public ListHeaders proxyWasmJavaHost() {
-    ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
-    ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
-    peer.round(request, response);
-    return request;
+  public ListHeaders proxyWasmJavaHost(Peer state) {
+    return state.round();
   }
 }
