@@ -5,6 +5,7 @@ import io.wasmplane.controlplane.config.ConfigException;
 import io.wasmplane.controlplane.config.ModuleStore;
 import io.wasmplane.controlplane.config.RolloutFileLoader;
 import io.wasmplane.controlplane.http.FileServer;
+import io.wasmplane.controlplane.http.NodeResourcesView;
 import io.wasmplane.controlplane.xds.NodeStatusRegistry;
 import io.wasmplane.controlplane.xds.XdsHub;
 import io.wasmplane.controlplane.xds.XdsServer;
@@ -50,6 +51,14 @@ public final class ControlPlane implements AutoCloseable {
     FileServer files = FileServer.start(modules, () -> {
       ControlPlane cp = self.get();
       return cp == null ? "starting" : cp.status();
+    }, nodeId -> {
+      ControlPlane cp = self.get();
+      if (cp == null) {
+        return java.util.Optional.empty();
+      }
+      var node = cp.hub.status().node(nodeId);
+      return node.isEmpty() ? java.util.Optional.empty()
+          : java.util.Optional.of(NodeResourcesView.render(nodeId, cp.hub.snapshotFor(node.get())));
     }, o.host(), o.httpPort());
     try {
       String advertised = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();

@@ -353,6 +353,19 @@ class SotwAdsTest {
     assertThat(pluginConfig(forStable.get(0)).getVmConfig().getCode().getRemote().getSha256())
         .isEqualTo(stub.sha("auth_v1.wasm"));
 
+    // The debug view shows each node's resources as Envoy JSON, with the plugin version labels.
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var canaryView = mapper.readTree(stub.get("/nodes/n-canary/resources").body());
+    var auth = canaryView.path("ECDS").path("resources").get(0);
+    assertThat(auth.path("name").asText()).isEqualTo("auth");
+    assertThat(auth.path("pluginVersion").asText()).isEqualTo("v2");
+    assertThat(auth.path("resource").path("typedConfig").path("config").path("vmConfig").path("code")
+        .path("remote").path("sha256").asText()).isEqualTo(stub.sha("auth_v2.wasm"));
+    assertThat(mapper.readTree(stub.get("/nodes/n-stable/resources").body()).path("ECDS").path("resources")
+        .get(0).path("pluginVersion").asText()).isEqualTo("v1");
+    assertThat(canaryView.path("LDS").path("resources").size()).isEqualTo(2);
+    assertThat(stub.get("/nodes/never-seen/resources").statusCode()).isEqualTo(404);
+
     // The L4 plugin is not wired into the stable node's listener either (it is not in cluster edge).
     client.send(request(null, TypeUrls.LISTENER, "tcp_in"));
     Listener tcp = unpack(client.next(), Listener.class).get(0);

@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The plugin file server: {@code GET /modules/<sha256>.wasm} serves module bytes by content hash (404 for an
- * unknown hash), {@code GET /status} the control plane's status as JSON.
+ * unknown hash), {@code GET /status} the control plane's status as JSON, and {@code GET /nodes/<id>/resources}
+ * what the current config gives a node that has connected, as Envoy JSON.
  */
 public final class FileServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileServer.class);
   private static final Pattern MODULE_PATH = Pattern.compile("/modules/([0-9a-f]{64})\\.wasm");
+  private static final Pattern NODE_PATH = Pattern.compile("/nodes/([^/]+)/resources");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final HttpServer server;
@@ -35,11 +37,17 @@ public final class FileServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  public static FileServer start(ModuleStore modules, Supplier<Object> status, String host, int port)
-      throws IOException {
+  /** What a node id's resources are as JSON, or empty when the node never connected. */
+  public interface NodeResources {
+    Optional<Object> forNode(String nodeId) throws IOException;
+  }
+
+  public static FileServer start(ModuleStore modules, Supplier<Object> status, NodeResources resources,
+      String host, int port) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 64);
     s.createContext("/modules/", ex -> handleModule(ex, modules));
     s.createContext("/status", ex -> handleStatus(ex, status));
+    s.createContext("/nodes/", ex -> handleNode(ex, resources));
     s.createContext("/", ex -> respond(ex, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8)));
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "file-server");
@@ -69,6 +77,16 @@ public final class FileServer implements AutoCloseable {
     }
     log.debug("serving module {} ({} bytes) to {}", m.group(1), bytes.get().length, ex.getRemoteAddress());
     respond(ex, 200, "application/wasm", bytes.get());
+  }
+
+  private static void handleNode(HttpExchange ex, NodeResources resources) throws IOException {
+    Matcher m = NODE_PATH.matcher(ex.getRequestURI().getPath());
+    Optional<Object> body = m.matches() ? resources.forNode(m.group(1)) : Optional.empty();
+    if (body.isEmpty()) {
+      respond(ex, 404, "text/plain", "unknown node (it must have connected once)\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    respond(ex, 200, "application/json", JSON.writeValueAsBytes(body.get()));
   }
 
   private static void handleStatus(HttpExchange ex, Supplier<Object> status) throws IOException {

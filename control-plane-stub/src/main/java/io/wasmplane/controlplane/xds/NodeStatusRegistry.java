@@ -137,6 +137,17 @@ public final class NodeStatusRegistry {
     return r.types.computeIfAbsent(TypeUrls.shortName(typeUrl), k -> new TypeRecord());
   }
 
+  /** The node as it last identified itself, if it ever connected. */
+  public java.util.Optional<Node> node(String id) {
+    NodeRecord r = nodes.get(id);
+    if (r == null) {
+      return java.util.Optional.empty();
+    }
+    synchronized (r) {
+      return java.util.Optional.of(r.node);
+    }
+  }
+
   /** A consistent copy for the status endpoint and tests, nodes sorted by id. */
   public List<NodeStatus> view() {
     List<NodeStatus> out = new ArrayList<>();

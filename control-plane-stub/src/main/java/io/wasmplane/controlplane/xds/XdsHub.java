@@ -42,7 +42,8 @@ public final class XdsHub {
     return status;
   }
 
-  NodeSnapshot snapshotFor(Node node) {
+  /** What the current config gives this node (also what the debug endpoint shows). */
+  public NodeSnapshot snapshotFor(Node node) {
     return SnapshotBuilder.build(config, node);
   }
 
