@@ -123,7 +123,7 @@ class ContainmentTest {
             .withCallTimeout(Duration.ofMillis(2)));
         TestHosts.Vm host = new TestHosts.Vm()) {
       var module = TestPlugins.module("abi_faults", mode);
-      int calls = mode == ExecutionMode.COMPILED ? 200_000 : 3_000;
+      int calls = mode == ExecutionMode.COMPILED ? 200_000 : 1_000;
       int finished = 0;
       int stopped = 0;
       for (int i = 0; i < 60; i++) {
