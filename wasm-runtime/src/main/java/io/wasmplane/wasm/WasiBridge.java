@@ -5,6 +5,8 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import io.wasmplane.wasm.abi.VmState;
 import io.wasmplane.wasm.wasi.ProxyWasi;
 import io.wasmplane.wasm.wasi.WasiContext;
+import io.wasmplane.wasm.wasi.WasiErrno;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,16 @@ final class WasiBridge {
       }
     }, vm.environment());
     vm.onClose(ctx::flush);
-    return ProxyWasi.functions(ctx);
+    List<HostFunction> out = new ArrayList<>();
+    for (HostFunction f : ProxyWasi.functions(ctx)) {
+      if (vm.capabilityAllowed(f.name())) {
+        out.add(f);
+      } else { // restricted by capability_restriction_config: links, answers ENOSYS, does nothing
+        boolean isVoid = f.functionType().returns().isEmpty();
+        out.add(new HostFunction(f.module(), f.name(), f.functionType(),
+            (inst, args) -> isVoid ? null : new long[] {WasiErrno.NOSYS}));
+      }
+    }
+    return out;
   }
 }

@@ -43,6 +43,11 @@ record HostCall(String module, String name, FunctionType type, boolean allowedAt
 
   HostFunction bind(VmState vm) {
     boolean isVoid = type.returns().isEmpty();
+    if (!vm.capabilityAllowed(name)) {
+      // Envoy's capability_restriction_config: a disallowed host function links but does nothing.
+      return new HostFunction(module, name, type,
+          (instance, args) -> isVoid ? null : new long[] {Status.UNIMPLEMENTED.code()});
+    }
     return new HostFunction(module, name, type, (instance, args) -> {
       if (!allowedAtStart && vm.starting) {
         throw new PluginFailureException(PluginFailureException.Kind.RESTRICTED_CALL, vm.pluginLabel(),

@@ -147,7 +147,8 @@ public final class VmState {
     memory = new GuestMemory(instance.memory(), this);
     for (Callback cb : Callback.values()) {
       String name = shape.exportName(cb);
-      if (name != null) {
+      boolean allocator = cb == Callback.MALLOC || cb == Callback.ON_MEMORY_ALLOCATE;
+      if (name != null && (allocator || capabilityAllowed(name))) { // a disallowed callback is never called
         exports[cb.ordinal()] = instance.export(name);
       }
     }
@@ -476,6 +477,18 @@ public final class VmState {
 
   public VmHost host() {
     return host;
+  }
+
+  /**
+   * Envoy's capability_restriction_config: with a non-empty allow list only the named proxy_* / envoy_* host
+   * functions, WASI functions and callbacks work. Allocators, start functions and the emscripten helpers always do.
+   */
+  public boolean capabilityAllowed(String name) {
+    if (config.allowedCapabilities().isEmpty() || name.equals("pthread_equal")
+        || name.equals("emscripten_notify_memory_growth")) {
+      return true;
+    }
+    return config.allowedCapabilities().contains(name);
   }
 
   /** The environment WASI shows the plugin (VmConfig only). */
