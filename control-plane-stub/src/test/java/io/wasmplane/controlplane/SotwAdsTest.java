@@ -209,6 +209,21 @@ class SotwAdsTest {
   }
 
   @Test
+  void aReconnectingClientIsAnsweredDespiteItsOldNonceAndUnknownTypesAreIgnored() throws Exception {
+    client.send(request(EDGE, TypeUrls.LISTENER));
+    DiscoveryResponse first = client.next();
+    client.close();
+    client = new AdsTestClient(stub.cp.xdsPort()).openSotw();
+    client.send(request(EDGE, "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "s"));
+    client.send(DiscoveryRequest.newBuilder().setNode(EDGE).setTypeUrl(TypeUrls.LISTENER)
+        .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce() + "-old-stream").build());
+    DiscoveryResponse again = client.next();
+    assertThat(again.getTypeUrl()).isEqualTo(TypeUrls.LISTENER);
+    assertThat(again.getVersionInfo()).isEqualTo(first.getVersionInfo());
+    assertThat(again.getResourcesCount()).isEqualTo(2);
+  }
+
+  @Test
   void ackAndNackAreRecordedPerNodeTypeAndPlugin() throws Exception {
     Node canary = AdsTestClient.node("canary-1", "edge", Map.of("canary", "true"));
     client.send(request(canary, TypeUrls.EXTENSION_CONFIG, "auth"));

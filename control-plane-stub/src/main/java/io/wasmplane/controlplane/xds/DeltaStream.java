@@ -44,6 +44,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
   private final StreamObserver<DeltaDiscoveryResponse> out;
   private final Predicate<String> allowedType;
   private final Map<String, TypeState> types = new HashMap<>();
+  private final Set<String> ignoredTypes = new java.util.HashSet<>();
   private Node node;
   private long nonces;
   private boolean closed;
@@ -73,7 +74,9 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
     }
     String type = req.getTypeUrl();
     if (!allowedType.test(type)) {
-      log.info("node {}: ignoring delta request for unsupported type {}", node.getId(), type);
+      if (ignoredTypes.add(type)) {
+        log.info("node {}: ignoring delta requests for unsupported type {}", node.getId(), type);
+      }
       return;
     }
     TypeState st = types.get(type);

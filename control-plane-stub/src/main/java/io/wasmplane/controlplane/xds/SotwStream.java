@@ -41,6 +41,7 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
   private final StreamObserver<DiscoveryResponse> out;
   private final Predicate<String> allowedType;
   private final Map<String, TypeState> types = new HashMap<>();
+  private final Set<String> ignoredTypes = new java.util.HashSet<>();
   private Node node;
   private long nonces;
   private boolean closed;
@@ -68,7 +69,9 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
     }
     String type = req.getTypeUrl();
     if (!allowedType.test(type)) {
-      log.info("node {}: ignoring request for unsupported type {}", node.getId(), type);
+      if (ignoredTypes.add(type)) {
+        log.info("node {}: ignoring requests for unsupported type {}", node.getId(), type);
+      }
       return;
     }
     TypeState st = types.get(type);
@@ -77,7 +80,8 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
       st = new TypeState();
       types.put(type, st);
     }
-    if (!req.getResponseNonce().isEmpty()) {
+    // A nonce on the first request of a type belongs to an earlier stream (a reconnect): nothing to ACK here.
+    if (!first && !req.getResponseNonce().isEmpty()) {
       if (!req.getResponseNonce().equals(st.lastNonce)) {
         log.debug("node {} {}: stale nonce {} (last {}), ignored", node.getId(), TypeUrls.shortName(type),
             req.getResponseNonce(), st.lastNonce);
