@@ -44,7 +44,7 @@ final class ConfigWatcher implements AutoCloseable {
     this.apply = apply;
     this.moduleFiles = initial.moduleFiles();
     this.state = new ReloadState(Instant.now(), null, null);
-    this.applied = fingerprint();
+    this.applied = fingerprint(read(), moduleFiles);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "config-watcher");
       t.setDaemon(true);
@@ -69,7 +69,8 @@ final class ConfigWatcher implements AutoCloseable {
   }
 
   private void tick() {
-    String now = fingerprint();
+    byte[] content = read();
+    String now = fingerprint(content, moduleFiles);
     if (now.equals(applied)) {
       pending = null;
       return;
@@ -80,10 +81,15 @@ final class ConfigWatcher implements AutoCloseable {
     }
     pending = null;
     applied = now;
+    if (content == null) {
+      state = new ReloadState(state.loadedAt(), file + ": cannot read the file", Instant.now());
+      log.error("{}: cannot read the file, still serving the last good config", file);
+      return;
+    }
     try {
-      CompiledConfig cfg = loader.load(file);
+      CompiledConfig cfg = loader.parse(content, file.toAbsolutePath().getParent(), file.toString());
       moduleFiles = cfg.moduleFiles();
-      applied = fingerprint();
+      applied = fingerprint(content, moduleFiles);
       apply.accept(cfg);
       state = new ReloadState(Instant.now(), null, null);
       log.info("{} reloaded: {} plugins, {} listeners, {} clusters", file, cfg.plugins().size(),
@@ -94,14 +100,17 @@ final class ConfigWatcher implements AutoCloseable {
     }
   }
 
-  /** Content hash of the file plus mtime and size of each module file it references. */
-  private String fingerprint() {
-    StringBuilder sb = new StringBuilder();
+  private byte[] read() {
     try {
-      sb.append(Sha256.hex(Files.readAllBytes(file)));
+      return Files.readAllBytes(file);
     } catch (IOException e) {
-      sb.append("unreadable");
+      return null;
     }
+  }
+
+  /** Content hash of the file plus mtime and size of each module file it references. */
+  private static String fingerprint(byte[] content, Set<Path> moduleFiles) {
+    StringBuilder sb = new StringBuilder(content == null ? "unreadable" : Sha256.hex(content));
     for (Path m : moduleFiles) {
       try {
         BasicFileAttributes a = Files.readAttributes(m, BasicFileAttributes.class);

@@ -78,7 +78,8 @@ public final class RolloutFileLoader {
     return parse(text, file.toAbsolutePath().getParent(), file.toString());
   }
 
-  CompiledConfig parse(byte[] yaml, Path baseDir, String fileName) throws ConfigException {
+  /** Loads file content already read (so a watcher loads exactly the bytes it fingerprinted). */
+  public CompiledConfig parse(byte[] yaml, Path baseDir, String fileName) throws ConfigException {
     JsonNode tree;
     try {
       tree = YAML.readTree(yaml);
@@ -136,8 +137,13 @@ public final class RolloutFileLoader {
           + " (the cluster data planes fetch module bytes through)");
     }
     String baseUrl = ms.getBaseUrl().isEmpty() ? defaultBaseUrl : stripSlash(ms.getBaseUrl());
-    if (!ms.getCluster().isEmpty() && !clusterNames.contains(ms.getCluster()) && ms.getBaseUrl().isEmpty()) {
-      clusters.add(fileServerCluster(ms.getCluster()));
+    if (!ms.getCluster().isEmpty() && !clusterNames.contains(ms.getCluster())) {
+      if (ms.getBaseUrl().isEmpty()) {
+        clusters.add(fileServerCluster(ms.getCluster()));
+      } else {
+        log.info("moduleServer.cluster '{}' is not in the file: data planes must define it to fetch from {}",
+            ms.getCluster(), baseUrl);
+      }
     }
 
     Set<Path> moduleFiles = new LinkedHashSet<>();
