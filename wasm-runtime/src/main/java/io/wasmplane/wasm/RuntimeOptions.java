@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param compiledCodeCacheDir where compiled code is cached by sha256, or null for no disk cache
  */
 public record RuntimeOptions(ExecutionMode mode, Duration callTimeout, int maxMemoryPages, Path compiledCodeCacheDir) {
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMillis(500);
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_MEMORY_PAGES = 16384;
 
   public RuntimeOptions {
