@@ -94,6 +94,10 @@ public final class DataplaneServer implements AutoCloseable {
         .childHandler(new DownstreamInitializer(rt, connections));
     try {
       Channel ch = b.bind(l.address()).sync().channel();
+      if (l.address().getPort() == 0) {
+        InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+        rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
+      }
       listeners.put(l.name(), new BoundListener(rt, ch));
       log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
     } catch (Exception e) {

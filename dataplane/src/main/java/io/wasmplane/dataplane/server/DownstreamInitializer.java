@@ -54,12 +54,13 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     HcmRuntime rt = listener.hcm();
     HcmConfig cfg = rt.config();
     listener.cxTotal.inc();
-    listener.cxActive.inc();
+    io.wasmplane.dataplane.stats.Gauge listenerActive = listener.cxActive;
+    listenerActive.inc();
     rt.stats().cxTotal.inc();
     rt.stats().cxActive.inc();
     tracker.add(ch);
     ch.closeFuture().addListener(f -> {
-      listener.cxActive.dec();
+      listenerActive.dec();
       rt.stats().cxActive.dec();
     });
     ChannelPipeline p = ch.pipeline();

@@ -17,15 +17,20 @@ public final class ListenerRuntime {
   private final ListenerConfig config;
   private final AtomicReference<HcmRuntime> hcm;
   private final Optional<SslContext> ssl;
-  final Counter cxTotal;
-  final Gauge cxActive;
+  volatile Counter cxTotal;
+  volatile Gauge cxActive;
 
   ListenerRuntime(ListenerConfig config, HcmRuntime hcm, Optional<SslContext> ssl, StatsRegistry stats) {
     this.config = config;
     this.hcm = new AtomicReference<>(hcm);
     this.ssl = ssl;
-    this.cxTotal = stats.counter(config.statScope() + ".downstream_cx_total");
-    this.cxActive = stats.gauge(config.statScope() + ".downstream_cx_active");
+    useStatScope(config.statScope(), stats);
+  }
+
+  /** Envoy names listener stats by address; with port 0 the real port is known only after binding. */
+  void useStatScope(String scope, StatsRegistry stats) {
+    this.cxTotal = stats.counter(scope + ".downstream_cx_total");
+    this.cxActive = stats.gauge(scope + ".downstream_cx_active");
   }
 
   public ListenerConfig config() {

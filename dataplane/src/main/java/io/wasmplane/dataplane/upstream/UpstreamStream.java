@@ -138,19 +138,16 @@ public final class UpstreamStream {
       if (msg instanceof FullHttpResponse full) {
         boolean hasTrailers = !full.trailingHeaders().isEmpty();
         boolean hasBody = full.content().isReadable();
+        // Complete first: the connection goes back to the pool before the listener can finish (and destroy) its stream.
+        complete();
         listener.onUpstreamHeaders(resp, !hasBody && !hasTrailers);
-        if (done) {
-          full.release();
-          return;
-        }
         if (hasBody) {
           listener.onUpstreamData(full.content().retain(), !hasTrailers);
         }
-        if (hasTrailers && !done) {
+        if (hasTrailers) {
           listener.onUpstreamTrailers(full.trailingHeaders());
         }
         full.release();
-        complete();
         return;
       }
       listener.onUpstreamHeaders(resp, false);
@@ -162,6 +159,7 @@ public final class UpstreamStream {
         return;
       }
       if (msg instanceof LastHttpContent last) {
+        complete();
         HttpHeaders trailers = last.trailingHeaders();
         if (trailers.isEmpty()) {
           listener.onUpstreamData(last.content(), true);
@@ -171,11 +169,8 @@ public final class UpstreamStream {
           } else {
             last.release();
           }
-          if (!done) {
-            listener.onUpstreamTrailers(trailers);
-          }
+          listener.onUpstreamTrailers(trailers);
         }
-        complete();
       } else {
         listener.onUpstreamData(content.content(), false);
       }
