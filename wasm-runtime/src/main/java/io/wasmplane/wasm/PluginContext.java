@@ -29,7 +29,7 @@ public abstract class PluginContext implements AutoCloseable {
 
   /**
    * Ends the context: {@code proxy_on_done} then {@code proxy_on_delete}. A root context whose on_done answers
-   * false stays until the plugin calls {@code proxy_done}.
+   * false stays until the plugin calls {@code proxy_done}. On a failed VM the context is just dropped.
    *
    * @throws PluginFailureException when the plugin fails in these callbacks
    */

@@ -389,6 +389,10 @@ public final class VmState {
     if (ctx.closed) {
       return;
     }
+    if (closed || failState != FailState.OK) {
+      forget(ctx); // a failed VM runs no more plugin code (Envoy just destroys its contexts)
+      return;
+    }
     if (ctx.kind == ContextState.Kind.ROOT) {
       cancelTick(ctx);
       long done = invoke(ctx, Callback.ON_DONE, 1, ctx.id);

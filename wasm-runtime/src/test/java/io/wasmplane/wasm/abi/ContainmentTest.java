@@ -87,6 +87,9 @@ class ContainmentTest {
           .isInstanceOf(PluginFailureException.class)
           .satisfies(x -> assertThat(((PluginFailureException) x).kind()).isEqualTo(Kind.VM_FAILED));
       assertThat(f.host.drainLogs()).doesNotContain("alive");
+      // closing a context of a failed VM runs no plugin code and does not throw
+      f.host.onVm(f.http::close);
+      assertThat(f.http.isClosed()).isTrue();
       if (kind == Kind.MEMORY_LIMIT) {
         assertThat(f.vm.memorySizeBytes()).isEqualTo(4 * 65536L);
       }
