@@ -3,13 +3,9 @@ package io.wasmplane.xds;
 import com.google.protobuf.Any;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.wasmplane.xds.resource.ClusterResource;
-import io.wasmplane.xds.resource.EndpointResource;
-import io.wasmplane.xds.resource.ExtensionConfigResource;
-import io.wasmplane.xds.resource.ListenerResource;
 import io.wasmplane.xds.resource.ParsedResource;
 import io.wasmplane.xds.resource.ResourceType;
-import io.wasmplane.xds.resource.RouteConfigurationResource;
+import io.wasmplane.xds.resource.ResourceTypes;
 import io.wasmplane.xds.resource.XdsResource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -42,9 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
   private static final Logger log = LoggerFactory.getLogger(DefaultXdsClient.class);
-  /** Subscription order on a new stream: clusters before endpoints, listeners before routes (as Envoy does). */
-  private static final List<ResourceType<?, ?>> TYPES = List.of(ClusterResource.INSTANCE, EndpointResource.INSTANCE,
-      ListenerResource.INSTANCE, RouteConfigurationResource.INSTANCE, ExtensionConfigResource.INSTANCE);
 
   private final XdsClientConfig config;
   private final XdsStats stats;
@@ -70,7 +63,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     });
     ex.setRemoveOnCancelPolicy(true);
     this.executor = ex;
-    for (ResourceType<?, ?> type : TYPES) {
+    // Subscription order on a new stream: clusters before endpoints, listeners before routes (as Envoy does).
+    for (ResourceType<?, ?> type : ResourceTypes.ALL) {
       states.put(type.typeUrl(), new TypeState<>(type));
     }
     this.channel = ChannelFactory.create(config);
@@ -299,6 +293,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     }
     for (TypeState<?> ts : states.values()) {
       if (ts.isSubscribed()) {
+        // As Envoy: a failed fetch is an attempt too, so attempt = success + rejected + failure.
+        stats.increment(ts.type.statPrefix() + ".update_attempt");
         stats.increment(ts.type.statPrefix() + ".update_failure");
       }
     }
@@ -400,6 +396,9 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
         continue;
       }
       ResourceEntry<T> e = ts.entries.get(name);
+      if (e != null) {
+        e.cancelTimer(); // it arrived: no does-not-exist while its verdict is pending
+      }
       if (!parsed.isValid()) {
         anythingNew |= e == null || !e.isLastRejected(in.payload());
         rejectedByClient.put(name, new Rejected(in.version(), in.payload(), parsed.error()));

@@ -63,7 +63,7 @@ abstract class JavaControlPlaneScenarios {
     XdsClientConfig config = XdsClientConfig.builder(ServerTarget.uri("127.0.0.1:" + cp.port()), node)
         .protocol(protocol())
         .backoff(Duration.ofMillis(100), Duration.ofMillis(800))
-        .initialFetchTimeout(Duration.ofSeconds(5))
+        .initialFetchTimeout(Duration.ZERO) // warming has its own test; a cold JVM here can take seconds
         .repeatedNackDelayMax(Duration.ofMillis(500))
         .build();
     DefaultXdsClient client = DefaultXdsClient.start(config, stats);
@@ -281,6 +281,10 @@ abstract class JavaControlPlaneScenarios {
         && w.eds.current.get("c1").proto().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
             .getSocketAddress().getPortValue() == 9005);
     Await.until("connected again", () -> stats.gauge("control_plane.connected_state") == 1);
+    Await.until("attempt = success + rejected + failure", () -> stats.counter("lds.update_attempt")
+        == stats.counter("lds.update_success") + stats.counter("lds.update_rejected")
+            + stats.counter("lds.update_failure"));
+    assertThat(stats.counter("lds.update_success")).isGreaterThanOrEqualTo(2);
     if (protocol() == XdsProtocol.DELTA) {
       // Re-subscribed with what it already had.
       Await.until("initial_resource_versions sent", () -> cp.deltaRequests.stream()

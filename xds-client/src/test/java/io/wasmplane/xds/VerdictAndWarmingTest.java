@@ -124,6 +124,39 @@ class VerdictAndWarmingTest {
   }
 
   @Test
+  void aResourceWhoseVerdictIsPendingIsNotReportedMissingByTheWarmingTimer() throws Exception {
+    cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(), List.of(route("r0", "c"), route("r1", "c")));
+    try (DefaultXdsClient client = DefaultXdsClient.start(
+        config().initialFetchTimeout(Duration.ofMillis(300)).build(), new InMemoryXdsStats())) {
+      client.watch(RouteConfigurationResource.INSTANCE, "r0", new RecordingWatcher<>());
+      Await.until("connected", () -> client.cacheView().resources(RouteConfigurationResource.INSTANCE).stream()
+          .anyMatch(r -> r.status() == ClientStatus.ACKED));
+      CompletableFuture<Optional<String>> verdict = new CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
+      client.watch(RouteConfigurationResource.INSTANCE, "r1", new ResourceWatcher<RouteConfigurationUpdate>() {
+        @Override
+        public CompletionStage<Optional<String>> onChanged(RouteConfigurationUpdate update) {
+          asked.set(true);
+          return verdict;
+        }
+
+        @Override
+        public void onResourceDoesNotExist(String name) {
+          missing.add(name);
+        }
+      });
+      Await.until("r1 handed to the watcher", asked::get);
+      Thread.sleep(700); // well past initial_fetch_timeout
+      assertThat(missing).isEmpty();
+      verdict.complete(Optional.empty());
+      Await.until("r1 ACKED", () -> client.cacheView().resources(RouteConfigurationResource.INSTANCE).stream()
+          .anyMatch(r -> r.name().equals("r1") && r.status() == ClientStatus.ACKED));
+      assertThat(missing).isEmpty();
+    }
+  }
+
+  @Test
   void aWatcherThatThrowsRejectsAndTheStreamGoesOn() {
     cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(listener("l1", 8001, "r1")),
         List.of(route("r1", "c1")));
