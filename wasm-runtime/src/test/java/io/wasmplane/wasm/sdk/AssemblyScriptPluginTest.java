@@ -149,6 +149,23 @@ class AssemblyScriptPluginTest {
 
   @ParameterizedTest
   @EnumSource(ExecutionMode.class)
+  void stopIterationIsHonouredWhenThePluginConfigAllowsIt(ExecutionMode mode) throws Exception {
+    WasmRuntime runtime = runtime(mode);
+    LoopbackVmHost host = track(new LoopbackVmHost(LogLevel.WARN));
+    PluginModule module = runtime.load(Plugins.bytes("assemblyscript", "as_headers"));
+    WasmVm vm = track(host.onVm(() -> runtime.startVm(module, VmConfig.of("vm-as-allow"), host)));
+    PluginConfig allowing = new PluginConfig("as-plugin", "as_headers", CONFIG.getBytes(StandardCharsets.UTF_8), true);
+    RootContext root = host.onVm(() -> vm.createRootContext(allowing, new ContextHost() {}));
+    StreamHost stream = request("/deny", "mallory");
+
+    FilterHeadersStatus status = host.onVm(() -> root.newHttpContext(stream).onRequestHeaders(5, true));
+
+    assertThat(status).isEqualTo(FilterHeadersStatus.STOP_ITERATION);
+    assertThat(stream.localResponses).extracting(LocalResponse::statusCode).containsExactly(403);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
   void metricsCountRequestsAndRecordHeaderCounts(ExecutionMode mode) throws Exception {
     WasmRuntime runtime = runtime(mode);
     LoopbackVmHost host = track(new LoopbackVmHost(LogLevel.WARN));
