@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * The seven header-map calls. Maps of the stream come from the context's host; http-call response maps and gRPC
- * metadata are the runtime's own and exist only inside the callback that delivers them. An unknown map type is
- * BAD_ARGUMENT, a map that does not exist here NOT_FOUND, a read-only map BAD_ARGUMENT on writes.
+ * metadata are the runtime's own and exist only inside the callback that delivers them. As Envoy: an unknown map
+ * type, a map that does not exist here, or a write to a read-only map is BAD_ARGUMENT, except that reading the
+ * pairs of a missing map gives an empty map, and ABI 0.1.0 reads a value of a missing map as "".
  */
 final class HeaderMapFunctions {
   private HeaderMapFunctions() {}
@@ -53,10 +54,10 @@ final class HeaderMapFunctions {
       return Status.BAD_ARGUMENT.code();
     }
     HeaderMap map = map(vm, type);
-    if (map == null) {
-      return Status.NOT_FOUND.code();
+    if (map == null && vm.abi() != AbiVersion.V0_1_0) {
+      return vm.accessLogPhase ? Status.NOT_FOUND.code() : Status.BAD_ARGUMENT.code();
     }
-    String value = map.get(key);
+    String value = map == null ? null : map.get(key);
     if (value == null) {
       if (vm.abi() != AbiVersion.V0_1_0) {
         return Status.NOT_FOUND.code();
@@ -80,7 +81,7 @@ final class HeaderMapFunctions {
     }
     HeaderMap map = map(vm, type);
     if (map == null) {
-      return Status.NOT_FOUND.code();
+      return Status.BAD_ARGUMENT.code();
     }
     if (!map.writable()) {
       return Status.BAD_ARGUMENT.code();
@@ -95,10 +96,8 @@ final class HeaderMapFunctions {
       return Status.BAD_ARGUMENT.code();
     }
     HeaderMap map = map(vm, type);
-    if (map == null) {
-      return Status.NOT_FOUND.code();
-    }
-    return vm.memory.returnBytes(HeaderPairs.encode(map.entries()), a[1], a[2]).code();
+    List<Map.Entry<String, String>> entries = map == null ? List.of() : map.entries();
+    return vm.memory.returnBytes(HeaderPairs.encode(entries), a[1], a[2]).code();
   }
 
   private static long setPairs(VmState vm, long[] a) {
@@ -115,7 +114,7 @@ final class HeaderMapFunctions {
     }
     HeaderMap map = map(vm, type);
     if (map == null) {
-      return Status.NOT_FOUND.code();
+      return Status.BAD_ARGUMENT.code();
     }
     if (!map.writable()) {
       return Status.BAD_ARGUMENT.code();
@@ -133,7 +132,7 @@ final class HeaderMapFunctions {
     }
     HeaderMap map = map(vm, type);
     if (map == null) {
-      return Status.NOT_FOUND.code();
+      return Status.BAD_ARGUMENT.code();
     }
     long bytes = 0;
     for (Map.Entry<String, String> e : map.entries()) {

@@ -61,6 +61,8 @@ public final class VmState {
   private boolean closed;
   /** True while `_initialize`/`main`/`_start` run: only logging, clock, random and WASI may be called then. */
   boolean starting;
+  /** True during the access logger's on_log: Envoy answers a missing map there with NOT_FOUND. */
+  boolean accessLogPhase;
   /** The context host calls act on: the callback's context, or what proxy_set_effective_context chose. */
   ContextState effective;
   private String currentCall = "start";
@@ -253,10 +255,12 @@ public final class VmState {
   public void invokeWithHost(ContextState ctx, ContextHost view, Callback cb, long... args) {
     ContextHost own = ctx.host;
     ctx.host = view;
+    accessLogPhase = true;
     try {
       invoke(ctx, cb, 0, args);
     } finally {
       ctx.host = own;
+      accessLogPhase = false;
     }
   }
 

@@ -19,7 +19,10 @@ import java.util.List;
  * metadata, foreign-function arguments) never reach these methods.
  */
 public interface ContextHost {
-  /** The map of this type for this context, or null when it does not exist here (the plugin gets NOT_FOUND). */
+  /**
+   * The map of this type for this context, or null when it does not exist here (the plugin gets BAD_ARGUMENT, as
+   * from Envoy; reading its pairs gives an empty map).
+   */
   default HeaderMap headerMap(MapType type) {
     return null;
   }

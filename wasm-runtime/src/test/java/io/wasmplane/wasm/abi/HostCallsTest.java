@@ -25,9 +25,9 @@ class HostCallsTest {
           "0", "0", // get pairs of the request, set them as the response headers
           "2", // unknown map type
           "6", "6", // bad key pointer, bad return pointer
-          "1", // http-call response headers outside their callback
+          "2", // http-call response headers outside their callback: not available
           "2", // malformed pairs
-          "1"); // a map the host does not have (response trailers)
+          "2"); // a map the host does not have (response trailers)
       assertThat(f.stream.maps.get(MapType.HTTP_REQUEST_HEADERS).entries())
           .containsExactly(Map.entry(":path", "/p"), Map.entry("x-a", "new"), Map.entry("x-added", "yes"));
       assertThat(f.stream.maps.get(MapType.HTTP_RESPONSE_HEADERS).entries())
@@ -124,8 +124,8 @@ class HostCallsTest {
   @EnumSource(ExecutionMode.class)
   void effectiveContextAndMisc(ExecutionMode mode) throws Exception {
     try (Fixture f = Fixture.start(mode)) {
-      // the root context has no header maps: after switching to it, the add is NOT_FOUND
-      assertThat(f.scenario(12)).containsExactly("0", "1", "2");
+      // the root context has no header maps: after switching to it, the add is BAD_ARGUMENT
+      assertThat(f.scenario(12)).containsExactly("0", "2", "2");
       assertThat(f.stream.maps.get(MapType.HTTP_REQUEST_HEADERS).get("x-added")).isNull();
       // clear_route_cache, span tag, envoy_resolve_dns UNIMPLEMENTED, pthread_equal, proxy_done not pending
       assertThat(f.scenario(14)).containsExactly("0", "0", "12", "1", "0", "1");

@@ -64,7 +64,7 @@ class NetworkAndRootCallbacksTest {
       });
       List<String> log = host.drainLogs();
       assertThat(log.subList(0, 2)).containsExactly("0", "seen");
-      assertThat(log.get(2)).isEqualTo("1"); // NOT_FOUND
+      assertThat(log.get(2)).isEqualTo("1"); // NOT_FOUND: Envoy's answer for a missing map in the access-log phase
       assertThat(log.subList(log.size() - 3, log.size())).containsExactly("foreign", "7", "args");
     }
   }
