@@ -446,8 +446,15 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
       T update) {
     List<CompletableFuture<Optional<String>>> verdicts = new ArrayList<>();
     for (ResourceWatcher<T> w : watchers) {
-      verdicts.add(verdictOf(w, update).toCompletableFuture()
-          .thenApply(v -> v == null ? Optional.<String>empty() : v)
+      CompletableFuture<Optional<String>> own = new CompletableFuture<>(); // never complete the watcher's stage
+      verdictOf(w, update).whenComplete((v, t) -> {
+        if (t != null) {
+          own.completeExceptionally(t);
+        } else {
+          own.complete(v == null ? Optional.empty() : v);
+        }
+      });
+      verdicts.add(own
           .orTimeout(config.verdictTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .exceptionally(t -> Optional.of(t instanceof TimeoutException
               ? "no verdict within " + config.verdictTimeout()
