@@ -86,6 +86,20 @@ class ProxyHttp1Test {
   }
 
   @Test
+  void largeBodiesStreamBothWaysIntact() throws Exception {
+    byte[] big = new byte[16 * 1024 * 1024];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) ('a' + i % 26);
+    }
+    HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(fx.url("/big")))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(200);
+    byte[] body = r.body();
+    byte[] tail = java.util.Arrays.copyOfRange(body, body.length - big.length, body.length);
+    assertThat(tail).isEqualTo(big);
+  }
+
+  @Test
   void routesByPathRegexHeaderAndRewrites() throws Exception {
     assertThat(Http.get(client, fx.url("/exact")).headers().firstValue("x-upstream-name")).hasValue("b");
     assertThat(Http.get(client, fx.url("/exact/more")).headers().firstValue("x-upstream-name")).hasValue("a");

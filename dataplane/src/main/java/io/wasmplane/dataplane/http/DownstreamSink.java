@@ -15,6 +15,9 @@ public interface DownstreamSink {
   /** Abort the downstream stream (HTTP/1.1: close the connection; HTTP/2: RST_STREAM). */
   void reset();
 
+  /** Flow control: stop (or resume) reading the request from the client while the upstream cannot take more. */
+  void setReadingPaused(boolean paused);
+
   /** The stream finished (response fully written or reset); the sink may take the next request. */
   void streamFinished(HttpStream stream);
 }

@@ -231,6 +231,23 @@ public final class HttpStream {
   /** A terminal filter (the router) that must cancel upstream work when the stream is reset. */
   public interface StreamResettable {
     void onStreamReset();
+
+    /** The client connection's write buffer crossed a watermark; pause or resume reading the upstream. */
+    default void onDownstreamWritabilityChanged(boolean writable) {}
+  }
+
+  /** Called by the connection manager when the client socket's writability changes. */
+  public void downstreamWritabilityChanged(boolean writable) {
+    if (!finished && filters != null && filters.length > 0 && filters[filters.length - 1] instanceof StreamResettable r) {
+      r.onDownstreamWritabilityChanged(writable);
+    }
+  }
+
+  /** Called by the router when the upstream socket's writability changes: pause or resume reading the client. */
+  public void upstreamWritabilityChanged(boolean writable) {
+    if (!finished) {
+      sink.setReadingPaused(!writable);
+    }
   }
 
   private void finish() {

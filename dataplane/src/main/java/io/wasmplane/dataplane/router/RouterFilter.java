@@ -238,6 +238,18 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   }
 
   @Override
+  public void onDownstreamWritabilityChanged(boolean writable) {
+    if (upstream != null) {
+      upstream.setReadingPaused(!writable);
+    }
+  }
+
+  @Override
+  public void onUpstreamWritabilityChanged(boolean writable) {
+    stream.upstreamWritabilityChanged(writable);
+  }
+
+  @Override
   public void onDestroy() {
     onStreamReset();
   }

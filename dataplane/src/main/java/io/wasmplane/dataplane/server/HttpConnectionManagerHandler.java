@@ -59,6 +59,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private boolean closeAfterResponse;
   private final ArrayDeque<HttpObject> pipelined = new ArrayDeque<>();
   private boolean discardingBody;
+  private boolean pausedForPipelining;
+  private boolean pausedForFlowControl;
   private ScheduledFuture<?> requestTimer;
 
   HttpConnectionManagerHandler(ListenerRuntime listener, boolean http2, boolean tls, long connectionId,
@@ -85,7 +87,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     if (!http2 && (!pipelined.isEmpty() || (obj instanceof HttpRequest && current != null))) {
       // HTTP/1.1 pipelining: hold the next request until this response is done.
       pipelined.add(obj);
-      ctx.channel().config().setAutoRead(false);
+      pausedForPipelining = true;
+      updateAutoRead();
       return;
     }
     dispatch(obj);
@@ -320,6 +323,10 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     current = null;
     cancelRequestTimer();
+    if (pausedForFlowControl) {
+      pausedForFlowControl = false;
+      updateAutoRead();
+    }
     if (http2) {
       if (!stream.requestEnded() || !stream.responseEnded()) {
         ctx.channel().close(); // RST_STREAM
@@ -345,8 +352,28 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       dispatch(next);
     }
     if (pipelined.isEmpty()) {
-      ctx.channel().config().setAutoRead(true);
+      pausedForPipelining = false;
+      updateAutoRead();
     }
+  }
+
+  @Override
+  public void setReadingPaused(boolean paused) {
+    pausedForFlowControl = paused;
+    updateAutoRead();
+  }
+
+  private void updateAutoRead() {
+    ctx.channel().config().setAutoRead(!pausedForPipelining && !pausedForFlowControl);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    HttpStream s = current;
+    if (s != null) {
+      s.downstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   // ------------------------------------------------------------------ connection events

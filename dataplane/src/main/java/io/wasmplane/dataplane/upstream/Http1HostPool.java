@@ -126,6 +126,15 @@ final class Http1HostPool extends HostPool {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      UpstreamStream s = current;
+      if (s != null) {
+        s.writabilityChanged(ctx.channel().isWritable());
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       idle.remove(this);
       UpstreamStream s = current;

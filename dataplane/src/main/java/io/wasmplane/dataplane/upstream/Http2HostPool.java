@@ -126,6 +126,12 @@ final class Http2HostPool extends HostPool {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      stream.writabilityChanged(ctx.channel().isWritable());
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       stream.fail(stream.responseStarted() ? ResetReason.REMOTE_RESET : ResetReason.CONNECTION_TERMINATION,
           "stream closed");

@@ -12,6 +12,9 @@ public interface UpstreamListener {
 
   void onUpstreamTrailers(HttpHeaders trailers);
 
+  /** The upstream socket's writability changed (flow control). */
+  default void onUpstreamWritabilityChanged(boolean writable) {}
+
   /** The upstream stream failed; no further callbacks follow. */
   void onUpstreamReset(ResetReason reason, String detail);
 }

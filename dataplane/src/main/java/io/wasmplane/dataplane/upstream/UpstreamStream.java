@@ -81,6 +81,19 @@ public final class UpstreamStream {
     write(last, true);
   }
 
+  /** Flow control from the downstream side: stop reading the upstream response while the client is slow. */
+  public void setReadingPaused(boolean paused) {
+    if (channel != null && !done) {
+      channel.config().setAutoRead(!paused);
+    }
+  }
+
+  void writabilityChanged(boolean writable) {
+    if (!done) {
+      listener.onUpstreamWritabilityChanged(writable);
+    }
+  }
+
   /** Local reset (timeout, downstream gone): drop the connection's stream without notifying the listener. */
   public void reset() {
     if (done) {
@@ -182,6 +195,9 @@ public final class UpstreamStream {
       return;
     }
     done = true;
+    if (channel != null && !channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
     Runnable r = onComplete;
     if (r != null) {
       r.run();
