@@ -352,7 +352,9 @@
     (call $st (call $http_call (i32.const 1824) (i32.const 7) (i32.const 2400) (i32.const 63) (i32.const 0) (i32.const 0)
       (i32.const 0) (i32.const 0) (i32.const 1000) (i32.const 268)))
     (call $st (call $http_call (i32.const 1792) (i32.const 7) (i32.const 2400) (i32.const 63) (i32.const 0) (i32.const 0)
-      (i32.const 0) (i32.const 0) (i32.const 1000) (i32.const -4))))
+      (i32.const 0) (i32.const 0) (i32.const 1000) (i32.const -4)))
+    (call $st (call $http_call (i32.const 1792) (i32.const 7) (i32.const 2400) (i32.const 63) (i32.const 0) (i32.const 0)
+      (i32.const 0) (i32.const 0) (i32.const -1) (i32.const 268))))
 
   (func $grpc
     (call $st (call $grpc_call (i32.const 1920) (i32.const 7) (i32.const 1952) (i32.const 3) (i32.const 1984) (i32.const 1)

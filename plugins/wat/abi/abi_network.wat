@@ -1,6 +1,6 @@
 ;; L4 callbacks, access logging on the root context, and foreign-function callbacks. Each callback logs its name
 ;; and arguments; data callbacks read DOWNSTREAM_DATA / UPSTREAM_DATA, and return 1 (StopIteration) when the data
-;; is "stop". on_log on the root reads request header "x-log" of the stream the access logger shows it.
+;; is "stop". envoy_on_stats_update logs the stats buffer. on_log on the root reads request header "x-log" of the stream the access logger shows it.
 (module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "env" "proxy_get_buffer_bytes" (func $get_buf (param i32 i32 i32 i32 i32) (result i32)))
@@ -15,6 +15,7 @@
   (data (i32.const 200) "foreign")
   (data (i32.const 220) "x-log")
   (data (i32.const 240) "stop")
+  (data (i32.const 280) "stats")
   (func (export "malloc") (param $n i32) (result i32) (local $p i32)
     (local.set $p (global.get $heap))
     (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 8))))
@@ -53,6 +54,11 @@
   (func (export "proxy_on_foreign_function") (param $ctx i32) (param $id i32) (param $size i32)
     (call $say (i32.const 200) (i32.const 7))
     (call $num (local.get $id))
+    (drop (call $get_buf (i32.const 8) (i32.const 0) (local.get $size) (i32.const 256) (i32.const 260)))
+    (call $say_ret))
+  (func (export "envoy_on_stats_update") (param $ctx i32) (param $size i32)
+    (call $say (i32.const 280) (i32.const 5))
+    (call $num (local.get $size))
     (drop (call $get_buf (i32.const 8) (i32.const 0) (local.get $size) (i32.const 256) (i32.const 260)))
     (call $say_ret))
   (func (export "proxy_abi_version_0_2_1"))

@@ -34,6 +34,14 @@ public final class RootContext extends PluginContext {
     vm.invokeForeign(state, functionId, arguments);
   }
 
+  /**
+   * Envoy's stat sink: {@code envoy_on_stats_update(root, size)} with {@code buffer} (Envoy's stats layout, built by
+   * the embedder) readable as buffer type 8 during the call.
+   */
+  public void onStatsUpdate(byte[] buffer) {
+    vm.invokeStatsUpdate(state, buffer);
+  }
+
   /** Whether the plugin said "not done" from on_done and has not called proxy_done yet. */
   public boolean isPendingDone() {
     return vm.pendingDone(state);

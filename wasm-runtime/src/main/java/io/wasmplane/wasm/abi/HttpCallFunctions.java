@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code proxy_http_call}: the embedder sends it; the response comes back on the VM's executor as
+ * {@code proxy_http_call}: BAD_ARGUMENT without :method, :path or :authority or with a negative timeout (as Envoy);
+ * otherwise the embedder sends it; the response comes back on the VM's executor as
  * {@code proxy_on_http_call_response(context, token, headers, body size, trailers)} to the context that made the
  * call, with the HTTP_CALL_RESPONSE_* maps and body readable during that callback only.
  */
@@ -37,7 +38,7 @@ final class HttpCallFunctions {
     } catch (IllegalArgumentException malformed) {
       return Status.BAD_ARGUMENT.code();
     }
-    if (!has(headers, ":method") || !has(headers, ":path") || !has(headers, ":authority")) {
+    if ((int) a[8] < 0 || !has(headers, ":method") || !has(headers, ":path") || !has(headers, ":authority")) {
       return Status.BAD_ARGUMENT.code();
     }
     ContextState ctx = vm.effective;

@@ -2,7 +2,6 @@ package io.wasmplane.wasm.abi;
 
 import io.wasmplane.wasm.PropertyEncoding;
 import io.wasmplane.wasm.Status;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,9 +82,5 @@ final class PropertyFunctions {
     }
     ctx.setProperty(String.join("\0", segments), value);
     return Status.OK.code();
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

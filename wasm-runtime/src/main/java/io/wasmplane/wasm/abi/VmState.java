@@ -274,6 +274,19 @@ public final class VmState {
     }
   }
 
+  /**
+   * Envoy's stat sink: {@code envoy_on_stats_update(root, size)} with the stats buffer readable as buffer type 8
+   * (cpp-host's CallData, which 0.2.x names FOREIGN_FUNCTION_ARGUMENTS).
+   */
+  public void invokeStatsUpdate(ContextState root, byte[] buffer) {
+    callout.foreignArguments = buffer;
+    try {
+      invoke(root, Callback.ENVOY_ON_STATS_UPDATE, 0, root.id, buffer.length);
+    } finally {
+      callout.foreignArguments = null;
+    }
+  }
+
   public boolean pendingDone(ContextState ctx) {
     return ctx.pendingDone;
   }

@@ -94,12 +94,13 @@ class CalloutTest {
   @EnumSource(ExecutionMode.class)
   void httpCallAndItsResponse(ExecutionMode mode) throws Exception {
     try (Fixture f = Fixture.start(mode)) {
-      List<String> log = f.scenarioThenAwait(9, 16);
+      List<String> log = f.scenarioThenAwait(9, 17);
       assertThat(log).containsExactly(
           "0", "1", // call made, token 1
           "2", // :path missing
           "2", // unknown upstream (the host says BAD_ARGUMENT)
           "6", // bad token pointer
+          "2", // negative timeout
           // the response arrives later on the VM's thread, to the calling context, maps and body readable
           "resp", "1", "2", "4", "0", // token, 2 headers, 4 body bytes, 0 trailers
           "0", "200", // :status

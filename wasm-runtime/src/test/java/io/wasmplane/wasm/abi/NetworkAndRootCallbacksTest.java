@@ -19,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** L4 callbacks, the access logger's on_log on the root context, and on_foreign_function (abi_network.wat). */
+/** L4 callbacks, the access logger's on_log, on_foreign_function and envoy_on_stats_update (abi_network.wat). */
 class NetworkAndRootCallbacksTest {
   @ParameterizedTest
   @EnumSource(ExecutionMode.class)
@@ -61,11 +61,13 @@ class NetworkAndRootCallbacksTest {
         root.onLog(logged);
         root.onLog(new TestHosts.Context()); // the view is per call: this stream has no maps
         root.onForeignFunction(7, "args".getBytes(StandardCharsets.UTF_8));
+        root.onStatsUpdate("counters".getBytes(StandardCharsets.UTF_8));
       });
       List<String> log = host.drainLogs();
       assertThat(log.subList(0, 2)).containsExactly("0", "seen");
       assertThat(log.get(2)).isEqualTo("1"); // NOT_FOUND: Envoy's answer for a missing map in the access-log phase
-      assertThat(log.subList(log.size() - 3, log.size())).containsExactly("foreign", "7", "args");
+      assertThat(log.subList(log.size() - 6, log.size()))
+          .containsExactly("foreign", "7", "args", "stats", "8", "counters");
     }
   }
 }
