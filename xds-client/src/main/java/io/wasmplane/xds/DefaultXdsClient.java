@@ -298,7 +298,7 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
         stats.increment(ts.type.statPrefix() + ".update_failure");
       }
     }
-    long delay = backoffMillis(failedAttempts++);
+    long delay = backoffMillis(failedAttempts++, config.backoffBase(), config.backoffMax());
     if (wasConnected || failedAttempts == 1) {
       log.warn("xDS stream to {} closed: {} {}; reconnecting in {} ms, serving cached config",
           config.server(), status.getCode(), status.getDescription(), delay);
@@ -310,9 +310,9 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
   }
 
   /** Exponential backoff with jitter: drawn from [cap/2, cap], cap = min(base * 2^attempt, max). */
-  private long backoffMillis(int attempt) {
-    long base = config.backoffBase().toMillis();
-    long max = config.backoffMax().toMillis();
+  static long backoffMillis(int attempt, java.time.Duration baseDelay, java.time.Duration maxDelay) {
+    long base = baseDelay.toMillis();
+    long max = maxDelay.toMillis();
     long cap = attempt >= 30 ? max : Math.min(max, base << attempt);
     return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
   }
