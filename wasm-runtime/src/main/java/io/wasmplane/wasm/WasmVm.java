@@ -15,11 +15,13 @@ public final class WasmVm implements AutoCloseable {
   }
 
   /**
-   * Creates a plugin's root context as cpp-host does: {@code proxy_on_context_create(id, 0)},
-   * {@code proxy_on_vm_start(id, vm_config_size)}, {@code proxy_on_configure(id, plugin_config_size)}.
+   * Creates a plugin's root context as cpp-host does: {@code proxy_on_context_create(id, 0)}, then on the VM's
+   * first root context {@code proxy_on_vm_start(id, vm_config_size)}, then
+   * {@code proxy_on_configure(id, plugin_config_size)}.
    *
-   * @throws WasmException START_FAILED when on_vm_start returns false, CONFIGURE_FAILED when on_configure returns
-   *     false, with the plugin failure as cause when it trapped
+   * @throws WasmException START_FAILED when on_vm_start returns false (the VM is then failed), CONFIGURE_FAILED
+   *     when on_configure returns false (only this plugin is refused), with the plugin failure as cause when it
+   *     trapped
    * @throws IllegalStateException when this VM already has a root context for the root id
    */
   public RootContext createRootContext(PluginConfig plugin, ContextHost host) throws WasmException {

@@ -59,6 +59,7 @@ public final class VmState {
   private int depth;
   private FailState failState = FailState.OK;
   private boolean closed;
+  private boolean vmStarted;
   /** True while `_initialize`/`main`/`_start` run: only logging, clock, random and WASI may be called then. */
   boolean starting;
   /** True during the access logger's on_log: Envoy answers a missing map there with NOT_FOUND. */
@@ -176,8 +177,16 @@ public final class VmState {
     }
   }
 
-  /** Creates the root context for a plugin: on_context_create(id, 0), on_vm_start, on_configure (cpp-host order). */
+  /**
+   * Creates the root context for a plugin in cpp-host's order: on_context_create(id, 0), then on_vm_start(id,
+   * vm_config_size) if this is the VM's first root context (false fails the VM: START_FAILED), then
+   * on_configure(id, plugin_config_size) (false rejects this plugin only: CONFIGURE_FAILED).
+   */
   public ContextState createRoot(PluginConfig plugin, ContextHost contextHost) throws WasmException {
+    if (failState != FailState.OK && !closed) {
+      throw new WasmException(failState, "plugin '" + plugin.name() + "': VM " + label + " has failed (" + failState
+          + ")");
+    }
     ensureUsable("proxy_on_context_create");
     if (rootsByRootId.containsKey(plugin.rootId())) {
       throw new IllegalStateException("VM " + label + " already has a root context for root_id '" + plugin.rootId()
@@ -189,8 +198,12 @@ public final class VmState {
     String name = "plugin '" + plugin.name() + "' (root_id '" + plugin.rootId() + "')";
     try {
       invokeConfig(root, Callback.ON_CONTEXT_CREATE, root.id, 0);
-      if (invokeConfig(root, Callback.ON_VM_START, root.id, config.configuration().length) == 0) {
-        throw new WasmException(FailState.START_FAILED, name + ": proxy_on_vm_start returned false");
+      if (!vmStarted) { // once per VM, on its first root context (cpp-host's onStart)
+        vmStarted = true;
+        if (invokeConfig(root, Callback.ON_VM_START, root.id, config.configuration().length) == 0) {
+          failState = FailState.START_FAILED;
+          throw new WasmException(FailState.START_FAILED, name + ": proxy_on_vm_start returned false");
+        }
       }
       if (invokeConfig(root, Callback.ON_CONFIGURE, root.id, plugin.configuration().length) == 0) {
         throw new WasmException(FailState.CONFIGURE_FAILED,

@@ -36,6 +36,9 @@ class LifecycleTest {
       assertThat(host.drainLogs()).containsExactly("init", "main"); // main's stdout line arrives through WASI
       host.onVm(() -> vm.createRootContext(PluginConfig.of("p", "", new byte[0]), new TestHosts.Context()));
       assertThat(host.drainLogs()).containsExactly("create", "vm_start", "configure");
+      // a second plugin in the same VM: on_vm_start ran once per VM already
+      host.onVm(() -> vm.createRootContext(PluginConfig.of("q", "q", new byte[0]), new TestHosts.Context()));
+      assertThat(host.drainLogs()).containsExactly("create", "configure");
     }
   }
 
@@ -65,6 +68,7 @@ class LifecycleTest {
           .isInstanceOf(WasmException.class)
           .hasMessageContaining("proxy_on_vm_start returned false")
           .satisfies(e -> assertThat(((WasmException) e).failState()).isEqualTo(FailState.START_FAILED));
+      assertThat(vm.failState()).isEqualTo(FailState.START_FAILED);
 
       WasmVm vm2 = host.onVm(() -> rt.startVm(module, VmConfig.of("v"), host));
       assertThatThrownBy(() -> host.onVm(() -> vm2.createRootContext(PluginConfig.of("p", "", b("reject")),
