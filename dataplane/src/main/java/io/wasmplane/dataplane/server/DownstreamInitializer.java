@@ -64,6 +64,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
       rt.stats().cxActive.dec();
     });
     ChannelPipeline p = ch.pipeline();
+    // Many small writes per response (headers, body, HTTP/2 frames): one syscall per batch instead of per write.
+    p.addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
     long idleMs = cfg.idleTimeout().toMillis();
     if (idleMs > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));

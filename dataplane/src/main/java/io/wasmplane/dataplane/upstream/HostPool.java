@@ -81,6 +81,7 @@ abstract class HostPool {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
             if (cluster.sslContext().isPresent()) {
               SslContext ctx = cluster.sslContext().get();
               String sni = cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname());
