@@ -3,11 +3,14 @@ package io.wasmplane.wasm.abi;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
+import com.dylibso.chicory.wasm.ChicoryException;
 import io.wasmplane.wasm.PluginFailureException;
 import io.wasmplane.wasm.Status;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One host function the runtime provides: its import name and type, whether it may run during start-up, and its
@@ -20,6 +23,8 @@ record HostCall(String module, String name, FunctionType type, boolean allowedAt
     /** The i32/i64 result (a status code for proxy_* calls); ignored for void functions. */
     long call(VmState vm, long[] args);
   }
+
+  static final Logger LOG = LoggerFactory.getLogger(HostCall.class);
 
   static final ValType I32 = ValType.I32;
   static final ValType I64 = ValType.I64;
@@ -58,6 +63,14 @@ record HostCall(String module, String name, FunctionType type, boolean allowedAt
         result = impl.call(vm, args);
       } catch (GuestMemory.OutOfBounds bad) {
         result = Status.INVALID_MEMORY_ACCESS.code();
+      } catch (PluginFailureException | ChicoryException pluginFault) {
+        throw pluginFault; // from a nested plugin call (the allocator): fails the VM
+      } catch (RuntimeException embedderBug) {
+        // An embedder callback (ContextHost, VmHost, a foreign function) threw: the plugin did nothing wrong, so
+        // it gets INTERNAL_FAILURE for this call and the VM lives on.
+        LOG.warn("host function {} failed serving plugin '{}': {}", qualifiedName(), vm.pluginLabel(),
+            embedderBug.toString(), embedderBug);
+        result = Status.INTERNAL_FAILURE.code();
       }
       return isVoid ? null : new long[] {result};
     });

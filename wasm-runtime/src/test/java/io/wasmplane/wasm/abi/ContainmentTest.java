@@ -201,4 +201,20 @@ class ContainmentTest {
       assertThat(f.vm.failState()).isEqualTo(FailState.RUNTIME_ERROR);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void anEmbedderCallbackThatThrowsGivesInternalFailureNotAFailedVm(ExecutionMode mode) throws Exception {
+    TestHosts.Context broken = new TestHosts.Context() {
+      @Override
+      public io.wasmplane.wasm.host.HeaderMap headerMap(MapType type) {
+        throw new IllegalStateException("embedder bug");
+      }
+    };
+    try (Faulty f = new Faulty(mode, "abi_alloc_fail", broken)) {
+      f.host.onVm(() -> f.http.onRequestHeaders(4, false));
+      assertThat(f.host.drainLogs()).containsExactly(":"); // '0' + 10 = ':' : INTERNAL_FAILURE
+      assertThat(f.vm.failState()).isEqualTo(FailState.OK);
+    }
+  }
 }

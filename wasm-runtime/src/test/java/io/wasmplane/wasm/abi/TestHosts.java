@@ -157,7 +157,7 @@ final class TestHosts {
   }
 
   /** One context's host: maps, buffers, properties, and a record of what the plugin asked for. */
-  static final class Context implements ContextHost {
+  static class Context implements ContextHost {
     final Map<MapType, ListMap> maps = new EnumMap<>(MapType.class);
     final Map<BufferType, Bytes> buffers = new EnumMap<>(BufferType.class);
     final Map<List<String>, byte[]> properties = new HashMap<>();
