@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its channels).
  *
  * <p>State is one long: the call sequence number shifted left by 2, plus a phase (IDLE, IN_CALL, INTERRUPTING). The
- * watchdog interrupts only through a CAS IN_CALL -> INTERRUPTING on the exact sequence it saw expire, so a call that
- * has already ended (or a later call) is never hit. On exit the thread CASes IN_CALL -> IDLE; if the watchdog is
+ * watchdog times each sequence number from when it first sees it in a call, and interrupts only through a CAS
+ * IN_CALL -> INTERRUPTING on that exact sequence, so a call that has already ended (or a later call) is never hit. On exit the thread CASes IN_CALL -> IDLE; if the watchdog is
  * mid-interrupt it waits for it, and then clears the interrupt flag the watchdog set.
  */
 final class CallGuard {
@@ -20,15 +20,26 @@ final class CallGuard {
 
   private final AtomicLong state = new AtomicLong();
   private volatile Thread thread;
-  private volatile long deadline;
+  private volatile long timeoutNanos;
   private volatile boolean timedOut;
+  // Watchdog-only: the call it saw in progress and when it first saw it. Timing is the watchdog's job, so the VM
+  // thread reads no clock: a call is stopped between its timeout and its timeout plus one poll interval.
+  private long watchedSeq = -1;
+  private long watchedSince;
 
   /** Called by the VM thread before the outermost plugin call. */
-  void enter(long timeoutNanos) {
+  void enter(long callTimeoutNanos) {
     long seq = (state.get() >>> 2) + 1;
-    thread = Thread.currentThread();
-    timedOut = false;
-    deadline = System.nanoTime() + timeoutNanos;
+    Thread current = Thread.currentThread();
+    if (thread != current) {
+      thread = current;
+    }
+    if (timedOut) {
+      timedOut = false;
+    }
+    if (timeoutNanos != callTimeoutNanos) {
+      timeoutNanos = callTimeoutNanos;
+    }
     state.set(seq << 2 | IN_CALL);
   }
 
@@ -56,10 +67,19 @@ final class CallGuard {
     return timedOut;
   }
 
-  /** Called by the watchdog: interrupts the thread if its current call is past its deadline. */
+  /** Called by the watchdog thread only: interrupts the thread if its current call has run past its timeout. */
   void check(long now) {
     long s = state.get();
-    if ((s & PHASE) != IN_CALL || now - deadline < 0 || timedOut) {
+    if ((s & PHASE) != IN_CALL) {
+      return;
+    }
+    long seq = s >>> 2;
+    if (seq != watchedSeq) { // a call the watchdog has not seen yet: start timing it
+      watchedSeq = seq;
+      watchedSince = now;
+      return;
+    }
+    if (timedOut || now - watchedSince < timeoutNanos) {
       return;
     }
     if (state.compareAndSet(s, (s & ~PHASE) | INTERRUPTING)) {

@@ -8,8 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon thread per runtime that stops plugin calls running past the call timeout. It polls every VM's
- * {@link CallGuard} a few times per timeout period; Chicory honours {@code Thread.interrupt()} at function entries
- * and loop back-edges, so a runaway loop stops within one poll interval of its deadline.
+ * {@link CallGuard} a few times per timeout period and times the calls itself (the VM thread reads no clock); Chicory
+ * honours {@code Thread.interrupt()} at function entries and loop back-edges, so a runaway call stops between its
+ * timeout and its timeout plus one poll interval.
  */
 public final class Watchdog implements AutoCloseable {
   private final Set<CallGuard> guards = ConcurrentHashMap.newKeySet();
