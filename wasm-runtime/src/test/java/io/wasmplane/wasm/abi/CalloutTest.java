@@ -120,16 +120,16 @@ class CalloutTest {
   @EnumSource(ExecutionMode.class)
   void grpcCallsAndStreams(ExecutionMode mode) throws Exception {
     try (Fixture f = Fixture.start(mode)) {
-      assertThat(f.scenarioThenAwait(10, 19)).containsExactly(
+      assertThat(f.scenarioThenAwait(10, 23)).containsExactly(
           "0", // unary call
           "2", // unknown upstream
           "0", "0", // stream, send
           "1", "1", "1", // unknown token: send, cancel, close
           "0", // cancel the stream (no callbacks for it)
           // then, on the VM's thread, the unary call's reports
-          "gim", "1", // initial metadata: 1 entry
+          "gim", "1", "0", "b", // initial metadata: 1 entry, readable as GRPC_CALL_INITIAL_METADATA
           "grecv", "0", "reply", // message readable as GRPC_CALL_MESSAGE
-          "gtm", "2", // trailing metadata: 2 entries
+          "gtm", "2", "0", "1", // trailing metadata: 2 entries, readable as GRPC_CALL_TRAILING_METADATA
           "gclose", "0", "0", "ok"); // status 0; proxy_get_status gives the message
       assertThat(f.host.grpcCalls).hasSize(2);
       assertThat(f.host.grpcCalls.get(0).service()).isEqualTo("svc");
