@@ -67,4 +67,25 @@ class ModuleLoadTest {
     assertThat(m.sizeBytes()).isEqualTo(code.length);
     assertThat(m.mode()).isEqualTo(mode);
   }
+
+  @Test
+  void compiledCodeIsCachedOnDiskAndReused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    RuntimeOptions options = RuntimeOptions.defaults().withCompiledCodeCacheDir(dir);
+    try (WasmRuntime first = WasmRuntime.create(options)) {
+      first.load(TestPlugins.wat("abi_v020"));
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      assertThat(files.filter(java.nio.file.Files::isRegularFile).count()).isEqualTo(1);
+    }
+    try (WasmRuntime second = WasmRuntime.create(options); TestHosts.Vm host = new TestHosts.Vm()) {
+      PluginModule cached = second.load(TestPlugins.wat("abi_v020"));
+      // the module compiled from the cache runs
+      var vm = host.onVm(() -> second.startVm(cached, io.wasmplane.wasm.VmConfig.of("c"), host));
+      var http = host.onVm(() -> vm.createRootContext(io.wasmplane.wasm.PluginConfig.of("c", "", new byte[0]),
+          new TestHosts.Context()).newHttpContext(new TestHosts.Context()));
+      host.onVm(() -> http.onRequestHeaders(0, true));
+      // no request map here: BAD_ARGUMENT; continue_stream OK; end_of_stream 1
+      assertThat(host.drainLogs()).containsExactly("2", "0", "1");
+    }
+  }
 }
