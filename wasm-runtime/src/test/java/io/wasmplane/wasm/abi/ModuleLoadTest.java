@@ -12,6 +12,7 @@ import io.wasmplane.wasm.WasmException;
 import io.wasmplane.wasm.WasmRuntime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,11 +75,17 @@ class ModuleLoadTest {
     try (WasmRuntime first = WasmRuntime.create(options)) {
       first.load(TestPlugins.wat("abi_v020"));
     }
+    java.nio.file.Path entry;
     try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
-      assertThat(files.filter(java.nio.file.Files::isRegularFile).count()).isEqualTo(1);
+      List<java.nio.file.Path> all = files.filter(java.nio.file.Files::isRegularFile).toList();
+      assertThat(all).hasSize(1);
+      entry = all.get(0);
     }
+    // the cache refreshes an entry's modification time on each hit: start from the epoch to see the hit
+    java.nio.file.Files.setLastModifiedTime(entry, java.nio.file.attribute.FileTime.fromMillis(0));
     try (WasmRuntime second = WasmRuntime.create(options); TestHosts.Vm host = new TestHosts.Vm()) {
       PluginModule cached = second.load(TestPlugins.wat("abi_v020"));
+      assertThat(java.nio.file.Files.getLastModifiedTime(entry).toMillis()).isGreaterThan(0);
       // the module compiled from the cache runs
       var vm = host.onVm(() -> second.startVm(cached, io.wasmplane.wasm.VmConfig.of("c"), host));
       var http = host.onVm(() -> vm.createRootContext(io.wasmplane.wasm.PluginConfig.of("c", "", new byte[0]),
