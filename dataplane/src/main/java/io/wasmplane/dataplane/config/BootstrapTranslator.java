@@ -202,6 +202,10 @@ public final class BootstrapTranslator {
         out.add(new HttpFilterConfig(EnvoyTypes.ROUTER, typeUrl, router));
         continue;
       }
+      if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
+        out.add(new HttpFilterConfig(f.getName().isEmpty() ? EnvoyTypes.HTTP_WASM : f.getName(), typeUrl, f.getTypedConfig()));
+        continue;
+      }
       if (io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.getName(), typeName).isPresent()) {
         out.add(new HttpFilterConfig(f.getName(), typeUrl, f.getTypedConfig()));
         continue;
@@ -210,7 +214,7 @@ public final class BootstrapTranslator {
         continue; // Envoy skips an optional filter it does not know.
       }
       throw new ConfigException(w + ": unsupported http filter (type " + (typeName.isEmpty() ? "<none>" : typeName)
-          + "); supported: " + EnvoyTypes.ROUTER);
+          + "); supported: " + EnvoyTypes.ROUTER + ", " + EnvoyTypes.HTTP_WASM);
     }
     if (out.isEmpty() || !out.get(out.size() - 1).name().equals(EnvoyTypes.ROUTER)) {
       throw new ConfigException(where + ": the last http filter must be " + EnvoyTypes.ROUTER);

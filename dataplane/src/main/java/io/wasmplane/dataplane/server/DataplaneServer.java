@@ -59,7 +59,17 @@ public final class DataplaneServer implements AutoCloseable {
     this.boss = transport.newGroup(1, "accept");
     this.workers = transport.newGroup(concurrency, "worker");
     this.clusters = new ClusterManager(config.clusters(), stats, transport);
-    this.hcmFactory = new HcmRuntimeFactory(clusters, stats);
+    this.hcmFactory = new HcmRuntimeFactory(clusters, stats, this::wasmRuntime, new io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource() {
+      @Override
+      public String nodeId() {
+        return config.node().id();
+      }
+
+      @Override
+      public String nodeCluster() {
+        return config.node().cluster();
+      }
+    });
     registerServerStats();
   }
 
@@ -106,6 +116,29 @@ public final class DataplaneServer implements AutoCloseable {
           ? "address already in use" : cause.toString();
       throw new ConfigException(where + ": cannot bind " + l.address().getHostString() + ":" + l.address().getPort() + ": " + reason, e);
     }
+  }
+
+  private io.wasmplane.wasm.WasmRuntime wasm;
+
+  /** The process-wide Wasm runtime, created when the first Wasm filter is configured. */
+  private synchronized io.wasmplane.wasm.WasmRuntime wasmRuntime() {
+    if (wasm == null) {
+      wasm = io.wasmplane.wasm.WasmRuntime.create();
+      io.wasmplane.wasm.WasmRuntime rt = wasm;
+      // Plugin metrics show in /stats under the names the plugins defined (Envoy strips its "wasmcustom." prefix).
+      stats.addSource("wasm", (counters, gauges) -> rt.metrics().snapshot().forEach(m -> {
+        String name = m.name().startsWith("wasmcustom.") ? m.name().substring("wasmcustom.".length()) : m.name();
+        switch (m.type()) {
+          case COUNTER -> counters.put(name, m.value());
+          case GAUGE -> gauges.put(name, m.value());
+          case HISTOGRAM -> {
+            gauges.put(name + ".count", m.count());
+            gauges.put(name + ".sum", m.sum());
+          }
+        }
+      }));
+    }
+    return wasm;
   }
 
   private void registerServerStats() {
@@ -193,8 +226,14 @@ public final class DataplaneServer implements AutoCloseable {
     listeners.values().forEach(l -> l.channel().close());
     connections.channels().close().awaitUninterruptibly(2000);
     clusters.close();
+    hcmFactory.closePlugins();
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);
+    synchronized (this) {
+      if (wasm != null) {
+        wasm.close();
+      }
+    }
   }
 }

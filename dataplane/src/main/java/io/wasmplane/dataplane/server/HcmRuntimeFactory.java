@@ -28,10 +28,16 @@ final class HcmRuntimeFactory {
   private final ClusterManager clusters;
   private final StatsRegistry stats;
   private final Map<Path, AccessLogWriter> writers = new ConcurrentHashMap<>();
+  private final java.util.function.Supplier<io.wasmplane.wasm.WasmRuntime> wasmRuntime;
+  private final io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node;
+  private final List<io.wasmplane.dataplane.wasm.WasmPlugin> plugins = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  HcmRuntimeFactory(ClusterManager clusters, StatsRegistry stats) {
+  HcmRuntimeFactory(ClusterManager clusters, StatsRegistry stats, java.util.function.Supplier<io.wasmplane.wasm.WasmRuntime> wasmRuntime,
+      io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node) {
     this.clusters = clusters;
     this.stats = stats;
+    this.wasmRuntime = wasmRuntime;
+    this.node = node;
   }
 
   HcmRuntime build(HcmConfig cfg, String where) {
@@ -55,6 +61,13 @@ final class HcmRuntimeFactory {
       return cb -> new RouterFilter(cb, routes, clusters, hcmStats);
     }
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
+    if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
+      String w = where + ".http_filters " + f.name();
+      var spec = io.wasmplane.dataplane.wasm.WasmFilterSpec.from((com.google.protobuf.Any) f.typedConfig(), w);
+      var plugin = new io.wasmplane.dataplane.wasm.WasmPlugin(wasmRuntime.get(), spec, node, w);
+      plugins.add(plugin);
+      return plugin.filterFactory();
+    }
     return io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.name(), typeName)
         .orElseThrow(() -> new ConfigException(where + ": no implementation for http filter " + f.name()))
         .create(f, where + ".http_filters " + f.name());
@@ -76,6 +89,10 @@ final class HcmRuntimeFactory {
 
   void flushAccessLogs() {
     writers.values().forEach(AccessLogWriter::flush);
+  }
+
+  void closePlugins() {
+    plugins.forEach(io.wasmplane.dataplane.wasm.WasmPlugin::close);
   }
 
   void closeAccessLogs() {

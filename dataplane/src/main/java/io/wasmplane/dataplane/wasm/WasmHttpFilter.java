@@ -1,0 +1,325 @@
+package io.wasmplane.dataplane.wasm;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.wasmplane.dataplane.http.FilterCallbacks;
+import io.wasmplane.dataplane.http.FilterStatus;
+import io.wasmplane.dataplane.http.HttpFilter;
+import io.wasmplane.dataplane.http.StreamInfo;
+import io.wasmplane.wasm.BufferType;
+import io.wasmplane.wasm.FilterDataStatus;
+import io.wasmplane.wasm.FilterHeadersStatus;
+import io.wasmplane.wasm.FilterTrailersStatus;
+import io.wasmplane.wasm.HttpContext;
+import io.wasmplane.wasm.MapType;
+import io.wasmplane.wasm.PluginFailureException;
+import io.wasmplane.wasm.PropertyEncoding;
+import io.wasmplane.wasm.Status;
+import io.wasmplane.wasm.StreamType;
+import io.wasmplane.wasm.host.Buffer;
+import io.wasmplane.wasm.host.ContextHost;
+import io.wasmplane.wasm.host.HeaderMap;
+import io.wasmplane.wasm.host.LocalResponse;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * envoy.filters.http.wasm for one stream: a Proxy-Wasm HTTP context on the worker's VM. Host calls made by the plugin
+ * only record actions (local reply, continue); they are carried out after the callback returns, never inside it.
+ */
+final class WasmHttpFilter implements HttpFilter, ContextHost {
+  private static final Logger log = LoggerFactory.getLogger(WasmHttpFilter.class);
+
+  private final FilterCallbacks cb;
+  private final WasmPlugin plugin;
+  private HttpContext context;
+  private boolean disabled;
+  private LocalResponse pendingReply;
+  private boolean replied;
+  private boolean inResponse;
+
+  WasmHttpFilter(FilterCallbacks cb, WasmPlugin plugin) {
+    this.cb = cb;
+    this.plugin = plugin;
+  }
+
+  private boolean ready() {
+    if (disabled || replied) {
+      return false;
+    }
+    if (context == null) {
+      WasmPlugin.WorkerVm w = plugin.vm(cb.eventLoop());
+      if (w.root() == null) {
+        return fail(new IllegalStateException("vm failed to start: " + w.startError()));
+      }
+      try {
+        context = w.root().newHttpContext(this);
+      } catch (PluginFailureException e) {
+        return fail(e);
+      }
+    }
+    return true;
+  }
+
+  /** Envoy's failure policy: FAIL_OPEN lets the stream through without the plugin, FAIL_CLOSED answers 503. */
+  private boolean fail(RuntimeException e) {
+    log.warn("event=wasm_failure plugin={} fail_open={} error={}", plugin.spec().pluginName(), plugin.spec().failOpen(), e.toString());
+    disabled = true;
+    if (!plugin.spec().failOpen()) {
+      replied = true;
+      cb.sendLocalReply(503, "", null, "wasm_fail_stream");
+    }
+    return false;
+  }
+
+  private FilterStatus afterCallback(FilterStatus status) {
+    if (pendingReply != null) {
+      LocalResponse r = pendingReply;
+      pendingReply = null;
+      replied = true;
+      HttpHeaders extra = new DefaultHttpHeaders();
+      if (r.headers() != null) {
+        r.headers().forEach(e -> extra.add(e.getKey(), e.getValue()));
+      }
+      String body = r.body() == null ? "" : new String(r.body(), StandardCharsets.UTF_8);
+      cb.sendLocalReply(r.statusCode(), body, extra, r.details() == null || r.details().isEmpty() ? "wasm_local_reply" : r.details());
+      return FilterStatus.STOP_ITERATION;
+    }
+    return status;
+  }
+
+  private FilterStatus failed() {
+    return disabled && plugin.spec().failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+  }
+
+  private static FilterStatus headers(FilterHeadersStatus s) {
+    return s == FilterHeadersStatus.CONTINUE || s == FilterHeadersStatus.CONTINUE_AND_END_STREAM
+        ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+  }
+
+  private static FilterStatus data(FilterDataStatus s) {
+    return switch (s) {
+      case CONTINUE -> FilterStatus.CONTINUE;
+      case STOP_ITERATION_NO_BUFFER -> FilterStatus.STOP_ITERATION;
+      default -> FilterStatus.STOP_AND_BUFFER;
+    };
+  }
+
+  private static FilterStatus trailers(FilterTrailersStatus s) {
+    return s == FilterTrailersStatus.CONTINUE ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+  }
+
+  @Override
+  public FilterStatus decodeHeaders(HttpRequest request, boolean end) {
+    if (!ready()) {
+      return failed();
+    }
+    try {
+      return afterCallback(headers(context.onRequestHeaders(request.headers().size() + 4, end)));
+    } catch (PluginFailureException e) {
+      fail(e);
+      return failed();
+    }
+  }
+
+  @Override
+  public FilterStatus decodeData(ByteBuf data, boolean end) {
+    if (!ready()) {
+      return failed();
+    }
+    try {
+      return afterCallback(data(context.onRequestBody(data.readableBytes(), end)));
+    } catch (PluginFailureException e) {
+      fail(e);
+      return failed();
+    }
+  }
+
+  @Override
+  public FilterStatus decodeTrailers(HttpHeaders t) {
+    if (!ready()) {
+      return failed();
+    }
+    try {
+      return afterCallback(trailers(context.onRequestTrailers(t.size())));
+    } catch (PluginFailureException e) {
+      fail(e);
+      return failed();
+    }
+  }
+
+  @Override
+  public FilterStatus encodeHeaders(HttpResponse response, boolean end) {
+    inResponse = true;
+    if (!ready()) {
+      return disabled && plugin.spec().failOpen() || replied ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+    }
+    try {
+      return afterCallback(headers(context.onResponseHeaders(response.headers().size() + 1, end)));
+    } catch (PluginFailureException e) {
+      fail(e);
+      return failed();
+    }
+  }
+
+  @Override
+  public FilterStatus encodeData(ByteBuf data, boolean end) {
+    if (!ready()) {
+      return FilterStatus.CONTINUE;
+    }
+    try {
+      return afterCallback(data(context.onResponseBody(data.readableBytes(), end)));
+    } catch (PluginFailureException e) {
+      fail(e);
+      return failed();
+    }
+  }
+
+  @Override
+  public FilterStatus encodeTrailers(HttpHeaders t) {
+    if (!ready()) {
+      return FilterStatus.CONTINUE;
+    }
+    try {
+      return afterCallback(trailers(context.onResponseTrailers(t.size())));
+    } catch (PluginFailureException e) {
+      fail(e);
+      return failed();
+    }
+  }
+
+  @Override
+  public void onDestroy() {
+    if (context != null && !context.isClosed()) {
+      try {
+        context.close();
+      } catch (RuntimeException e) {
+        log.debug("event=wasm_context_close_failed plugin={} error={}", plugin.spec().pluginName(), e.toString());
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ ContextHost
+
+  @Override
+  public HeaderMap headerMap(MapType type) {
+    return switch (type) {
+      case HTTP_REQUEST_HEADERS -> cb.requestHeaders() == null ? null
+          : HeadersView.request(cb.requestHeaders(), cb.streamInfo().downstreamTls, !inResponse);
+      case HTTP_RESPONSE_HEADERS -> cb.responseHeaders() == null ? null : HeadersView.response(cb.responseHeaders(), true);
+      case HTTP_REQUEST_TRAILERS -> cb.requestTrailers() == null ? null : HeadersView.trailers(cb.requestTrailers(), !inResponse);
+      case HTTP_RESPONSE_TRAILERS -> cb.responseTrailers() == null ? null : HeadersView.trailers(cb.responseTrailers(), true);
+      default -> null;
+    };
+  }
+
+  @Override
+  public Buffer buffer(BufferType type) {
+    return switch (type) {
+      case HTTP_REQUEST_BODY -> new BodyView(cb::decodingBuffer, cb::replaceDecodingData);
+      case HTTP_RESPONSE_BODY -> new BodyView(cb::encodingBuffer, cb::replaceEncodingData);
+      default -> null;
+    };
+  }
+
+  @Override
+  public Status sendLocalResponse(LocalResponse response) {
+    pendingReply = response;
+    return Status.OK;
+  }
+
+  @Override
+  public Status continueStream(StreamType type) {
+    // Runs after the current callback returns (host calls must not drive the stream from inside plugin code).
+    switch (type) {
+      case HTTP_REQUEST -> cb.eventLoop().execute(cb::continueDecoding);
+      case HTTP_RESPONSE -> cb.eventLoop().execute(cb::continueEncoding);
+      default -> {
+        return Status.BAD_ARGUMENT;
+      }
+    }
+    return Status.OK;
+  }
+
+  @Override
+  public Status closeStream(StreamType type) {
+    cb.eventLoop().execute(cb::resetStream);
+    return Status.OK;
+  }
+
+  @Override
+  public byte[] property(List<String> path) {
+    if (path.isEmpty()) {
+      return null;
+    }
+    StreamInfo info = cb.streamInfo();
+    HttpRequest req = cb.requestHeaders();
+    HttpResponse resp = cb.responseHeaders();
+    String key = String.join(".", path);
+    return switch (key) {
+      case "plugin_name" -> PropertyEncoding.string(plugin.spec().pluginName());
+      case "plugin_root_id" -> PropertyEncoding.string(plugin.spec().rootId());
+      case "plugin_vm_id" -> PropertyEncoding.string(plugin.spec().vmId());
+      case "node.id" -> PropertyEncoding.string(plugin.node().nodeId());
+      case "node.cluster" -> PropertyEncoding.string(plugin.node().nodeCluster());
+      case "cluster_name" -> info.upstreamCluster == null ? null : PropertyEncoding.string(info.upstreamCluster);
+      case "route_name" -> info.routeName == null ? null : PropertyEncoding.string(info.routeName);
+      case "listener_direction" -> PropertyEncoding.int64(0);
+      case "request.path" -> req == null ? null : PropertyEncoding.string(req.uri());
+      case "request.url_path" -> req == null ? null : PropertyEncoding.string(req.uri().replaceFirst("\\?.*$", ""));
+      case "request.host" -> req == null ? null : str(req.headers().get("host"));
+      case "request.method" -> req == null ? null : PropertyEncoding.string(req.method().name());
+      case "request.scheme" -> PropertyEncoding.string(info.downstreamTls ? "https" : "http");
+      case "request.protocol" -> PropertyEncoding.string(info.protocol);
+      case "request.id" -> req == null ? null : str(req.headers().get("x-request-id"));
+      case "request.useragent" -> req == null ? null : str(req.headers().get("user-agent"));
+      case "request.referer" -> req == null ? null : str(req.headers().get("referer"));
+      case "request.time" -> PropertyEncoding.timestamp(Instant.ofEpochMilli(info.startEpochMillis));
+      case "request.size" -> PropertyEncoding.int64(info.bytesReceived);
+      case "request.headers" -> req == null ? null : PropertyEncoding.pairs(HeadersView.request(req, info.downstreamTls, false).entries());
+      case "response.code" -> resp == null ? null : PropertyEncoding.int64(resp.status().code());
+      case "response.code_details" -> str(info.responseCodeDetails);
+      case "response.size" -> PropertyEncoding.int64(info.bytesSent);
+      case "response.headers" -> resp == null ? null : PropertyEncoding.pairs(HeadersView.response(resp, false).entries());
+      case "source.address" -> address(info.downstreamRemote, true);
+      case "source.port" -> info.downstreamRemote == null ? null : PropertyEncoding.int64(info.downstreamRemote.getPort());
+      case "destination.address" -> address(info.downstreamLocal, true);
+      case "destination.port" -> info.downstreamLocal == null ? null : PropertyEncoding.int64(info.downstreamLocal.getPort());
+      case "connection.id" -> PropertyEncoding.uint64(info.connectionId);
+      case "connection.mtls" -> PropertyEncoding.bool(false);
+      case "upstream.address" -> str(info.upstreamHost);
+      default -> {
+        if (path.size() == 3 && path.get(0).equals("request") && path.get(1).equals("headers") && req != null) {
+          yield str(req.headers().get(path.get(2)));
+        }
+        if (path.size() == 3 && path.get(0).equals("response") && path.get(1).equals("headers") && resp != null) {
+          yield str(resp.headers().get(path.get(2)));
+        }
+        yield null;
+      }
+    };
+  }
+
+  private static byte[] str(String s) {
+    return s == null ? null : PropertyEncoding.string(s);
+  }
+
+  private static byte[] address(InetSocketAddress a, boolean withPort) {
+    if (a == null || a.getAddress() == null) {
+      return null;
+    }
+    return PropertyEncoding.string(a.getAddress().getHostAddress() + (withPort ? ":" + a.getPort() : ""));
+  }
+
+  static Map.Entry<String, String> pair(String k, String v) {
+    return Map.entry(k, v);
+  }
+}

@@ -1,0 +1,140 @@
+package io.wasmplane.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * envoy.filters.http.wasm running a real Proxy-Wasm plugin built from source with the AssemblyScript SDK
+ * (plugins/assemblyscript/as_headers), configured as Istio would (runtime v8), through real sockets.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class WasmHttpFilterTest {
+  private TestUpstream upstream;
+  private Dataplane dp;
+  private final HttpClient client = Http.h1();
+
+  static Path plugin(String relative) {
+    String dir = System.getProperty("wasmplane.plugins.dir", "../plugins/build");
+    Path p = Path.of(dir, relative);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException(p + " is missing: run plugins/build.sh (make plugins) before the tests");
+    }
+    return p;
+  }
+
+  static String wasmFilter(String codeSource, String configuration) {
+    return """
+        - name: envoy.filters.http.wasm
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+            config:
+              name: as_headers_plugin
+              root_id: as_headers
+              configuration:
+                "@type": type.googleapis.com/google.protobuf.StringValue
+                value: "%s"
+              vm_config:
+                vm_id: as_vm
+                runtime: envoy.wasm.runtime.v8
+                code:
+                  local: {%s}
+        """.formatted(configuration, codeSource);
+  }
+
+  static String bootstrapWith(String filter, int upstreamPort) {
+    String routes = """
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/"}
+            route: {cluster: up}
+        """;
+    String indented = filter.lines().map(l -> "          " + l).reduce("", (a, b) -> a + b + "\n");
+    return Bootstraps.bootstrap(routes, null, Bootstraps.staticCluster("up", upstreamPort, null), Path.of("/dev/null"), null)
+        .replace("          http_filters:\n", "          http_filters:\n" + indented);
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    upstream = new TestUpstream("up");
+    dp = Bootstraps.start(bootstrapWith(wasmFilter("filename: " + plugin("assemblyscript/as_headers.wasm"), "stamp=v1"), upstream.port()));
+  }
+
+  @AfterAll
+  void stop() {
+    dp.close();
+    upstream.close();
+  }
+
+  private String url(String path) {
+    return "http://127.0.0.1:" + dp.port("ingress") + path;
+  }
+
+  @Test
+  void pluginRewritesRequestAndResponseHeaders() throws Exception {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url("/hello"))).header("x-user", "alice").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    // What the upstream received, as the plugin set it.
+    assertThat(r.body()).contains("x-as-stamp: v1\n").contains("x-as-route: GET /hello\n")
+        .contains("x-as-plugin: as_headers_plugin\n").containsPattern("x-as-source: 127\\.0\\.0\\.1:\\d+\n");
+    // What the client received.
+    assertThat(r.headers().firstValue("x-as-stamp")).hasValue("v1");
+  }
+
+  @Test
+  void pluginLocalReplyNeverReachesTheUpstream() throws Exception {
+    int before = upstream.requests.get();
+    HttpResponse<String> r = Http.get(client, url("/deny/this"));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).isEqualTo("denied by as_headers");
+    assertThat(r.headers().firstValue("x-denied-by")).hasValue("v1");
+    assertThat(upstream.requests.get()).isEqualTo(before);
+  }
+
+  @Test
+  void worksOverHttp2AndOnBothWorkersAndCountsInStats() throws Exception {
+    HttpClient h2 = Http.h2();
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> r = Http.get(i % 2 == 0 ? h2 : Http.h1(), url("/n/" + i));
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("x-as-stamp: v1\n");
+    }
+    assertThat(dp.server().stats().snapshot().counter("as_headers.requests")).isGreaterThanOrEqualTo(10);
+    String stats = Http.get(client, "http://127.0.0.1:" + dp.adminPort() + "/stats").body();
+    assertThat(stats).containsPattern("(?m)^as_headers\\.requests: [1-9]\\d*$");
+  }
+
+  @Test
+  void inlineBytesCodeWorksAndABadConfigurationIsAStartupError() throws Exception {
+    String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(plugin("assemblyscript/as_headers.wasm")));
+    try (Dataplane inline = Bootstraps.start(bootstrapWith(wasmFilter("inline_bytes: " + b64, "stamp=inline"), upstream.port()))) {
+      HttpResponse<String> r = Http.get(client, "http://127.0.0.1:" + inline.port("ingress") + "/x");
+      assertThat(r.body()).contains("x-as-stamp: inline\n");
+    }
+    // on_configure returns false without a stamp: the bootstrap is rejected, naming the filter.
+    assertThatThrownBy(() -> Bootstraps.start(bootstrapWith(wasmFilter("filename: " + plugin("assemblyscript/as_headers.wasm"), "nostamp=1"),
+        upstream.port()))).isInstanceOf(ConfigException.class).hasMessageContaining("http_filters envoy.filters.http.wasm")
+        .hasMessageContaining("as_headers_plugin");
+    assertThatThrownBy(() -> Bootstraps.start(bootstrapWith(wasmFilter("filename: /nonexistent.wasm", "stamp=x"), upstream.port())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read /nonexistent.wasm");
+  }
+}
