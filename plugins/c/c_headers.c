@@ -4,7 +4,9 @@
  * Plugin configuration: the stamp text (required; an empty configuration is rejected).
  * Request headers: adds x-c-route: "<method> <path>" and x-c-header-count: <n>, removes x-strip-me,
  *   replaces user-agent with "c_headers"; path /c/local answers 418 locally (body "short and stout",
- *   header x-c-local: yes).
+ *   header x-c-local: yes); path /c/call pauses the request, asks upstream "auth" GET /check?user=<x-user>
+ *   (proxy_http_call) and, when the answer arrives, adds x-c-call: "<status> <body>" and resumes the request
+ *   (a refused call answers 503 locally).
  * Request body: buffers (StopIterationAndBuffer) until end of stream, then replaces the whole body with
  *   "<stamp>:" + the body upper-cased, and records its size in the histogram c_headers.request_body_bytes.
  * Response headers: adds x-c-stamp: <stamp> and x-c-request-body-bytes: <n>; replaces server with "wasmplane-c".
@@ -25,6 +27,7 @@ static uint32_t requests_metric = 0;
 typedef struct stream {
   uint32_t id;
   size_t request_body_bytes;
+  uint32_t call_token; /* 0 = no http call pending */
   struct stream *next;
 } stream_t;
 static stream_t *streams = NULL;
@@ -34,6 +37,33 @@ static stream_t *find_stream(uint32_t id) {
     if (s->id == id) return s;
   }
   return NULL;
+}
+
+static stream_t *find_call(uint32_t token) {
+  for (stream_t *s = streams; s != NULL; s = s->next) {
+    if (s->call_token == token) return s;
+  }
+  return NULL;
+}
+
+/* Starts the auth call for stream `s`; false when the host refused it. */
+static int start_auth_call(stream_t *s) {
+  char *user = pw_get_header(PROXY_MAP_REQUEST_HEADERS, "x-user");
+  char path[256];
+  snprintf(path, sizeof path, "/check?user=%s", user ? user : "anonymous");
+  free(user);
+  const char *keys[] = {":method", ":path", ":authority"};
+  const char *values[] = {"GET", path, "auth.local"};
+  size_t pairs_size = 0;
+  char *pairs = pw_pairs_encode(keys, values, 3, &pairs_size);
+  static const char upstream[] = "auth";
+  uint32_t token = 0;
+  proxy_status_t status = proxy_http_call(upstream, sizeof upstream - 1, pairs, pairs_size, NULL, 0, NULL, 0,
+                                          2000, &token);
+  free(pairs);
+  if (status != PROXY_OK) return 0;
+  s->call_token = token;
+  return 1;
 }
 
 PROXY_EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t vm_configuration_size) {
@@ -83,6 +113,15 @@ uint32_t proxy_on_request_headers(uint32_t context_id, uint32_t headers, uint32_
     proxy_send_local_response(418, details, sizeof details - 1, body, sizeof body - 1, pairs, pairs_size, -1);
     free(pairs);
     status = HEADERS_STOP_ITERATION;
+  } else if (path != NULL && strncmp(path, "/c/call", 7) == 0) {
+    stream_t *s = find_stream(context_id);
+    if (s != NULL && start_auth_call(s)) {
+      status = HEADERS_STOP_ITERATION; /* resumed in proxy_on_http_call_response */
+    } else {
+      static const char details[] = "c_headers_call_refused";
+      proxy_send_local_response(503, details, sizeof details - 1, NULL, 0, NULL, 0, -1);
+      status = HEADERS_STOP_ITERATION;
+    }
   } else {
     char *pairs = NULL;
     size_t pairs_size = 0;
@@ -103,6 +142,28 @@ uint32_t proxy_on_request_headers(uint32_t context_id, uint32_t headers, uint32_
   free(method);
   free(path);
   return status;
+}
+
+/* The answer to a call: Envoy delivers it to the root context; the token says which stream asked. */
+PROXY_EXPORT(proxy_on_http_call_response)
+void proxy_on_http_call_response(uint32_t context_id, uint32_t token, uint32_t headers, uint32_t body_size,
+                                 uint32_t trailers) {
+  stream_t *s = find_call(token);
+  if (s == NULL) {
+    pw_log(PROXY_LOG_WARN, "c_headers: answer for an unknown or finished call");
+    return;
+  }
+  s->call_token = 0;
+  proxy_set_effective_context(s->id);
+  char *code = pw_get_header(PROXY_MAP_HTTP_CALL_RESPONSE_HEADERS, ":status");
+  size_t size = 0;
+  char *body = pw_get_buffer(PROXY_BUFFER_HTTP_CALL_RESPONSE_BODY, body_size, &size);
+  char value[512];
+  snprintf(value, sizeof value, "%s %s", code ? code : "none", body ? body : "");
+  pw_add_header(PROXY_MAP_REQUEST_HEADERS, "x-c-call", value);
+  proxy_continue_stream(PROXY_STREAM_REQUEST);
+  free(code);
+  free(body);
 }
 
 PROXY_EXPORT(proxy_on_request_body)

@@ -257,7 +257,7 @@ class AssemblyScriptPluginTest {
     StreamHost allowed = request("/auth/orders", "alice");
     HttpContext http = host.onVm(() -> root.newHttpContext(allowed));
     assertThat(host.onVm(() -> http.onRequestHeaders(5, true))).isNotEqualTo(FilterHeadersStatus.CONTINUE);
-    awaitUntil(host, () -> !allowed.continued.isEmpty() || !allowed.localResponses.isEmpty());
+    host.await(() -> !allowed.continued.isEmpty() || !allowed.localResponses.isEmpty());
     assertThat(allowed.continued).containsExactly(StreamType.HTTP_REQUEST);
     assertThat(allowed.localResponses).isEmpty();
     assertThat(host.onVm(() -> allowed.map(MapType.HTTP_REQUEST_HEADERS).get("x-auth-result"))).isEqualTo("ok:alice");
@@ -265,7 +265,7 @@ class AssemblyScriptPluginTest {
 
     StreamHost refused = request("/auth/orders", "bob");
     host.onVm(() -> root.newHttpContext(refused).onRequestHeaders(5, true));
-    awaitUntil(host, () -> !refused.continued.isEmpty() || !refused.localResponses.isEmpty());
+    host.await(() -> !refused.continued.isEmpty() || !refused.localResponses.isEmpty());
     assertThat(refused.continued).isEmpty();
     assertThat(refused.localResponses).hasSize(1);
     assertThat(refused.localResponses.get(0).statusCode()).isEqualTo(401);
@@ -316,17 +316,5 @@ class AssemblyScriptPluginTest {
     host.onVm(() -> root.newHttpContext(stream).onResponseHeaders(3, true));
 
     assertThat(stream.map(MapType.HTTP_RESPONSE_HEADERS).get("x-config")).isEqualTo("greeting=hi");
-  }
-
-  /** Waits (bounded) for a condition the VM thread makes true after an asynchronous callback. */
-  static void awaitUntil(LoopbackVmHost host, java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s; plugin log: " + host.logs);
-      }
-      Thread.sleep(5);
-    }
   }
 }

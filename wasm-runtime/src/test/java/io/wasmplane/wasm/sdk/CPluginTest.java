@@ -18,6 +18,7 @@ import io.wasmplane.wasm.PluginConfig;
 import io.wasmplane.wasm.PluginModule;
 import io.wasmplane.wasm.RootContext;
 import io.wasmplane.wasm.RuntimeOptions;
+import io.wasmplane.wasm.StreamType;
 import io.wasmplane.wasm.VmConfig;
 import io.wasmplane.wasm.WasmException;
 import io.wasmplane.wasm.WasmRuntime;
@@ -171,6 +172,44 @@ class CPluginTest {
     assertThat(reply.headers()).containsExactly(Map.entry("x-c-local", "yes"));
     assertThat(reply.grpcStatus()).isEqualTo(-1);
     assertThat(stream.map(MapType.HTTP_REQUEST_HEADERS).get("x-c-route")).isNull();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void httpCallAnswerResumesThePausedRequest(ExecutionMode mode) throws Exception {
+    WasmRuntime runtime = runtime(mode);
+    AuthServer auth = track(new AuthServer());
+    LoopbackVmHost host = track(new LoopbackVmHost(LogLevel.INFO)).upstream("auth", auth.uri());
+    RootContext root = root(runtime, host, "green");
+
+    List<String> results = new ArrayList<>();
+    for (String user : List.of("alice", "bob")) {
+      StreamHost stream = stream("/c/call/orders");
+      stream.map(MapType.HTTP_REQUEST_HEADERS).add("x-user", user);
+      HttpContext http = host.onVm(() -> root.newHttpContext(stream));
+      assertThat(host.onVm(() -> http.onRequestHeaders(7, true))).isNotEqualTo(FilterHeadersStatus.CONTINUE);
+      host.await(() -> !stream.continued.isEmpty());
+      assertThat(stream.continued).containsExactly(StreamType.HTTP_REQUEST);
+      assertThat(stream.localResponses).isEmpty();
+      results.add(host.onVm(() -> stream.map(MapType.HTTP_REQUEST_HEADERS).get("x-c-call")));
+    }
+
+    assertThat(results).containsExactly("200 ok:alice", "403 no");
+    assertThat(auth.served).containsExactly("GET /check?user=alice", "GET /check?user=bob");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void httpCallToAnUnknownUpstreamIsAnsweredLocally(ExecutionMode mode) throws Exception {
+    WasmRuntime runtime = runtime(mode);
+    LoopbackVmHost host = track(new LoopbackVmHost(LogLevel.INFO)); // no "auth" upstream
+    RootContext root = root(runtime, host, "green");
+    StreamHost stream = stream("/c/call");
+
+    host.onVm(() -> root.newHttpContext(stream).onRequestHeaders(6, true));
+
+    assertThat(stream.localResponses).extracting(LocalResponse::statusCode).containsExactly(503);
+    assertThat(stream.continued).isEmpty();
   }
 
   @ParameterizedTest

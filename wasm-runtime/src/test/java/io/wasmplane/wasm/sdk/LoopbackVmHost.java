@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +66,17 @@ public final class LoopbackVmHost implements VmHost, AutoCloseable {
         throw cause;
       }
       throw e;
+    }
+  }
+
+  /** Waits (bounded) for a condition the VM thread makes true after an asynchronous callback. */
+  public void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s; plugin log: " + logs);
+      }
+      Thread.sleep(5);
     }
   }
 
