@@ -4,7 +4,6 @@
   (import "env" "proxy_get_shared_data" (func $get_shared (param i32 i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_set_shared_data" (func $set_shared (param i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
-  (global $heap (mut i32) (i32.const 4096))
   (data (i32.const 100) "n")
   ;; every value the host returns is 4 bytes: reuse one block
   (func (export "malloc") (param i32) (result i32) (i32.const 4096))

@@ -46,20 +46,23 @@ public enum Callback {
   private final int minParams;
   private final int maxParams;
   private final List<String> names;
+  private final String exportName;
 
   Callback(boolean returnsI32, int minParams, int maxParams, String... names) {
     this.returnsI32 = returnsI32;
     this.minParams = minParams;
     this.maxParams = maxParams;
     this.names = List.of(names);
+    this.exportName = names[0];
   }
 
   public List<String> names() {
     return names;
   }
 
+  /** The spec's name, used in errors and logs (the module may export an alias). */
   public String exportName() {
-    return names.get(0);
+    return exportName;
   }
 
   boolean returnsI32() {
