@@ -58,7 +58,9 @@ final class GrpcFunctions {
     } catch (IllegalArgumentException malformed) {
       return Status.BAD_ARGUMENT.code();
     }
-    ContextState ctx = vm.effective;
+    // Envoy registers callouts on the root context of the caller (cpp-host exports.cc: ...->root_context()) and
+    // calls it back with the root context id; the SDKs map the token back to the stream themselves.
+    ContextState ctx = vm.effective == null ? null : vm.effective.root;
     if (ctx == null) {
       return Status.NOT_FOUND.code();
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * {@code proxy_http_call}: BAD_ARGUMENT without :method, :path or :authority or with a negative timeout (as Envoy);
  * otherwise the embedder sends it; the response comes back on the VM's executor as
- * {@code proxy_on_http_call_response(context, token, headers, body size, trailers)} to the context that made the
- * call, with the HTTP_CALL_RESPONSE_* maps and body readable during that callback only.
+ * {@code proxy_on_http_call_response(root context, token, headers, body size, trailers)} to the root context of the
+ * caller, as Envoy does, with the HTTP_CALL_RESPONSE_* maps and body readable during that callback only.
  */
 final class HttpCallFunctions {
   private HttpCallFunctions() {}
@@ -41,7 +41,9 @@ final class HttpCallFunctions {
     if ((int) a[8] < 0 || !has(headers, ":method") || !has(headers, ":path") || !has(headers, ":authority")) {
       return Status.BAD_ARGUMENT.code();
     }
-    ContextState ctx = vm.effective;
+    // Envoy registers callouts on the root context of the caller (cpp-host exports.cc: ...->root_context()) and
+    // calls it back with the root context id; the SDKs map the token back to the stream themselves.
+    ContextState ctx = vm.effective == null ? null : vm.effective.root;
     if (ctx == null) {
       return Status.NOT_FOUND.code();
     }

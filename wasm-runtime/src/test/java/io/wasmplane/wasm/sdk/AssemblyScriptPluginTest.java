@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -243,9 +242,7 @@ class AssemblyScriptPluginTest {
   }
 
   // Envoy registers a plugin's http call on the root context (cpp-host exports.cc http_call: root_context()) and
-  // calls proxy_on_http_call_response(root_context_id, ...); the SDK looks the token up there. The runtime
-  // currently calls back the stream context, which the SDK cannot find ("unexpected upcast" abort).
-  @Disabled("runtime bug: proxy_on_http_call_response goes to the calling stream context, Envoy sends it to the root")
+  // calls proxy_on_http_call_response(root_context_id, ...); the SDK looks the token up there.
   @ParameterizedTest
   @EnumSource(ExecutionMode.class)
   void httpCallToALoopbackServiceResumesTheRequestWithItsAnswer(ExecutionMode mode) throws Exception {
