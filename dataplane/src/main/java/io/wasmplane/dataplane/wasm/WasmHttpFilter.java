@@ -45,6 +45,8 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
   private LocalResponse pendingReply;
   private boolean replied;
   private boolean inResponse;
+  private WasmPlugin.WorkerVm worker;
+  private io.netty.util.concurrent.ScheduledFuture<?> watcher;
 
   WasmHttpFilter(FilterCallbacks cb, WasmPlugin plugin) {
     this.cb = cb;
@@ -57,6 +59,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
     }
     if (context == null) {
       WasmPlugin.WorkerVm w = plugin.vm(cb.eventLoop());
+      worker = w;
       if (w.root() == null) {
         return fail(new IllegalStateException("vm failed to start: " + w.startError()));
       }
@@ -73,11 +76,43 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
   private boolean fail(RuntimeException e) {
     log.warn("event=wasm_failure plugin={} fail_open={} error={}", plugin.spec().pluginName(), plugin.spec().failOpen(), e.toString());
     disabled = true;
+    cancelWatcher();
     if (!plugin.spec().failOpen()) {
       replied = true;
       cb.sendLocalReply(503, "", null, "wasm_fail_stream");
     }
     return false;
+  }
+
+  /**
+   * While the plugin holds the stream, the VM can fail in a callback that is not this stream's (an http call
+   * response, a tick). Nothing would ever resume the stream then, so check the VM while stopped and apply the
+   * failure policy (fail open resumes the held direction).
+   */
+  private FilterStatus watchIfStopped(FilterStatus s) {
+    if (s != FilterStatus.CONTINUE && !replied && watcher == null && worker != null && worker.vm() != null) {
+      watcher = cb.eventLoop().scheduleAtFixedRate(() -> {
+        if (worker.vm().failState() != io.wasmplane.wasm.FailState.OK && !disabled) {
+          boolean response = inResponse;
+          fail(new IllegalStateException("vm failed while the stream was stopped: " + worker.vm().failState()));
+          if (plugin.spec().failOpen()) {
+            if (response) {
+              cb.continueEncoding();
+            } else {
+              cb.continueDecoding();
+            }
+          }
+        }
+      }, 50, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return s;
+  }
+
+  private void cancelWatcher() {
+    if (watcher != null) {
+      watcher.cancel(false);
+      watcher = null;
+    }
   }
 
   private FilterStatus afterCallback(FilterStatus status) {
@@ -93,7 +128,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       cb.sendLocalReply(r.statusCode(), body, extra, r.details() == null || r.details().isEmpty() ? "wasm_local_reply" : r.details());
       return FilterStatus.STOP_ITERATION;
     }
-    return status;
+    return watchIfStopped(status);
   }
 
   private FilterStatus failed() {
@@ -198,6 +233,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
 
   @Override
   public void onDestroy() {
+    cancelWatcher();
     if (context != null && !context.isClosed()) {
       try {
         context.close();
@@ -239,6 +275,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
   @Override
   public Status continueStream(StreamType type) {
     // Runs after the current callback returns (host calls must not drive the stream from inside plugin code).
+    cancelWatcher();
     switch (type) {
       case HTTP_REQUEST -> cb.eventLoop().execute(cb::continueDecoding);
       case HTTP_RESPONSE -> cb.eventLoop().execute(cb::continueEncoding);

@@ -31,6 +31,7 @@ public final class WasmPlugin {
   private final VmConfig vmConfig;
   private final PluginConfig pluginConfig;
   private final PropertySource node;
+  private final io.wasmplane.dataplane.upstream.ClusterManager clusters;
   private final ConcurrentHashMap<EventLoop, WorkerVm> vms = new ConcurrentHashMap<>();
 
   /** Per-worker VM and its root context; a failed start is remembered so streams apply the failure policy. */
@@ -44,8 +45,10 @@ public final class WasmPlugin {
   }
 
   /** Loads, compiles and canaries the plugin (start + on_configure in a throwaway VM); failures are startup errors. */
-  public WasmPlugin(WasmRuntime runtime, WasmFilterSpec spec, PropertySource node, String where) {
+  public WasmPlugin(WasmRuntime runtime, WasmFilterSpec spec, PropertySource node,
+      io.wasmplane.dataplane.upstream.ClusterManager clusters, String where) {
     this.runtime = runtime;
+    this.clusters = clusters;
     this.spec = spec;
     this.node = node;
     this.vmConfig = new VmConfig(spec.vmId(), spec.vmConfiguration(), spec.environment(), Set.of());
@@ -88,6 +91,12 @@ public final class WasmPlugin {
       @Override
       public ScheduledExecutorService executor() {
         return loop;
+      }
+
+      @Override
+      public io.wasmplane.wasm.Status httpCall(io.wasmplane.wasm.host.HttpCallRequest request,
+          java.util.function.Consumer<io.wasmplane.wasm.host.HttpCallResponse> onResponse) {
+        return WasmHttpCall.start(clusters, loop, request, onResponse);
       }
 
       @Override

@@ -50,6 +50,16 @@ public final class TestUpstream implements AutoCloseable {
     } else if (path.startsWith("/status/")) {
       status = Integer.parseInt(path.substring(8));
     }
+    if (path.equals("/check")) {
+      // A one-line answer (usable as a header value) for plugins' http calls.
+      byte[] b = ("allowed " + ex.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("x-upstream-name", name);
+      ex.sendResponseHeaders(200, b.length);
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write(b);
+      }
+      return;
+    }
     StringBuilder sb = new StringBuilder();
     sb.append(ex.getRequestMethod()).append(' ').append(ex.getRequestURI()).append('\n');
     Map<String, List<String>> sorted = new TreeMap<>();
