@@ -102,6 +102,32 @@ class DataplaneProcessTest {
   }
 
   @Test
+  void wasmFilterFromTheBootstrapRunsInThePackagedProcess() throws Exception {
+    Path plugin = Path.of(System.getProperty("wasmplane.plugins.dir", DataplaneProcess.repoRoot().resolve("plugins/build").toString()),
+        "assemblyscript", "as_headers.wasm");
+    assertThat(plugin).as("built by plugins/build.sh").isRegularFile();
+    try (EchoUpstream up = new EchoUpstream()) {
+      int listener = freePort();
+      int admin = freePort();
+      Path file = bootstrap("wasm.yaml", Map.of("ADMIN_PORT", "" + admin, "LISTENER_PORT", "" + listener,
+          "UPSTREAM_PORT", "" + up.port(), "PLUGIN", plugin.toString()));
+      try (DataplaneProcess dp = DataplaneProcess.start("-c", file.toString(), "--concurrency", "2")) {
+        dp.awaitReady(admin);
+        HttpClient h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> r = get(h1, "http://127.0.0.1:" + listener + "/through-wasm");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-as-stamp")).hasValue("from-bootstrap");
+        HttpResponse<String> denied = get(h1, "http://127.0.0.1:" + listener + "/deny");
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.body()).isEqualTo("denied by as_headers");
+        assertThat(get(h1, "http://127.0.0.1:" + admin + "/stats").body()).containsPattern("(?m)^as_headers\\.requests: [1-9]");
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  @Test
   void jsonBootstrapWithConfigYamlOverlayAndQuitQuitQuit() throws Exception {
     int listener = freePort();
     int admin = freePort();
