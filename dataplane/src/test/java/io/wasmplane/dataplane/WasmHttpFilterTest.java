@@ -149,6 +149,9 @@ class WasmHttpFilterTest {
     assertThat(dp.server().stats().snapshot().counter("as_headers.requests")).isGreaterThanOrEqualTo(10);
     String stats = Http.get(client, "http://127.0.0.1:" + dp.adminPort() + "/stats").body();
     assertThat(stats).containsPattern("(?m)^as_headers\\.requests: [1-9]\\d*$");
+    // One VM per worker that served traffic (2 workers), as Envoy counts them.
+    assertThat(stats).containsPattern("(?m)^wasm\\.envoy\\.wasm\\.runtime\\.v8\\.created: [12]$")
+        .containsPattern("(?m)^wasm\\.envoy\\.wasm\\.runtime\\.v8\\.active: [12]$");
   }
 
   @Test

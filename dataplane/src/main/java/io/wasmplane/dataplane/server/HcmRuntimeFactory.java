@@ -64,7 +64,7 @@ final class HcmRuntimeFactory {
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
       var spec = io.wasmplane.dataplane.wasm.WasmFilterSpec.from((com.google.protobuf.Any) f.typedConfig(), w);
-      var plugin = new io.wasmplane.dataplane.wasm.WasmPlugin(wasmRuntime.get(), spec, node, clusters, w);
+      var plugin = new io.wasmplane.dataplane.wasm.WasmPlugin(wasmRuntime.get(), spec, node, clusters, stats, w);
       plugins.add(plugin);
       return plugin.filterFactory();
     }

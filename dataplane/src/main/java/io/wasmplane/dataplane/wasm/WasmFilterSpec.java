@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** envoy.extensions.filters.http.wasm.v3.Wasm, validated: local code, configurations and failure policy. */
-public record WasmFilterSpec(String pluginName, String rootId, String vmId, byte[] code, byte[] pluginConfiguration,
+public record WasmFilterSpec(String pluginName, String rootId, String vmId, String runtime, byte[] code, byte[] pluginConfiguration,
     byte[] vmConfiguration, Map<String, String> environment, boolean failOpen) {
 
   /** Envoy's runtime names; all run on Chicory (Istio-generated configs name v8). */
@@ -63,7 +63,8 @@ public record WasmFilterSpec(String pluginName, String rootId, String vmId, byte
         env.put(name, v);
       }
     }
-    return new WasmFilterSpec(pc.getName(), pc.getRootId(), vm.getVmId(), code,
+    String runtime = vm.getRuntime().isEmpty() ? "envoy.wasm.runtime.v8" : vm.getRuntime();
+    return new WasmFilterSpec(pc.getName(), pc.getRootId(), vm.getVmId(), runtime, code,
         configuration(pc.hasConfiguration() ? pc.getConfiguration() : null, w + ".configuration"),
         configuration(vm.hasConfiguration() ? vm.getConfiguration() : null, w + ".vm_config.configuration"), Map.copyOf(env), failOpen);
   }

@@ -32,6 +32,8 @@ public final class WasmPlugin {
   private final PluginConfig pluginConfig;
   private final PropertySource node;
   private final io.wasmplane.dataplane.upstream.ClusterManager clusters;
+  private final io.wasmplane.dataplane.stats.Counter vmsCreated;
+  private final io.wasmplane.dataplane.stats.Gauge vmsActive;
   private final ConcurrentHashMap<EventLoop, WorkerVm> vms = new ConcurrentHashMap<>();
 
   /** Per-worker VM and its root context; a failed start is remembered so streams apply the failure policy. */
@@ -46,9 +48,12 @@ public final class WasmPlugin {
 
   /** Loads, compiles and canaries the plugin (start + on_configure in a throwaway VM); failures are startup errors. */
   public WasmPlugin(WasmRuntime runtime, WasmFilterSpec spec, PropertySource node,
-      io.wasmplane.dataplane.upstream.ClusterManager clusters, String where) {
+      io.wasmplane.dataplane.upstream.ClusterManager clusters, io.wasmplane.dataplane.stats.StatsRegistry stats, String where) {
     this.runtime = runtime;
     this.clusters = clusters;
+    // Envoy's wasm.<runtime>.created / .active
+    this.vmsCreated = stats.counter("wasm." + spec.runtime() + ".created");
+    this.vmsActive = stats.gauge("wasm." + spec.runtime() + ".active");
     this.spec = spec;
     this.node = node;
     this.vmConfig = new VmConfig(spec.vmId(), spec.vmConfiguration(), spec.environment(), Set.of());
@@ -118,6 +123,8 @@ public final class WasmPlugin {
     try {
       WasmVm vm = runtime.startVm(module, vmConfig, host);
       RootContext root = vm.createRootContext(pluginConfig, new ContextHost() { });
+      vmsCreated.inc();
+      vmsActive.inc();
       return new WorkerVm(vm, root, null);
     } catch (WasmException | RuntimeException e) {
       log.warn("event=wasm_vm_start_failed plugin={} error={}", spec.pluginName(), e.toString());
@@ -132,6 +139,7 @@ public final class WasmPlugin {
       }
       if (w.vm() != null) {
         w.vm().close();
+        vmsActive.dec();
       }
     }));
   }
