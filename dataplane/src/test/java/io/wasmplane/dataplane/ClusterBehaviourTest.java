@@ -115,6 +115,28 @@ class ClusterBehaviourTest {
   }
 
   @Test
+  void streamIdleTimeoutAnswers408WithFlagSI() throws Exception {
+    Path log = Files.createTempFile("si", ".log");
+    try (TestUpstream a = new TestUpstream("a");
+         Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(ROUTES, "stream_idle_timeout: 0.3s",
+             Bootstraps.staticCluster("c", a.port(), null), log, null))) {
+      long t0 = System.nanoTime();
+      HttpResponse<String> r = Http.get(client, "http://127.0.0.1:" + dp.port("ingress") + "/slow/3000");
+      assertThat(r.statusCode()).isEqualTo(408);
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2500);
+      for (int i = 0; i < 50 && Files.readAllLines(log).stream().noneMatch(l -> l.contains(" 408 SI ")); i++) {
+        Thread.sleep(50);
+        dp.server().flushAccessLogs();
+      }
+      assertThat(Files.readAllLines(log)).anyMatch(l -> l.contains(" 408 SI "));
+      // A request that keeps making progress is not cut.
+      assertThat(Http.get(client, "http://127.0.0.1:" + dp.port("ingress") + "/slow/100").statusCode()).isEqualTo(200);
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Test
   void upstreamTlsForHttp11AndHttp2WithAlpn() throws Exception {
     String tlsListener = """
         transport_socket:

@@ -19,6 +19,7 @@ public final class HcmStats {
   public final Counter rqHttp2Total;
   public final Counter rqCompleted;
   public final Counter rqTimeout;
+  public final Counter rqIdleTimeout;
   public final Counter rqHeaderTooLarge;
   public final Counter[] rqByClass = new Counter[6];
   public final Counter noRoute;
@@ -41,6 +42,7 @@ public final class HcmStats {
     rqHttp2Total = r.counter(p + "downstream_rq_http2_total");
     rqCompleted = r.counter(p + "downstream_rq_completed");
     rqTimeout = r.counter(p + "downstream_rq_timeout");
+    rqIdleTimeout = r.counter(p + "downstream_rq_idle_timeout");
     rqHeaderTooLarge = r.counter(p + "downstream_rq_header_too_large");
     for (int i = 1; i <= 5; i++) {
       rqByClass[i] = r.counter(p + "downstream_rq_" + i + "xx");

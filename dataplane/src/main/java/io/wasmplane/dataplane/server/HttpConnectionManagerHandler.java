@@ -62,6 +62,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private boolean pausedForPipelining;
   private boolean pausedForFlowControl;
   private ScheduledFuture<?> requestTimer;
+  private ScheduledFuture<?> streamIdleTimer;
+  private long lastActivityNanos;
 
   HttpConnectionManagerHandler(ListenerRuntime listener, boolean http2, boolean tls, long connectionId,
       InetSocketAddress remote, InetSocketAddress local) {
@@ -133,6 +135,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   }
 
   private void deliverContent(HttpContent content) {
+    lastActivityNanos = System.nanoTime();
     HttpStream s = current;
     if (content instanceof LastHttpContent last) {
       cancelRequestTimer();
@@ -174,6 +177,11 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       if (end) {
         discardingBody = true; // the codec still emits an empty LastHttpContent for this request
       }
+    }
+    lastActivityNanos = System.nanoTime();
+    long idleMs = cfg.streamIdleTimeout().toMillis();
+    if (idleMs > 0) {
+      streamIdleTimer = ctx.executor().schedule(() -> checkStreamIdle(s, idleMs), idleMs, TimeUnit.MILLISECONDS);
     }
     if (!end && cfg.requestTimeout().toMillis() > 0) {
       requestTimer = ctx.executor().schedule(this::onRequestTimeout, cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -237,6 +245,30 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
   }
 
+  /** Envoy's stream_idle_timeout: no bytes either way for the period ends the stream (408 or reset; flag SI). */
+  private void checkStreamIdle(HttpStream s, long idleMs) {
+    streamIdleTimer = null;
+    if (s != current || s.finished()) {
+      return;
+    }
+    long idleFor = (System.nanoTime() - lastActivityNanos) / 1_000_000;
+    if (idleFor < idleMs) {
+      streamIdleTimer = ctx.executor().schedule(() -> checkStreamIdle(s, idleMs), idleMs - idleFor, TimeUnit.MILLISECONDS);
+      return;
+    }
+    listener.hcm().stats().rqIdleTimeout.inc();
+    s.info().setFlag(ResponseFlag.STREAM_IDLE_TIMEOUT);
+    closeAfterResponse = true;
+    s.sendLocalReplyFromConnectionManager(408, "stream timeout", "stream_idle_timeout");
+  }
+
+  private void cancelStreamIdleTimer() {
+    if (streamIdleTimer != null) {
+      streamIdleTimer.cancel(false);
+      streamIdleTimer = null;
+    }
+  }
+
   private void cancelRequestTimer() {
     if (requestTimer != null) {
       requestTimer.cancel(false);
@@ -248,6 +280,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
 
   @Override
   public void writeHeaders(HttpResponse response, boolean end) {
+    lastActivityNanos = System.nanoTime();
     HttpHeaders h = response.headers();
     if (http2) {
       if (end) {
@@ -300,6 +333,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
 
   @Override
   public void writeData(ByteBuf data, boolean end) {
+    lastActivityNanos = System.nanoTime();
     ctx.writeAndFlush(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ctx.voidPromise());
   }
 
@@ -323,6 +357,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     current = null;
     cancelRequestTimer();
+    cancelStreamIdleTimer();
     if (pausedForFlowControl) {
       pausedForFlowControl = false;
       updateAutoRead();
@@ -381,6 +416,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelRequestTimer();
+    cancelStreamIdleTimer();
     HttpStream s = current;
     current = null;
     if (s != null) {
