@@ -195,6 +195,21 @@ class ProxyHttp1Test {
   }
 
   @Test
+  void headAndBodylessStatusesKeepTheConnectionUsable() throws Exception {
+    HttpResponse<String> head = client.send(HttpRequest.newBuilder(URI.create(fx.url("/head")))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    for (int code : new int[] {204, 304, 404, 500}) {
+      HttpResponse<String> r = Http.get(client, fx.url("/status/" + code));
+      assertThat(r.statusCode()).isEqualTo(code);
+    }
+    String raw = RawHttp.exchange(fx.port(), "HEAD /x HTTP/1.1\r\nHost: a\r\n\r\nGET /status/204 HTTP/1.1\r\nHost: a\r\n\r\n"
+        + "GET /direct HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 5000);
+    assertThat(raw).startsWith("HTTP/1.1 200 OK").contains("HTTP/1.1 204 No Content").endsWith("hello direct");
+  }
+
+  @Test
   void http10ClientGetsResponseAndClose() throws Exception {
     String resp = RawHttp.exchange(fx.port(), "GET /direct HTTP/1.0\r\n\r\n", 5000);
     assertThat(resp).startsWith("HTTP/1.1 200").endsWith("hello direct");

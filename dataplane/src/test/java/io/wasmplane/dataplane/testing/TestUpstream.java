@@ -72,6 +72,11 @@ public final class TestUpstream implements AutoCloseable {
     System.arraycopy(reqBody, 0, body, head.length, reqBody.length);
     ex.getResponseHeaders().set("x-upstream-name", name);
     ex.getResponseHeaders().set("x-request-body-bytes", Integer.toString(reqBody.length));
+    if (ex.getRequestMethod().equals("HEAD") || status == 204 || status == 304) {
+      ex.sendResponseHeaders(status, -1); // no body allowed
+      ex.close();
+      return;
+    }
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     try (OutputStream os = ex.getResponseBody()) {
       os.write(body);
