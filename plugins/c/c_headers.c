@@ -5,8 +5,9 @@
  * Request headers: adds x-c-route: "<method> <path>" and x-c-header-count: <n>, removes x-strip-me,
  *   replaces user-agent with "c_headers"; path /c/local answers 418 locally (body "short and stout",
  *   header x-c-local: yes); path /c/call pauses the request, asks upstream "auth" GET /check?user=<x-user>
- *   (proxy_http_call) and, when the answer arrives, adds x-c-call: "<status> <body>" and resumes the request
- *   (a refused call answers 503 locally).
+ *   (proxy_http_call) and, when the answer arrives, adds x-c-call: "<status> <body>" (and x-c-call-to-root:
+ *   whether the answer came to the root context, as Envoy delivers it) and resumes the request (a refused call
+ *   answers 503 locally).
  * Request body: buffers (StopIterationAndBuffer) until end of stream, then replaces the whole body with
  *   "<stamp>:" + the body upper-cased, and records its size in the histogram c_headers.request_body_bytes.
  * Response headers: adds x-c-stamp: <stamp> and x-c-request-body-bytes: <n>; replaces server with "wasmplane-c".
@@ -20,6 +21,7 @@
 #include "sdk/proxy_wasm.h"
 
 static char *stamp = NULL;
+static uint32_t root_context_id = 0;
 static uint32_t body_bytes_metric = 0;
 static uint32_t requests_metric = 0;
 
@@ -81,6 +83,7 @@ PROXY_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, u
   }
   free(stamp);
   stamp = config;
+  root_context_id = root_id;
   static const char body_metric[] = "c_headers.request_body_bytes";
   static const char requests[] = "c_headers.requests";
   proxy_define_metric(PROXY_METRIC_HISTOGRAM, body_metric, sizeof body_metric - 1, &body_bytes_metric);
@@ -161,6 +164,7 @@ void proxy_on_http_call_response(uint32_t context_id, uint32_t token, uint32_t h
   char value[512];
   snprintf(value, sizeof value, "%s %s", code ? code : "none", body ? body : "");
   pw_add_header(PROXY_MAP_REQUEST_HEADERS, "x-c-call", value);
+  pw_add_header(PROXY_MAP_REQUEST_HEADERS, "x-c-call-to-root", context_id == root_context_id ? "yes" : "no");
   proxy_continue_stream(PROXY_STREAM_REQUEST);
   free(code);
   free(body);

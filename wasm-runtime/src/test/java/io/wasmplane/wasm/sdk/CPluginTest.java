@@ -192,6 +192,8 @@ class CPluginTest {
       assertThat(stream.continued).containsExactly(StreamType.HTTP_REQUEST);
       assertThat(stream.localResponses).isEmpty();
       results.add(host.onVm(() -> stream.map(MapType.HTTP_REQUEST_HEADERS).get("x-c-call")));
+      assertThat(stream.map(MapType.HTTP_REQUEST_HEADERS).get("x-c-call-to-root"))
+          .as("Envoy calls proxy_on_http_call_response on the root context").isEqualTo("yes");
     }
 
     assertThat(results).containsExactly("200 ok:alice", "403 no");
