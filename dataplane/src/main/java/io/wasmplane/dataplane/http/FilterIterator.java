@@ -171,7 +171,7 @@ final class FilterIterator {
         if (aborted) {
           return;
         }
-        FilterStatus s = callData(p, null, end);
+        FilterStatus s = target.data(p, buffered, end); // the holding filter sees everything buffered so far
         if (aborted || phase != Phase.DATA || s != FilterStatus.CONTINUE) {
           return;
         }
@@ -204,10 +204,6 @@ final class FilterIterator {
       holder[0] = current;
       current = null;
     }
-  }
-
-  private FilterStatus callData(int p, ByteBuf ignored, boolean end) {
-    return target.data(p, buffered, end);
   }
 
   private void iterateTrailers(int from) {

@@ -42,7 +42,6 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private UpstreamCluster cluster;
   private ScheduledFuture<?> timeout;
   private boolean responseStarted;
-  private boolean localReplied;
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
     this.callbacks = callbacks;
@@ -217,7 +216,6 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   }
 
   private void localReply(int status, String body, String details) {
-    localReplied = true;
     stream.sendLocalReply(Integer.MAX_VALUE, status, body, null, details);
   }
 
@@ -252,9 +250,5 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onDestroy() {
     onStreamReset();
-  }
-
-  boolean localReplied() {
-    return localReplied;
   }
 }

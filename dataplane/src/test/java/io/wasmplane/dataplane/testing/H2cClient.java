@@ -46,6 +46,11 @@ public final class H2cClient implements AutoCloseable {
   }
 
   public CompletableFuture<Response> request(String method, String path, String authority, String body) {
+    return request(method, path, authority, body, java.util.Map.of());
+  }
+
+  public CompletableFuture<Response> request(String method, String path, String authority, String body,
+      java.util.Map<String, String> extraHeaders) {
     CompletableFuture<Response> result = new CompletableFuture<>();
     new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
@@ -89,6 +94,7 @@ public final class H2cClient implements AutoCloseable {
       Http2StreamChannel sc = (Http2StreamChannel) f.getNow();
       DefaultHttp2Headers h = new DefaultHttp2Headers();
       h.method(method).path(path).scheme("http").authority(authority);
+      extraHeaders.forEach(h::add);
       boolean hasBody = body != null && !body.isEmpty();
       sc.write(new DefaultHttp2HeadersFrame(h, !hasBody));
       if (hasBody) {
