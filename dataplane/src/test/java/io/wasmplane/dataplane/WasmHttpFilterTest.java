@@ -154,6 +154,41 @@ class WasmHttpFilterTest {
         .containsPattern("(?m)^wasm\\.envoy\\.wasm\\.runtime\\.v8\\.active: [12]$");
   }
 
+  /** Compiles a WAT test plugin from src/test/resources/wat with Debian wabt's wat2wasm (a build requirement). */
+  static Path wat(String name) throws Exception {
+    Path src = Path.of(Http.resource("/wat/" + name + ".wat"));
+    Path out = Files.createTempFile(name, ".wasm");
+    Process p = new ProcessBuilder("wat2wasm", "--enable-all", src.toString(), "-o", out.toString()).redirectErrorStream(true).start();
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("wat2wasm failed for " + src + ": " + new String(p.getInputStream().readAllBytes()));
+    }
+    return out;
+  }
+
+  @Test
+  void failurePolicyDecidesWhatAStreamGetsWhenThePluginTraps() throws Exception {
+    Path trap = wat("dp_trap");
+    try {
+      for (String policy : new String[] {"FAIL_OPEN", "FAIL_CLOSED"}) {
+        String filter = wasmFilter("filename: " + trap, "x").replace("root_id: as_headers", "root_id: \"\"")
+            .replace("      vm_config:", "      failure_policy: " + policy + "\n      vm_config:");
+        try (Dataplane d = Bootstraps.start(bootstrapWith(filter, upstream.port()))) {
+          int before = upstream.requests.get();
+          HttpResponse<String> r = Http.get(client, "http://127.0.0.1:" + d.port("ingress") + "/trap");
+          if (policy.equals("FAIL_OPEN")) {
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(upstream.requests.get()).isEqualTo(before + 1);
+          } else {
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(upstream.requests.get()).isEqualTo(before);
+          }
+        }
+      }
+    } finally {
+      Files.deleteIfExists(trap);
+    }
+  }
+
   @Test
   void inlineBytesCodeWorksAndABadConfigurationIsAStartupError() throws Exception {
     String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(plugin("assemblyscript/as_headers.wasm")));

@@ -42,6 +42,19 @@ final class HeadersView implements HeaderMap {
     return new HeadersView(null, null, h, false, writable);
   }
 
+  /** How many entries {@link #entries()} has, without building them (the count proxy_on_request_headers gets). */
+  static int requestCount(HttpRequest r) {
+    HttpHeaders h = r.headers();
+    int n = h.size() + 4;
+    if (h.contains("host")) {
+      n--;
+    }
+    if (h.contains("x-http2-scheme")) {
+      n--;
+    }
+    return n;
+  }
+
   @Override
   public boolean writable() {
     return writable;

@@ -158,7 +158,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return failed();
     }
     try {
-      return afterCallback(headers(context.onRequestHeaders(request.headers().size() + 4, end)));
+      return afterCallback(headers(context.onRequestHeaders(HeadersView.requestCount(request), end)));
     } catch (PluginFailureException e) {
       fail(e);
       return failed();
