@@ -91,6 +91,7 @@ class AdminServerTest {
         .containsPattern("envoy_cluster_upstream_rq\\{envoy_cluster_name=\"a\",envoy_response_code=\"200\"} [1-9]")
         .containsPattern("envoy_http_downstream_rq_xx\\{envoy_http_conn_manager_prefix=\"ingress_http\",envoy_response_code_class=\"2\"} [1-9]")
         .contains("# TYPE envoy_server_live gauge\nenvoy_server_live 1\n");
+    assertThat(admin("GET", "/stats?format=prometheus").body()).contains("# TYPE envoy_http_downstream_rq_total counter\n");
   }
 
   @Test

@@ -78,6 +78,8 @@ public final class AdminServer implements AutoCloseable {
         case "/config_dump" -> send(ex, 200, "application/json",
             ConfigDumpBuilder.json(server.config().bootstrap(), server.startMillis()));
         case "/clusters" -> send(ex, 200, "text/plain", clusters());
+        case "/memory" -> send(ex, 200, "application/json", "{\"allocated\": \"" + (Runtime.getRuntime().totalMemory()
+            - Runtime.getRuntime().freeMemory()) + "\", \"heap_size\": \"" + Runtime.getRuntime().totalMemory() + "\"}\n");
         case "/listeners" -> send(ex, 200, "text/plain", listeners());
         case "/logging" -> logging(ex, q, post);
         case "/quitquitquit" -> {
@@ -119,6 +121,10 @@ public final class AdminServer implements AutoCloseable {
       }
     }
     StatsRegistry.Snapshot snap = server.stats().snapshot();
+    if ("prometheus".equals(q.get("format"))) {
+      send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(snap));
+      return;
+    }
     Map<String, Long> all = new java.util.TreeMap<>();
     all.putAll(snap.counters());
     all.putAll(snap.gauges());
