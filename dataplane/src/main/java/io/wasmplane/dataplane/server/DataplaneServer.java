@@ -77,6 +77,7 @@ public final class DataplaneServer implements AutoCloseable {
   public static DataplaneServer start(DataplaneConfig config, int concurrency, StatsRegistry stats) {
     DataplaneServer s = new DataplaneServer(config, concurrency, stats);
     try {
+      s.clusters.awaitInitialized(10_000);
       for (ListenerConfig l : config.listeners()) {
         s.bind(l);
       }

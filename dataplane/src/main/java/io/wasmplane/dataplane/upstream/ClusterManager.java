@@ -25,6 +25,21 @@ public final class ClusterManager implements AutoCloseable {
     }
   }
 
+  /** Waits until every cluster had its first host resolution, at most {@code millis} in total. */
+  public void awaitInitialized(long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    try {
+      for (UpstreamCluster c : clusters.values()) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0 || !c.awaitInitialized(left)) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   public UpstreamCluster get(String name) {
     return clusters.get(name);
   }

@@ -37,6 +37,7 @@ public final class UpstreamCluster {
   final AtomicInteger activeConnections = new AtomicInteger();
   final AtomicInteger pendingRequests = new AtomicInteger();
   final AtomicInteger activeRequests = new AtomicInteger();
+  private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
 
   public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns) {
     this.config = config;
@@ -49,6 +50,7 @@ public final class UpstreamCluster {
         list.add(new UpstreamHost(e.host(), new InetSocketAddress(ipLiteral(e.host()), e.port())));
       }
       setHosts(list);
+      initialized.countDown();
     } else {
       // Resolve in the background; the first result arrives before traffic in practice, and "no healthy upstream" until then.
       dns.execute(this::resolve);
@@ -106,7 +108,14 @@ public final class UpstreamCluster {
       log.warn("event=dns_failed cluster={} error={}", config.name(), ex.getMessage());
     } catch (RuntimeException ex) {
       log.warn("event=dns_failed cluster={} error={}", config.name(), ex.toString());
+    } finally {
+      initialized.countDown(); // the first attempt, successful or not, ends the cluster's warming
     }
+  }
+
+  /** Envoy initializes clusters (first DNS answer) before listeners take traffic; wait for that, bounded. */
+  boolean awaitInitialized(long millis) throws InterruptedException {
+    return initialized.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Picks a host by the cluster's policy, or null when there is none. */
