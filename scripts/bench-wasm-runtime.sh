@@ -4,15 +4,15 @@
 # io.roastedroot:proxy-wasm-java-host 0.0.5, each in Chicory's COMPILED and INTERPRETED modes, next to a plain
 # Java filter doing the same header work. Writes machine facts, the JMH table and the ratios to
 # docs/bench/wasm-runtime.txt.
-#   scripts/bench-wasm-runtime.sh                       # short settings for 2 cores, about 3 minutes
+#   scripts/bench-wasm-runtime.sh                       # 2 forks per contender, about 4 minutes on 2 cores
 #   JMH_ARGS="-f 2 -wi 10 -w 2s -i 10 -r 1s" scripts/bench-wasm-runtime.sh
-# The warm-up is 5 x 2 s because Chicory's interpreter loop takes seconds to be JIT-compiled. On a shared, loaded
+# The warm-up is 6 x 2 s because Chicory's interpreter loop takes seconds to be JIT-compiled. On a shared, loaded
 # machine the averages swing widely: the output records the load average next to the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 OUT=${OUT:-docs/bench/wasm-runtime.txt}
-JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 5 -w 2s -i 5 -r 1s"}
+JMH_ARGS=${JMH_ARGS:-"-f 2 -wi 6 -w 2s -i 6 -r 1s"}
 MVN=${MVN:-mvn -B -q}
 
 work=$(mktemp -d /tmp/wasmplane-jmh.XXXXXX)
@@ -35,6 +35,7 @@ java -cp "$classpath" org.openjdk.jmh.Main $JMH_ARGS \
   -jvmArgsAppend "-Dwasmplane.plugins.dir=$root/plugins/build" \
   -rf csv -rff "$work/result.csv" \
   'io\.wasmplane\.wasm\.bench\..*' | tee "$work/jmh.log"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p "$(dirname "$OUT")"
 {
@@ -44,7 +45,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
   echo "java:    $(java -version 2>&1 | head -1)"
   echo "jmh:     $JMH_ARGS"
-  echo "load:    $load_before (1/5/15-min load average before the run)"
+  echo "load:    $load_before before the run, $load_after after it (1/5/15-min load average; 2 cores)"
   echo "plugin:  plugins/c/c_bench.c (clang-19 wasm32-wasi, -O2)"
   echo
   sed -n '/^Benchmark /,$p' "$work/jmh.log" | grep -v 'result is saved'

@@ -1,6 +1,6 @@
 package io.wasmplane.wasm.bench;
 
-import io.wasmplane.wasm.sdk.ListHeaders;
+import io.wasmplane.wasm.host.HeaderMap;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ final class BenchHeaders {
       Map.entry("server", "upstream"));
 
   /** What c_bench adds as x-bench-sum: the total UTF-8 size of the 10 values it reads. */
-  static int expectedSum(ListHeaders request) {
+  static int expectedSum(HeaderMap request) {
     int sum = 0;
     for (String key : READ_KEYS) {
       String value = request.get(key);
@@ -52,8 +52,8 @@ final class BenchHeaders {
   }
 
   /** Throws unless the round left the maps as c_bench leaves them. */
-  static void verify(String who, ListHeaders request, ListHeaders response) {
-    String expected = Integer.toString(expectedSum(new ListHeaders(REQUEST)));
+  static void verify(String who, HeaderMap request, HeaderMap response) {
+    String expected = Integer.toString(expectedSum(new ArrayHeaders(REQUEST)));
     if (!expected.equals(request.get("x-bench-sum")) || !"c_bench".equals(response.get("x-bench-served"))) {
       throw new IllegalStateException(who + " did not do the c_bench header work: request " + request
           + ", response " + response);

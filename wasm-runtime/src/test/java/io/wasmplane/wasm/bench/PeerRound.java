@@ -13,7 +13,6 @@ import io.roastedroot.proxywasm.internal.PluginHttpContext;
 import io.roastedroot.proxywasm.internal.ProxyMap;
 import io.roastedroot.proxywasm.internal.WasmResult;
 import io.wasmplane.wasm.ExecutionMode;
-import io.wasmplane.wasm.sdk.ListHeaders;
 import java.util.List;
 
 /**
@@ -44,7 +43,7 @@ final class PeerRound implements AutoCloseable {
   }
 
   /** Context create, request headers, response headers, then close (on_done, on_log, on_delete). */
-  void round(ListHeaders request, ListHeaders response) {
+  void round(ArrayHeaders request, ArrayHeaders response) {
     PluginHttpContext http = plugin.createHttpContext(new Adaptor(request, response));
     HttpContext context = http.context();
     context.callOnRequestHeaders(false);
@@ -62,9 +61,9 @@ final class PeerRound implements AutoCloseable {
     private final ProxyMap request;
     private final ProxyMap response;
 
-    Adaptor(ListHeaders request, ListHeaders response) {
-      this.request = new ListHeadersProxyMap(request);
-      this.response = new ListHeadersProxyMap(response);
+    Adaptor(ArrayHeaders request, ArrayHeaders response) {
+      this.request = new ArrayHeadersProxyMap(request);
+      this.response = new ArrayHeadersProxyMap(response);
     }
 
     @Override

@@ -1,17 +1,16 @@
 package io.wasmplane.wasm.bench;
 
 import io.wasmplane.wasm.LogLevel;
-import io.wasmplane.wasm.sdk.ListHeaders;
 import java.nio.charset.StandardCharsets;
 
 /** The baseline: c_bench's header work as an ordinary Java filter, one object per request like a stream context. */
 final class PlainJavaFilter {
-  private final ListHeaders request;
-  private final ListHeaders response;
+  private final ArrayHeaders request;
+  private final ArrayHeaders response;
   private final LogLevel level;
   private String logged;
 
-  PlainJavaFilter(ListHeaders request, ListHeaders response, LogLevel level) {
+  PlainJavaFilter(ArrayHeaders request, ArrayHeaders response, LogLevel level) {
     this.request = request;
     this.response = response;
     this.level = level;

@@ -1,7 +1,6 @@
 package io.wasmplane.wasm.bench;
 
 import io.wasmplane.wasm.LogLevel;
-import io.wasmplane.wasm.sdk.ListHeaders;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,20 +17,20 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 1)
+@Fork(2)
+@Warmup(iterations = 6, time = 2)
+@Measurement(iterations = 6, time = 1)
 public class PlainJavaRoundBenchmark {
 
   @Setup
   public void check() {
-    ListHeaders request = new ListHeaders(BenchHeaders.REQUEST);
-    ListHeaders response = new ListHeaders(BenchHeaders.RESPONSE);
+    ArrayHeaders request = new ArrayHeaders(BenchHeaders.REQUEST);
+    ArrayHeaders response = new ArrayHeaders(BenchHeaders.RESPONSE);
     round(request, response);
     BenchHeaders.verify("plain Java", request, response);
   }
 
-  private static PlainJavaFilter round(ListHeaders request, ListHeaders response) {
+  private static PlainJavaFilter round(ArrayHeaders request, ArrayHeaders response) {
     PlainJavaFilter filter = new PlainJavaFilter(request, response, LogLevel.WARN);
     filter.onRequestHeaders();
     filter.onResponseHeaders();
@@ -41,6 +40,6 @@ public class PlainJavaRoundBenchmark {
 
   @Benchmark
   public PlainJavaFilter plainJava() {
-    return round(new ListHeaders(BenchHeaders.REQUEST), new ListHeaders(BenchHeaders.RESPONSE));
+    return round(new ArrayHeaders(BenchHeaders.REQUEST), new ArrayHeaders(BenchHeaders.RESPONSE));
   }
 }

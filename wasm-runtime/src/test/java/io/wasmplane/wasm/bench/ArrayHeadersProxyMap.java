@@ -1,14 +1,13 @@
 package io.wasmplane.wasm.bench;
 
 import io.roastedroot.proxywasm.internal.ProxyMap;
-import io.wasmplane.wasm.sdk.ListHeaders;
 import java.util.Map;
 
-/** Lets the peer host (proxy-wasm-java-host) work on the same list-backed header maps as our runtime. */
-final class ListHeadersProxyMap implements ProxyMap {
-  private final ListHeaders headers;
+/** Lets the peer host (proxy-wasm-java-host) work on the same header maps as our runtime and the baseline. */
+final class ArrayHeadersProxyMap implements ProxyMap {
+  private final ArrayHeaders headers;
 
-  ListHeadersProxyMap(ListHeaders headers) {
+  ArrayHeadersProxyMap(ArrayHeaders headers) {
     this.headers = headers;
   }
 
