@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * {@code control-plane-stub --config rollout.yaml --xds-port 18000 --http-port 18080} serves; {@code
  * control-plane-stub status --http-port 18080} prints which node runs which plugin version.
  */
-@Command(name = "control-plane-stub", mixinStandardHelpOptions = true, subcommands = StatusCommand.class,
+@Command(name = "control-plane-stub", mixinStandardHelpOptions = true, subcommands = {StatusCommand.class, DemoUpstreamCommand.class},
     description = "A small xDS (ADS SotW + delta, LDS/RDS/CDS/EDS/ECDS) server and Wasm module file server"
         + " driven by a watched rollout file.")
 public final class Main implements Callable<Integer> {
