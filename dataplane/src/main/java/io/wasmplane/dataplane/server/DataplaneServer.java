@@ -190,6 +190,21 @@ public final class DataplaneServer implements AutoCloseable {
     return b.boundAddress().getPort();
   }
 
+  /**
+   * Applies a new version of a bound listener's HTTP connection manager (routes, filters, access logs, timeouts):
+   * new streams use it, streams already running keep the one they started with. The socket stays bound.
+   */
+  public void updateListener(ListenerConfig l) {
+    BoundListener b = listeners.get(l.name());
+    if (b == null) {
+      throw new ConfigException("listener " + l.name() + ": not bound (adding listeners at run time is not supported yet)");
+    }
+    if (!b.runtime().config().address().equals(l.address()) || !b.runtime().config().tls().equals(l.tls())) {
+      throw new ConfigException("listener " + l.name() + ": changing the address or TLS of a bound listener is not supported yet");
+    }
+    b.runtime().swapHcm(hcmFactory.build(l.hcm(), "listener " + l.name()));
+  }
+
   public void flushAccessLogs() {
     hcmFactory.flushAccessLogs();
   }

@@ -12,7 +12,10 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** All clusters by name, and the single background thread that does their DNS. */
 public final class ClusterManager implements AutoCloseable {
-  private final Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
+  // Copy-on-write: workers read the current map without locks; updates (xDS) replace it.
+  private volatile Map<String, UpstreamCluster> clusters = Map.of();
+  private final StatsRegistry stats;
+  private final Transport transport;
   private final ScheduledExecutorService dns = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "dns-resolver");
     t.setDaemon(true);
@@ -20,9 +23,41 @@ public final class ClusterManager implements AutoCloseable {
   });
 
   public ClusterManager(List<ClusterConfig> configs, StatsRegistry stats, Transport transport) {
+    this.stats = stats;
+    this.transport = transport;
+    Map<String, UpstreamCluster> m = new LinkedHashMap<>();
     for (ClusterConfig c : configs) {
-      clusters.put(c.name(), new UpstreamCluster(c, stats, transport, dns));
+      m.put(c.name(), new UpstreamCluster(c, stats, transport, dns));
     }
+    clusters = java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * Adds or replaces a cluster. An identical config keeps the running cluster (and its pools); a changed one gets
+   * a new cluster, and the old one's idle connections are closed (streams in flight finish on their connections).
+   */
+  public synchronized void addOrUpdate(ClusterConfig config) {
+    UpstreamCluster old = clusters.get(config.name());
+    if (old != null && old.config().equals(config)) {
+      return;
+    }
+    Map<String, UpstreamCluster> m = new LinkedHashMap<>(clusters);
+    m.put(config.name(), new UpstreamCluster(config, stats, transport, dns));
+    clusters = java.util.Collections.unmodifiableMap(m);
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  public synchronized void remove(String name) {
+    UpstreamCluster old = clusters.get(name);
+    if (old == null) {
+      return;
+    }
+    Map<String, UpstreamCluster> m = new LinkedHashMap<>(clusters);
+    m.remove(name);
+    clusters = java.util.Collections.unmodifiableMap(m);
+    old.close();
   }
 
   /** Waits until every cluster had its first host resolution, at most {@code millis} in total. */
