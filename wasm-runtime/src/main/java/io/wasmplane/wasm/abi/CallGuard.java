@@ -40,7 +40,9 @@ final class CallGuard {
     if (timeoutNanos != callTimeoutNanos) {
       timeoutNanos = callTimeoutNanos;
     }
-    state.set(seq << 2 | IN_CALL);
+    // A release store, not a full fence: the watchdog only needs to see the call eventually (it times calls from
+    // when it first sees them), and exit()'s CAS orders everything after.
+    state.lazySet(seq << 2 | IN_CALL);
   }
 
   /**

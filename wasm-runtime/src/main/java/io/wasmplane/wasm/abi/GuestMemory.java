@@ -19,6 +19,7 @@ public final class GuestMemory {
 
   private final Memory memory;
   private final VmState vm;
+  private final NameCache names = new NameCache();
 
   GuestMemory(Memory memory, VmState vm) {
     this.memory = memory;
@@ -57,6 +58,17 @@ public final class GuestMemory {
 
   String readString(long ptrArg, long lenArg) {
     return new String(read(ptrArg, lenArg), StandardCharsets.UTF_8);
+  }
+
+  /** A header name: like {@link #readString}, but a name this VM has seen before is not decoded again. */
+  String readName(long ptrArg, long lenArg) {
+    long ptr = unsigned(ptrArg);
+    long len = unsigned(lenArg);
+    long size = sizeBytes();
+    if (ptr + len > size) {
+      throw new OutOfBounds(ptr, len);
+    }
+    return names.decode(memory, (int) ptr, (int) len, size);
   }
 
   void writeU32(long ptrArg, long value) {

@@ -49,7 +49,7 @@ final class HeaderMapFunctions {
 
   private static long getValue(VmState vm, long[] a) {
     MapType type = MapType.fromAbi((int) a[0]);
-    String key = vm.memory.readString(a[1], a[2]);
+    String key = vm.memory.readName(a[1], a[2]);
     if (type == null) {
       return Status.BAD_ARGUMENT.code();
     }
@@ -74,7 +74,7 @@ final class HeaderMapFunctions {
 
   private static long mutate(VmState vm, long[] a, boolean withValue, Mutation mutation) {
     MapType type = MapType.fromAbi((int) a[0]);
-    String key = vm.memory.readString(a[1], a[2]);
+    String key = vm.memory.readName(a[1], a[2]);
     String value = withValue ? vm.memory.readString(a[3], a[4]) : null;
     if (type == null) {
       return Status.BAD_ARGUMENT.code();

@@ -53,6 +53,9 @@ record HostCall(String module, String name, FunctionType type, boolean allowedAt
       return new HostFunction(module, name, type,
           (instance, args) -> isVoid ? null : new long[] {Status.UNIMPLEMENTED.code()});
     }
+    // One result array per bound function: Chicory copies the result out as soon as the call returns, and a nested
+    // call of the same function (through the allocator) has returned before this one writes its own.
+    long[] out = isVoid ? null : new long[1];
     return new HostFunction(module, name, type, (instance, args) -> {
       if (!allowedAtStart && vm.starting) {
         throw new PluginFailureException(PluginFailureException.Kind.RESTRICTED_CALL, vm.pluginLabel(),
@@ -72,7 +75,10 @@ record HostCall(String module, String name, FunctionType type, boolean allowedAt
             embedderBug.toString(), embedderBug);
         result = Status.INTERNAL_FAILURE.code();
       }
-      return isVoid ? null : new long[] {result};
+      if (out != null) {
+        out[0] = result;
+      }
+      return out;
     });
   }
 
