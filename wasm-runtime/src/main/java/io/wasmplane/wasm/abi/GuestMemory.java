@@ -2,6 +2,9 @@ package io.wasmplane.wasm.abi;
 
 import com.dylibso.chicory.runtime.Memory;
 import io.wasmplane.wasm.Status;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,6 +23,9 @@ public final class GuestMemory {
   private final Memory memory;
   private final VmState vm;
   private final NameCache names = new NameCache();
+  private static final int SCRATCH_BYTES = 256;
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private final byte[] scratch = new byte[SCRATCH_BYTES];
 
   GuestMemory(Memory memory, VmState vm) {
     this.memory = memory;
@@ -57,7 +63,24 @@ public final class GuestMemory {
   }
 
   String readString(long ptrArg, long lenArg) {
-    return new String(read(ptrArg, lenArg), StandardCharsets.UTF_8);
+    long ptr = unsigned(ptrArg);
+    long len = unsigned(lenArg);
+    check(ptr, len);
+    if (len > SCRATCH_BYTES) {
+      return new String(memory.readBytes((int) ptr, (int) len), StandardCharsets.UTF_8);
+    }
+    // Short strings (header values, log lines) go through one reused buffer, copied in 8-byte words: the String
+    // copies them out, so no intermediate array is allocated per call.
+    int at = (int) ptr;
+    int n = (int) len;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      LONG_LE.set(scratch, i, memory.readLong(at + i));
+    }
+    for (; i < n; i++) {
+      scratch[i] = memory.read(at + i);
+    }
+    return new String(scratch, 0, n, StandardCharsets.UTF_8);
   }
 
   /** A header name: like {@link #readString}, but a name this VM has seen before is not decoded again. */
