@@ -51,7 +51,7 @@ public final class VmState {
   private Instance instance;
   GuestMemory memory;
   private final ExportFunction[] exports = new ExportFunction[Callback.values().length];
-  private final Map<Integer, ContextState> contexts = new HashMap<>();
+  private final ContextTable contexts = new ContextTable();
   private final Map<String, ContextState> rootsByRootId = new HashMap<>();
   private int lastContextId;
   private int lastToken;
@@ -193,7 +193,7 @@ public final class VmState {
           + "'");
     }
     ContextState root = new ContextState(++lastContextId, ContextState.Kind.ROOT, null, contextHost, plugin);
-    contexts.put(root.id, root);
+    contexts.put(root);
     rootsByRootId.put(plugin.rootId(), root);
     String name = "plugin '" + plugin.name() + "' (root_id '" + plugin.rootId() + "')";
     try {
@@ -235,7 +235,7 @@ public final class VmState {
       throw new IllegalStateException("root context " + root.id + " is closed");
     }
     ContextState ctx = new ContextState(++lastContextId, kind, root, contextHost, root.plugin);
-    contexts.put(ctx.id, ctx);
+    contexts.put(ctx);
     try {
       invoke(ctx, Callback.ON_CONTEXT_CREATE, 0, ctx.id, root.id);
     } catch (PluginFailureException e) {
