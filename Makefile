@@ -24,7 +24,9 @@ test: plugins
 run: build
 	@scripts/run-demo.sh
 
+# JMH request round of the Wasm host (docs/bench/wasm-runtime.txt), then the proxy load benchmark (docs/bench/proxy.md).
 bench: build
+	@scripts/bench-wasm-runtime.sh
 	@scripts/bench.sh
 
 clean:
