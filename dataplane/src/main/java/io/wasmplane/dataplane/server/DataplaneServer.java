@@ -59,7 +59,8 @@ public final class DataplaneServer implements AutoCloseable {
     this.boss = transport.newGroup(1, "accept");
     this.workers = transport.newGroup(concurrency, "worker");
     this.clusters = new ClusterManager(config.clusters(), stats, transport);
-    this.hcmFactory = new HcmRuntimeFactory(clusters, stats, this::wasmRuntime, new io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource() {
+    this.hcmFactory = new HcmRuntimeFactory(clusters, stats, this::wasmPlugins);
+    this.node = new io.wasmplane.dataplane.wasm.WasmPluginManager.PropertySource() {
       @Override
       public String nodeId() {
         return config.node().id();
@@ -69,7 +70,7 @@ public final class DataplaneServer implements AutoCloseable {
       public String nodeCluster() {
         return config.node().cluster();
       }
-    });
+    };
     registerServerStats();
   }
 
@@ -120,11 +121,24 @@ public final class DataplaneServer implements AutoCloseable {
   }
 
   private io.wasmplane.wasm.WasmRuntime wasm;
+  private io.wasmplane.dataplane.wasm.WasmPluginManager wasmPlugins;
+  private final io.wasmplane.dataplane.wasm.WasmPluginManager.PropertySource node;
+
+  /** The Wasm plugin lifecycle (code fetch, caches, compile, canary, handles), created with the first Wasm plugin. */
+  public synchronized io.wasmplane.dataplane.wasm.WasmPluginManager wasmPlugins() {
+    if (wasmPlugins == null) {
+      var cacheOptions = io.wasmplane.dataplane.wasm.WasmCacheOptions.fromEnvironment();
+      wasmPlugins = new io.wasmplane.dataplane.wasm.WasmPluginManager(wasmRuntime(cacheOptions), clusters::get,
+          () -> (io.netty.channel.EventLoop) workers.next(), stats, node, cacheOptions);
+    }
+    return wasmPlugins;
+  }
 
   /** The process-wide Wasm runtime, created when the first Wasm filter is configured. */
-  private synchronized io.wasmplane.wasm.WasmRuntime wasmRuntime() {
+  private synchronized io.wasmplane.wasm.WasmRuntime wasmRuntime(io.wasmplane.dataplane.wasm.WasmCacheOptions cacheOptions) {
     if (wasm == null) {
-      wasm = io.wasmplane.wasm.WasmRuntime.create();
+      // Chicory's compiled form of each module is cached on disk beside the module bytes.
+      wasm = io.wasmplane.wasm.WasmRuntime.create(io.wasmplane.wasm.RuntimeOptions.defaults().withCompiledCodeCacheDir(cacheOptions.compiledDir()));
       io.wasmplane.wasm.WasmRuntime rt = wasm;
       // Plugin metrics show in /stats under the names the plugins defined (Envoy strips its "wasmcustom." prefix).
       stats.addSource("wasm", (counters, gauges) -> rt.metrics().snapshot().forEach(m -> {
@@ -247,6 +261,9 @@ public final class DataplaneServer implements AutoCloseable {
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);
     synchronized (this) {
+      if (wasmPlugins != null) {
+        wasmPlugins.close();
+      }
       if (wasm != null) {
         wasm.close();
       }

@@ -28,16 +28,14 @@ final class HcmRuntimeFactory {
   private final ClusterManager clusters;
   private final StatsRegistry stats;
   private final Map<Path, AccessLogWriter> writers = new ConcurrentHashMap<>();
-  private final java.util.function.Supplier<io.wasmplane.wasm.WasmRuntime> wasmRuntime;
-  private final io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node;
-  private final List<io.wasmplane.dataplane.wasm.WasmPlugin> plugins = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> wasmPlugins;
+  private final List<io.wasmplane.dataplane.wasm.SwappableFilterFactory> plugins = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  HcmRuntimeFactory(ClusterManager clusters, StatsRegistry stats, java.util.function.Supplier<io.wasmplane.wasm.WasmRuntime> wasmRuntime,
-      io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node) {
+  HcmRuntimeFactory(ClusterManager clusters, StatsRegistry stats,
+      java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> wasmPlugins) {
     this.clusters = clusters;
     this.stats = stats;
-    this.wasmRuntime = wasmRuntime;
-    this.node = node;
+    this.wasmPlugins = wasmPlugins;
   }
 
   HcmRuntime build(HcmConfig cfg, String where) {
@@ -63,10 +61,18 @@ final class HcmRuntimeFactory {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
-      var spec = io.wasmplane.dataplane.wasm.WasmFilterSpec.from((com.google.protobuf.Any) f.typedConfig(), w);
-      var plugin = new io.wasmplane.dataplane.wasm.WasmPlugin(wasmRuntime.get(), spec, node, clusters, stats, w);
-      plugins.add(plugin);
-      return plugin.filterFactory();
+      var spec = io.wasmplane.dataplane.wasm.PluginSpec.fromHttpFilter((com.google.protobuf.Any) f.typedConfig(), w);
+      io.wasmplane.dataplane.wasm.PluginHandle handle;
+      try {
+        // Static config: the caller (startup) waits for remote code, as a warming listener would.
+        handle = wasmPlugins.get().prepareNow(spec, io.wasmplane.dataplane.wasm.PluginKind.HTTP_FILTER,
+            io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
+      } catch (io.wasmplane.dataplane.wasm.PluginLoadException e) {
+        throw new ConfigException(w + ": " + e.getMessage(), e);
+      }
+      var factory = new io.wasmplane.dataplane.wasm.SwappableFilterFactory(handle);
+      plugins.add(factory);
+      return factory;
     }
     return io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.name(), typeName)
         .orElseThrow(() -> new ConfigException(where + ": no implementation for http filter " + f.name()))
@@ -92,7 +98,7 @@ final class HcmRuntimeFactory {
   }
 
   void closePlugins() {
-    plugins.forEach(io.wasmplane.dataplane.wasm.WasmPlugin::close);
+    plugins.forEach(io.wasmplane.dataplane.wasm.SwappableFilterFactory::close);
   }
 
   void closeAccessLogs() {

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.wasmplane.dataplane.upstream.ClusterManager;
 import io.wasmplane.dataplane.upstream.ResetReason;
 import io.wasmplane.dataplane.upstream.UpstreamCluster;
 import io.wasmplane.dataplane.upstream.UpstreamListener;
@@ -40,8 +39,8 @@ final class WasmHttpCall implements UpstreamListener {
   }
 
   /** Validates now (unknown cluster is BAD_ARGUMENT, as Envoy), sends from the event loop after the callback. */
-  static Status start(ClusterManager clusters, EventLoop loop, HttpCallRequest req, Consumer<HttpCallResponse> onResponse) {
-    UpstreamCluster cluster = clusters.get(req.upstream());
+  static Status start(java.util.function.Function<String, UpstreamCluster> clusters, EventLoop loop, HttpCallRequest req, Consumer<HttpCallResponse> onResponse) {
+    UpstreamCluster cluster = clusters.apply(req.upstream());
     if (cluster == null) {
       return Status.BAD_ARGUMENT;
     }

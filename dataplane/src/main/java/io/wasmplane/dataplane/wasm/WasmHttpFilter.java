@@ -39,16 +39,17 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
   private static final Logger log = LoggerFactory.getLogger(WasmHttpFilter.class);
 
   private final FilterCallbacks cb;
-  private final WasmPlugin plugin;
+  private final PluginHandle plugin;
   private HttpContext context;
   private boolean disabled;
   private LocalResponse pendingReply;
   private boolean replied;
   private boolean inResponse;
-  private WasmPlugin.WorkerVm worker;
+  private PluginHandle.Instance worker;
+  private io.wasmplane.wasm.WasmVm vm;
   private io.netty.util.concurrent.ScheduledFuture<?> watcher;
 
-  WasmHttpFilter(FilterCallbacks cb, WasmPlugin plugin) {
+  WasmHttpFilter(FilterCallbacks cb, PluginHandle plugin) {
     this.cb = cb;
     this.plugin = plugin;
   }
@@ -58,13 +59,15 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return false;
     }
     if (context == null) {
-      WasmPlugin.WorkerVm w = plugin.vm(cb.eventLoop());
+      PluginHandle.Instance w = plugin.instance(cb.eventLoop());
       worker = w;
-      if (w.root() == null) {
-        return fail(new IllegalStateException("vm failed to start: " + w.startError()));
+      io.wasmplane.wasm.RootContext root = w.root();
+      if (root == null) {
+        return fail(new IllegalStateException(w.error()));
       }
+      vm = w.vm();
       try {
-        context = w.root().newHttpContext(this);
+        context = root.newHttpContext(this);
       } catch (PluginFailureException e) {
         return fail(e);
       }
@@ -74,9 +77,12 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
 
   /** Envoy's failure policy: FAIL_OPEN lets the stream through without the plugin, FAIL_CLOSED answers 503. */
   private boolean fail(RuntimeException e) {
-    log.warn("event=wasm_failure plugin={} fail_open={} error={}", plugin.spec().pluginName(), plugin.spec().failOpen(), e.toString());
+    log.warn("event=wasm_failure plugin={} fail_mode={} error={}", plugin.spec().pluginName(), plugin.spec().failMode(), e.toString());
     disabled = true;
     cancelWatcher();
+    if (e instanceof PluginFailureException && worker != null) {
+      worker.noteFailure(); // FAIL_RELOAD's backoff counts from here
+    }
     if (!plugin.spec().failOpen()) {
       replied = true;
       cb.sendLocalReply(503, "", null, "wasm_fail_stream");
@@ -90,11 +96,11 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
    * failure policy (fail open resumes the held direction).
    */
   private FilterStatus watchIfStopped(FilterStatus s) {
-    if (s != FilterStatus.CONTINUE && !replied && watcher == null && worker != null && worker.vm() != null) {
+    if (s != FilterStatus.CONTINUE && !replied && watcher == null && vm != null) {
       watcher = cb.eventLoop().scheduleAtFixedRate(() -> {
-        if (worker.vm().failState() != io.wasmplane.wasm.FailState.OK && !disabled) {
+        if (vm.failState() != io.wasmplane.wasm.FailState.OK && !disabled) {
           boolean response = inResponse;
-          fail(new IllegalStateException("vm failed while the stream was stopped: " + worker.vm().failState()));
+          fail(new IllegalStateException("vm failed while the stream was stopped: " + vm.failState()));
           if (plugin.spec().failOpen()) {
             if (response) {
               cb.continueEncoding();
@@ -241,6 +247,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
         log.debug("event=wasm_context_close_failed plugin={} error={}", plugin.spec().pluginName(), e.toString());
       }
     }
+    plugin.release(); // the stream's reference: the last one of a swapped-out version tears it down
   }
 
   // ------------------------------------------------------------------ ContextHost
