@@ -1,0 +1,25 @@
+;; Stamps its plugin configuration (up to 256 bytes) into every response as x-config: a version marker for swap tests.
+(module
+  (import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_add_header_map_value" (func $add_header (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 16) "x-config")
+  (global $cfg_len (mut i32) (i32.const 0))
+  ;; the host copies the configuration here once, in on_configure
+  (func (export "malloc") (param i32) (result i32) (i32.const 4096))
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_configure") (param $ctx i32) (param $size i32) (result i32)
+    (global.set $cfg_len (i32.const 0))
+    (if (i32.gt_u (local.get $size) (i32.const 0))
+      (then
+        (if (i32.ne (call $get_buffer (i32.const 7) (i32.const 0) (i32.const 256) (i32.const 32) (i32.const 36)) (i32.const 0))
+          (then (return (i32.const 0))))
+        (global.set $cfg_len (i32.load (i32.const 36)))
+        (memory.copy (i32.const 1024) (i32.load (i32.const 32)) (global.get $cfg_len))))
+    (i32.const 1))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32)
+    (drop (call $add_header (i32.const 2) (i32.const 16) (i32.const 8) (i32.const 1024) (global.get $cfg_len)))
+    (i32.const 0))
+  (func (export "proxy_abi_version_0_2_1"))
+)
