@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ModuleServer implements AutoCloseable {
   private final HttpServer server;
   final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> extra = new ConcurrentHashMap<>();
+
+  /** Serves {@code bytes} at {@code path} from now on. */
+  void put(String path, byte[] bytes) {
+    extra.put(path, bytes);
+  }
 
   ModuleServer(byte[] module) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -24,6 +30,11 @@ final class ModuleServer implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
       try (ex) {
+        byte[] added = extra.get(path);
+        if (added != null) {
+          send(ex, 200, added);
+          return;
+        }
         switch (path) {
           case "/good.wasm" -> send(ex, 200, module);
           case "/slow.wasm" -> {
