@@ -216,7 +216,10 @@ public final class DataplaneServer implements AutoCloseable {
     if (!b.runtime().config().address().equals(l.address()) || !b.runtime().config().tls().equals(l.tls())) {
       throw new ConfigException("listener " + l.name() + ": changing the address or TLS of a bound listener is not supported yet");
     }
+    HcmRuntime old = b.runtime().hcm();
     b.runtime().swapHcm(hcmFactory.build(l.hcm(), "listener " + l.name()));
+    // The old chain's plugin versions go once their last running stream ends (each stream holds its own reference).
+    hcmFactory.release(old);
   }
 
   public void flushAccessLogs() {

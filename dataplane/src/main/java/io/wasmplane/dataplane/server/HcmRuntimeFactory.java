@@ -97,6 +97,15 @@ final class HcmRuntimeFactory {
     writers.values().forEach(AccessLogWriter::flush);
   }
 
+  /** Drops the references a replaced HCM runtime's Wasm filters hold on their plugin versions. */
+  void release(HcmRuntime old) {
+    for (HttpFilterFactory f : old.filterFactories()) {
+      if (f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w && plugins.remove(w)) {
+        w.close();
+      }
+    }
+  }
+
   void closePlugins() {
     plugins.forEach(io.wasmplane.dataplane.wasm.SwappableFilterFactory::close);
   }

@@ -116,6 +116,21 @@ class HotSwapUnderLoadTest {
     }
   }
 
+  @Test
+  void aListenerUpdateReleasesThePluginVersionsOfTheReplacedChain() throws Exception {
+    java.nio.file.Path stamp = WasmTestSupport.wat("dp_stamp");
+    try (TestUpstream up = new TestUpstream("up");
+        Dataplane dp = WasmTestSupport.start(filter(stamp, "v0"), up.port(), "", 2)) {
+      String url = "http://127.0.0.1:" + dp.port("ingress") + "/x";
+      assertThat(Http.get(Http.h1(), url).headers().allValues("x-config")).containsExactly("v0");
+      PluginHandle before = WasmTestSupport.wasmFactory(dp).current();
+      dp.server().updateListener(dp.server().listeners().get("ingress").runtime().config());
+      assertThat(WasmTestSupport.wasmFactory(dp).current()).isNotSameAs(before);
+      before.whenReleased().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(Http.get(Http.h1(), url).headers().allValues("x-config")).containsExactly("v0");
+    }
+  }
+
   private static int lastSwapBefore(List<Swap> swaps, long t) {
     int k = -1;
     for (int i = 0; i < swaps.size(); i++) {
