@@ -197,6 +197,53 @@ class RemoteFetchTest {
   }
 
   @Test
+  void concurrentRequestsForOneModuleShareOneFetchAndOneCompile() throws Exception {
+    try (Dataplane dp = startPlain()) {
+      WasmPluginManager m = dp.server().wasmPlugins();
+      java.util.List<java.util.concurrent.CompletableFuture<PluginHandle>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        // /slow.wasm answers after 3 s: every prepare below is issued while the one fetch is still running
+        all.add(m.prepare(spec("/slow.wasm", sha, 0, 10_000, false), PluginKind.HTTP_FILTER, WasmPluginManager.Mode.UPDATE)
+            .toCompletableFuture());
+      }
+      for (var f : all) {
+        PluginHandle h = f.get(30, TimeUnit.SECONDS);
+        assertThat(h.sha256()).contains(sha);
+        h.release();
+      }
+      assertThat(server.hits("/slow.wasm")).isEqualTo(1);
+      assertThat(counter(dp, "wasm.remote_load_fetch_successes")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theDiskCacheIsBoundedAndEvictsTheLeastRecentlyUsed() throws Exception {
+    Path dir = Files.createTempDirectory("wasm-lru");
+    CodeCache cache = new CodeCache(new WasmCacheOptions(dir, 2500, 10_000_000, 10_000_000));
+    byte[][] mods = new byte[3][];
+    String[] shas = new String[3];
+    for (int i = 0; i < 3; i++) {
+      mods[i] = new byte[1000];
+      java.util.Arrays.fill(mods[i], (byte) i);
+      shas[i] = Sha256.hex(mods[i]);
+    }
+    cache.put(shas[0], mods[0]);
+    Thread.sleep(20);
+    cache.put(shas[1], mods[1]);
+    Thread.sleep(20);
+    assertThat(new CodeCache(new WasmCacheOptions(dir, 2500, 10_000_000, 10_000_000)).get(shas[0])).isEqualTo(mods[0]); // touch 0
+    Thread.sleep(20);
+    cache.put(shas[2], mods[2]);
+    Path modules = dir.resolve("modules");
+    assertThat(Files.exists(modules.resolve(shas[0] + ".wasm"))).isTrue();
+    assertThat(Files.exists(modules.resolve(shas[1] + ".wasm"))).as("least recently used").isFalse();
+    assertThat(Files.exists(modules.resolve(shas[2] + ".wasm"))).isTrue();
+    // a corrupted file is a miss, never code we run
+    Files.write(modules.resolve(shas[2] + ".wasm"), new byte[] {1, 2, 3});
+    assertThat(new CodeCache(new WasmCacheOptions(dir, 2500, 10_000_000, 10_000_000)).get(shas[2])).isNull();
+  }
+
+  @Test
   void remoteCodeWithoutSha256IsAConfigError() {
     assertThatThrownBy(() -> PluginSpec.from(WasmTestSupport.remote("p", "r", server.url("/good.wasm"), "modules", "", 1000, 1, 20, "v")
         .build(), "ecds p")).isInstanceOf(ConfigException.class).hasMessageContaining("sha256: required");
