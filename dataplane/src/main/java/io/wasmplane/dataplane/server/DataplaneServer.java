@@ -128,8 +128,8 @@ public final class DataplaneServer implements AutoCloseable {
   public synchronized io.wasmplane.dataplane.wasm.WasmPluginManager wasmPlugins() {
     if (wasmPlugins == null) {
       var cacheOptions = io.wasmplane.dataplane.wasm.WasmCacheOptions.fromEnvironment();
-      wasmPlugins = new io.wasmplane.dataplane.wasm.WasmPluginManager(wasmRuntime(cacheOptions), clusters::get,
-          () -> (io.netty.channel.EventLoop) workers.next(), stats, node, cacheOptions);
+      wasmPlugins = new io.wasmplane.dataplane.wasm.WasmPluginManager(wasmRuntime(cacheOptions), clusters::get, workers, stats, node,
+          cacheOptions);
     }
     return wasmPlugins;
   }

@@ -70,16 +70,19 @@ public final class WasmPluginManager implements AutoCloseable {
   private final Map<String, CompletableFuture<byte[]>> fetches = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<PluginModule>> compiled = new LinkedHashMap<>(16, 0.75f, true);
   private final RemoteLoadStats remote;
+  private final io.netty.channel.EventLoopGroup workers;
 
   /** Envoy's wasm.remote_load_* stats. */
   record RemoteLoadStats(Counter hits, Counter negativeHits, Counter misses, Counter fetchSuccesses, Counter fetchFailures) {}
 
   /**
    * @param clusters resolves http_uri.cluster and proxy_http_call upstreams (static or CDS clusters)
-   * @param ioLoops the worker loops a fetch's socket runs on (non-blocking)
+   * @param workers the worker loops: a fetch's socket runs on one (non-blocking); per-worker VMs are warmed on all
    */
-  public WasmPluginManager(WasmRuntime runtime, Function<String, UpstreamCluster> clusters, Supplier<EventLoop> ioLoops,
+  public WasmPluginManager(WasmRuntime runtime, Function<String, UpstreamCluster> clusters, io.netty.channel.EventLoopGroup workers,
       StatsRegistry stats, PropertySource node, WasmCacheOptions cacheOptions) {
+    this.workers = workers;
+    Supplier<EventLoop> ioLoops = () -> (EventLoop) workers.next();
     this.runtime = runtime;
     this.clusters = clusters;
     this.stats = stats;
@@ -124,12 +127,46 @@ public final class WasmPluginManager implements AutoCloseable {
         return CompletableFuture.completedFuture(new PluginHandle(spec, kind, null, code.failure, vms, reloadStats(spec), node));
       }
       return module(code.sha256, code.bytes, spec.code().describe())
-          .thenApplyAsync(module -> canary(spec, kind, module), loader);
+          .thenApplyAsync(module -> canary(spec, kind, module), loader)
+          .thenCompose(this::warm);
     });
+  }
+
+  /**
+   * Creates the handle's root context on every worker before the handle is handed out, as Envoy creates its
+   * per-worker VMs at config time, so the first streams after a swap do not pay for VM start-up. Filters and network
+   * filters only; other kinds decide where their VMs live.
+   */
+  private CompletableFuture<PluginHandle> warm(PluginHandle h) {
+    if (h.kind() != PluginKind.HTTP_FILTER && h.kind() != PluginKind.NETWORK_FILTER) {
+      return CompletableFuture.completedFuture(h);
+    }
+    java.util.List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+    for (io.netty.util.concurrent.EventExecutor e : workers) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      try {
+        e.execute(() -> {
+          try {
+            h.instance((EventLoop) e);
+          } finally {
+            f.complete(null);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        f.complete(null);
+      }
+      all.add(f);
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> h);
   }
 
   /** Blocking convenience for bootstrap (static) config on a non-event-loop thread; throws the NACK text. */
   public PluginHandle prepareNow(PluginSpec spec, PluginKind kind, Mode mode) {
+    for (io.netty.util.concurrent.EventExecutor e : workers) {
+      if (e.inEventLoop()) {
+        throw new IllegalStateException("prepareNow on an event loop would block it (and wait for itself): use prepare()");
+      }
+    }
     try {
       return prepare(spec, kind, mode).toCompletableFuture().join();
     } catch (java.util.concurrent.CompletionException e) {
