@@ -56,7 +56,8 @@ public final class BootstrapTranslator {
   private BootstrapTranslator() {}
 
   public static DataplaneConfig translate(Bootstrap b, Optional<String> serviceNode, Optional<String> serviceCluster) {
-    FieldGuard.onlySupported(b, "bootstrap", Set.of("node", "admin", "static_resources", "layered_runtime", "stats_flush_interval"));
+    FieldGuard.onlySupported(b, "bootstrap", Set.of("node", "admin", "static_resources", "dynamic_resources", "layered_runtime",
+        "stats_flush_interval"));
     NodeInfo node = new NodeInfo(serviceNode.orElse(b.getNode().getId()), serviceCluster.orElse(b.getNode().getCluster()));
     Optional<AdminConfig> admin = Optional.empty();
     if (b.hasAdmin()) {
@@ -128,12 +129,22 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(h, where, Set.of("stat_prefix", "codec_type", "route_config", "http_filters", "access_log",
         "common_http_protocol_options", "request_timeout", "stream_idle_timeout", "max_request_headers_kb",
         "use_remote_address", "skip_xff_append", "generate_request_id", "preserve_external_request_id", "server_name",
-        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes"));
+        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds"));
     if (h.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ": field 'stat_prefix' is required");
     }
-    if (!h.hasRouteConfig()) {
-      throw new ConfigException(where + ": field 'route_config' is required (rds needs dynamic resources)");
+    Optional<String> rdsName = Optional.empty();
+    if (h.hasRds()) {
+      FieldGuard.onlySupported(h.getRds(), where + ".rds", Set.of("config_source", "route_config_name"));
+      if (h.getRds().getRouteConfigName().isEmpty()) {
+        throw new ConfigException(where + ".rds.route_config_name: required");
+      }
+      if (!h.getRds().getConfigSource().hasAds()) {
+        throw new ConfigException(where + ".rds.config_source: only 'ads: {}' is supported");
+      }
+      rdsName = Optional.of(h.getRds().getRouteConfigName());
+    } else if (!h.hasRouteConfig()) {
+      throw new ConfigException(where + ": one of 'route_config' or 'rds' is required");
     }
     HcmConfig.CodecType codec = switch (h.getCodecType()) {
       case AUTO -> HcmConfig.CodecType.AUTO;
@@ -157,7 +168,9 @@ public final class BootstrapTranslator {
       FieldGuard.onlySupported(h.getHttp2ProtocolOptions(), where + ".http2_protocol_options",
           Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size"));
     }
-    RouteTable routes = routeTable(h.getRouteConfig(), where + ".route_config", clusterNames);
+    // With rds the routes arrive later; until then the listener is warming (or, after the timeout, has no routes).
+    RouteTable routes = rdsName.isPresent() ? new RouteTable(rdsName.get(), List.of())
+        : routeTable(h.getRouteConfig(), where + ".route_config", clusterNames);
     List<HttpFilterConfig> filters = httpFilters(h.getHttpFiltersList(), where + ".http_filters");
     List<AccessLogConfig> logs = new ArrayList<>();
     for (int i = 0; i < h.getAccessLogCount(); i++) {
@@ -175,7 +188,7 @@ public final class BootstrapTranslator {
     String serverName = h.getServerName().isEmpty() ? "envoy" : h.getServerName();
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
-        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit);
+        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName);
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
@@ -400,12 +413,14 @@ public final class BootstrapTranslator {
     }
     FieldGuard.onlySupported(c, where, Set.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
         "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
-        "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl"));
+        "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl",
+        "eds_cluster_config"));
     ClusterConfig.DiscoveryType type = switch (c.getType()) {
       case STATIC -> ClusterConfig.DiscoveryType.STATIC;
       case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
       case LOGICAL_DNS -> ClusterConfig.DiscoveryType.LOGICAL_DNS;
-      default -> throw new ConfigException(where + ".type: " + c.getType() + " is not supported (STATIC, STRICT_DNS, LOGICAL_DNS)");
+      case EDS -> ClusterConfig.DiscoveryType.EDS;
+      default -> throw new ConfigException(where + ".type: " + c.getType() + " is not supported (STATIC, STRICT_DNS, LOGICAL_DNS, EDS)");
     };
     ClusterConfig.LbPolicy lb = switch (c.getLbPolicy()) {
       case ROUND_ROBIN -> ClusterConfig.LbPolicy.ROUND_ROBIN;
@@ -414,25 +429,20 @@ public final class BootstrapTranslator {
       default -> throw new ConfigException(where + ".lb_policy: " + c.getLbPolicy() + " is not supported (ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
     };
     Duration connectTimeout = c.hasConnectTimeout() ? duration(c.getConnectTimeout()) : CONNECT_TIMEOUT_DEFAULT;
-    List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
-    var la = c.getLoadAssignment();
-    FieldGuard.onlySupported(la, where + ".load_assignment", Set.of("cluster_name", "endpoints"));
-    for (LocalityLbEndpoints lle : la.getEndpointsList()) {
-      FieldGuard.onlySupported(lle, where + ".load_assignment.endpoints", Set.of("lb_endpoints", "locality"));
-      for (LbEndpoint le : lle.getLbEndpointsList()) {
-        FieldGuard.onlySupported(le, where + ".load_assignment.endpoints.lb_endpoints", Set.of("endpoint"));
-        FieldGuard.onlySupported(le.getEndpoint(), where + ".load_assignment.endpoints.lb_endpoints.endpoint", Set.of("address"));
-        SocketAddress sa = socket(le.getEndpoint().getAddress(), where + ".load_assignment...endpoint.address");
-        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue()));
+    if (type == ClusterConfig.DiscoveryType.EDS) {
+      if (c.hasLoadAssignment()) {
+        throw new ConfigException(where + ".load_assignment: not allowed on an EDS cluster (endpoints come from eds_cluster_config)");
       }
-    }
-    if (type == ClusterConfig.DiscoveryType.STATIC) {
-      for (ClusterConfig.EndpointAddress e : endpoints) {
-        if (!isIpLiteral(e.host())) {
-          throw new ConfigException(where + ": STATIC cluster endpoint '" + e.host() + "' must be an IP address (use STRICT_DNS for names)");
-        }
+      var eds = c.getEdsClusterConfig();
+      FieldGuard.onlySupported(eds, where + ".eds_cluster_config", Set.of("eds_config", "service_name"));
+      if (!eds.getEdsConfig().hasAds()) {
+        throw new ConfigException(where + ".eds_cluster_config.eds_config: only 'ads: {}' is supported");
       }
+    } else if (c.hasEdsClusterConfig()) {
+      throw new ConfigException(where + ".eds_cluster_config: only allowed with type EDS");
     }
+    List<ClusterConfig.EndpointAddress> endpoints = endpoints(c.getLoadAssignment(), where + ".load_assignment",
+        type != ClusterConfig.DiscoveryType.STRICT_DNS && type != ClusterConfig.DiscoveryType.LOGICAL_DNS);
     if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && endpoints.size() != 1) {
       throw new ConfigException(where + ": LOGICAL_DNS clusters need exactly one endpoint, got " + endpoints.size());
     }
@@ -481,6 +491,29 @@ public final class BootstrapTranslator {
     }
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle);
+  }
+
+  /**
+   * The endpoints of a load assignment (a cluster's {@code load_assignment} or an EDS {@code ClusterLoadAssignment});
+   * with {@code ipOnly} (STATIC and EDS) every address must be an IP literal.
+   */
+  public static List<ClusterConfig.EndpointAddress> endpoints(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la,
+      String where, boolean ipOnly) {
+    List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
+    FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints"));
+    for (LocalityLbEndpoints lle : la.getEndpointsList()) {
+      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality"));
+      for (LbEndpoint le : lle.getLbEndpointsList()) {
+        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint"));
+        FieldGuard.onlySupported(le.getEndpoint(), where + ".endpoints.lb_endpoints.endpoint", Set.of("address"));
+        SocketAddress sa = socket(le.getEndpoint().getAddress(), where + "...endpoint.address");
+        if (ipOnly && !isIpLiteral(sa.getAddress())) {
+          throw new ConfigException(where + ": endpoint '" + sa.getAddress() + "' must be an IP address (use STRICT_DNS for names)");
+        }
+        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue()));
+      }
+    }
+    return List.copyOf(endpoints);
   }
 
   private static boolean isIpLiteral(String host) {

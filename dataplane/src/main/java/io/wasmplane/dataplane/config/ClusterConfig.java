@@ -17,7 +17,7 @@ public record ClusterConfig(
     Duration dnsRefreshRate,
     Duration idleTimeout) {
 
-  public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS }
+  public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS, EDS }
 
   public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM }
 

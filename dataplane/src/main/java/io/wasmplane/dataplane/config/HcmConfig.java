@@ -19,7 +19,8 @@ public record HcmConfig(
     boolean generateRequestId,
     boolean preserveExternalRequestId,
     String serverName,
-    long bufferLimitBytes) {
+    long bufferLimitBytes,
+    java.util.Optional<String> rdsRouteConfigName) {
 
   public enum CodecType { AUTO, HTTP1, HTTP2 }
 }

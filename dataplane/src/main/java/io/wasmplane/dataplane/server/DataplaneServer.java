@@ -40,12 +40,12 @@ public final class DataplaneServer implements AutoCloseable {
   private final ClusterManager clusters;
   private final HcmRuntimeFactory hcmFactory;
   private final ConnectionTracker connections = new ConnectionTracker();
-  private final Map<String, BoundListener> listeners = new LinkedHashMap<>();
+  private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
   private final long startMillis = System.currentTimeMillis();
 
   /** A listener and the socket it is bound to. */
-  public record BoundListener(ListenerRuntime runtime, Channel channel) {
+  public record BoundListener(ListenerRuntime runtime, Channel channel, SwitchingInitializer init) {
     public InetSocketAddress boundAddress() {
       return (InetSocketAddress) channel.localAddress();
     }
@@ -94,23 +94,27 @@ public final class DataplaneServer implements AutoCloseable {
 
   private void bind(ListenerConfig l) {
     String where = "listener " + l.name();
-    HcmRuntime hcm = hcmFactory.build(l.hcm(), where);
-    Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
-    ListenerRuntime rt = new ListenerRuntime(l, hcm, ssl, stats);
+    bind(l, hcmFactory.build(l.hcm(), where));
+  }
+
+  private void bind(ListenerConfig l, HcmRuntime hcm) {
+    String where = "listener " + l.name();
+    ListenerRuntime rt = runtime(l, hcm);
+    SwitchingInitializer init = new SwitchingInitializer(new DownstreamInitializer(rt, connections));
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new DownstreamInitializer(rt, connections));
+        .childHandler(init);
     try {
       Channel ch = b.bind(l.address()).sync().channel();
       if (l.address().getPort() == 0) {
         InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
         rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
       }
-      listeners.put(l.name(), new BoundListener(rt, ch));
+      listeners.put(l.name(), new BoundListener(rt, ch, init));
       log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
     } catch (Exception e) {
       Throwable cause = e;
@@ -118,6 +122,74 @@ public final class DataplaneServer implements AutoCloseable {
           ? "address already in use" : cause.toString();
       throw new ConfigException(where + ": cannot bind " + l.address().getHostString() + ":" + l.address().getPort() + ": " + reason, e);
     }
+  }
+
+  private ListenerRuntime runtime(ListenerConfig l, HcmRuntime hcm) {
+    String where = "listener " + l.name();
+    Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
+    return new ListenerRuntime(l, hcm, ssl, stats);
+  }
+
+  /**
+   * Builds the run-time form of an HTTP connection manager (filter factories, Wasm plugins canaried, access logs);
+   * throws ConfigException naming the cause. With RDS, {@code routes} is read by each new stream.
+   */
+  public HcmRuntime buildHcm(io.wasmplane.dataplane.config.HcmConfig cfg, String where,
+      java.util.function.Supplier<io.wasmplane.dataplane.config.RouteTable> routes) {
+    return hcmFactory.build(cfg, where, routes);
+  }
+
+  /**
+   * Adds a listener or updates one (LDS). On the same address the socket stays bound: new connections go to the new
+   * runtime and the old runtime's connections are drained (HTTP/1.1 close after the response, HTTP/2 GOAWAY) and
+   * closed after {@code drainTime}. On another address the new socket is bound before the old one is closed.
+   */
+  public synchronized void addOrUpdateListener(ListenerConfig l, HcmRuntime hcm, Duration drainTime) {
+    BoundListener old = listeners.get(l.name());
+    if (old != null && old.runtime().config().address().equals(l.address())) {
+      ListenerRuntime rt = runtime(l, hcm);
+      InetSocketAddress bound = old.boundAddress();
+      rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
+      old.init().use(new DownstreamInitializer(rt, connections));
+      listeners.put(l.name(), new BoundListener(rt, old.channel(), old.init()));
+      drain(old.runtime(), drainTime);
+      log.info("event=listener_updated listener={} address={}", l.name(), bound);
+      return;
+    }
+    if (old != null) {
+      listeners.remove(l.name());
+    }
+    try {
+      bind(l, hcm);
+    } catch (RuntimeException e) {
+      if (old != null) {
+        listeners.put(l.name(), old);
+      }
+      throw e;
+    }
+    if (old != null) {
+      old.channel().close();
+      drain(old.runtime(), drainTime);
+    }
+  }
+
+  /** Removes a listener (LDS): closes its socket and drains its connections. */
+  public synchronized boolean removeListener(String name, Duration drainTime) {
+    BoundListener old = listeners.remove(name);
+    if (old == null) {
+      return false;
+    }
+    old.channel().close();
+    drain(old.runtime(), drainTime);
+    log.info("event=listener_removed listener={}", name);
+    return true;
+  }
+
+  private void drain(ListenerRuntime old, Duration drainTime) {
+    for (Channel c : old.connections) {
+      c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+    }
+    boss.schedule(() -> old.connections.close(), drainTime.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private io.wasmplane.wasm.WasmRuntime wasm;

@@ -49,7 +49,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
   }
 
   @Override
-  protected void initChannel(SocketChannel ch) {
+  public void initChannel(SocketChannel ch) {
     long id = CONNECTION_IDS.incrementAndGet();
     HcmRuntime rt = listener.hcm();
     HcmConfig cfg = rt.config();
@@ -59,6 +59,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     rt.stats().cxTotal.inc();
     rt.stats().cxActive.inc();
     tracker.add(ch);
+    listener.connections.add(ch);
     ch.closeFuture().addListener(f -> {
       listenerActive.dec();
       rt.stats().cxActive.dec();

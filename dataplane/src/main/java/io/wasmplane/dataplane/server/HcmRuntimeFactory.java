@@ -39,10 +39,15 @@ final class HcmRuntimeFactory {
   }
 
   HcmRuntime build(HcmConfig cfg, String where) {
+    return build(cfg, where, cfg::routes);
+  }
+
+  /** With RDS the route table comes from {@code routes}, read once per stream when its router filter is created. */
+  HcmRuntime build(HcmConfig cfg, String where, java.util.function.Supplier<RouteTable> routes) {
     HcmStats hcmStats = new HcmStats(stats, cfg.statPrefix());
     List<HttpFilterFactory> factories = new ArrayList<>();
     for (HttpFilterConfig f : cfg.httpFilters()) {
-      factories.add(filterFactory(f, cfg.routes(), hcmStats, where));
+      factories.add(filterFactory(f, routes, hcmStats, where));
     }
     List<AccessLogger> loggers = new ArrayList<>();
     for (int i = 0; i < cfg.accessLogs().size(); i++) {
@@ -54,9 +59,10 @@ final class HcmRuntimeFactory {
     return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers));
   }
 
-  private HttpFilterFactory filterFactory(HttpFilterConfig f, RouteTable routes, HcmStats hcmStats, String where) {
+  private HttpFilterFactory filterFactory(HttpFilterConfig f, java.util.function.Supplier<RouteTable> routes, HcmStats hcmStats,
+      String where) {
     if (f.name().equals(EnvoyTypes.ROUTER)) {
-      return cb -> new RouterFilter(cb, routes, clusters, hcmStats);
+      return cb -> new RouterFilter(cb, routes.get(), clusters, hcmStats);
     }
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {

@@ -17,6 +17,9 @@ public final class ListenerRuntime {
   private final ListenerConfig config;
   private final AtomicReference<HcmRuntime> hcm;
   private final Optional<SslContext> ssl;
+  /** This runtime's downstream connections, so an update or removal can drain just them. */
+  final io.netty.channel.group.ChannelGroup connections =
+      new io.netty.channel.group.DefaultChannelGroup("listener", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
   volatile Counter cxTotal;
   volatile Gauge cxActive;
 

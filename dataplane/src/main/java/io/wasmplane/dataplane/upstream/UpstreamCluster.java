@@ -34,6 +34,7 @@ public final class UpstreamCluster {
   private final AtomicReference<List<UpstreamHost>> hosts = new AtomicReference<>(List.of());
   private final AtomicInteger rrIndex = new AtomicInteger();
   private final ConcurrentHashMap<EventLoop, WorkerPool> pools = new ConcurrentHashMap<>();
+  private java.util.concurrent.ScheduledFuture<?> refresh;
   final AtomicInteger activeConnections = new AtomicInteger();
   final AtomicInteger pendingRequests = new AtomicInteger();
   final AtomicInteger activeRequests = new AtomicInteger();
@@ -44,17 +45,13 @@ public final class UpstreamCluster {
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
     this.sslContext = config.tls().map(UpstreamTls::context);
-    if (config.type() == ClusterConfig.DiscoveryType.STATIC) {
-      List<UpstreamHost> list = new ArrayList<>();
-      for (ClusterConfig.EndpointAddress e : config.endpoints()) {
-        list.add(new UpstreamHost(e.host(), new InetSocketAddress(ipLiteral(e.host()), e.port())));
-      }
-      setHosts(list);
+    if (config.type() == ClusterConfig.DiscoveryType.STATIC || config.type() == ClusterConfig.DiscoveryType.EDS) {
+      updateEndpoints(config.endpoints());
       initialized.countDown();
     } else {
       // Resolve in the background; the first result arrives before traffic in practice, and "no healthy upstream" until then.
       dns.execute(this::resolve);
-      dns.scheduleWithFixedDelay(this::resolve, config.dnsRefreshRate().toMillis(), config.dnsRefreshRate().toMillis(), TimeUnit.MILLISECONDS);
+      refresh = dns.scheduleWithFixedDelay(this::resolve, config.dnsRefreshRate().toMillis(), config.dnsRefreshRate().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -82,6 +79,21 @@ public final class UpstreamCluster {
     hosts.set(List.copyOf(list));
     stats.membershipTotal.set(list.size());
     stats.membershipHealthy.set(list.size());
+  }
+
+  /**
+   * Replaces the hosts of a STATIC or EDS cluster in place (an EDS update); hosts that stay keep their state and the
+   * pools' connections to them.
+   */
+  public void updateEndpoints(List<ClusterConfig.EndpointAddress> endpoints) {
+    List<UpstreamHost> old = hosts.get();
+    List<UpstreamHost> list = new ArrayList<>();
+    for (ClusterConfig.EndpointAddress e : endpoints) {
+      InetSocketAddress sa = new InetSocketAddress(ipLiteral(e.host()), e.port());
+      UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
+      list.add(existing != null ? existing : new UpstreamHost(e.host(), sa));
+    }
+    setHosts(list);
   }
 
   /** Blocking DNS; runs only on the DNS executor. */
@@ -150,7 +162,15 @@ public final class UpstreamCluster {
     return p;
   }
 
+  /** Replaced or removed by CDS: stop refreshing DNS; running streams finish, then {@link #close()}. */
+  void retire() {
+    if (refresh != null) {
+      refresh.cancel(false);
+    }
+  }
+
   public void close() {
+    retire();
     pools.values().forEach(WorkerPool::closeAll);
   }
 
