@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Dataplane implements AutoCloseable {
   private final DataplaneServer server;
   private final AdminServer admin;
+  private io.wasmplane.dataplane.xds.XdsDataplane xds;
   private final Duration drainTime;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -40,12 +41,18 @@ public final class Dataplane implements AutoCloseable {
     this.drainTime = drainTime;
   }
 
-  /** Validates, translates and starts; throws ConfigException with a readable message on any problem. */
+  /**
+   * Validates, translates and starts; throws ConfigException with a readable message on any problem. With
+   * {@code dynamic_resources} it connects to the control plane and returns without waiting for it (the listeners and
+   * clusters it sends come up as they arrive; see {@link #xds()}).
+   */
   public static Dataplane start(Bootstrap bootstrap, Options options) {
     DataplaneConfig config = BootstrapTranslator.translate(bootstrap, options.serviceNode(), options.serviceCluster());
     DataplaneServer server = DataplaneServer.start(config, options.concurrency(), new StatsRegistry());
-    AdminServer admin = null;
+    Dataplane d = null;
     try {
+      AdminServer admin = null;
+      Dataplane[] self = new Dataplane[1];
       if (config.admin().isPresent()) {
         CommandLineOptions clo = CommandLineOptions.newBuilder()
             .setConcurrency(options.concurrency())
@@ -55,17 +62,30 @@ public final class Dataplane implements AutoCloseable {
             .setServiceCluster(config.node().cluster())
             .setDrainTime(com.google.protobuf.Duration.newBuilder().setSeconds(options.drainTime().toSeconds()))
             .build();
-        Dataplane[] self = new Dataplane[1];
         admin = new AdminServer(server, config.admin().get().address(), clo, () -> self[0].close());
-        Dataplane d = new Dataplane(server, admin, options.drainTime());
-        self[0] = d;
-        return d;
       }
-      return new Dataplane(server, null, options.drainTime());
+      d = new Dataplane(server, admin, options.drainTime());
+      self[0] = d;
+      if (bootstrap.hasDynamicResources()) {
+        d.xds = io.wasmplane.dataplane.xds.XdsDataplane.start(bootstrap, server, options.drainTime());
+        if (admin != null) {
+          admin.dynamicConfigDump(d.xds.configDump());
+        }
+      }
+      return d;
     } catch (RuntimeException e) {
-      server.close();
+      if (d != null) {
+        d.close();
+      } else {
+        server.close();
+      }
       throw e;
     }
+  }
+
+  /** The xDS side, when the bootstrap has dynamic_resources. */
+  public java.util.Optional<io.wasmplane.dataplane.xds.XdsDataplane> xds() {
+    return java.util.Optional.ofNullable(xds);
   }
 
   public DataplaneServer server() {
@@ -97,6 +117,9 @@ public final class Dataplane implements AutoCloseable {
   public synchronized void close() {
     if (stopped.getCount() == 0) {
       return;
+    }
+    if (xds != null) {
+      xds.close();
     }
     if (admin != null) {
       admin.close();

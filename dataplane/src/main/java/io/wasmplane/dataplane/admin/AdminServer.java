@@ -37,6 +37,13 @@ public final class AdminServer implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService executor;
 
+  private volatile DynamicConfigDump dynamicDump;
+
+  /** xDS state for /config_dump. */
+  public void dynamicConfigDump(DynamicConfigDump dump) {
+    this.dynamicDump = dump;
+  }
+
   public AdminServer(DataplaneServer server, InetSocketAddress address, CommandLineOptions options, Runnable quit) {
     this.server = server;
     this.options = options;
@@ -76,7 +83,7 @@ public final class AdminServer implements AutoCloseable {
         case "/stats" -> stats(ex, q);
         case "/stats/prometheus" -> send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(server.stats().snapshot()));
         case "/config_dump" -> send(ex, 200, "application/json",
-            ConfigDumpBuilder.json(server.config().bootstrap(), server.startMillis()));
+            ConfigDumpBuilder.json(server.config().bootstrap(), server.startMillis(), dynamicDump));
         case "/clusters" -> send(ex, 200, "text/plain", clusters());
         case "/memory" -> send(ex, 200, "application/json", "{\"allocated\": \"" + (Runtime.getRuntime().totalMemory()
             - Runtime.getRuntime().freeMemory()) + "\", \"heap_size\": \"" + Runtime.getRuntime().totalMemory() + "\"}\n");

@@ -19,6 +19,10 @@ final class ConfigDumpBuilder {
   private ConfigDumpBuilder() {}
 
   static String json(Bootstrap bootstrap, long loadedMillis) throws InvalidProtocolBufferException {
+    return json(bootstrap, loadedMillis, null);
+  }
+
+  static String json(Bootstrap bootstrap, long loadedMillis, DynamicConfigDump dynamic) throws InvalidProtocolBufferException {
     Timestamp ts = Timestamp.newBuilder().setSeconds(loadedMillis / 1000).setNanos((int) (loadedMillis % 1000) * 1_000_000).build();
     ClustersConfigDump.Builder clusters = ClustersConfigDump.newBuilder();
     for (Cluster c : bootstrap.getStaticResources().getClustersList()) {
@@ -41,6 +45,9 @@ final class ConfigDumpBuilder {
           }
         }
       }));
+    }
+    if (dynamic != null) {
+      dynamic.addTo(clusters, listeners, routes);
     }
     ConfigDump dump = ConfigDump.newBuilder()
         .addConfigs(Any.pack(BootstrapConfigDump.newBuilder().setBootstrap(bootstrap).setLastUpdated(ts).build()))

@@ -17,6 +17,11 @@ public record ClusterConfig(
     Duration dnsRefreshRate,
     Duration idleTimeout) {
 
+  /** The same cluster with the endpoints an EDS update delivered. */
+  public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
+    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout);
+  }
+
   public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS, EDS }
 
   public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM }

@@ -1,0 +1,192 @@
+package io.wasmplane.dataplane.xds;
+
+import io.grpc.Status;
+import io.wasmplane.dataplane.config.BootstrapTranslator;
+import io.wasmplane.dataplane.config.ClusterConfig;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.upstream.ClusterManager;
+import io.wasmplane.dataplane.upstream.UpstreamCluster;
+import io.wasmplane.xds.ResourceWatcher;
+import io.wasmplane.xds.WatchHandle;
+import io.wasmplane.xds.XdsClient;
+import io.wasmplane.xds.resource.ClusterUpdate;
+import io.wasmplane.xds.resource.EndpointResource;
+import io.wasmplane.xds.resource.EndpointUpdate;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CDS (wildcard) and EDS: clusters from the control plane, translated by the same translator as static ones. An EDS
+ * cluster is warming until its ClusterLoadAssignment arrives (or initial_fetch_timeout passes); later EDS updates
+ * change its hosts in place. All callbacks run on the xds-client thread.
+ */
+final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
+  private static final Logger log = LoggerFactory.getLogger(DynamicClusters.class);
+
+  private final XdsClient xds;
+  private final ClusterManager manager;
+  private final Set<String> staticNames;
+  /** Accepted dynamic clusters by name (active or warming). */
+  private final Map<String, ClusterConfig> accepted = new ConcurrentHashMap<>();
+  private final Set<String> warming = ConcurrentHashMap.newKeySet();
+  /** EDS cluster name -> EDS service name it follows. */
+  private final Map<String, String> edsNameOf = new HashMap<>();
+  private final Map<String, EdsSubscription> eds = new HashMap<>();
+  private final Runnable onInitialFetchDone;
+
+  DynamicClusters(XdsClient xds, ClusterManager manager, Set<String> staticNames, Runnable onInitialFetchDone) {
+    this.xds = xds;
+    this.manager = manager;
+    this.staticNames = Set.copyOf(staticNames);
+    this.onInitialFetchDone = onInitialFetchDone;
+  }
+
+  /** Cluster names a route or listener may reference: static and dynamic (warming ones included, as Envoy). */
+  Set<String> knownNames() {
+    Set<String> names = new HashSet<>(staticNames);
+    names.addAll(accepted.keySet());
+    return names;
+  }
+
+  boolean isWarming(String name) {
+    return warming.contains(name);
+  }
+
+  @Override
+  public CompletionStage<Optional<String>> onChanged(ClusterUpdate update) {
+    String name = update.name();
+    if (staticNames.contains(name)) {
+      return Verdicts.reject("cluster '" + name + "': a static cluster of that name exists and cannot be updated by CDS");
+    }
+    ClusterConfig config;
+    try {
+      config = BootstrapTranslator.cluster(update.proto());
+    } catch (ConfigException e) {
+      return Verdicts.reject(e.getMessage());
+    }
+    accepted.put(name, config);
+    String previousEds = edsNameOf.remove(name);
+    if (config.type() != ClusterConfig.DiscoveryType.EDS) {
+      warming.remove(name);
+      manager.addOrUpdate(config);
+    } else {
+      String service = update.edsServiceName().orElse(name);
+      edsNameOf.put(name, service);
+      EdsSubscription sub = eds.computeIfAbsent(service, EdsSubscription::new);
+      sub.clusters.add(name);
+      if (sub.endpoints != null || sub.resolved) {
+        warming.remove(name);
+        manager.addOrUpdate(config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
+      } else {
+        warming.add(name);
+        log.debug("event=cluster_warming cluster={} eds={}", name, service);
+      }
+    }
+    if (previousEds != null && !previousEds.equals(edsNameOf.get(name))) {
+      release(previousEds, name);
+    }
+    return Verdicts.accept();
+  }
+
+  @Override
+  public void onResourceDoesNotExist(String name) {
+    if (accepted.remove(name) == null) {
+      return;
+    }
+    warming.remove(name);
+    manager.remove(name);
+    String service = edsNameOf.remove(name);
+    if (service != null) {
+      release(service, name);
+    }
+    log.info("event=cluster_removed cluster={}", name);
+  }
+
+  @Override
+  public void onError(Status status) {
+    log.debug("event=cds_error status={}", status);
+  }
+
+  @Override
+  public void onInitialFetchDone() {
+    onInitialFetchDone.run();
+  }
+
+  private void release(String service, String cluster) {
+    EdsSubscription sub = eds.get(service);
+    if (sub != null && sub.clusters.remove(cluster) && sub.clusters.isEmpty()) {
+      sub.handle.cancel();
+      eds.remove(service);
+    }
+  }
+
+  /** One EDS resource and the clusters that follow it. */
+  private final class EdsSubscription implements ResourceWatcher<EndpointUpdate> {
+    final String service;
+    final Set<String> clusters = new HashSet<>();
+    final WatchHandle handle;
+    List<ClusterConfig.EndpointAddress> endpoints;
+    boolean resolved;
+
+    EdsSubscription(String service) {
+      this.service = service;
+      this.handle = xds.watch(EndpointResource.INSTANCE, service, this);
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> onChanged(EndpointUpdate update) {
+      List<ClusterConfig.EndpointAddress> eps;
+      try {
+        eps = BootstrapTranslator.endpoints(update.proto(), "cluster_load_assignment " + service, true);
+      } catch (ConfigException e) {
+        return Verdicts.reject(e.getMessage());
+      }
+      endpoints = eps;
+      resolved = true;
+      apply();
+      return Verdicts.accept();
+    }
+
+    @Override
+    public void onResourceDoesNotExist(String name) {
+      // Not there within initial_fetch_timeout (or removed): warming clusters go active without hosts, as Envoy.
+      resolved = true;
+      if (endpoints == null) {
+        endpoints = List.of();
+      }
+      apply();
+    }
+
+    private void apply() {
+      for (String cluster : clusters) {
+        ClusterConfig config = accepted.get(cluster);
+        if (config == null) {
+          continue;
+        }
+        if (warming.remove(cluster)) {
+          manager.addOrUpdate(config.withEndpoints(endpoints));
+          log.debug("event=cluster_warmed cluster={} endpoints={}", cluster, endpoints.size());
+        } else {
+          UpstreamCluster running = manager.get(cluster);
+          if (running != null) {
+            running.updateEndpoints(endpoints);
+          }
+        }
+      }
+    }
+
+    @Override
+    public void onError(Status status) {}
+
+    @Override
+    public void onInitialFetchDone() {}
+  }
+}

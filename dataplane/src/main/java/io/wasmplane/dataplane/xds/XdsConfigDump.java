@@ -1,0 +1,99 @@
+package io.wasmplane.dataplane.xds;
+
+import com.google.protobuf.Timestamp;
+import io.envoyproxy.envoy.admin.v3.ClientResourceStatus;
+import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
+import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
+import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.admin.v3.UpdateFailureState;
+import io.wasmplane.dataplane.admin.DynamicConfigDump;
+import io.wasmplane.xds.ClientStatus;
+import io.wasmplane.xds.ResourceSnapshot;
+import io.wasmplane.xds.XdsCacheView;
+import io.wasmplane.xds.resource.ClusterResource;
+import io.wasmplane.xds.resource.ListenerResource;
+import io.wasmplane.xds.resource.RouteConfigurationResource;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** Envoy's dynamic sections of /config_dump from the xds-client cache, with our warming state. */
+final class XdsConfigDump implements DynamicConfigDump {
+  private final XdsCacheView cache;
+  private final Predicate<String> listenerWarming;
+  private final Predicate<String> clusterWarming;
+
+  XdsConfigDump(XdsCacheView cache, Predicate<String> listenerWarming, Predicate<String> clusterWarming) {
+    this.cache = cache;
+    this.listenerWarming = listenerWarming;
+    this.clusterWarming = clusterWarming;
+  }
+
+  @Override
+  public void addTo(ClustersConfigDump.Builder clusters, ListenersConfigDump.Builder listeners, RoutesConfigDump.Builder routes) {
+    listeners.setVersionInfo(cache.versionInfo(ListenerResource.INSTANCE));
+    for (ResourceSnapshot r : cache.resources(ListenerResource.INSTANCE)) {
+      if (r.status() == ClientStatus.DOES_NOT_EXIST) {
+        continue;
+      }
+      ListenersConfigDump.DynamicListener.Builder d = ListenersConfigDump.DynamicListener.newBuilder()
+          .setName(r.name()).setClientStatus(status(r.status()));
+      r.raw().ifPresent(raw -> {
+        var state = ListenersConfigDump.DynamicListenerState.newBuilder().setListener(raw)
+            .setVersionInfo(r.version().orElse(""));
+        r.lastUpdated().ifPresent(t -> state.setLastUpdated(ts(t)));
+        if (listenerWarming.test(r.name())) {
+          d.setWarmingState(state);
+        } else {
+          d.setActiveState(state);
+        }
+      });
+      failure(r).ifPresent(d::setErrorState);
+      listeners.addDynamicListeners(d);
+    }
+    clusters.setVersionInfo(cache.versionInfo(ClusterResource.INSTANCE));
+    for (ResourceSnapshot r : cache.resources(ClusterResource.INSTANCE)) {
+      if (r.raw().isEmpty() || r.status() == ClientStatus.DOES_NOT_EXIST) {
+        continue;
+      }
+      ClustersConfigDump.DynamicCluster.Builder d = ClustersConfigDump.DynamicCluster.newBuilder()
+          .setCluster(r.raw().get()).setVersionInfo(r.version().orElse("")).setClientStatus(status(r.status()));
+      r.lastUpdated().ifPresent(t -> d.setLastUpdated(ts(t)));
+      failure(r).ifPresent(d::setErrorState);
+      if (clusterWarming.test(r.name())) {
+        clusters.addDynamicWarmingClusters(d);
+      } else {
+        clusters.addDynamicActiveClusters(d);
+      }
+    }
+    for (ResourceSnapshot r : cache.resources(RouteConfigurationResource.INSTANCE)) {
+      if (r.raw().isEmpty() || r.status() == ClientStatus.DOES_NOT_EXIST) {
+        continue;
+      }
+      RoutesConfigDump.DynamicRouteConfig.Builder d = RoutesConfigDump.DynamicRouteConfig.newBuilder()
+          .setRouteConfig(r.raw().get()).setVersionInfo(r.version().orElse("")).setClientStatus(status(r.status()));
+      r.lastUpdated().ifPresent(t -> d.setLastUpdated(ts(t)));
+      failure(r).ifPresent(d::setErrorState);
+      routes.addDynamicRouteConfigs(d);
+    }
+  }
+
+  private static Optional<UpdateFailureState> failure(ResourceSnapshot r) {
+    return r.lastRejection().map(rej -> UpdateFailureState.newBuilder().setFailedConfiguration(rej.raw())
+        .setLastUpdateAttempt(ts(rej.at())).setDetails(rej.error()).setVersionInfo(rej.version()).build());
+  }
+
+  static ClientResourceStatus status(ClientStatus s) {
+    return switch (s) {
+      case REQUESTED -> ClientResourceStatus.REQUESTED;
+      case ACKED -> ClientResourceStatus.ACKED;
+      case NACKED -> ClientResourceStatus.NACKED;
+      case DOES_NOT_EXIST -> ClientResourceStatus.DOES_NOT_EXIST;
+    };
+  }
+
+  static Timestamp ts(Instant t) {
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+}

@@ -1,0 +1,122 @@
+package io.wasmplane.dataplane.xds;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.io.IOException;
+import java.net.ServerSocket;
+
+/** Envoy v3 resources a control plane sends in these tests. */
+final class Resources {
+  private Resources() {}
+
+  static ConfigSource ads() {
+    return ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3).build();
+  }
+
+  static HttpConnectionManager.Builder hcm(String routeName) {
+    return HttpConnectionManager.newBuilder().setStatPrefix("ingress")
+        .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(ads()))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
+  }
+
+  static Listener listener(String name, int port, HttpConnectionManager.Builder hcm) {
+    return Listener.newBuilder().setName(name)
+        .setAddress(address(port))
+        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+            .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build()))))
+        .build();
+  }
+
+  static Listener listener(String name, int port, String routeName) {
+    return listener(name, port, hcm(routeName));
+  }
+
+  static RouteConfiguration route(String name, String cluster) {
+    return RouteConfiguration.newBuilder().setName(name)
+        .addVirtualHosts(VirtualHost.newBuilder().setName("all").addDomains("*")
+            .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setCluster(cluster))))
+        .build();
+  }
+
+  static Cluster edsCluster(String name) {
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+        .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads()))
+        .build();
+  }
+
+  static Cluster staticCluster(String name, int port) {
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+        .setLoadAssignment(endpoints(name, port))
+        .build();
+  }
+
+  static ClusterLoadAssignment endpoints(String cluster, int... ports) {
+    LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();
+    for (int p : ports) {
+      l.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(address(p))));
+    }
+    return ClusterLoadAssignment.newBuilder().setClusterName(cluster).addEndpoints(l).build();
+  }
+
+  static Address address(int port) {
+    return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port)).build();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A bootstrap with only node, admin, the xDS cluster and dynamic_resources. */
+  static String bootstrap(String nodeId, String group, int xdsPort, String apiType) {
+    return """
+        node: {id: %s, cluster: test, metadata: {group: %s}}
+        admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}
+        dynamic_resources:
+          ads_config:
+            api_type: %s
+            transport_api_version: V3
+            grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]
+          lds_config: {ads: {}, resource_api_version: V3}
+          cds_config: {ads: {}, resource_api_version: V3}
+        static_resources:
+          clusters:
+          - name: xds_cluster
+            type: STATIC
+            connect_timeout: 1s
+            typed_extension_protocol_options:
+              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                explicit_http_config: {http2_protocol_options: {}}
+            load_assignment:
+              cluster_name: xds_cluster
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        """.formatted(nodeId, group, apiType, xdsPort);
+  }
+}
