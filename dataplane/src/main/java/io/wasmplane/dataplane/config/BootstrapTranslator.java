@@ -70,6 +70,10 @@ public final class BootstrapTranslator {
     List<ClusterConfig> clusters = new ArrayList<>();
     Set<String> clusterNames = new HashSet<>();
     for (Cluster c : b.getStaticResources().getClustersList()) {
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        // Static EDS clusters would need an EDS subscription of their own; ours come from CDS.
+        throw new ConfigException("cluster " + c.getName() + ".type: EDS is not supported in static_resources (EDS clusters come from CDS)");
+      }
       ClusterConfig cc = cluster(c);
       if (!clusterNames.add(cc.name())) {
         throw new ConfigException("cluster " + cc.name() + ": duplicate cluster name");
@@ -196,9 +200,13 @@ public final class BootstrapTranslator {
     for (int i = 0; i < protos.size(); i++) {
       HttpFilter f = protos.get(i);
       String w = where + "[" + i + "] " + f.getName();
-      FieldGuard.onlySupported(f, w, Set.of("name", "typed_config", "is_optional", "disabled"));
+      FieldGuard.onlySupported(f, w, Set.of("name", "typed_config", "is_optional", "disabled", "config_discovery"));
       if (f.getDisabled()) {
         throw new ConfigException(w + ": disabled=true (per-route enabling) is not supported");
+      }
+      if (f.hasConfigDiscovery()) {
+        out.add(new HttpFilterConfig(f.getName(), "", null, Optional.of(discovery(f, w))));
+        continue;
       }
       String typeUrl = f.getTypedConfig().getTypeUrl();
       String typeName = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
@@ -233,6 +241,47 @@ public final class BootstrapTranslator {
       throw new ConfigException(where + ": the last http filter must be " + EnvoyTypes.ROUTER);
     }
     return List.copyOf(out);
+  }
+
+  /** An ECDS http filter: every type URL it accepts must be one we implement, and so must its default config. */
+  static HttpFilterConfig.Discovery discovery(HttpFilter f, String where) {
+    var cd = f.getConfigDiscovery();
+    String w = where + ".config_discovery";
+    FieldGuard.onlySupported(cd, w, Set.of("config_source", "default_config", "apply_default_config_without_warming", "type_urls"));
+    if (f.getName().isEmpty()) {
+      throw new ConfigException(where + ".name: required (it names the ECDS resource)");
+    }
+    if (!cd.getConfigSource().hasAds()) {
+      throw new ConfigException(w + ".config_source: only 'ads: {}' is supported");
+    }
+    if (cd.getTypeUrlsCount() == 0) {
+      throw new ConfigException(w + ".type_urls: at least one type URL is required");
+    }
+    for (String url : cd.getTypeUrlsList()) {
+      if (!isDiscoverableFilterType(f.getName(), url)) {
+        throw new ConfigException(w + ".type_urls: unsupported http filter type " + url + " (supported: "
+            + io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName() + ")");
+      }
+    }
+    Optional<Any> def = Optional.empty();
+    if (cd.hasDefaultConfig()) {
+      String url = cd.getDefaultConfig().getTypeUrl();
+      if (!cd.getTypeUrlsList().contains(url)) {
+        throw new ConfigException(w + ".default_config: type " + url + " is not one of type_urls " + cd.getTypeUrlsList());
+      }
+      def = Optional.of(cd.getDefaultConfig());
+    }
+    if (cd.getApplyDefaultConfigWithoutWarming() && def.isEmpty()) {
+      throw new ConfigException(w + ".apply_default_config_without_warming: needs a default_config");
+    }
+    return new HttpFilterConfig.Discovery(def, cd.getApplyDefaultConfigWithoutWarming(), cd.getTypeUrlsList());
+  }
+
+  /** Whether an ECDS resource of this type can configure an http filter here (not the router: it is static). */
+  public static boolean isDiscoverableFilterType(String filterName, String typeUrl) {
+    String typeName = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
+    return typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())
+        || io.wasmplane.dataplane.http.HttpFilterRegistry.find(filterName, typeName).isPresent();
   }
 
   static AccessLogConfig accessLog(io.envoyproxy.envoy.config.accesslog.v3.AccessLog a, String where) {
