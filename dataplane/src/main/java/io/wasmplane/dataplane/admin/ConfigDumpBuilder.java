@@ -54,6 +54,8 @@ final class ConfigDumpBuilder {
         .addConfigs(Any.pack(clusters.build()))
         .addConfigs(Any.pack(listeners.build()))
         .addConfigs(Any.pack(routes.build()))
+        .addAllConfigs(dynamic == null ? java.util.List.of()
+            : dynamic.extraConfigs().stream().map(Any::pack).toList())
         .build();
     return EnvoyTypes.PRINTER.print(dump);
   }

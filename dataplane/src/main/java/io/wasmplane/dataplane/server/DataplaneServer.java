@@ -139,6 +139,17 @@ public final class DataplaneServer implements AutoCloseable {
     return hcmFactory.build(cfg, where, routes);
   }
 
+  /** Where filters with config_discovery get their config (the xDS side sets it before the first listener). */
+  public void extensionConfigProvider(io.wasmplane.dataplane.http.ExtensionConfigProvider provider) {
+    hcmFactory.extensionConfigs = provider;
+  }
+
+  /** Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried); throws ConfigException naming the cause. */
+  public io.wasmplane.dataplane.http.HttpFilterFactory buildHttpFilter(io.wasmplane.dataplane.config.HttpFilterConfig f,
+      String where) {
+    return hcmFactory.extensionFilter(f, where);
+  }
+
   /**
    * Adds a listener or updates one (LDS). On the same address the socket stays bound: new connections go to the new
    * runtime and the old runtime's connections are drained (HTTP/1.1 close after the response, HTTP/2 GOAWAY) and

@@ -64,6 +64,20 @@ final class HcmRuntimeFactory {
     if (f.name().equals(EnvoyTypes.ROUTER)) {
       return cb -> new RouterFilter(cb, routes.get(), clusters, hcmStats);
     }
+    if (f.discovery().isPresent()) {
+      io.wasmplane.dataplane.http.ExtensionConfigProvider p = extensionConfigs;
+      if (p == null) {
+        throw new ConfigException(where + ".http_filters " + f.name() + ".config_discovery: needs dynamic_resources (ECDS)");
+      }
+      return p.discoveredFilter(f.name(), f.discovery().get(), where + ".http_filters " + f.name());
+    }
+    return extensionFilter(f, where);
+  }
+
+  volatile io.wasmplane.dataplane.http.ExtensionConfigProvider extensionConfigs;
+
+  /** A filter from its typed config alone (static http_filters entries, and ECDS configs); canaries Wasm plugins. */
+  HttpFilterFactory extensionFilter(HttpFilterConfig f, String where) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();

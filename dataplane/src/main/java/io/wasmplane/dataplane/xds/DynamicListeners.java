@@ -45,16 +45,19 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   private final StatsRegistry stats;
   private final Duration drainTime;
   private final Runnable onInitialFetchDone;
+  private final ExtensionConfigs extensions;
   /** Built, waiting for their route config. */
   private final Map<String, Built> warming = new ConcurrentHashMap<>();
   private final Map<String, Built> active = new ConcurrentHashMap<>();
   private final Map<String, RouteSubscription> routes = new HashMap<>();
 
   /** A translated listener with its built HCM, and the route config it waits for, if any. */
-  private record Built(ListenerConfig config, HcmRuntime hcm, Optional<String> rds) {}
+  private record Built(ListenerConfig config, HcmRuntime hcm, Optional<String> rds, Set<String> ecds) {}
 
   DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, StatsRegistry stats, Duration drainTime,
       Runnable onInitialFetchDone) {
+    this.extensions = new ExtensionConfigs(xds, server, stats, name -> activateReady());
+    server.extensionConfigProvider(extensions);
     this.xds = xds;
     this.server = server;
     this.clusters = clusters;
@@ -91,12 +94,12 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     if (sub != null) {
       sub.listeners.put(name, config.hcm().statPrefix());
     }
-    Built built = new Built(config, hcm, rds);
+    Built built = new Built(config, hcm, rds, update.extensionConfigNames());
     Built previousWarming = warming.remove(name);
     if (previousWarming != null) {
       releaseIfChanged(previousWarming, built, name);
     }
-    if (sub == null || sub.ready) {
+    if (ready(built)) {
       try {
         activate(built);
       } catch (ConfigException e) {
@@ -104,9 +107,20 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       }
     } else {
       warming.put(name, built);
-      log.debug("event=listener_warming listener={} rds={}", name, rds.get());
+      log.debug("event=listener_warming listener={} rds={} ecds={}", name, rds, built.ecds());
     }
     return Verdicts.accept();
+  }
+
+  /** Its route config (if RDS) and every ECDS filter config it waits for are there (or timed out). */
+  private boolean ready(Built b) {
+    if (b.rds().isPresent()) {
+      RouteSubscription sub = routes.get(b.rds().get());
+      if (sub != null && !sub.ready) {
+        return false;
+      }
+    }
+    return extensions.pending(b.ecds()).isEmpty();
   }
 
   private void activate(Built built) {
@@ -171,9 +185,10 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     }
   }
 
-  private void activateWaitingFor(String routeName) {
+  /** A dependency arrived (or timed out): listeners with nothing left to wait for go active. */
+  void activateReady() {
     for (Built b : List.copyOf(warming.values())) {
-      if (b.rds().equals(Optional.of(routeName))) {
+      if (ready(b)) {
         warming.remove(b.config().name());
         try {
           activate(b);
@@ -223,7 +238,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       current.set(table);
       count("update_success");
       ready = true;
-      activateWaitingFor(name);
+      activateReady();
       return Verdicts.accept();
     }
 
@@ -233,7 +248,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       if (!ready) {
         count("init_fetch_timeout");
         ready = true;
-        activateWaitingFor(name);
+        activateReady();
       }
     }
   }

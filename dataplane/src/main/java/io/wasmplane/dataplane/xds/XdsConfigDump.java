@@ -78,6 +78,21 @@ final class XdsConfigDump implements DynamicConfigDump {
     }
   }
 
+  /** Envoy's EcdsConfigDump: every ECDS filter config with its version, status and last error. */
+  @Override
+  public java.util.List<com.google.protobuf.Message> extraConfigs() {
+    io.envoyproxy.envoy.admin.v3.EcdsConfigDump.Builder ecds = io.envoyproxy.envoy.admin.v3.EcdsConfigDump.newBuilder();
+    for (ResourceSnapshot r : cache.resources(io.wasmplane.xds.resource.ExtensionConfigResource.INSTANCE)) {
+      var f = io.envoyproxy.envoy.admin.v3.EcdsConfigDump.EcdsFilterConfig.newBuilder()
+          .setVersionInfo(r.version().orElse("")).setClientStatus(status(r.status()));
+      r.raw().ifPresent(f::setEcdsFilter);
+      r.lastUpdated().ifPresent(t -> f.setLastUpdated(ts(t)));
+      failure(r).ifPresent(f::setErrorState);
+      ecds.addEcdsFilters(f);
+    }
+    return java.util.List.of(ecds.build());
+  }
+
   private static Optional<UpdateFailureState> failure(ResourceSnapshot r) {
     return r.lastRejection().map(rej -> UpdateFailureState.newBuilder().setFailedConfiguration(rej.raw())
         .setLastUpdateAttempt(ts(rej.at())).setDetails(rej.error()).setVersionInfo(rej.version()).build());

@@ -95,6 +95,10 @@ final class Resources {
 
   /** A bootstrap with only node, admin, the xDS cluster and dynamic_resources. */
   static String bootstrap(String nodeId, String group, int xdsPort, String apiType) {
+    return bootstrap(nodeId, group, xdsPort, apiType, "15s");
+  }
+
+  static String bootstrap(String nodeId, String group, int xdsPort, String apiType, String initialFetchTimeout) {
     return """
         node: {id: %s, cluster: test, metadata: {group: %s}}
         admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}
@@ -103,8 +107,8 @@ final class Resources {
             api_type: %s
             transport_api_version: V3
             grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]
-          lds_config: {ads: {}, resource_api_version: V3}
-          cds_config: {ads: {}, resource_api_version: V3}
+          lds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: %s}
+          cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: %s}
         static_resources:
           clusters:
           - name: xds_cluster
@@ -117,6 +121,6 @@ final class Resources {
             load_assignment:
               cluster_name: xds_cluster
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(nodeId, group, apiType, xdsPort);
+        """.formatted(nodeId, group, apiType, initialFetchTimeout, initialFetchTimeout, xdsPort);
   }
 }
