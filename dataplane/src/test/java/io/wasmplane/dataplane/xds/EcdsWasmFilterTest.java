@@ -81,12 +81,15 @@ class EcdsWasmFilterTest {
   }
 
   static io.envoyproxy.envoy.config.listener.v3.Listener listener(int port) {
+    return listener(port, ExtensionConfigSource.newBuilder().setConfigSource(ads()).addTypeUrls(WASM));
+  }
+
+  static io.envoyproxy.envoy.config.listener.v3.Listener listener(int port, ExtensionConfigSource.Builder discovery) {
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder().setStatPrefix("ingress")
         .setRouteConfig(RouteConfiguration.newBuilder().setName("local").addVirtualHosts(VirtualHost.newBuilder()
             .setName("all").addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
                 .setRoute(RouteAction.newBuilder().setCluster("c1")))))
-        .addHttpFilters(HttpFilter.newBuilder().setName("headers").setConfigDiscovery(ExtensionConfigSource.newBuilder()
-            .setConfigSource(ads()).addTypeUrls(WASM)))
+        .addHttpFilters(HttpFilter.newBuilder().setName("headers").setConfigDiscovery(discovery))
         .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
     return Resources.listener("l1", port, hcm);
   }
@@ -160,5 +163,19 @@ class EcdsWasmFilterTest {
     // After initial_fetch_timeout the listener goes active without the config; Envoy answers such streams 500.
     await("500 without a filter config", () -> "status 500".equals(stamp(port)));
     assertEquals(0, upstream.requests.get(), "nothing reached the upstream");
+  }
+
+  @Test
+  void aDefaultConfigAppliedWithoutWarmingServesUntilEcdsDelivers() throws Exception {
+    int port = freePort();
+    ads.set(CDS, staticCluster("c1", upstream.port()));
+    ads.set(LDS, listener(port, ExtensionConfigSource.newBuilder().setConfigSource(ads()).addTypeUrls(WASM)
+        .setDefaultConfig(plugin("stamp=default").getTypedConfig()).setApplyDefaultConfigWithoutWarming(true)));
+    ads.set(ECDS);
+    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
+        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    await("the default config serves before ECDS has anything", () -> "default".equals(stamp(port)));
+    ads.set(ECDS, plugin("stamp=v1"));
+    await("the ECDS config replaces the default", () -> "v1".equals(stamp(port)));
   }
 }
