@@ -178,4 +178,28 @@ class EcdsWasmFilterTest {
     ads.set(ECDS, plugin("stamp=v1"));
     await("the ECDS config replaces the default", () -> "v1".equals(stamp(port)));
   }
+
+  @Test
+  void aListenerWhoseInlineWasmFilterFailsOnConfigureIsNacked() throws Exception {
+    int port = freePort();
+    ads.set(CDS, staticCluster("c1", upstream.port()));
+    ads.set(ECDS, plugin("stamp=v1"));
+    ads.set(LDS, listener(port));
+    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
+        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    await("v1 serves", () -> "v1".equals(stamp(port)));
+
+    // The same listener with the plugin inline (typed_config) and a configuration its on_configure refuses.
+    var inline = HttpConnectionManager.newBuilder().setStatPrefix("ingress")
+        .setRouteConfig(RouteConfiguration.newBuilder().setName("local").addVirtualHosts(VirtualHost.newBuilder()
+            .setName("all").addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setCluster("c1")))))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.wasm").setTypedConfig(plugin("nostamp=1").getTypedConfig()))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
+    ads.set(LDS, Resources.listener("l1", port, inline));
+    await("LDS NACK naming the listener and the plugin", () -> ads.nacks.stream().anyMatch(n -> n.startsWith(LDS)
+        && n.contains("lds 'l1'") && n.contains("as_headers_plugin")));
+    assertTrue(counter(dp, "listener_manager.lds.update_rejected") >= 1);
+    assertEquals("v1", stamp(port), "the last good listener keeps serving");
+  }
 }
