@@ -14,7 +14,9 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TestUpstream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -63,7 +65,7 @@ abstract class XdsDataplaneScenarios {
 
   Dataplane dataplane(String id, String group) {
     Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap(id, group, cp.port(), apiType()), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(10)));
     toClose.add(d);
     return d;
   }
@@ -114,11 +116,21 @@ abstract class XdsDataplaneScenarios {
         List.of(endpoints("c1", b.port())), List.of(listener("l1", port, "r1")), List.of(route("r1", "c2")));
     await("RDS update", () -> "a".equals(upstreamOf(port)));
 
-    // LDS: same address, new HCM (server_name); the socket stays bound and new connections get the new one.
-    var hcm5 = hcm("r1").setServerName("wasmplane-v5");
-    cp.set("default", "v5", List.of(edsCluster("c1"), Resources.staticCluster("c2", a.port())),
-        List.of(endpoints("c1", b.port())), List.of(listener("l1", port, hcm5)), List.of(route("r1", "c2")));
-    await("LDS update", () -> "wasmplane-v5".equals(fresh(port).headers().firstValue("server").orElse("")));
+    // LDS: same address, new HCM (server_name); the socket stays bound and new connections get the new one, while
+    // a request in flight on an old connection finishes on the old config and its connection is drained.
+    try (Socket old = new Socket("127.0.0.1", port)) {
+      old.setSoTimeout(10_000);
+      int before = a.requests.get();
+      old.getOutputStream().write("GET /slow/1500 HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      await("the slow request reached the upstream", () -> a.requests.get() > before);
+      var hcm5 = hcm("r1").setServerName("wasmplane-v5");
+      cp.set("default", "v5", List.of(edsCluster("c1"), Resources.staticCluster("c2", a.port())),
+          List.of(endpoints("c1", b.port())), List.of(listener("l1", port, hcm5)), List.of(route("r1", "c2")));
+      await("LDS update", () -> "wasmplane-v5".equals(fresh(port).headers().firstValue("server").orElse("")));
+      String head = new String(old.getInputStream().readNBytes(200), StandardCharsets.US_ASCII).toLowerCase();
+      assertTrue(head.startsWith("http/1.1 200"), head);
+      assertTrue(head.contains("server: envoy") && head.contains("connection: close"), "old config, drained: " + head);
+    }
 
     // Removal: c2 and the listener go.
     cp.set("default", "v6", List.of(edsCluster("c1")), List.of(endpoints("c1", b.port())), List.of(), List.of());
