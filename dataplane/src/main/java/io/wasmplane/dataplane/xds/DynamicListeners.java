@@ -109,6 +109,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       warming.put(name, built);
       log.debug("event=listener_warming listener={} rds={} ecds={}", name, rds, built.ecds());
     }
+    releaseUnusedExtensions();
     return Verdicts.accept();
   }
 
@@ -141,6 +142,13 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     }
   }
 
+  private void releaseUnusedExtensions() {
+    Set<String> used = new HashSet<>();
+    warming.values().forEach(b -> used.addAll(b.ecds()));
+    active.values().forEach(b -> used.addAll(b.ecds()));
+    extensions.retainOnly(used);
+  }
+
   @Override
   public void onResourceDoesNotExist(String name) {
     Built w = warming.remove(name);
@@ -153,6 +161,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
         release(b.rds().get(), name);
       }
     }
+    releaseUnusedExtensions();
   }
 
   @Override

@@ -80,6 +80,18 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
     return out;
   }
 
+  /** Drops the subscriptions no listener uses any more (the last watcher gone, xds-client unsubscribes). */
+  void retainOnly(Set<String> used) {
+    for (var it = slots.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!used.contains(e.getKey())) {
+        e.getValue().handle.cancel();
+        it.remove();
+        log.debug("event=ecds_unsubscribed filter={}", e.getKey());
+      }
+    }
+  }
+
   /** One filter name's ECDS state. */
   private final class Slot implements ResourceWatcher<ExtensionConfigUpdate> {
     final String name;
@@ -94,8 +106,10 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
       this.typeUrls = typeUrls;
     }
 
+    io.wasmplane.xds.WatchHandle handle;
+
     void subscribe() {
-      xds.watch(ExtensionConfigResource.INSTANCE, name, this);
+      handle = xds.watch(ExtensionConfigResource.INSTANCE, name, this);
     }
 
     HttpFilterFactory current() {

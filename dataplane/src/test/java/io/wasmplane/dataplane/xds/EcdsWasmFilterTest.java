@@ -150,6 +150,13 @@ class EcdsWasmFilterTest {
     assertTrue(dp.server().listeners().isEmpty(), "warming until the filter config is there");
     ads.set(ECDS, plugin("stamp=late"));
     await("active once ECDS arrived", () -> "late".equals(stamp(port)));
+
+    // The listener goes: nothing uses the filter config any more, so it is unsubscribed (SotW: an empty name list).
+    ads.set(LDS);
+    await("listener removed", () -> dp.server().listeners().isEmpty());
+    await("ECDS unsubscribed", () -> ads.requests.stream().anyMatch(r -> r.getTypeUrl().equals(ECDS) && r.getResourceNamesCount() == 0));
+    await("cache emptied", () -> dp.xds().get().client().cacheView()
+        .resources(io.wasmplane.xds.resource.ExtensionConfigResource.INSTANCE).isEmpty());
   }
 
   @Test

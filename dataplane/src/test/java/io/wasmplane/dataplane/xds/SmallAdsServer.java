@@ -30,6 +30,7 @@ final class SmallAdsServer implements AutoCloseable {
   private final List<Stream> streams = new CopyOnWriteArrayList<>();
   final List<String> nacks = new CopyOnWriteArrayList<>();
   final List<String> acks = new CopyOnWriteArrayList<>();
+  final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final Server server;
 
   SmallAdsServer() throws IOException {
@@ -76,6 +77,7 @@ final class SmallAdsServer implements AutoCloseable {
 
     @Override
     public void onNext(DiscoveryRequest r) {
+      requests.add(r);
       if (r.hasErrorDetail()) {
         nacks.add(r.getTypeUrl() + ": " + r.getErrorDetail().getMessage());
       } else if (!r.getResponseNonce().isEmpty()) {
