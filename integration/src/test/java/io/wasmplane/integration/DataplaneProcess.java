@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The data plane as a separate process, started the way users start it: {@code java -jar dataplane.jar -c FILE ...}
  * (falling back to the test class path when the shaded jar was not built).
  */
-final class DataplaneProcess implements AutoCloseable {
+public final class DataplaneProcess implements AutoCloseable {
   final Process process;
   final Path output;
 
@@ -25,7 +25,7 @@ final class DataplaneProcess implements AutoCloseable {
     this.output = output;
   }
 
-  static DataplaneProcess start(String... args) throws IOException {
+  public static DataplaneProcess start(String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xss512k");
@@ -55,12 +55,12 @@ final class DataplaneProcess implements AutoCloseable {
     return p;
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.readString(output);
   }
 
   /** Waits until the admin /ready answers LIVE (bounded). */
-  void awaitReady(int adminPort) throws Exception {
+  public void awaitReady(int adminPort) throws Exception {
     HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
@@ -82,7 +82,7 @@ final class DataplaneProcess implements AutoCloseable {
   }
 
   /** Waits for the process to exit on its own (bounded) and returns its exit code. */
-  int awaitExit(long seconds) throws Exception {
+  public int awaitExit(long seconds) throws Exception {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       throw new AssertionError("data plane still running after " + seconds + " s:\n" + output());
     }

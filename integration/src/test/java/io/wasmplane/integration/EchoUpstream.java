@@ -9,11 +9,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** A real upstream on loopback that answers "upstream saw METHOD URI" and can be slow (/slow/{ms}). */
-final class EchoUpstream implements AutoCloseable {
+public final class EchoUpstream implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
-  EchoUpstream() throws IOException {
+  public EchoUpstream() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.setExecutor(executor);
     server.createContext("/", ex -> {
@@ -35,7 +35,7 @@ final class EchoUpstream implements AutoCloseable {
     server.start();
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 
