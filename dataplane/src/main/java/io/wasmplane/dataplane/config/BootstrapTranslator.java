@@ -84,6 +84,11 @@ public final class BootstrapTranslator {
     Set<String> listenerNames = new HashSet<>();
     for (Listener l : b.getStaticResources().getListenersList()) {
       ListenerConfig lc = listener(l, clusterNames);
+      if (lc.hcm().rdsRouteConfigName().isPresent()) {
+        // Only listeners that arrive over LDS follow an RDS subscription.
+        throw new ConfigException("listener " + lc.name() + " http_connection_manager.rds: not supported on static listeners "
+            + "(use route_config, or send the listener over LDS)");
+      }
       if (!listenerNames.add(lc.name())) {
         throw new ConfigException("listener " + lc.name() + ": duplicate listener name");
       }

@@ -50,7 +50,8 @@ public final class XdsDataplane implements AutoCloseable {
     try {
       xdsConfig = EnvoyBootstrapConfigs.fromBootstrap(bootstrap.toBuilder().setNode(node).build(), AGENT, AGENT_VERSION).build();
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("dynamic_resources: " + e.getMessage(), e);
+      String m = String.valueOf(e.getMessage());
+      throw new ConfigException(m.startsWith("dynamic_resources") ? m : "dynamic_resources: " + m, e);
     }
     XdsClient client = XdsClient.create(xdsConfig, new XdsStatsBridge(server.stats()));
     XdsDataplane x = new XdsDataplane(client, server, drainTime);
