@@ -150,6 +150,16 @@ public final class DataplaneServer implements AutoCloseable {
     return hcmFactory.extensionFilter(f, where);
   }
 
+  /** Releases the plugin references of an HCM runtime built by {@link #buildHcm} that never went (or is no longer) live. */
+  public void releaseHcm(HcmRuntime hcm) {
+    hcmFactory.release(hcm);
+  }
+
+  /** Releases a filter factory built by {@link #buildHttpFilter} that is no longer used (replaced ECDS config). */
+  public void releaseHttpFilter(io.wasmplane.dataplane.http.HttpFilterFactory f) {
+    hcmFactory.releaseFilter(f);
+  }
+
   /**
    * Adds a listener or updates one (LDS). On the same address the socket stays bound: new connections go to the new
    * runtime and the old runtime's connections are drained (HTTP/1.1 close after the response, HTTP/2 GOAWAY) and
@@ -164,6 +174,7 @@ public final class DataplaneServer implements AutoCloseable {
       old.init().use(new DownstreamInitializer(rt, connections));
       listeners.put(l.name(), new BoundListener(rt, old.channel(), old.init()));
       drain(old.runtime(), drainTime);
+      hcmFactory.release(old.runtime().hcm());
       log.info("event=listener_updated listener={} address={}", l.name(), bound);
       return;
     }
@@ -181,6 +192,7 @@ public final class DataplaneServer implements AutoCloseable {
     if (old != null) {
       old.channel().close();
       drain(old.runtime(), drainTime);
+      hcmFactory.release(old.runtime().hcm());
     }
   }
 
@@ -192,6 +204,7 @@ public final class DataplaneServer implements AutoCloseable {
     }
     old.channel().close();
     drain(old.runtime(), drainTime);
+    hcmFactory.release(old.runtime().hcm());
     log.info("event=listener_removed listener={}", name);
     return true;
   }

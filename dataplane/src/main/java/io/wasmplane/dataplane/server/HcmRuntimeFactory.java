@@ -126,6 +126,13 @@ final class HcmRuntimeFactory {
     }
   }
 
+  /** Drops a single filter factory's plugin reference (an ECDS config replaced). */
+  void releaseFilter(HttpFilterFactory f) {
+    if (f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w && plugins.remove(w)) {
+      w.close();
+    }
+  }
+
   void closePlugins() {
     plugins.forEach(io.wasmplane.dataplane.wasm.SwappableFilterFactory::close);
   }

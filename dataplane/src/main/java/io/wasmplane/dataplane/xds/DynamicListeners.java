@@ -98,11 +98,13 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     Built previousWarming = warming.remove(name);
     if (previousWarming != null) {
       releaseIfChanged(previousWarming, built, name);
+      server.releaseHcm(previousWarming.hcm()); // never went live
     }
     if (ready(built)) {
       try {
         activate(built);
       } catch (ConfigException e) {
+        server.releaseHcm(hcm);
         return Verdicts.reject(e.getMessage());
       }
     } else {
@@ -152,6 +154,9 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   @Override
   public void onResourceDoesNotExist(String name) {
     Built w = warming.remove(name);
+    if (w != null) {
+      server.releaseHcm(w.hcm());
+    }
     Built a = active.remove(name);
     if (a != null) {
       server.removeListener(name, drainTime);
@@ -203,6 +208,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
           activate(b);
           log.debug("event=listener_warmed listener={}", b.config().name());
         } catch (ConfigException e) {
+          server.releaseHcm(b.hcm());
           stats.counter("listener_manager.listener_create_failure").inc();
           log.error("event=listener_failed listener={} error={}", b.config().name(), e.getMessage());
         }

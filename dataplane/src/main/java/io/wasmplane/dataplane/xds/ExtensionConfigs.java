@@ -87,6 +87,11 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
       if (!used.contains(e.getKey())) {
         e.getValue().handle.cancel();
         it.remove();
+        for (HttpFilterFactory f : new HttpFilterFactory[] {e.getValue().discovered, e.getValue().defaultFactory}) {
+          if (f != null) {
+            server.releaseHttpFilter(f);
+          }
+        }
         log.debug("event=ecds_unsubscribed filter={}", e.getKey());
       }
     }
@@ -139,7 +144,11 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject(e.getMessage());
       }
+      HttpFilterFactory previous = discovered;
       discovered = f;
+      if (previous != null) {
+        server.releaseHttpFilter(previous); // streams that started with it keep their reference
+      }
       stats.counter(stat("config_reload")).inc();
       markReady();
       return Verdicts.accept();
@@ -148,7 +157,11 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
     @Override
     public void onResourceDoesNotExist(String resource) {
       // Timed out or removed: the default applies (or 500 without one); listeners waiting for it go active.
+      HttpFilterFactory previous = discovered;
       discovered = null;
+      if (previous != null) {
+        server.releaseHttpFilter(previous);
+      }
       markReady();
     }
 
