@@ -1,0 +1,104 @@
+package io.wasmplane.dataplane.xds;
+
+import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
+import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.wasmplane.controlplane.ControlPlane;
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Our control-plane-stub (as a library) drives the data plane: listener, route, cluster and endpoints over ADS, and
+ * the as_headers plugin over ECDS with remote code fetched from the stub's module server; edits of the rollout file
+ * swap the plugin config, and a config the plugin refuses (on_configure false) is NACKed while the last keeps serving.
+ */
+class ControlPlaneStubEcdsTest {
+  @TempDir
+  Path dir;
+
+  private String rollout(int listenerPort, int upstreamPort, String pluginConfig) {
+    return """
+        moduleServer: { cluster: wasm_modules, timeout: 5s, numRetries: 2 }
+        plugins:
+          - name: demo_headers
+            type: HTTP
+            rootId: as_headers
+            vmId: demo
+            version: v1
+            module: %s
+            pluginConfig: "%s"
+        listeners:
+          - name: l1
+            address: { socketAddress: { address: 127.0.0.1, portValue: %d } }
+            filterChains:
+              - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typedConfig:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      statPrefix: ingress
+                      rds: { routeConfigName: r1, configSource: { ads: {}, resourceApiVersion: V3 } }
+                      httpFilters:
+                        - name: envoy.filters.http.router
+                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        routes:
+          - name: r1
+            virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: c1 } }] }]
+        clusters:
+          - name: c1
+            type: EDS
+            connectTimeout: 1s
+            edsClusterConfig: { edsConfig: { ads: {}, resourceApiVersion: V3 } }
+        endpoints:
+          - clusterName: c1
+            endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 127.0.0.1, portValue: %d } } } }] }]
+        """.formatted(EcdsWasmFilterTest.PLUGIN, pluginConfig, listenerPort, upstreamPort);
+  }
+
+  @Test
+  void stubDrivesListenersAndAWasmFilterOverEcds() throws Exception {
+    int port = Resources.freePort();
+    Path file = dir.resolve("rollout.yaml");
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    try (TestUpstream up = new TestUpstream("a")) {
+      Files.writeString(file, rollout(port, up.port(), "stamp=v1"));
+      try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
+          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), "GRPC"), "t"),
+              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+        await("the plugin from the stub", () -> "v1".equals(stamp(http, port)));
+
+        Files.writeString(file, rollout(port, up.port(), "stamp=v2"));
+        await("the edit swaps the plugin config", () -> "v2".equals(stamp(http, port)));
+
+        Files.writeString(file, rollout(port, up.port(), "nostamp=1"));
+        await("the refused config is NACKed", () -> counter(dp, "extension_config_discovery.http_filter.demo_headers.config_fail") >= 1);
+        String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stub.httpPort() + "/status")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        org.assertj.core.api.Assertions.assertThat(status).contains("demo_headers").contains("on_configure");
+        for (int i = 0; i < 3; i++) {
+          assertEquals("v2", stamp(http, port), "the last good plugin config keeps serving");
+        }
+      }
+    }
+  }
+
+  private static String stamp(HttpClient http, int port) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.headers().firstValue("x-as-stamp").orElse("none") : "status " + r.statusCode();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}
