@@ -40,9 +40,12 @@ Try the plugin (it stamps x-as-stamp on the request the upstream sees and on the
 
   curl -i http://127.0.0.1:10000/hello
 
-Roll out a second version: edit $rollout and change the base version's
-  pluginConfig: "stamp=v1"   to   pluginConfig: "stamp=v2"   (and version: v1 -> v2)
-save, and curl again within a second. Which node runs what:
+Roll out a new version of the plugin's config: edit the rollout file (the stub watches it), e.g.
+
+  sed -i 's/stamp=v1"/stamp=v3"/; s/^    version: v1/    version: v3/' $rollout
+
+and curl again within a second: x-as-stamp says v3, with no request dropped in between.
+A node started with metadata canary=true would get the file's canary version v2 instead. Which node runs what:
   java -jar control-plane-stub/target/control-plane-stub.jar status --http-port 18080
 Plugin stats: curl -s http://127.0.0.1:9901/stats | grep as_headers
 
