@@ -24,6 +24,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
@@ -49,6 +50,7 @@ import java.util.regex.PatternSyntaxException;
 public final class BootstrapTranslator {
   private static final Duration ROUTE_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
   private static final Duration HCM_IDLE_DEFAULT = Duration.ofHours(1);
+  private static final Duration TCP_IDLE_DEFAULT = Duration.ofHours(1);
   private static final Duration STREAM_IDLE_DEFAULT = Duration.ofMinutes(5);
   private static final Duration CONNECT_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
   private static final long BUFFER_LIMIT_DEFAULT = 1024 * 1024;
@@ -114,24 +116,59 @@ public final class BootstrapTranslator {
     }
     FilterChain fc = l.getFilterChains(0);
     FieldGuard.onlySupported(fc, where + ".filter_chains[0]", Set.of("filters", "transport_socket", "name"));
-    if (fc.getFiltersCount() != 1) {
-      throw new ConfigException(where + ".filter_chains[0].filters: exactly one network filter ("
-          + EnvoyTypes.HCM + ") is supported, got " + fc.getFiltersCount());
+    if (fc.getFiltersCount() == 0) {
+      throw new ConfigException(where + ".filter_chains[0].filters: a terminal network filter (" + EnvoyTypes.HCM + " or "
+          + EnvoyTypes.TCP_PROXY + ") is required");
     }
-    Filter f = fc.getFilters(0);
-    if (!f.getName().equals(EnvoyTypes.HCM)
-        && !f.getTypedConfig().getTypeUrl().endsWith("/" + HttpConnectionManager.getDescriptor().getFullName())) {
-      throw new ConfigException(where + ".filter_chains[0].filters[0]: unsupported network filter '" + f.getName()
-          + "' (supported: " + EnvoyTypes.HCM + ")");
+    // Envoy's order: network filters first (here: envoy.filters.network.wasm), the terminal filter last.
+    List<NetworkFilterConfig> networkFilters = new ArrayList<>();
+    int last = fc.getFiltersCount() - 1;
+    for (int i = 0; i < last; i++) {
+      Filter nf = fc.getFilters(i);
+      String w = where + ".filter_chains[0].filters[" + i + "]";
+      FieldGuard.onlySupported(nf, w, Set.of("name", "typed_config"));
+      if (!nf.getTypedConfig().getTypeUrl().endsWith("/" + io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": unsupported network filter '" + nf.getName() + "' before the terminal filter (supported: "
+            + EnvoyTypes.NETWORK_WASM + ")");
+      }
+      networkFilters.add(new NetworkFilterConfig(nf.getName().isEmpty() ? EnvoyTypes.NETWORK_WASM : nf.getName(), nf.getTypedConfig()));
     }
-    long bufferLimit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : BUFFER_LIMIT_DEFAULT;
-    HttpConnectionManager hcmProto = unpack(f.getTypedConfig(), HttpConnectionManager.class, where + ".filter_chains[0].filters[0].typed_config");
-    HcmConfig hcm = hcm(hcmProto, where + " http_connection_manager", clusterNames, bufferLimit);
+    Filter f = fc.getFilters(last);
+    String fw = where + ".filter_chains[0].filters[" + last + "]";
+    FieldGuard.onlySupported(f, fw, Set.of("name", "typed_config"));
     Optional<TlsServerConfig> tls = Optional.empty();
     if (fc.hasTransportSocket()) {
       tls = Optional.of(downstreamTls(fc.getTransportSocket(), where + ".filter_chains[0].transport_socket"));
     }
-    return new ListenerConfig(name, address, hcm, tls);
+    if (f.getTypedConfig().getTypeUrl().endsWith("/" + TcpProxy.getDescriptor().getFullName())) {
+      TcpProxyConfig tcp = tcpProxy(unpack(f.getTypedConfig(), TcpProxy.class, fw + ".typed_config"), where + " tcp_proxy", clusterNames);
+      return new ListenerConfig(name, address, null, tls, List.copyOf(networkFilters), Optional.of(tcp));
+    }
+    if (!f.getName().equals(EnvoyTypes.HCM)
+        && !f.getTypedConfig().getTypeUrl().endsWith("/" + HttpConnectionManager.getDescriptor().getFullName())) {
+      throw new ConfigException(fw + ": unsupported terminal network filter '" + f.getName()
+          + "' (supported: " + EnvoyTypes.HCM + ", " + EnvoyTypes.TCP_PROXY + ")");
+    }
+    long bufferLimit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : BUFFER_LIMIT_DEFAULT;
+    HttpConnectionManager hcmProto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fw + ".typed_config");
+    HcmConfig hcm = hcm(hcmProto, where + " http_connection_manager", clusterNames, bufferLimit);
+    return new ListenerConfig(name, address, hcm, tls, List.copyOf(networkFilters), Optional.empty());
+  }
+
+  static TcpProxyConfig tcpProxy(TcpProxy t, String where, Set<String> clusterNames) {
+    // access_log is not supported yet: the file access-log formatter reads HTTP streams only.
+    FieldGuard.onlySupported(t, where, Set.of("stat_prefix", "cluster", "idle_timeout"));
+    if (t.getStatPrefix().isEmpty()) {
+      throw new ConfigException(where + ".stat_prefix: required");
+    }
+    if (t.getCluster().isEmpty()) {
+      throw new ConfigException(where + ".cluster: required (weighted_clusters is not supported)");
+    }
+    if (!clusterNames.contains(t.getCluster())) {
+      throw new ConfigException(where + ".cluster: unknown cluster '" + t.getCluster() + "'");
+    }
+    Duration idle = t.hasIdleTimeout() ? duration(t.getIdleTimeout()) : TCP_IDLE_DEFAULT;
+    return new TcpProxyConfig(t.getStatPrefix(), t.getCluster(), idle);
   }
 
   static HcmConfig hcm(HttpConnectionManager h, String where, Set<String> clusterNames, long bufferLimit) {

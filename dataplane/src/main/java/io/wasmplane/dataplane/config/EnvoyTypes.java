@@ -27,6 +27,8 @@ public final class EnvoyTypes {
   public static final String HCM = "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String HTTP_WASM = "envoy.filters.http.wasm";
+  public static final String NETWORK_WASM = "envoy.filters.network.wasm";
+  public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
   public static final String FILE_ACCESS_LOG = "envoy.access_loggers.file";
   public static final String TLS = "envoy.transport_sockets.tls";
   public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -38,6 +40,7 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
           .add(FileAccessLog.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
           .add(DownstreamTlsContext.getDescriptor())
           .add(UpstreamTlsContext.getDescriptor())

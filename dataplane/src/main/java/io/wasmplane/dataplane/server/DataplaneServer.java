@@ -40,6 +40,7 @@ public final class DataplaneServer implements AutoCloseable {
   private final ClusterManager clusters;
   private final HcmRuntimeFactory hcmFactory;
   private final ConnectionTracker connections = new ConnectionTracker();
+  private final List<io.wasmplane.dataplane.network.NetworkFilters> networkFilters = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
   private final long startMillis = System.currentTimeMillis();
@@ -94,7 +95,7 @@ public final class DataplaneServer implements AutoCloseable {
 
   private void bind(ListenerConfig l) {
     String where = "listener " + l.name();
-    bind(l, hcmFactory.build(l.hcm(), where));
+    bind(l, l.hcm() == null ? null : hcmFactory.build(l.hcm(), where));
   }
 
   private void bind(ListenerConfig l, HcmRuntime hcm) {
@@ -126,8 +127,13 @@ public final class DataplaneServer implements AutoCloseable {
 
   private ListenerRuntime runtime(ListenerConfig l, HcmRuntime hcm) {
     String where = "listener " + l.name();
+    io.wasmplane.dataplane.network.NetworkFilters nf = io.wasmplane.dataplane.network.NetworkFilters.build(l.networkFilters(),
+        this::wasmRuntime, hcmFactory.node(), clusters, stats, where);
+    networkFilters.add(nf);
+    io.wasmplane.dataplane.network.TcpProxy tcp = l.tcpProxy()
+        .map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, where)).orElse(null);
     Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
-    return new ListenerRuntime(l, hcm, ssl, stats);
+    return new ListenerRuntime(l, hcm, ssl, stats, nf, tcp);
   }
 
   /**
@@ -356,6 +362,7 @@ public final class DataplaneServer implements AutoCloseable {
     connections.channels().close().awaitUninterruptibly(2000);
     clusters.close();
     hcmFactory.closePlugins();
+    networkFilters.forEach(io.wasmplane.dataplane.network.NetworkFilters::close);
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);

@@ -51,6 +51,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   public void initChannel(SocketChannel ch) {
     long id = CONNECTION_IDS.incrementAndGet();
+    ch.attr(io.wasmplane.dataplane.network.ConnectionInfo.ID).set(id);
+    if (listener.tcpProxy() != null) {
+      initTcp(ch);
+      return;
+    }
     HcmRuntime rt = listener.hcm();
     HcmConfig cfg = rt.config();
     listener.cxTotal.inc();
@@ -74,6 +79,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     if (listener.ssl().isPresent()) {
       rt.stats().cxSslTotal.inc();
       p.addLast("ssl", listener.ssl().get().newHandler(ch.alloc()));
+      addNetworkFilters(p);
       p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
         @Override
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
@@ -86,11 +92,51 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
       });
       return;
     }
+    addNetworkFilters(p);
     switch (cfg.codecType()) {
       case HTTP1 -> addHttp1(p, ch, id, false, cfg);
       case HTTP2 -> addHttp2(p, ch, id, false, cfg);
       case AUTO -> addAuto(p, ch, id, cfg);
     }
+  }
+
+  /** Network filters see the connection's (decrypted) bytes before the HTTP codec or the TCP proxy. */
+  private void addNetworkFilters(ChannelPipeline p) {
+    if (listener.networkFilters() == null || listener.networkFilters().isEmpty()) {
+      return;
+    }
+    p.addFirst("downstream-head", new io.wasmplane.dataplane.network.DownstreamHead());
+    int i = 0;
+    for (ChannelHandler h : listener.networkFilters().newHandlers()) {
+      p.addLast("network-filter-" + i++, h);
+    }
+  }
+
+  /** A TCP proxy listener: [TLS], network filters, then the proxy; reads start once the upstream is connected. */
+  private void initTcp(SocketChannel ch) {
+    listener.cxTotal.inc();
+    io.wasmplane.dataplane.stats.Gauge listenerActive = listener.cxActive;
+    listenerActive.inc();
+    tracker.add(ch);
+    ch.closeFuture().addListener(f -> listenerActive.dec());
+    ch.config().setAutoRead(false);
+    ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("downstream-head", new io.wasmplane.dataplane.network.DownstreamHead());
+    long idleMs = listener.tcpProxy().config().idleTimeout().toMillis();
+    if (idleMs > 0) {
+      p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+    }
+    if (listener.ssl().isPresent()) {
+      p.addLast("ssl", listener.ssl().get().newHandler(ch.alloc()));
+    }
+    if (listener.networkFilters() != null) {
+      int i = 0;
+      for (ChannelHandler h : listener.networkFilters().newHandlers()) {
+        p.addLast("network-filter-" + i++, h);
+      }
+    }
+    p.addLast("tcp-proxy", listener.tcpProxy().newHandler());
   }
 
   private HttpServerCodec http1Codec(HcmConfig cfg) {

@@ -38,6 +38,10 @@ final class HcmRuntimeFactory {
     this.wasmPlugins = wasmPlugins;
   }
 
+  io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node() {
+    return node;
+  }
+
   HcmRuntime build(HcmConfig cfg, String where) {
     return build(cfg, where, cfg::routes);
   }

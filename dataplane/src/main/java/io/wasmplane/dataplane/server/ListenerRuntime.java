@@ -20,13 +20,23 @@ public final class ListenerRuntime {
   /** This runtime's downstream connections, so an update or removal can drain just them. */
   final io.netty.channel.group.ChannelGroup connections =
       new io.netty.channel.group.DefaultChannelGroup("listener", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+  private final io.wasmplane.dataplane.network.NetworkFilters networkFilters;
+  private final io.wasmplane.dataplane.network.TcpProxy tcpProxy;
   volatile Counter cxTotal;
   volatile Gauge cxActive;
 
   ListenerRuntime(ListenerConfig config, HcmRuntime hcm, Optional<SslContext> ssl, StatsRegistry stats) {
+    this(config, hcm, ssl, stats, null, null);
+  }
+
+  /** With network filters (may be null: none) and, for a TCP listener, the TCP proxy instead of an HCM (hcm null). */
+  ListenerRuntime(ListenerConfig config, HcmRuntime hcm, Optional<SslContext> ssl, StatsRegistry stats,
+      io.wasmplane.dataplane.network.NetworkFilters networkFilters, io.wasmplane.dataplane.network.TcpProxy tcpProxy) {
     this.config = config;
     this.hcm = new AtomicReference<>(hcm);
     this.ssl = ssl;
+    this.networkFilters = networkFilters;
+    this.tcpProxy = tcpProxy;
     useStatScope(config.statScope(), stats);
   }
 
@@ -46,6 +56,16 @@ public final class ListenerRuntime {
 
   public void swapHcm(HcmRuntime next) {
     hcm.set(next);
+  }
+
+  /** Network filters in front of the terminal filter; null when there are none. */
+  public io.wasmplane.dataplane.network.NetworkFilters networkFilters() {
+    return networkFilters;
+  }
+
+  /** The TCP proxy when this listener's terminal filter is envoy.filters.network.tcp_proxy, else null. */
+  public io.wasmplane.dataplane.network.TcpProxy tcpProxy() {
+    return tcpProxy;
   }
 
   Optional<SslContext> ssl() {

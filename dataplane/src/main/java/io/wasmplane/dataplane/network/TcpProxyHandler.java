@@ -1,0 +1,239 @@
+package io.wasmplane.dataplane.network;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.wasmplane.dataplane.config.TcpProxyConfig;
+import io.wasmplane.dataplane.server.Transport;
+import io.wasmplane.dataplane.upstream.UpstreamCluster;
+import io.wasmplane.dataplane.upstream.UpstreamHost;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP proxy on one downstream connection: one upstream connection on the same worker loop, bytes copied both ways,
+ * half-close passed through (the connection ends when both directions have ended, or either side closes), and
+ * backpressure: a side whose peer cannot take more stops reading until the peer drains.
+ */
+final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
+
+  private final TcpProxyConfig config;
+  private final UpstreamCluster cluster;
+  private final TcpProxyStats stats;
+  private final Transport transport;
+  private ChannelHandlerContext down;
+  private Channel up;
+  private boolean downstreamEnded;
+  private boolean upstreamEnded;
+  private boolean closingUpstream;
+
+  TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport) {
+    this.config = config;
+    this.cluster = cluster;
+    this.stats = stats;
+    this.transport = transport;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.down = ctx;
+    stats.downstreamCxTotal.inc();
+    UpstreamHost host = cluster.chooseHost();
+    if (host == null) {
+      stats.downstreamCxNoRoute.inc();
+      cluster.stats().cxNone.inc();
+      ctx.close();
+      return;
+    }
+    cluster.stats().cxTotal.inc();
+    cluster.stats().cxActive.inc();
+    Bootstrap b = new Bootstrap()
+        .group(ctx.channel().eventLoop())
+        .channel(transport.channel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, cluster.config().connectTimeout().toMillis()))
+        .handler(new UpstreamHandler());
+    b.connect(host.address()).addListener((ChannelFutureListener) f -> {
+      if (!f.isSuccess()) {
+        cluster.stats().cxConnectFail.inc();
+        cluster.stats().cxActive.dec();
+        log.debug("event=tcp_upstream_connect_failed cluster={} host={} error={}", config.cluster(), host, f.cause().toString());
+        ctx.close();
+        return;
+      }
+      up = f.channel();
+      up.closeFuture().addListener(c -> cluster.stats().cxActive.dec());
+      ctx.channel().attr(ConnectionInfo.UPSTREAM).set(host.address());
+      ctx.channel().attr(ConnectionInfo.UPSTREAM_LOCAL).set((InetSocketAddress) up.localAddress());
+      if (!ctx.channel().isActive()) {
+        up.close();
+        return;
+      }
+      ctx.channel().config().setAutoRead(true); // reads were off until the upstream could take the bytes
+    });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf buf) || up == null || !up.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    stats.downstreamCxRxBytesTotal.add(buf.readableBytes());
+    up.write(buf);
+    if (!up.isWritable() && ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(false);
+      stats.downstreamFlowControlPausedReadingTotal.inc();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (up != null) {
+      up.flush();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && up != null && !up.config().isAutoRead()) {
+      up.config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      downstreamEnded = true; // the client half-closed: pass it on once its bytes are out
+      if (up != null && up.isActive()) {
+        up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+          if (up instanceof DuplexChannel d && d.isActive()) {
+            d.shutdownOutput();
+          }
+        });
+      }
+      closeIfBothEnded();
+      return;
+    }
+    if (evt instanceof IdleStateEvent) {
+      stats.idleTimeout.inc();
+      closeBoth();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closeUpstream();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("event=tcp_downstream_error error={}", cause.toString());
+    ctx.close();
+  }
+
+  private void closeIfBothEnded() {
+    if (downstreamEnded && upstreamEnded) {
+      closeBoth();
+    }
+  }
+
+  /** Upstream first, so the network filters hear of its close (LOCAL) before the downstream goes; see UpstreamHandler. */
+  private void closeBoth() {
+    if (up != null && up.isActive()) {
+      closeUpstream();
+    } else {
+      down.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Envoy flushes what the upstream still has to receive, then closes it. */
+  private void closeUpstream() {
+    if (up == null || closingUpstream) {
+      return;
+    }
+    closingUpstream = true;
+    if (up.isActive()) {
+      stats.upstreamFlushTotal.inc();
+      stats.upstreamFlushActive.inc();
+      up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        stats.upstreamFlushActive.dec();
+        up.close();
+      });
+    }
+  }
+
+  /** The upstream side: bytes go back through the downstream pipeline (network filters see them as upstream data). */
+  private final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf buf) || !down.channel().isActive()) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      stats.downstreamCxTxBytesTotal.add(buf.readableBytes());
+      down.write(buf);
+      if (!down.channel().isWritable() && ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      down.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && !down.channel().config().isAutoRead()) {
+        down.channel().config().setAutoRead(true);
+        stats.downstreamFlowControlResumedReadingTotal.inc();
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        upstreamEnded = true;
+        down.writeAndFlush(UpstreamSignal.END);
+        closeIfBothEnded();
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!closingUpstream) {
+        cluster.stats().cxDestroyRemote.inc();
+      }
+      cluster.stats().cxDestroy.inc();
+      if (down.channel().isActive()) {
+        down.write(closingUpstream ? UpstreamSignal.CLOSED_LOCAL : UpstreamSignal.CLOSED_REMOTE);
+        down.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("event=tcp_upstream_error cluster={} error={}", config.cluster(), cause.toString());
+      ctx.close();
+    }
+  }
+}
