@@ -25,6 +25,7 @@ import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.wasmplane.dataplane.wasm.WasmFilterSpec;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
@@ -51,6 +52,7 @@ public final class BootstrapTranslator {
   private static final Duration ROUTE_TIMEOUT_DEFAULT = Duration.ofSeconds(15);
   private static final Duration HCM_IDLE_DEFAULT = Duration.ofHours(1);
   private static final Duration TCP_IDLE_DEFAULT = Duration.ofHours(1);
+  private static final Duration STATS_FLUSH_DEFAULT = Duration.ofSeconds(5);
   private static final Duration STREAM_IDLE_DEFAULT = Duration.ofMinutes(5);
   private static final Duration CONNECT_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
   private static final long BUFFER_LIMIT_DEFAULT = 1024 * 1024;
@@ -59,7 +61,7 @@ public final class BootstrapTranslator {
 
   public static DataplaneConfig translate(Bootstrap b, Optional<String> serviceNode, Optional<String> serviceCluster) {
     FieldGuard.onlySupported(b, "bootstrap", Set.of("node", "admin", "static_resources", "dynamic_resources", "layered_runtime",
-        "stats_flush_interval"));
+        "stats_flush_interval", "stats_sinks", "bootstrap_extensions"));
     NodeInfo node = new NodeInfo(serviceNode.orElse(b.getNode().getId()), serviceCluster.orElse(b.getNode().getCluster()));
     Optional<AdminConfig> admin = Optional.empty();
     if (b.hasAdmin()) {
@@ -96,7 +98,46 @@ public final class BootstrapTranslator {
       }
       listeners.add(lc);
     }
-    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b);
+    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b, wasmExtensions(b));
+  }
+
+  // ---------------------------------------------------------------- bootstrap-level Wasm
+
+  static WasmExtensionsConfig wasmExtensions(Bootstrap b) {
+    Duration flush = b.hasStatsFlushInterval() ? duration(b.getStatsFlushInterval()) : STATS_FLUSH_DEFAULT;
+    if (flush.isZero() || flush.isNegative()) {
+      throw new ConfigException("bootstrap.stats_flush_interval: must be positive");
+    }
+    List<WasmFilterSpec> sinks = new ArrayList<>();
+    for (int i = 0; i < b.getStatsSinksCount(); i++) {
+      var s = b.getStatsSinks(i);
+      String w = "bootstrap.stats_sinks[" + i + "] " + s.getName();
+      FieldGuard.onlySupported(s, w, Set.of("name", "typed_config"));
+      if (!s.getTypedConfig().getTypeUrl().endsWith("/" + io.envoyproxy.envoy.extensions.stat_sinks.wasm.v3.Wasm.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": unsupported stats sink (type " + s.getTypedConfig().getTypeUrl() + "); supported: "
+            + EnvoyTypes.STAT_SINK_WASM);
+      }
+      var sink = unpack(s.getTypedConfig(), io.envoyproxy.envoy.extensions.stat_sinks.wasm.v3.Wasm.class, w + ".typed_config");
+      sinks.add(WasmFilterSpec.from(asHttpWasm(sink.getConfig()), w + ".typed_config"));
+    }
+    List<WasmExtensionsConfig.Service> services = new ArrayList<>();
+    for (int i = 0; i < b.getBootstrapExtensionsCount(); i++) {
+      var e = b.getBootstrapExtensions(i);
+      String w = "bootstrap.bootstrap_extensions[" + i + "] " + e.getName();
+      if (!e.getTypedConfig().getTypeUrl().endsWith("/" + io.envoyproxy.envoy.extensions.wasm.v3.WasmService.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": unsupported bootstrap extension (type " + e.getTypedConfig().getTypeUrl() + "); supported: "
+            + EnvoyTypes.BOOTSTRAP_WASM);
+      }
+      var svc = unpack(e.getTypedConfig(), io.envoyproxy.envoy.extensions.wasm.v3.WasmService.class, w + ".typed_config");
+      FieldGuard.onlySupported(svc, w + ".typed_config", Set.of("config", "singleton"));
+      services.add(new WasmExtensionsConfig.Service(WasmFilterSpec.from(asHttpWasm(svc.getConfig()), w + ".typed_config"), svc.getSingleton()));
+    }
+    return new WasmExtensionsConfig(List.copyOf(sinks), List.copyOf(services), flush);
+  }
+
+  /** Every Wasm extension wraps one PluginConfig; the HTTP filter's parser validates it. */
+  private static Any asHttpWasm(io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig pc) {
+    return Any.pack(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.newBuilder().setConfig(pc).build());
   }
 
   // ---------------------------------------------------------------- listeners
@@ -329,9 +370,13 @@ public final class BootstrapTranslator {
   static AccessLogConfig accessLog(io.envoyproxy.envoy.config.accesslog.v3.AccessLog a, String where) {
     FieldGuard.onlySupported(a, where, Set.of("name", "typed_config"));
     String typeUrl = a.getTypedConfig().getTypeUrl();
+    if (typeUrl.endsWith("/" + io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.getDescriptor().getFullName())) {
+      var wasm = unpack(a.getTypedConfig(), io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.class, where + ".typed_config");
+      return new AccessLogConfig(null, null, WasmFilterSpec.from(asHttpWasm(wasm.getConfig()), where + ".typed_config"));
+    }
     if (!typeUrl.endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
       throw new ConfigException(where + ": unsupported access logger '" + a.getName() + "' (type " + typeUrl
-          + "); supported: " + EnvoyTypes.FILE_ACCESS_LOG);
+          + "); supported: " + EnvoyTypes.FILE_ACCESS_LOG + ", " + EnvoyTypes.WASM_ACCESS_LOG);
     }
     FileAccessLog f = unpack(a.getTypedConfig(), FileAccessLog.class, where + ".typed_config");
     FieldGuard.onlySupported(f, where + ".typed_config", Set.of("path", "format", "log_format"));

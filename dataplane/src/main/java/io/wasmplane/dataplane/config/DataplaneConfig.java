@@ -10,7 +10,13 @@ public record DataplaneConfig(
     Optional<AdminConfig> admin,
     List<ListenerConfig> listeners,
     List<ClusterConfig> clusters,
-    Bootstrap bootstrap) {
+    Bootstrap bootstrap,
+    WasmExtensionsConfig wasmExtensions) {
+
+  public DataplaneConfig(NodeInfo node, Optional<AdminConfig> admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
+      Bootstrap bootstrap) {
+    this(node, admin, listeners, clusters, bootstrap, WasmExtensionsConfig.NONE);
+  }
 
   public Optional<ClusterConfig> cluster(String name) {
     return clusters.stream().filter(c -> c.name().equals(name)).findFirst();

@@ -29,6 +29,9 @@ public final class EnvoyTypes {
   public static final String HTTP_WASM = "envoy.filters.http.wasm";
   public static final String NETWORK_WASM = "envoy.filters.network.wasm";
   public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+  public static final String STAT_SINK_WASM = "envoy.stat_sinks.wasm";
+  public static final String BOOTSTRAP_WASM = "envoy.bootstrap.wasm";
+  public static final String WASM_ACCESS_LOG = "envoy.access_loggers.wasm";
   public static final String FILE_ACCESS_LOG = "envoy.access_loggers.file";
   public static final String TLS = "envoy.transport_sockets.tls";
   public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -40,6 +43,9 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
           .add(FileAccessLog.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.stat_sinks.wasm.v3.Wasm.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.wasm.v3.WasmService.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
           .add(DownstreamTlsContext.getDescriptor())

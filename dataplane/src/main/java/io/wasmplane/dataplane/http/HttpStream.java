@@ -55,6 +55,11 @@ public final class HttpStream {
     return info;
   }
 
+  /** The worker loop this stream runs on. */
+  public EventLoop eventLoop() {
+    return loop;
+  }
+
   public HttpRequest request() {
     return request;
   }

@@ -80,6 +80,9 @@ public final class DataplaneServer implements AutoCloseable {
     DataplaneServer s = new DataplaneServer(config, concurrency, stats);
     try {
       s.clusters.awaitInitialized(10_000);
+      // Bootstrap extensions and stats sinks start before the listeners, as Envoy's do.
+      s.wasmExtensions = new io.wasmplane.dataplane.wasmext.WasmExtensions(config.wasmExtensions(), s::wasmRuntime,
+          s.hcmFactory.node(), s.clusters, stats, s.transport, s.workers);
       for (ListenerConfig l : config.listeners()) {
         s.bind(l);
       }
@@ -235,6 +238,7 @@ public final class DataplaneServer implements AutoCloseable {
     }
     return wasmPlugins;
   }
+  private io.wasmplane.dataplane.wasmext.WasmExtensions wasmExtensions;
 
   /** The process-wide Wasm runtime, created when the first Wasm filter is configured. */
   private synchronized io.wasmplane.wasm.WasmRuntime wasmRuntime(io.wasmplane.dataplane.wasm.WasmCacheOptions cacheOptions) {
@@ -362,6 +366,9 @@ public final class DataplaneServer implements AutoCloseable {
     connections.channels().close().awaitUninterruptibly(2000);
     clusters.close();
     hcmFactory.closePlugins();
+    if (wasmExtensions != null) {
+      wasmExtensions.close();
+    }
     networkFilters.forEach(io.wasmplane.dataplane.network.NetworkFilters::close);
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);

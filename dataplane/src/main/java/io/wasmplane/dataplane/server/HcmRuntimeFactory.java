@@ -57,6 +57,12 @@ final class HcmRuntimeFactory {
     for (int i = 0; i < cfg.accessLogs().size(); i++) {
       AccessLogConfig a = cfg.accessLogs().get(i);
       String w = where + ".access_log[" + i + "]";
+      if (a.wasm() != null) {
+        var plugin = new io.wasmplane.dataplane.wasm.WasmPlugin(wasmRuntime.get(), a.wasm(), node, clusters, stats, w);
+        plugins.add(plugin);
+        loggers.add(new io.wasmplane.dataplane.wasmext.WasmAccessLogger(plugin));
+        continue;
+      }
       AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
       loggers.add(new FileAccessLogger(format, writer(Path.of(a.path()), w)));
     }

@@ -15,7 +15,7 @@ import java.util.Map;
  * A Netty request/response/trailers header block as Proxy-Wasm sees it: lower-case names and Envoy's pseudo-headers
  * (:method, :path, :authority, :scheme for requests; :status for responses) first.
  */
-final class HeadersView implements HeaderMap {
+public final class HeadersView implements HeaderMap {
   private final HttpRequest request;
   private final HttpResponse response;
   private final HttpHeaders headers;
@@ -30,15 +30,15 @@ final class HeadersView implements HeaderMap {
     this.writable = writable;
   }
 
-  static HeadersView request(HttpRequest r, boolean tls, boolean writable) {
+  public static HeadersView request(HttpRequest r, boolean tls, boolean writable) {
     return new HeadersView(r, null, r.headers(), tls, writable);
   }
 
-  static HeadersView response(HttpResponse r, boolean writable) {
+  public static HeadersView response(HttpResponse r, boolean writable) {
     return new HeadersView(null, r, r.headers(), false, writable);
   }
 
-  static HeadersView trailers(HttpHeaders h, boolean writable) {
+  public static HeadersView trailers(HttpHeaders h, boolean writable) {
     return new HeadersView(null, null, h, false, writable);
   }
 
