@@ -1,0 +1,128 @@
+package io.wasmplane.dataplane.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A network Wasm filter that traps on the first bytes (plugins/wat/ext/net_trap.wat) in front of a TCP proxy to an
+ * echo server: FAIL_CLOSED closes the connection without forwarding anything; FAIL_OPEN lets the bytes through.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60)
+class NetworkWasmFailurePolicyTest {
+  private ServerSocket echo;
+  private Dataplane dp;
+
+  private static String listener(String name, String policy, Path plugin) {
+    return """
+          - name: %s
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.wasm
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm
+                  config:
+                    name: net_trap_%s
+                    failure_policy: %s
+                    vm_config:
+                      runtime: envoy.wasm.runtime.v8
+                      code: {local: {filename: "%s"}}
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: %s
+                  cluster: echo
+        """.formatted(name, name, policy, plugin, name);
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread t = new Thread(() -> {
+      while (!echo.isClosed()) {
+        try {
+          Socket s = echo.accept();
+          Thread c = new Thread(() -> {
+            try (s) {
+              InputStream in = s.getInputStream();
+              byte[] buf = new byte[4096];
+              int n;
+              while ((n = in.read(buf)) > 0) {
+                s.getOutputStream().write(buf, 0, n);
+              }
+            } catch (IOException ignored) {
+              // peer gone
+            }
+          });
+          c.setDaemon(true);
+          c.start();
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    Path plugin = Path.of(System.getProperty("wasmplane.plugins.dir", "../plugins/build"), "wat/net_trap.wasm").toAbsolutePath();
+    dp = Bootstraps.start("""
+        static_resources:
+          listeners:
+        %s
+        %s
+          clusters:
+        %s
+        """.formatted(listener("closed", "FAIL_CLOSED", plugin), listener("open", "FAIL_OPEN", plugin),
+        Bootstraps.staticCluster("echo", echo.getLocalPort(), null)));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (dp != null) {
+      dp.close();
+    }
+    echo.close();
+  }
+
+  private String exchange(String listener) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", dp.port(listener)), 2000);
+      s.setSoTimeout(5000);
+      s.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
+      byte[] buf = new byte[4];
+      int got = 0;
+      while (got < 4) {
+        int n = s.getInputStream().read(buf, got, 4 - got);
+        if (n < 0) {
+          break;
+        }
+        got += n;
+      }
+      return got < 0 ? "" : new String(buf, 0, got, StandardCharsets.UTF_8) + (got < 4 ? "<closed>" : "");
+    }
+  }
+
+  @Test
+  void failClosedClosesTheConnection() throws Exception {
+    assertThat(exchange("closed")).isEqualTo("<closed>");
+  }
+
+  @Test
+  void failOpenPassesTheBytesThrough() throws Exception {
+    assertThat(exchange("open")).isEqualTo("ping");
+  }
+}
