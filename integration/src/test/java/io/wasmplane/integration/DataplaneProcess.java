@@ -44,7 +44,7 @@ public final class DataplaneProcess implements AutoCloseable {
     return new DataplaneProcess(p, out);
   }
 
-  static Path repoRoot() {
+  public static Path repoRoot() {
     Path p = Path.of("").toAbsolutePath();
     while (p != null && !Files.isRegularFile(p.resolve("dataplane/pom.xml"))) {
       p = p.getParent();
