@@ -1,7 +1,9 @@
 /*
  * c_access_log: an access logger (envoy.access_loggers.wasm) in C, ABI 0.2.1. On proxy_on_log (root context, after
  * each stream) it builds one line
- *   "<:method> <:path> <response.code> <request.duration in ms> <response.size> flags=<response.flags> up=<x-up response header>"
+ *   "<:method> <:path> <response.code> <request.duration in ms> <response.size> flags=<response.flags> up=<x-up response header>
+ *    src=<source.address>"
+ * (on a TCP proxy there are no headers and no request/response properties: "-" and -1 stand in for them)
  * and ships it (POST /log, body = the line) to the cluster named by its plugin configuration with proxy_http_call;
  * it also prints the line to stdout (WASI fd_write).
  */
@@ -49,9 +51,16 @@ PROXY_EXPORT(proxy_on_log) void proxy_on_log(uint32_t context_id) {
   int64_t duration_ns = int_property("request\0duration", 16);
   int64_t size = int_property("response\0size", 13);
   int64_t flags = int_property("response\0flags", 14);
+  char *src = NULL;
+  size_t src_size = 0;
+  if (proxy_get_property("source\0address", 14, &src, &src_size) != PROXY_OK) {
+    src = NULL;
+  }
   char line[512];
-  int len = snprintf(line, sizeof line, "%s %s %lld %lld %lld flags=%lld up=%s", method ? method : "-", path ? path : "-",
-                     (long long)code, (long long)(duration_ns / 1000000), (long long)size, (long long)flags, up ? up : "-");
+  int len = snprintf(line, sizeof line, "%s %s %lld %lld %lld flags=%lld up=%s src=%.*s", method ? method : "-", path ? path : "-",
+                     (long long)code, (long long)(duration_ns >= 0 ? duration_ns / 1000000 : -1), (long long)size,
+                     (long long)flags, up ? up : "-", src ? (int)src_size : 1, src ? src : "-");
+  free(src);
   free(method);
   free(path);
   free(up);

@@ -197,8 +197,7 @@ public final class BootstrapTranslator {
   }
 
   static TcpProxyConfig tcpProxy(TcpProxy t, String where, Set<String> clusterNames) {
-    // access_log is not supported yet: the file access-log formatter reads HTTP streams only.
-    FieldGuard.onlySupported(t, where, Set.of("stat_prefix", "cluster", "idle_timeout"));
+    FieldGuard.onlySupported(t, where, Set.of("stat_prefix", "cluster", "idle_timeout", "access_log"));
     if (t.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ".stat_prefix: required");
     }
@@ -209,7 +208,17 @@ public final class BootstrapTranslator {
       throw new ConfigException(where + ".cluster: unknown cluster '" + t.getCluster() + "'");
     }
     Duration idle = t.hasIdleTimeout() ? duration(t.getIdleTimeout()) : TCP_IDLE_DEFAULT;
-    return new TcpProxyConfig(t.getStatPrefix(), t.getCluster(), idle);
+    List<AccessLogConfig> logs = new ArrayList<>();
+    for (int i = 0; i < t.getAccessLogCount(); i++) {
+      String w = where + ".access_log[" + i + "]";
+      AccessLogConfig a = accessLog(t.getAccessLog(i), w);
+      if (a.wasm() == null) {
+        // The file formatter reads HTTP streams only.
+        throw new ConfigException(w + ": only " + EnvoyTypes.WASM_ACCESS_LOG + " is supported on tcp_proxy");
+      }
+      logs.add(a);
+    }
+    return new TcpProxyConfig(t.getStatPrefix(), t.getCluster(), idle, List.copyOf(logs));
   }
 
   static HcmConfig hcm(HttpConnectionManager h, String where, Set<String> clusterNames, long bufferLimit) {

@@ -14,8 +14,11 @@ public final class TcpProxy {
   private final UpstreamCluster cluster;
   private final TcpProxyStats stats;
   private final Transport transport;
+  private final java.util.List<io.wasmplane.dataplane.wasm.WasmPlugin> accessLogs = new java.util.ArrayList<>();
 
-  public TcpProxy(TcpProxyConfig config, ClusterManager clusters, StatsRegistry stats, Transport transport, String where) {
+  public TcpProxy(TcpProxyConfig config, ClusterManager clusters, StatsRegistry stats, Transport transport,
+      java.util.function.Supplier<io.wasmplane.wasm.WasmRuntime> runtime, io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node,
+      String where) {
     this.config = config;
     this.cluster = clusters.get(config.cluster());
     if (cluster == null) {
@@ -23,6 +26,14 @@ public final class TcpProxy {
     }
     this.stats = new TcpProxyStats(stats, config.statPrefix());
     this.transport = transport;
+    for (int i = 0; i < config.accessLogs().size(); i++) {
+      accessLogs.add(new io.wasmplane.dataplane.wasm.WasmPlugin(runtime.get(), config.accessLogs().get(i).wasm(), node, clusters, stats,
+          where + " tcp_proxy.access_log[" + i + "]"));
+    }
+  }
+
+  public void close() {
+    accessLogs.forEach(io.wasmplane.dataplane.wasm.WasmPlugin::close);
   }
 
   public TcpProxyConfig config() {
@@ -30,6 +41,6 @@ public final class TcpProxy {
   }
 
   public ChannelHandler newHandler() {
-    return new TcpProxyHandler(config, cluster, stats, transport);
+    return new TcpProxyHandler(config, cluster, stats, transport, accessLogs);
   }
 }

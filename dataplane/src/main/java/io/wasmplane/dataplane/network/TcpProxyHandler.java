@@ -37,8 +37,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean downstreamEnded;
   private boolean upstreamEnded;
   private boolean closingUpstream;
+  private final java.util.List<io.wasmplane.dataplane.wasm.WasmPlugin> accessLogs;
 
-  TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport) {
+  TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport,
+      java.util.List<io.wasmplane.dataplane.wasm.WasmPlugin> accessLogs) {
+    this.accessLogs = accessLogs;
     this.config = config;
     this.cluster = cluster;
     this.stats = stats;
@@ -139,6 +142,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closeUpstream();
+    if (!accessLogs.isEmpty()) {
+      ConnectionLog.log(ctx.channel(), accessLogs);
+    }
     ctx.fireChannelInactive();
   }
 

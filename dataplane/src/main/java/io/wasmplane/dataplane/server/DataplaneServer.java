@@ -41,6 +41,7 @@ public final class DataplaneServer implements AutoCloseable {
   private final HcmRuntimeFactory hcmFactory;
   private final ConnectionTracker connections = new ConnectionTracker();
   private final List<io.wasmplane.dataplane.network.NetworkFilters> networkFilters = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<io.wasmplane.dataplane.network.TcpProxy> tcpProxies = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
   private final long startMillis = System.currentTimeMillis();
@@ -134,7 +135,11 @@ public final class DataplaneServer implements AutoCloseable {
         this::wasmRuntime, hcmFactory.node(), clusters, stats, where);
     networkFilters.add(nf);
     io.wasmplane.dataplane.network.TcpProxy tcp = l.tcpProxy()
-        .map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, where)).orElse(null);
+        .map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmRuntime, hcmFactory.node(), where))
+        .orElse(null);
+    if (tcp != null) {
+      tcpProxies.add(tcp);
+    }
     Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
     return new ListenerRuntime(l, hcm, ssl, stats, nf, tcp);
   }
@@ -370,6 +375,7 @@ public final class DataplaneServer implements AutoCloseable {
       wasmExtensions.close();
     }
     networkFilters.forEach(io.wasmplane.dataplane.network.NetworkFilters::close);
+    tcpProxies.forEach(io.wasmplane.dataplane.network.TcpProxy::close);
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);

@@ -33,8 +33,18 @@ class TcpProxyWasmTest {
   private Thread echoThread;
   private Dataplane dp;
 
+  private com.sun.net.httpserver.HttpServer collector;
+  private final java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   @BeforeAll
   void start() throws Exception {
+    collector = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
+    collector.createContext("/", ex -> {
+      logged.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    collector.start();
     echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     echoThread = new Thread(this::serveEcho, "echo");
     echoThread.setDaemon(true);
@@ -66,9 +76,21 @@ class TcpProxyWasmTest {
                   stat_prefix: tcp_echo
                   cluster: echo
                   idle_timeout: 30s
+                  access_log:
+                  - name: envoy.access_loggers.wasm
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.access_loggers.wasm.v3.WasmAccessLog
+                      config:
+                        name: c_access_log
+                        configuration: {"@type": type.googleapis.com/google.protobuf.StringValue, value: collector}
+                        vm_config:
+                          runtime: envoy.wasm.runtime.v8
+                          code: {local: {filename: "%s"}}
           clusters:
         %s
-        """.formatted(plugin.toAbsolutePath(), Bootstraps.staticCluster("echo", echo.getLocalPort(), null)));
+        %s
+        """.formatted(plugin.toAbsolutePath(), plugin.resolveSibling("c_access_log.wasm").toAbsolutePath(),
+        Bootstraps.staticCluster("echo", echo.getLocalPort(), null), Bootstraps.staticCluster("collector", collector.getAddress().getPort(), null)));
   }
 
   @AfterAll
@@ -77,6 +99,7 @@ class TcpProxyWasmTest {
       dp.close();
     }
     echo.close();
+    collector.stop(0);
   }
 
   /** Echoes every byte; when the client half-closes, half-closes back and closes. */
@@ -182,6 +205,22 @@ class TcpProxyWasmTest {
       s.getOutputStream().write("close\n".getBytes(StandardCharsets.UTF_8));
       assertThat(s.getInputStream().read()).as("connection closed by proxy_close_stream").isEqualTo(-1);
     }
+  }
+
+  @Test
+  void theWasmAccessLoggerRunsWhenTheConnectionEnds() throws Exception {
+    int localPort;
+    try (Socket s = connect()) {
+      localPort = s.getLocalPort();
+      s.getOutputStream().write("log me\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(readUntil(s, "LOG ME\n")).isEqualTo("up:LOG ME\n");
+    }
+    String expected = "- - -1 -1 -1 flags=-1 up=- src=127.0.0.1:" + localPort;
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!logged.contains(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(logged).contains(expected);
   }
 
   @Test

@@ -72,7 +72,7 @@ class WasmAccessLogTest {
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(Collector.await(() -> collector.posted.stream().anyMatch(l -> l.startsWith("GET /hello?x=1 ")), 10_000)).isTrue();
     String line = collector.posted.stream().filter(l -> l.startsWith("GET /hello?x=1 ")).findFirst().orElseThrow();
-    Matcher m = Pattern.compile("GET /hello\\?x=1 201 (\\d+) 5 flags=0 up=yes").matcher(line);
+    Matcher m = Pattern.compile("GET /hello\\?x=1 201 (\\d+) 5 flags=0 up=yes src=127\\.0\\.0\\.1:\\d+").matcher(line);
     assertThat(m.matches()).as(line).isTrue();
     long durationMs = Long.parseLong(m.group(1));
     assertThat(durationMs).isBetween(UPSTREAM_DELAY_MS - 5, 30_000L);
@@ -85,6 +85,6 @@ class WasmAccessLogTest {
     assertThat(Collector.await(() -> collector.posted.stream().anyMatch(l -> l.startsWith("GET /nowhere ")), 10_000)).isTrue();
     String line = collector.posted.stream().filter(l -> l.startsWith("GET /nowhere ")).findFirst().orElseThrow();
     // Envoy's NoRouteFound is bit 0x100.
-    assertThat(line).matches("GET /nowhere 404 \\d+ \\d+ flags=256 up=-");
+    assertThat(line).matches("GET /nowhere 404 \\d+ \\d+ flags=256 up=- src=127\\.0\\.0\\.1:\\d+");
   }
 }
