@@ -327,6 +327,10 @@ public final class DataplaneServer implements AutoCloseable {
     if (!b.runtime().config().address().equals(l.address()) || !b.runtime().config().tls().equals(l.tls())) {
       throw new ConfigException("listener " + l.name() + ": changing the address or TLS of a bound listener is not supported yet");
     }
+    // Network filters and the TCP proxy are built once at bind time (issue 6); only an HCM swaps at run time so far.
+    if (l.hcm() == null || b.runtime().config().hcm() == null || !l.networkFilters().equals(b.runtime().config().networkFilters())) {
+      throw new ConfigException("listener " + l.name() + ": changing network filters or a tcp_proxy listener at run time is not supported yet");
+    }
     HcmRuntime old = b.runtime().hcm();
     b.runtime().swapHcm(hcmFactory.build(l.hcm(), "listener " + l.name()));
     // The old chain's plugin versions go once their last running stream ends (each stream holds its own reference).
