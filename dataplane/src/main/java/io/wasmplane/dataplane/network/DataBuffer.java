@@ -11,54 +11,60 @@ import java.util.Arrays;
  */
 final class DataBuffer implements Buffer {
   private byte[] data = new byte[0];
+  private int length;
 
+  /** Appends with amortized growth: bytes held across StopIteration accumulate without re-copying each time. */
   void append(ByteBuf buf) {
     int n = buf.readableBytes();
-    byte[] next = Arrays.copyOf(data, data.length + n);
-    buf.readBytes(next, data.length, n);
-    data = next;
+    if (length + n > data.length) {
+      data = Arrays.copyOf(data, Math.max(length + n, data.length * 2));
+    }
+    buf.readBytes(data, length, n);
+    length += n;
   }
 
   /** Hands the held bytes on (as a heap buffer) and empties this buffer. */
   ByteBuf drain() {
-    ByteBuf out = Unpooled.wrappedBuffer(data);
+    ByteBuf out = Unpooled.wrappedBuffer(data, 0, length);
     data = new byte[0];
+    length = 0;
     return out;
   }
 
   @Override
   public int length() {
-    return data.length;
+    return length;
   }
 
   @Override
   public byte[] read(int start, int maxSize) {
-    if (start >= data.length || maxSize <= 0) {
+    if (start >= length || maxSize <= 0) {
       return new byte[0];
     }
-    return Arrays.copyOfRange(data, start, start + Math.min(maxSize, data.length - start));
+    return Arrays.copyOfRange(data, start, start + Math.min(maxSize, length - start));
   }
 
+  /** proxy_set_buffer_bytes: start=0,size=0 prepends; start>=length appends; else replaces size bytes at start. */
   @Override
   public boolean set(int start, int size, byte[] bytes) {
+    int at;
+    int end;
     if (start == 0 && size == 0) {
-      data = concat(bytes, data);
-    } else if (start >= data.length) {
-      data = concat(data, bytes);
+      at = 0;
+      end = 0;
+    } else if (start >= length) {
+      at = length;
+      end = length;
     } else {
-      int end = Math.min(data.length, start + Math.max(size, 0));
-      byte[] next = new byte[start + bytes.length + (data.length - end)];
-      System.arraycopy(data, 0, next, 0, start);
-      System.arraycopy(bytes, 0, next, start, bytes.length);
-      System.arraycopy(data, end, next, start + bytes.length, data.length - end);
-      data = next;
+      at = start;
+      end = Math.min(length, start + Math.max(size, 0));
     }
+    byte[] next = new byte[at + bytes.length + (length - end)];
+    System.arraycopy(data, 0, next, 0, at);
+    System.arraycopy(bytes, 0, next, at, bytes.length);
+    System.arraycopy(data, end, next, at + bytes.length, length - end);
+    data = next;
+    length = next.length;
     return true;
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }
