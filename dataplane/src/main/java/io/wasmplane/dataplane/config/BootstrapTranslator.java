@@ -25,7 +25,7 @@ import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.wasmplane.dataplane.wasm.WasmFilterSpec;
+import io.wasmplane.dataplane.wasm.PluginSpec;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
@@ -108,7 +108,7 @@ public final class BootstrapTranslator {
     if (flush.isZero() || flush.isNegative()) {
       throw new ConfigException("bootstrap.stats_flush_interval: must be positive");
     }
-    List<WasmFilterSpec> sinks = new ArrayList<>();
+    List<PluginSpec> sinks = new ArrayList<>();
     for (int i = 0; i < b.getStatsSinksCount(); i++) {
       var s = b.getStatsSinks(i);
       String w = "bootstrap.stats_sinks[" + i + "] " + s.getName();
@@ -118,7 +118,7 @@ public final class BootstrapTranslator {
             + EnvoyTypes.STAT_SINK_WASM);
       }
       var sink = unpack(s.getTypedConfig(), io.envoyproxy.envoy.extensions.stat_sinks.wasm.v3.Wasm.class, w + ".typed_config");
-      sinks.add(WasmFilterSpec.from(asHttpWasm(sink.getConfig()), w + ".typed_config"));
+      sinks.add(PluginSpec.fromHttpFilter(asHttpWasm(sink.getConfig()), w + ".typed_config"));
     }
     List<WasmExtensionsConfig.Service> services = new ArrayList<>();
     for (int i = 0; i < b.getBootstrapExtensionsCount(); i++) {
@@ -130,7 +130,7 @@ public final class BootstrapTranslator {
       }
       var svc = unpack(e.getTypedConfig(), io.envoyproxy.envoy.extensions.wasm.v3.WasmService.class, w + ".typed_config");
       FieldGuard.onlySupported(svc, w + ".typed_config", Set.of("config", "singleton"));
-      services.add(new WasmExtensionsConfig.Service(WasmFilterSpec.from(asHttpWasm(svc.getConfig()), w + ".typed_config"), svc.getSingleton()));
+      services.add(new WasmExtensionsConfig.Service(PluginSpec.fromHttpFilter(asHttpWasm(svc.getConfig()), w + ".typed_config"), svc.getSingleton()));
     }
     return new WasmExtensionsConfig(List.copyOf(sinks), List.copyOf(services), flush);
   }
@@ -381,7 +381,7 @@ public final class BootstrapTranslator {
     String typeUrl = a.getTypedConfig().getTypeUrl();
     if (typeUrl.endsWith("/" + io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.getDescriptor().getFullName())) {
       var wasm = unpack(a.getTypedConfig(), io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.class, where + ".typed_config");
-      return new AccessLogConfig(null, null, WasmFilterSpec.from(asHttpWasm(wasm.getConfig()), where + ".typed_config"));
+      return new AccessLogConfig(null, null, PluginSpec.fromHttpFilter(asHttpWasm(wasm.getConfig()), where + ".typed_config"));
     }
     if (!typeUrl.endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
       throw new ConfigException(where + ": unsupported access logger '" + a.getName() + "' (type " + typeUrl

@@ -2,7 +2,7 @@ package io.wasmplane.dataplane.network;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.wasmplane.dataplane.wasm.WasmPlugin;
+import io.wasmplane.dataplane.wasm.PluginHandle;
 import io.wasmplane.wasm.PluginFailureException;
 import io.wasmplane.wasm.host.ContextHost;
 import java.util.List;
@@ -18,7 +18,7 @@ final class ConnectionLog {
 
   private ConnectionLog() {}
 
-  static void log(Channel ch, List<WasmPlugin> plugins) {
+  static void log(Channel ch, List<PluginHandle> plugins) {
     EventLoop loop = ch.eventLoop();
     ContextHost view = new ContextHost() {
       @Override
@@ -27,15 +27,19 @@ final class ConnectionLog {
       }
     };
     loop.execute(() -> {
-      for (WasmPlugin p : plugins) {
-        WasmPlugin.WorkerVm vm = p.vm(loop);
-        if (vm.root() == null) {
-          continue;
+      for (PluginHandle p : plugins) {
+        if (!p.tryRetain()) {
+          continue; // the listener is gone and released its loggers
         }
         try {
-          vm.root().onLog(view);
+          PluginHandle.Instance vm = p.instance(loop);
+          if (vm.root() != null) {
+            vm.root().onLog(view);
+          }
         } catch (PluginFailureException e) {
           log.warn("event=wasm_access_log_failed plugin={} error={}", p.spec().pluginName(), e.getMessage());
+        } finally {
+          p.release();
         }
       }
     });

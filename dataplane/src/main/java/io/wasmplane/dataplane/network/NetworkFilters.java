@@ -5,30 +5,37 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.channel.ChannelHandler;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.NetworkFilterConfig;
-import io.wasmplane.dataplane.stats.StatsRegistry;
-import io.wasmplane.dataplane.upstream.ClusterManager;
-import io.wasmplane.dataplane.wasm.WasmFilterSpec;
-import io.wasmplane.dataplane.wasm.WasmPlugin;
-import io.wasmplane.wasm.WasmRuntime;
+import io.wasmplane.dataplane.wasm.PluginHandle;
+import io.wasmplane.dataplane.wasm.PluginKind;
+import io.wasmplane.dataplane.wasm.PluginSpec;
+import io.wasmplane.dataplane.wasm.WasmPluginManager;
+import io.wasmplane.dataplane.wasmext.StaticPlugins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /** A listener's network filters, built once: each gives a fresh Netty handler per connection. */
 public final class NetworkFilters {
-  private final List<WasmPlugin> plugins;
+  private final List<PluginHandle> plugins;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private NetworkFilters(List<WasmPlugin> plugins) {
+  private NetworkFilters(List<PluginHandle> plugins) {
     this.plugins = plugins;
   }
 
-  public static NetworkFilters build(List<NetworkFilterConfig> configs, Supplier<WasmRuntime> runtime, WasmPlugin.PropertySource node,
-      ClusterManager clusters, StatsRegistry stats, String where) {
-    List<WasmPlugin> plugins = new ArrayList<>();
+  public static NetworkFilters build(List<NetworkFilterConfig> configs, Supplier<WasmPluginManager> manager,
+      String where) {
+    List<PluginHandle> plugins = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       NetworkFilterConfig c = configs.get(i);
       String w = where + ".filter_chains[0].filters[" + i + "] " + c.name();
-      plugins.add(new WasmPlugin(runtime.get(), WasmFilterSpec.from(asPluginConfig(c.typedConfig(), w), w), node, clusters, stats, w));
+      PluginSpec spec = PluginSpec.fromHttpFilter(asPluginConfig(c.typedConfig(), w), w);
+      try {
+        plugins.add(StaticPlugins.prepare(manager.get(), spec, PluginKind.NETWORK_FILTER, w));
+      } catch (RuntimeException e) {
+        plugins.forEach(PluginHandle::release);
+        throw e;
+      }
     }
     return new NetworkFilters(List.copyOf(plugins));
   }
@@ -54,7 +61,10 @@ public final class NetworkFilters {
     return out;
   }
 
+  /** Drops this listener's plugin references (idempotent); the VMs close with the last connection's. */
   public void close() {
-    plugins.forEach(WasmPlugin::close);
+    if (closed.compareAndSet(false, true)) {
+      plugins.forEach(PluginHandle::release);
+    }
   }
 }

@@ -14,11 +14,11 @@ public final class TcpProxy {
   private final UpstreamCluster cluster;
   private final TcpProxyStats stats;
   private final Transport transport;
-  private final java.util.List<io.wasmplane.dataplane.wasm.WasmPlugin> accessLogs = new java.util.ArrayList<>();
+  private final java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   public TcpProxy(TcpProxyConfig config, ClusterManager clusters, StatsRegistry stats, Transport transport,
-      java.util.function.Supplier<io.wasmplane.wasm.WasmRuntime> runtime, io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node,
-      String where) {
+      java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> plugins, String where) {
     this.config = config;
     this.cluster = clusters.get(config.cluster());
     if (cluster == null) {
@@ -27,13 +27,22 @@ public final class TcpProxy {
     this.stats = new TcpProxyStats(stats, config.statPrefix());
     this.transport = transport;
     for (int i = 0; i < config.accessLogs().size(); i++) {
-      accessLogs.add(new io.wasmplane.dataplane.wasm.WasmPlugin(runtime.get(), config.accessLogs().get(i).wasm(), node, clusters, stats,
-          where + " tcp_proxy.access_log[" + i + "]"));
+      String w = where + " tcp_proxy.access_log[" + i + "]";
+      try {
+        accessLogs.add(io.wasmplane.dataplane.wasmext.StaticPlugins.prepare(plugins.get(), config.accessLogs().get(i).wasm(),
+            io.wasmplane.dataplane.wasm.PluginKind.ACCESS_LOGGER, w));
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
     }
   }
 
+  /** Drops the access loggers' plugin references (idempotent). */
   public void close() {
-    accessLogs.forEach(io.wasmplane.dataplane.wasm.WasmPlugin::close);
+    if (closed.compareAndSet(false, true)) {
+      accessLogs.forEach(io.wasmplane.dataplane.wasm.PluginHandle::release);
+    }
   }
 
   public TcpProxyConfig config() {

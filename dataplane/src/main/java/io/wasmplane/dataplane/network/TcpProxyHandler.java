@@ -37,10 +37,10 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean downstreamEnded;
   private boolean upstreamEnded;
   private boolean closingUpstream;
-  private final java.util.List<io.wasmplane.dataplane.wasm.WasmPlugin> accessLogs;
+  private final java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs;
 
   TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport,
-      java.util.List<io.wasmplane.dataplane.wasm.WasmPlugin> accessLogs) {
+      java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs) {
     this.accessLogs = accessLogs;
     this.config = config;
     this.cluster = cluster;

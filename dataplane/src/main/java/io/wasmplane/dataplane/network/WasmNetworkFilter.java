@@ -6,7 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.wasmplane.dataplane.wasm.WasmPlugin;
+import io.wasmplane.dataplane.wasm.PluginHandle;
 import io.wasmplane.wasm.BufferType;
 import io.wasmplane.wasm.FilterStatus;
 import io.wasmplane.wasm.NetworkContext;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHost {
   private static final Logger log = LoggerFactory.getLogger(WasmNetworkFilter.class);
 
-  private final WasmPlugin plugin;
+  private final PluginHandle plugin;
   private final boolean failOpen;
   private final DataBuffer downstream = new DataBuffer();
   private final DataBuffer upstream = new DataBuffer();
@@ -44,8 +44,9 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
   private boolean downstreamEnd;
   private boolean upstreamEnd;
   private boolean closedLocally;
+  private boolean retained; // this connection's reference on the plugin version
 
-  WasmNetworkFilter(WasmPlugin plugin) {
+  WasmNetworkFilter(PluginHandle plugin) {
     this.plugin = plugin;
     this.failOpen = plugin.spec().failOpen();
   }
@@ -53,9 +54,10 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    WasmPlugin.WorkerVm vm = plugin.vm(ctx.channel().eventLoop());
-    if (vm.root() == null) {
-      fail(new IllegalStateException("VM failed to start: " + vm.startError()));
+    retained = plugin.tryRetain();
+    PluginHandle.Instance vm = retained ? plugin.instance(ctx.channel().eventLoop()) : null;
+    if (vm == null || vm.root() == null) {
+      fail(new IllegalStateException(vm == null ? "plugin released" : "VM failed to start: " + vm.error()));
       if (failOpen) {
         ctx.fireChannelActive();
       }
@@ -156,6 +158,10 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
     }
     heldWrites.forEach(p -> p.tryFailure(new java.nio.channels.ClosedChannelException()));
     heldWrites.clear();
+    if (retained) {
+      retained = false;
+      plugin.release();
+    }
     ctx.fireChannelInactive();
   }
 

@@ -40,8 +40,6 @@ public final class DataplaneServer implements AutoCloseable {
   private final ClusterManager clusters;
   private final HcmRuntimeFactory hcmFactory;
   private final ConnectionTracker connections = new ConnectionTracker();
-  private final List<io.wasmplane.dataplane.network.NetworkFilters> networkFilters = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final List<io.wasmplane.dataplane.network.TcpProxy> tcpProxies = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
   private final long startMillis = System.currentTimeMillis();
@@ -82,8 +80,8 @@ public final class DataplaneServer implements AutoCloseable {
     try {
       s.clusters.awaitInitialized(10_000);
       // Bootstrap extensions and stats sinks start before the listeners, as Envoy's do.
-      s.wasmExtensions = new io.wasmplane.dataplane.wasmext.WasmExtensions(config.wasmExtensions(), s::wasmRuntime,
-          s.hcmFactory.node(), s.clusters, stats, s.transport, s.workers);
+      s.wasmExtensions = new io.wasmplane.dataplane.wasmext.WasmExtensions(config.wasmExtensions(), s::wasmPlugins, stats,
+          s.transport, s.workers);
       for (ListenerConfig l : config.listeners()) {
         s.bind(l);
       }
@@ -122,6 +120,7 @@ public final class DataplaneServer implements AutoCloseable {
       listeners.put(l.name(), new BoundListener(rt, ch, init));
       log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
     } catch (Exception e) {
+      rt.closeNetwork();
       Throwable cause = e;
       String reason = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")
           ? "address already in use" : cause.toString();
@@ -132,13 +131,14 @@ public final class DataplaneServer implements AutoCloseable {
   private ListenerRuntime runtime(ListenerConfig l, HcmRuntime hcm) {
     String where = "listener " + l.name();
     io.wasmplane.dataplane.network.NetworkFilters nf = io.wasmplane.dataplane.network.NetworkFilters.build(l.networkFilters(),
-        this::wasmRuntime, hcmFactory.node(), clusters, stats, where);
-    networkFilters.add(nf);
-    io.wasmplane.dataplane.network.TcpProxy tcp = l.tcpProxy()
-        .map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmRuntime, hcmFactory.node(), where))
-        .orElse(null);
-    if (tcp != null) {
-      tcpProxies.add(tcp);
+        this::wasmPlugins, where);
+    io.wasmplane.dataplane.network.TcpProxy tcp;
+    try {
+      tcp = l.tcpProxy().map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmPlugins, where))
+          .orElse(null);
+    } catch (RuntimeException e) {
+      nf.close();
+      throw e;
     }
     Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
     return new ListenerRuntime(l, hcm, ssl, stats, nf, tcp);
@@ -227,7 +227,8 @@ public final class DataplaneServer implements AutoCloseable {
     for (Channel c : old.connections) {
       c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
     }
-    boss.schedule(() -> old.connections.close(), drainTime.toMillis(), TimeUnit.MILLISECONDS);
+    // Its network filters' and tcp_proxy loggers' plugin references go with its last connections.
+    boss.schedule(() -> old.connections.close().addListener(f -> old.closeNetwork()), drainTime.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private io.wasmplane.wasm.WasmRuntime wasm;
@@ -378,8 +379,7 @@ public final class DataplaneServer implements AutoCloseable {
     if (wasmExtensions != null) {
       wasmExtensions.close();
     }
-    networkFilters.forEach(io.wasmplane.dataplane.network.NetworkFilters::close);
-    tcpProxies.forEach(io.wasmplane.dataplane.network.TcpProxy::close);
+    listeners.values().forEach(l -> l.runtime().closeNetwork());
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);

@@ -30,16 +30,13 @@ final class HcmRuntimeFactory {
   private final Map<Path, AccessLogWriter> writers = new ConcurrentHashMap<>();
   private final java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> wasmPlugins;
   private final List<io.wasmplane.dataplane.wasm.SwappableFilterFactory> plugins = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<io.wasmplane.dataplane.wasmext.WasmAccessLogger> wasmLoggers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   HcmRuntimeFactory(ClusterManager clusters, StatsRegistry stats,
       java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> wasmPlugins) {
     this.clusters = clusters;
     this.stats = stats;
     this.wasmPlugins = wasmPlugins;
-  }
-
-  io.wasmplane.dataplane.wasm.WasmPlugin.PropertySource node() {
-    return node;
   }
 
   HcmRuntime build(HcmConfig cfg, String where) {
@@ -58,9 +55,17 @@ final class HcmRuntimeFactory {
       AccessLogConfig a = cfg.accessLogs().get(i);
       String w = where + ".access_log[" + i + "]";
       if (a.wasm() != null) {
-        var plugin = new io.wasmplane.dataplane.wasm.WasmPlugin(wasmRuntime.get(), a.wasm(), node, clusters, stats, w);
-        plugins.add(plugin);
-        loggers.add(new io.wasmplane.dataplane.wasmext.WasmAccessLogger(plugin));
+        io.wasmplane.dataplane.wasm.PluginHandle handle;
+        try {
+          handle = io.wasmplane.dataplane.wasmext.StaticPlugins.prepare(wasmPlugins.get(), a.wasm(),
+              io.wasmplane.dataplane.wasm.PluginKind.ACCESS_LOGGER, w);
+        } catch (RuntimeException e) {
+          loggers.forEach(HcmRuntimeFactory::closeWasmLogger);
+          throw e;
+        }
+        var logger = new io.wasmplane.dataplane.wasmext.WasmAccessLogger(handle);
+        wasmLoggers.add(logger);
+        loggers.add(logger);
         continue;
       }
       AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
@@ -127,8 +132,14 @@ final class HcmRuntimeFactory {
     writers.values().forEach(AccessLogWriter::flush);
   }
 
-  /** Drops the references a replaced HCM runtime's Wasm filters hold on their plugin versions. */
+  /** Drops the references a replaced HCM runtime's Wasm filters and Wasm access loggers hold on their plugin versions. */
   void release(HcmRuntime old) {
+    if (old == null) {
+      return;
+    }
+    for (AccessLogger l : old.accessLoggers()) {
+      closeWasmLogger(l);
+    }
     for (HttpFilterFactory f : old.filterFactories()) {
       if (f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w && plugins.remove(w)) {
         w.close();
@@ -143,8 +154,15 @@ final class HcmRuntimeFactory {
     }
   }
 
+  private static void closeWasmLogger(AccessLogger l) {
+    if (l instanceof io.wasmplane.dataplane.wasmext.WasmAccessLogger w) {
+      w.close();
+    }
+  }
+
   void closePlugins() {
     plugins.forEach(io.wasmplane.dataplane.wasm.SwappableFilterFactory::close);
+    wasmLoggers.forEach(io.wasmplane.dataplane.wasmext.WasmAccessLogger::close);
   }
 
   void closeAccessLogs() {

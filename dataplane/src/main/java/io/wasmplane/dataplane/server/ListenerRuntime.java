@@ -59,6 +59,16 @@ public final class ListenerRuntime {
   }
 
   /** Network filters in front of the terminal filter; null when there are none. */
+  /** Drops the plugin references of this runtime's network filters and tcp_proxy access loggers (idempotent). */
+  void closeNetwork() {
+    if (networkFilters != null) {
+      networkFilters.close();
+    }
+    if (tcpProxy != null) {
+      tcpProxy.close();
+    }
+  }
+
   public io.wasmplane.dataplane.network.NetworkFilters networkFilters() {
     return networkFilters;
   }

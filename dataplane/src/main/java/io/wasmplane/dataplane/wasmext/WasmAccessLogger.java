@@ -9,7 +9,7 @@ import io.wasmplane.dataplane.http.HttpStream;
 import io.wasmplane.dataplane.http.ResponseFlag;
 import io.wasmplane.dataplane.http.StreamInfo;
 import io.wasmplane.dataplane.wasm.HeadersView;
-import io.wasmplane.dataplane.wasm.WasmPlugin;
+import io.wasmplane.dataplane.wasm.PluginHandle;
 import io.wasmplane.wasm.MapType;
 import io.wasmplane.wasm.PluginFailureException;
 import io.wasmplane.wasm.PropertyEncoding;
@@ -30,10 +30,19 @@ import org.slf4j.LoggerFactory;
 public final class WasmAccessLogger implements AccessLogger {
   private static final Logger log = LoggerFactory.getLogger(WasmAccessLogger.class);
 
-  private final WasmPlugin plugin;
+  private final PluginHandle plugin;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  public WasmAccessLogger(WasmPlugin plugin) {
+  /** Takes over the caller's reference on {@code plugin}; {@link #close()} drops it. */
+  public WasmAccessLogger(PluginHandle plugin) {
     this.plugin = plugin;
+  }
+
+  /** Drops this logger's plugin reference (idempotent); entries already queued still log if a stream holds one. */
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      plugin.release();
+    }
   }
 
   @Override
@@ -42,14 +51,18 @@ public final class WasmAccessLogger implements AccessLogger {
     StreamView view = new StreamView(stream.request(), stream.response(), stream.requestTrailers(), stream.responseTrailers(),
         stream.info(), stream.info().durationMillis());
     loop.execute(() -> {
-      WasmPlugin.WorkerVm vm = plugin.vm(loop);
-      if (vm.root() == null) {
-        return;
+      if (!plugin.tryRetain()) {
+        return; // the HCM was replaced and released its loggers
       }
       try {
-        vm.root().onLog(view);
+        PluginHandle.Instance vm = plugin.instance(loop);
+        if (vm.root() != null) {
+          vm.root().onLog(view);
+        }
       } catch (PluginFailureException e) {
         log.warn("event=wasm_access_log_failed plugin={} error={}", plugin.spec().pluginName(), e.getMessage());
+      } finally {
+        plugin.release();
       }
     });
   }

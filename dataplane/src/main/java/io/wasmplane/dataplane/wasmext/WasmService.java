@@ -3,7 +3,7 @@ package io.wasmplane.dataplane.wasmext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import io.wasmplane.dataplane.wasm.WasmPlugin;
+import io.wasmplane.dataplane.wasm.PluginHandle;
 
 /**
  * envoy.bootstrap.wasm: a plugin with no traffic of its own. singleton runs one VM on the main thread; otherwise one
@@ -11,22 +11,22 @@ import io.wasmplane.dataplane.wasm.WasmPlugin;
  * shared data and shared queues (keyed by vm_id, so shared with filters of the same vm_id).
  */
 final class WasmService {
-  private final WasmPlugin plugin;
+  private final PluginHandle plugin;
   private final boolean singleton;
 
-  WasmService(WasmPlugin plugin, boolean singleton) {
+  WasmService(PluginHandle plugin, boolean singleton) {
     this.plugin = plugin;
     this.singleton = singleton;
   }
 
   void start(EventLoop main, EventLoopGroup workers) {
     if (singleton) {
-      main.execute(() -> plugin.vm(main));
+      main.execute(() -> plugin.instance(main));
       return;
     }
     for (EventExecutor e : workers) {
       EventLoop loop = (EventLoop) e;
-      loop.execute(() -> plugin.vm(loop));
+      loop.execute(() -> plugin.instance(loop));
     }
   }
 
@@ -34,7 +34,7 @@ final class WasmService {
     return singleton;
   }
 
-  WasmPlugin plugin() {
+  PluginHandle plugin() {
     return plugin;
   }
 }

@@ -3,7 +3,7 @@ package io.wasmplane.dataplane.wasmext;
 import io.netty.channel.EventLoop;
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.StatsRegistry;
-import io.wasmplane.dataplane.wasm.WasmPlugin;
+import io.wasmplane.dataplane.wasm.PluginHandle;
 import io.wasmplane.wasm.PluginFailureException;
 import java.time.Duration;
 import java.util.Map;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class WasmStatsSink {
   private static final Logger log = LoggerFactory.getLogger(WasmStatsSink.class);
 
-  private final WasmPlugin plugin;
+  private final PluginHandle plugin;
   private final StatsRegistry stats;
   private final EventLoop main;
   private final Counter flushes;
@@ -29,7 +29,7 @@ final class WasmStatsSink {
   private Map<String, Long> previous = new TreeMap<>();
   private ScheduledFuture<?> timer;
 
-  WasmStatsSink(WasmPlugin plugin, StatsRegistry stats, EventLoop main) {
+  WasmStatsSink(PluginHandle plugin, StatsRegistry stats, EventLoop main) {
     this.plugin = plugin;
     this.stats = stats;
     this.main = main;
@@ -39,12 +39,12 @@ final class WasmStatsSink {
   }
 
   void start(Duration interval) {
-    main.execute(() -> plugin.vm(main)); // start the VM and configure the root context now, as Envoy does at startup
+    main.execute(() -> plugin.instance(main)); // start the VM and configure the root context now, as Envoy does at startup
     timer = main.scheduleAtFixedRate(this::flush, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void flush() {
-    WasmPlugin.WorkerVm vm = plugin.vm(main);
+    PluginHandle.Instance vm = plugin.instance(main);
     if (vm.root() == null) {
       return;
     }
