@@ -88,7 +88,7 @@ public final class BootstrapTranslator {
     Set<String> listenerNames = new HashSet<>();
     for (Listener l : b.getStaticResources().getListenersList()) {
       ListenerConfig lc = listener(l, clusterNames);
-      if (lc.hcm().rdsRouteConfigName().isPresent()) {
+      if (lc.hcm() != null && lc.hcm().rdsRouteConfigName().isPresent()) {
         // Only listeners that arrive over LDS follow an RDS subscription.
         throw new ConfigException("listener " + lc.name() + " http_connection_manager.rds: not supported on static listeners "
             + "(use route_config, or send the listener over LDS)");

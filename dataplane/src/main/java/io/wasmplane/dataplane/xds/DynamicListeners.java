@@ -79,12 +79,15 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     } catch (ConfigException e) {
       return Verdicts.reject(e.getMessage());
     }
-    Optional<String> rds = config.hcm().rdsRouteConfigName();
+    // A tcp_proxy listener has no HCM (hcm null): no routes, nothing to warm but ECDS.
+    Optional<String> rds = config.hcm() == null ? Optional.empty() : config.hcm().rdsRouteConfigName();
     RouteSubscription sub = rds.map(this::subscribe).orElse(null);
-    Supplier<RouteTable> table = sub != null ? sub::table : config.hcm()::routes;
-    HcmRuntime hcm;
+    HcmRuntime hcm = null;
     try {
-      hcm = server.buildHcm(config.hcm(), "listener " + name, table);
+      if (config.hcm() != null) {
+        Supplier<RouteTable> table = sub != null ? sub::table : config.hcm()::routes;
+        hcm = server.buildHcm(config.hcm(), "listener " + name, table);
+      }
     } catch (ConfigException e) {
       if (sub != null) {
         release(sub.name, name);
