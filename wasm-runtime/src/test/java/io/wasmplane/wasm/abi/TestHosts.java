@@ -1,26 +1,20 @@
 package io.wasmplane.wasm.abi;
 
-import io.wasmplane.wasm.BufferType;
 import io.wasmplane.wasm.LogLevel;
-import io.wasmplane.wasm.MapType;
 import io.wasmplane.wasm.Status;
-import io.wasmplane.wasm.StreamType;
 import io.wasmplane.wasm.host.Buffer;
-import io.wasmplane.wasm.host.ContextHost;
 import io.wasmplane.wasm.host.GrpcCallRequest;
 import io.wasmplane.wasm.host.GrpcCallbacks;
 import io.wasmplane.wasm.host.GrpcStream;
 import io.wasmplane.wasm.host.HeaderMap;
 import io.wasmplane.wasm.host.HttpCallRequest;
 import io.wasmplane.wasm.host.HttpCallResponse;
-import io.wasmplane.wasm.host.LocalResponse;
 import io.wasmplane.wasm.host.VmHost;
+import io.wasmplane.wasm.testing.RecordingContextHost;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -157,46 +151,7 @@ final class TestHosts {
   }
 
   /** One context's host: maps, buffers, properties, and a record of what the plugin asked for. */
-  static class Context implements ContextHost {
-    final Map<MapType, ListMap> maps = new EnumMap<>(MapType.class);
-    final Map<BufferType, Bytes> buffers = new EnumMap<>(BufferType.class);
-    final Map<List<String>, byte[]> properties = new HashMap<>();
-    final List<LocalResponse> localResponses = new ArrayList<>();
-    final List<String> streamActions = new ArrayList<>();
-
-    @Override
-    public HeaderMap headerMap(MapType type) {
-      return maps.get(type);
-    }
-
-    @Override
-    public Buffer buffer(BufferType type) {
-      return buffers.get(type);
-    }
-
-    @Override
-    public Status sendLocalResponse(LocalResponse response) {
-      localResponses.add(response);
-      return Status.OK;
-    }
-
-    @Override
-    public Status continueStream(StreamType type) {
-      streamActions.add("continue " + type);
-      return Status.OK;
-    }
-
-    @Override
-    public Status closeStream(StreamType type) {
-      streamActions.add("close " + type);
-      return Status.OK;
-    }
-
-    @Override
-    public byte[] property(List<String> path) {
-      return properties.get(path);
-    }
-  }
+  static class Context extends RecordingContextHost<ListMap, Bytes> {}
 
   /** A gRPC stream that records what the plugin did with it. */
   static final class RecordingStream implements GrpcStream {

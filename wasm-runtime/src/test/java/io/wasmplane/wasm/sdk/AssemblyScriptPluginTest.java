@@ -16,7 +16,6 @@ import io.wasmplane.wasm.PluginConfig;
 import io.wasmplane.wasm.PluginModule;
 import io.wasmplane.wasm.PropertyEncoding;
 import io.wasmplane.wasm.RootContext;
-import io.wasmplane.wasm.RuntimeOptions;
 import io.wasmplane.wasm.SharedData;
 import io.wasmplane.wasm.StreamType;
 import io.wasmplane.wasm.VmConfig;
@@ -25,11 +24,11 @@ import io.wasmplane.wasm.WasmRuntime;
 import io.wasmplane.wasm.WasmVm;
 import io.wasmplane.wasm.host.ContextHost;
 import io.wasmplane.wasm.host.LocalResponse;
+import io.wasmplane.wasm.testing.ResourceTrackingTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,26 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The AssemblyScript SDK (@solo-io/proxy-runtime 0.1.8, ABI 0.2.0) plugins as_headers and as_config_echo, built from
  * source by plugins/assemblyscript/build.sh, run through the runtime's public API in both execution modes.
  */
-class AssemblyScriptPluginTest {
+class AssemblyScriptPluginTest extends ResourceTrackingTest {
   private static final String CONFIG = "stamp=blue\nauth_cluster=auth\n";
-
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    open.add(resource);
-    return resource;
-  }
-
-  private WasmRuntime runtime(ExecutionMode mode) {
-    return track(WasmRuntime.create(RuntimeOptions.defaults().withMode(mode)));
-  }
 
   private static PluginConfig plugin(String configuration) {
     return PluginConfig.of("as-plugin", "as_headers", configuration.getBytes(StandardCharsets.UTF_8));

@@ -17,7 +17,6 @@ import io.wasmplane.wasm.MetricValue;
 import io.wasmplane.wasm.PluginConfig;
 import io.wasmplane.wasm.PluginModule;
 import io.wasmplane.wasm.RootContext;
-import io.wasmplane.wasm.RuntimeOptions;
 import io.wasmplane.wasm.StreamType;
 import io.wasmplane.wasm.VmConfig;
 import io.wasmplane.wasm.WasmException;
@@ -25,11 +24,11 @@ import io.wasmplane.wasm.WasmRuntime;
 import io.wasmplane.wasm.WasmVm;
 import io.wasmplane.wasm.host.ContextHost;
 import io.wasmplane.wasm.host.LocalResponse;
+import io.wasmplane.wasm.testing.ResourceTrackingTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,25 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * from source by plugins/c/build.sh, through the runtime's public API in both execution modes: header rewriting,
  * body buffering and rewriting, local replies, metrics and WASI stdout/stderr logging.
  */
-class CPluginTest {
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    open.add(resource);
-    return resource;
-  }
-
-  private WasmRuntime runtime(ExecutionMode mode) {
-    return track(WasmRuntime.create(RuntimeOptions.defaults().withMode(mode)));
-  }
-
+class CPluginTest extends ResourceTrackingTest {
   private static PluginConfig plugin(String stamp) {
     return PluginConfig.of("c-plugin", "", stamp.getBytes(StandardCharsets.UTF_8));
   }
