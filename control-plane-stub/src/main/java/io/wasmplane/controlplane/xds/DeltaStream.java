@@ -1,10 +1,8 @@
 package io.wasmplane.controlplane.xds;
 
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.wasmplane.controlplane.snapshot.NodeSnapshot;
 import io.wasmplane.controlplane.snapshot.TypeSnapshot;
@@ -12,6 +10,7 @@ import io.wasmplane.controlplane.snapshot.TypeUrls;
 import io.wasmplane.controlplane.snapshot.XdsResource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One incremental (delta) stream. Per type it tracks the subscription and the version of each resource the client
@@ -28,74 +25,43 @@ import org.slf4j.LoggerFactory;
  * names of resources the client holds that are gone. The client's versions are advanced when a response is sent,
  * so a NACK does not trigger a resend of the same content.
  */
-final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub.Stream {
-  private static final Logger log = LoggerFactory.getLogger(DeltaStream.class);
+final class DeltaStream
+    extends XdsStreamBase<DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaStream.TypeState> {
 
   private record Sent(String version, Map<String, String> labels) {}
 
-  private static final class TypeState {
+  static final class TypeState {
     boolean wildcard;
     final Set<String> names = new TreeSet<>();
     final Map<String, String> clientVersions = new HashMap<>();
     final Map<String, Sent> pending = new LinkedHashMap<>();
   }
 
-  private final XdsHub hub;
-  private final StreamObserver<DeltaDiscoveryResponse> out;
-  private final Predicate<String> allowedType;
-  private final Map<String, TypeState> types = new HashMap<>();
-  private final Set<String> ignoredTypes = new java.util.HashSet<>();
-  private Node node;
-  private long nonces;
-  private boolean closed;
+  private static final Protocol<DeltaDiscoveryRequest> PROTOCOL = new Protocol<>("delta",
+      "delta requests", "DeltaDiscoveryRequest", r -> r.hasNode() ? r.getNode() : null,
+      DeltaDiscoveryRequest::getTypeUrl);
 
   DeltaStream(XdsHub hub, StreamObserver<DeltaDiscoveryResponse> out, Predicate<String> allowedType) {
-    this.hub = hub;
-    this.out = out;
-    this.allowedType = allowedType;
+    super(PROTOCOL, hub, out, allowedType);
   }
 
   @Override
-  public synchronized void onNext(DeltaDiscoveryRequest req) {
-    if (closed) {
-      return;
-    }
-    if (node == null) {
-      if (!req.hasNode() || req.getNode().getId().isEmpty()) {
-        close();
-        out.onError(Status.INVALID_ARGUMENT.withDescription("the first DeltaDiscoveryRequest must carry node.id")
-            .asRuntimeException());
-        return;
-      }
-      node = req.getNode();
-      hub.status().streamOpened(node);
-      hub.register(this);
-      log.info("node {} connected (delta)", node.getId());
-    }
-    String type = req.getTypeUrl();
-    if (!allowedType.test(type)) {
-      if (ignoredTypes.add(type)) {
-        log.info("node {}: ignoring delta requests for unsupported type {}", node.getId(), type);
-      }
-      return;
-    }
-    TypeState st = types.get(type);
-    boolean first = st == null;
-    if (first) {
-      st = new TypeState();
-      types.put(type, st);
-      st.clientVersions.putAll(req.getInitialResourceVersionsMap());
-    }
+  protected TypeState newTypeState(DeltaDiscoveryRequest req) {
+    TypeState st = new TypeState();
+    st.clientVersions.putAll(req.getInitialResourceVersionsMap());
+    return st;
+  }
+
+  @Override
+  protected void onRequest(DeltaDiscoveryRequest req, String type, TypeState st, boolean first) {
+    // Delta answers are matched by nonce against every response still pending, whether or not it is the last.
     if (!req.getResponseNonce().isEmpty()) {
       Sent sent = st.pending.remove(req.getResponseNonce());
       if (sent == null) {
         log.debug("node {} {}: unknown nonce {}", node.getId(), TypeUrls.shortName(type), req.getResponseNonce());
-      } else if (req.hasErrorDetail()) {
-        log.warn("node {} NACKed {} version {}: {}", node.getId(), TypeUrls.shortName(type), sent.version(),
-            req.getErrorDetail().getMessage());
-        hub.status().nacked(node, type, sent.version(), req.getErrorDetail().getMessage(), sent.labels());
       } else {
-        hub.status().acked(node, type, sent.version(), sent.labels());
+        recordReply(type, req.hasErrorDetail() ? req.getErrorDetail().getMessage() : null, sent.version(),
+            sent.version(), sent.labels());
       }
     }
     Set<String> newlySubscribed = new TreeSet<>();
@@ -121,25 +87,11 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
   }
 
   @Override
-  public synchronized void push() {
-    if (closed || node == null) {
-      return;
-    }
-    NodeSnapshot snap = hub.snapshotFor(node);
+  protected void pushAll(NodeSnapshot snap) {
     // Additions and updates first (in make-before-break order), then removals in the reverse order, so a
     // listener stops referencing a filter config before that config is removed.
-    for (String type : TypeUrls.PUSH_ORDER) {
-      TypeState st = types.get(type);
-      if (st != null) {
-        send(type, st, snap, Set.of(), false, Part.UPDATES);
-      }
-    }
-    for (String type : TypeUrls.REMOVAL_ORDER) {
-      TypeState st = types.get(type);
-      if (st != null) {
-        send(type, st, snap, Set.of(), false, Part.REMOVALS);
-      }
-    }
+    forEachType(TypeUrls.PUSH_ORDER, (type, st) -> send(type, st, snap, Set.of(), false, Part.UPDATES));
+    forEachType(TypeUrls.REMOVAL_ORDER, (type, st) -> send(type, st, snap, Set.of(), false, Part.REMOVALS));
   }
 
   private enum Part { UPDATES, REMOVALS, BOTH }
@@ -169,16 +121,14 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
     if (changed.isEmpty() && removed.isEmpty() && !first) {
       return;
     }
-    String nonce = Long.toString(++nonces);
+    String nonce = nextNonce();
     DeltaDiscoveryResponse.Builder resp = DeltaDiscoveryResponse.newBuilder().setTypeUrl(type).setNonce(nonce)
         .setSystemVersionInfo(ts.version()).addAllRemovedResources(removed);
     Map<String, String> labels = new HashMap<>();
     for (XdsResource r : changed) {
       resp.addResources(Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.body()));
       st.clientVersions.put(r.name(), r.version());
-      if (r.pluginVersion() != null) {
-        labels.put(r.name(), r.pluginVersion());
-      }
+      addLabel(labels, r);
     }
     for (String n : removed) {
       st.clientVersions.remove(n);
@@ -186,36 +136,12 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsHub
         labels.put(n, null);
       }
     }
-    st.pending.put(nonce, new Sent(ts.version(), java.util.Collections.unmodifiableMap(labels)));
+    st.pending.put(nonce, new Sent(ts.version(), Collections.unmodifiableMap(labels)));
     while (st.pending.size() > 64) {  // a client that never answers must not grow this without bound
       st.pending.remove(st.pending.keySet().iterator().next());
     }
-    hub.status().sent(node, type, ts.version(), labels);
     log.debug("node {} {} delta: nonce {} changed {} removed {}", node.getId(), TypeUrls.shortName(type), nonce,
         changed.stream().map(XdsResource::name).toList(), removed);
-    out.onNext(resp.build());
-  }
-
-  @Override
-  public synchronized void onError(Throwable t) {
-    close();
-  }
-
-  @Override
-  public synchronized void onCompleted() {
-    close();
-    out.onCompleted();
-  }
-
-  private void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    hub.unregister(this);
-    if (node != null) {
-      hub.status().streamClosed(node);
-      log.info("node {} disconnected (delta)", node.getId());
-    }
+    emit(type, ts.version(), labels, resp.build());
   }
 }

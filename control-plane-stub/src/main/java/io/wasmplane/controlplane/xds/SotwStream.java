@@ -1,9 +1,7 @@
 package io.wasmplane.controlplane.xds;
 
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.wasmplane.controlplane.snapshot.NodeSnapshot;
 import io.wasmplane.controlplane.snapshot.TypeSnapshot;
@@ -16,18 +14,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One state-of-the-world stream (ADS or ECDS-only). Per type it tracks the subscription (wildcard or names) and
  * the last response; a response is sent when the version or the set of names to send differs from the last one,
  * so an ACK or a NACK of the current content causes no resend (no NACK ping-pong).
  */
-final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Stream {
-  private static final Logger log = LoggerFactory.getLogger(SotwStream.class);
+final class SotwStream extends XdsStreamBase<DiscoveryRequest, DiscoveryResponse, SotwStream.TypeState> {
 
-  private static final class TypeState {
+  static final class TypeState {
     boolean wildcard;
     boolean legacyWildcard;
     final Set<String> names = new TreeSet<>();
@@ -37,64 +32,31 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
     Map<String, String> lastLabels = Map.of();
   }
 
-  private final XdsHub hub;
-  private final StreamObserver<DiscoveryResponse> out;
-  private final Predicate<String> allowedType;
-  private final Map<String, TypeState> types = new HashMap<>();
-  private final Set<String> ignoredTypes = new java.util.HashSet<>();
-  private Node node;
-  private long nonces;
-  private boolean closed;
+  private static final Protocol<DiscoveryRequest> PROTOCOL = new Protocol<>("SotW",
+      "requests", "DiscoveryRequest", r -> r.hasNode() ? r.getNode() : null, DiscoveryRequest::getTypeUrl);
 
   SotwStream(XdsHub hub, StreamObserver<DiscoveryResponse> out, Predicate<String> allowedType) {
-    this.hub = hub;
-    this.out = out;
-    this.allowedType = allowedType;
+    super(PROTOCOL, hub, out, allowedType);
   }
 
   @Override
-  public synchronized void onNext(DiscoveryRequest req) {
-    if (closed) {
-      return;
-    }
-    if (node == null) {
-      if (!req.hasNode() || req.getNode().getId().isEmpty()) {
-        fail(Status.INVALID_ARGUMENT.withDescription("the first DiscoveryRequest must carry node.id"));
-        return;
-      }
-      node = req.getNode();
-      hub.status().streamOpened(node);
-      hub.register(this);
-      log.info("node {} connected (SotW)", node.getId());
-    }
-    String type = req.getTypeUrl();
-    if (!allowedType.test(type)) {
-      if (ignoredTypes.add(type)) {
-        log.info("node {}: ignoring requests for unsupported type {}", node.getId(), type);
-      }
-      return;
-    }
-    TypeState st = types.get(type);
-    boolean first = st == null;
-    if (first) {
-      st = new TypeState();
-      types.put(type, st);
-    }
+  protected TypeState newTypeState(DiscoveryRequest req) {
+    return new TypeState();
+  }
+
+  @Override
+  protected void onRequest(DiscoveryRequest req, String type, TypeState st, boolean first) {
     // A nonce on the first request of a type belongs to an earlier stream (a reconnect): nothing to ACK here.
+    // Only the last response's nonce is answered; a stale nonce ignores the whole request.
     if (!first && !req.getResponseNonce().isEmpty()) {
       if (!req.getResponseNonce().equals(st.lastNonce)) {
         log.debug("node {} {}: stale nonce {} (last {}), ignored", node.getId(), TypeUrls.shortName(type),
             req.getResponseNonce(), st.lastNonce);
         return;
       }
-      if (req.hasErrorDetail()) {
-        log.warn("node {} NACKed {} version {}: {}", node.getId(), TypeUrls.shortName(type), st.lastVersion,
-            req.getErrorDetail().getMessage());
-        hub.status().nacked(node, type, st.lastVersion, req.getErrorDetail().getMessage(), st.lastLabels);
-      } else {
-        log.debug("node {} ACKed {} version {}", node.getId(), TypeUrls.shortName(type), req.getVersionInfo());
-        hub.status().acked(node, type, req.getVersionInfo(), st.lastLabels);
-      }
+      // A NACK names the version it rejects as the last one sent; an ACK's version_info is what the client runs.
+      recordReply(type, req.hasErrorDetail() ? req.getErrorDetail().getMessage() : null, st.lastVersion,
+          req.getVersionInfo(), st.lastLabels);
     }
     subscribe(st, type, req.getResourceNamesList(), first);
     send(type, st, hub.snapshotFor(node), first);
@@ -116,17 +78,8 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
   }
 
   @Override
-  public synchronized void push() {
-    if (closed || node == null) {
-      return;
-    }
-    NodeSnapshot snap = hub.snapshotFor(node);
-    for (String type : TypeUrls.PUSH_ORDER) {
-      TypeState st = types.get(type);
-      if (st != null) {
-        send(type, st, snap, false);
-      }
-    }
+  protected void pushAll(NodeSnapshot snap) {
+    forEachType(TypeUrls.PUSH_ORDER, (type, st) -> send(type, st, snap, false));
   }
 
   private void send(String type, TypeState st, NodeSnapshot snap, boolean force) {
@@ -141,52 +94,20 @@ final class SotwStream implements StreamObserver<DiscoveryRequest>, XdsHub.Strea
     if (!force && key.equals(st.lastKey)) {
       return;
     }
-    String nonce = Long.toString(++nonces);
+    String nonce = nextNonce();
     DiscoveryResponse.Builder resp = DiscoveryResponse.newBuilder().setVersionInfo(ts.version()).setTypeUrl(type)
         .setNonce(nonce);
     Map<String, String> labels = new HashMap<>();
     for (XdsResource r : chosen.values()) {
       resp.addResources(r.body());
-      if (r.pluginVersion() != null) {
-        labels.put(r.name(), r.pluginVersion());
-      }
+      addLabel(labels, r);
     }
     st.lastKey = key;
     st.lastNonce = nonce;
     st.lastVersion = ts.version();
     st.lastLabels = Map.copyOf(labels);
-    hub.status().sent(node, type, ts.version(), labels);
     log.debug("node {} {}: sending version {} nonce {} resources {}", node.getId(), TypeUrls.shortName(type),
         ts.version(), nonce, chosen.keySet());
-    out.onNext(resp.build());
-  }
-
-  @Override
-  public synchronized void onError(Throwable t) {
-    close();
-    log.debug("stream of node {} failed: {}", node == null ? "?" : node.getId(), t.toString());
-  }
-
-  @Override
-  public synchronized void onCompleted() {
-    close();
-    out.onCompleted();
-  }
-
-  private void fail(Status status) {
-    close();
-    out.onError(status.asRuntimeException());
-  }
-
-  private void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    hub.unregister(this);
-    if (node != null) {
-      hub.status().streamClosed(node);
-      log.info("node {} disconnected (SotW)", node.getId());
-    }
+    emit(type, ts.version(), labels, resp.build());
   }
 }
