@@ -79,15 +79,18 @@ final class HeaderMapFunctions {
     if (type == null) {
       return Status.BAD_ARGUMENT.code();
     }
-    HeaderMap map = map(vm, type);
+    HeaderMap map = writableMap(vm, type);
     if (map == null) {
-      return Status.BAD_ARGUMENT.code();
-    }
-    if (!map.writable()) {
       return Status.BAD_ARGUMENT.code();
     }
     mutation.apply(map, key, value);
     return Status.OK.code();
+  }
+
+  /** The map when it exists here and may be changed now; null otherwise (the plugin gets BAD_ARGUMENT). */
+  private static HeaderMap writableMap(VmState vm, MapType type) {
+    HeaderMap map = map(vm, type);
+    return map != null && map.writable() ? map : null;
   }
 
   private static long getPairs(VmState vm, long[] a) {
@@ -112,11 +115,8 @@ final class HeaderMapFunctions {
     } catch (IllegalArgumentException malformed) {
       return Status.BAD_ARGUMENT.code();
     }
-    HeaderMap map = map(vm, type);
+    HeaderMap map = writableMap(vm, type);
     if (map == null) {
-      return Status.BAD_ARGUMENT.code();
-    }
-    if (!map.writable()) {
       return Status.BAD_ARGUMENT.code();
     }
     map.setAll(pairs);
