@@ -28,12 +28,6 @@ static int sender_count = 0;
 static int called = 0;
 static uint32_t running_metric;
 
-static uint32_t define(uint32_t type, const char *name) {
-  uint32_t id = 0;
-  proxy_define_metric(type, name, strlen(name), &id);
-  return id;
-}
-
 PROXY_EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t vm_configuration_size) {
   return 1;
 }
@@ -47,11 +41,11 @@ PROXY_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, u
   root_id_seen = root_id;
   if (strcmp(config, "service") == 0) {
     role = ROLE_SERVICE;
-    running_metric = define(PROXY_METRIC_COUNTER, "c_service.running_vms");
-    messages_metric = define(PROXY_METRIC_COUNTER, "c_service.messages");
-    senders_metric = define(PROXY_METRIC_GAUGE, "c_service.senders");
-    ticks_metric = define(PROXY_METRIC_COUNTER, "c_service.ticks");
-    http_status_metric = define(PROXY_METRIC_GAUGE, "c_service.http_status");
+    running_metric = pw_define_metric(PROXY_METRIC_COUNTER, "c_service.running_vms");
+    messages_metric = pw_define_metric(PROXY_METRIC_COUNTER, "c_service.messages");
+    senders_metric = pw_define_metric(PROXY_METRIC_GAUGE, "c_service.senders");
+    ticks_metric = pw_define_metric(PROXY_METRIC_COUNTER, "c_service.ticks");
+    http_status_metric = pw_define_metric(PROXY_METRIC_GAUGE, "c_service.http_status");
     proxy_register_shared_queue("counts", 6, &queue_id);
     proxy_set_tick_period_milliseconds(50);
   } else if (strcmp(config, "filter") == 0) {
@@ -63,7 +57,7 @@ PROXY_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, u
     }
   } else if (strcmp(config, "worker-service") == 0) {
     role = ROLE_WORKER_SERVICE;
-    running_metric = define(PROXY_METRIC_COUNTER, "c_service.worker_running_vms");
+    running_metric = pw_define_metric(PROXY_METRIC_COUNTER, "c_service.worker_running_vms");
     proxy_set_tick_period_milliseconds(50);
   }
   free(config);

@@ -17,12 +17,6 @@ static uint32_t watched_metric[MAX_WATCHED];
 static size_t watched_count = 0;
 static uint32_t updates_metric, counters_metric, gauges_metric;
 
-static uint32_t define(uint32_t type, const char *name) {
-  uint32_t id = 0;
-  proxy_define_metric(type, name, strlen(name), &id);
-  return id;
-}
-
 PROXY_EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t vm_configuration_size) {
   return 1;
 }
@@ -37,13 +31,13 @@ PROXY_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, u
     watched[watched_count] = strdup(tok);
     char metric[256] = "c_stats_sink.";
     strncat(metric, tok, sizeof metric - strlen(metric) - 1);
-    watched_metric[watched_count] = define(PROXY_METRIC_GAUGE, metric);
+    watched_metric[watched_count] = pw_define_metric(PROXY_METRIC_GAUGE, metric);
     watched_count++;
   }
   free(config);
-  updates_metric = define(PROXY_METRIC_COUNTER, "c_stats_sink.updates");
-  counters_metric = define(PROXY_METRIC_GAUGE, "c_stats_sink.counters");
-  gauges_metric = define(PROXY_METRIC_GAUGE, "c_stats_sink.gauges");
+  updates_metric = pw_define_metric(PROXY_METRIC_COUNTER, "c_stats_sink.updates");
+  counters_metric = pw_define_metric(PROXY_METRIC_GAUGE, "c_stats_sink.counters");
+  gauges_metric = pw_define_metric(PROXY_METRIC_GAUGE, "c_stats_sink.gauges");
   return 1;
 }
 

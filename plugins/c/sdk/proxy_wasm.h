@@ -150,6 +150,13 @@ static inline proxy_status_t pw_remove_header(uint32_t map, const char *key) {
   return proxy_remove_header_map_value(map, key, strlen(key));
 }
 
+/* Defines (or finds) the metric `name` of `type`; returns its id, 0 when the host refused it. */
+static inline uint32_t pw_define_metric(uint32_t type, const char *name) {
+  uint32_t id = 0;
+  proxy_define_metric(type, name, strlen(name), &id);
+  return id;
+}
+
 /* Whole buffer (or NULL when empty/missing) as a NUL-terminated copy the caller frees; *size gets its length. */
 char *pw_get_buffer(uint32_t buffer_type, size_t length, size_t *size);
 
