@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.TcpEchoServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class NetworkWasmFailurePolicyTest {
-  private ServerSocket echo;
+  private TcpEchoServer echo;
   private Dataplane dp;
 
   private static String listener(String name, String policy, Path plugin) {
@@ -52,32 +51,7 @@ class NetworkWasmFailurePolicyTest {
 
   @BeforeAll
   void start() throws Exception {
-    echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    Thread t = new Thread(() -> {
-      while (!echo.isClosed()) {
-        try {
-          Socket s = echo.accept();
-          Thread c = new Thread(() -> {
-            try (s) {
-              InputStream in = s.getInputStream();
-              byte[] buf = new byte[4096];
-              int n;
-              while ((n = in.read(buf)) > 0) {
-                s.getOutputStream().write(buf, 0, n);
-              }
-            } catch (IOException ignored) {
-              // peer gone
-            }
-          });
-          c.setDaemon(true);
-          c.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    t.setDaemon(true);
-    t.start();
+    echo = new TcpEchoServer();
     Path plugin = Path.of(System.getProperty("wasmplane.plugins.dir", "../plugins/build"), "wat/net_trap.wasm").toAbsolutePath();
     dp = Bootstraps.start("""
         static_resources:
@@ -87,7 +61,7 @@ class NetworkWasmFailurePolicyTest {
           clusters:
         %s
         """.formatted(listener("closed", "FAIL_CLOSED", plugin), listener("open", "FAIL_OPEN", plugin),
-        Bootstraps.staticCluster("echo", echo.getLocalPort(), null)));
+        Bootstraps.staticCluster("echo", echo.port(), null)));
   }
 
   @AfterAll

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.Http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class TcpProxyWasmTest {
-  private ServerSocket echo;
-  private Thread echoThread;
+  private TcpEchoServer echo;
   private Dataplane dp;
 
   private com.sun.net.httpserver.HttpServer collector;
@@ -45,10 +43,7 @@ class TcpProxyWasmTest {
       ex.close();
     });
     collector.start();
-    echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    echoThread = new Thread(this::serveEcho, "echo");
-    echoThread.setDaemon(true);
-    echoThread.start();
+    echo = new TcpEchoServer();
     Path plugin = Path.of(System.getProperty("wasmplane.plugins.dir", "../plugins/build"), "c/c_tcp.wasm");
     assertThat(Files.isRegularFile(plugin)).as(plugin + " (run plugins/build.sh)").isTrue();
     dp = Bootstraps.start("""
@@ -90,7 +85,7 @@ class TcpProxyWasmTest {
         %s
         %s
         """.formatted(plugin.toAbsolutePath(), plugin.resolveSibling("c_access_log.wasm").toAbsolutePath(),
-        Bootstraps.staticCluster("echo", echo.getLocalPort(), null), Bootstraps.staticCluster("collector", collector.getAddress().getPort(), null)));
+        Bootstraps.staticCluster("echo", echo.port(), null), Bootstraps.staticCluster("collector", collector.getAddress().getPort(), null)));
   }
 
   @AfterAll
@@ -100,33 +95,6 @@ class TcpProxyWasmTest {
     }
     echo.close();
     collector.stop(0);
-  }
-
-  /** Echoes every byte; when the client half-closes, half-closes back and closes. */
-  private void serveEcho() {
-    while (!echo.isClosed()) {
-      try {
-        Socket s = echo.accept();
-        Thread t = new Thread(() -> {
-          try (s) {
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-              s.getOutputStream().write(buf, 0, n);
-              s.getOutputStream().flush();
-            }
-            s.shutdownOutput();
-          } catch (IOException ignored) {
-            // the peer went away
-          }
-        });
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
-    }
   }
 
   private Socket connect() throws IOException {

@@ -1,0 +1,60 @@
+package io.wasmplane.dataplane.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/**
+ * A real TCP echo upstream on loopback: echoes every byte; when the client half-closes, half-closes back and
+ * closes. One daemon thread per connection.
+ */
+public final class TcpEchoServer implements AutoCloseable {
+  private final ServerSocket socket;
+
+  public TcpEchoServer() throws IOException {
+    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(this::acceptLoop, "tcp-echo");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  public int port() {
+    return socket.getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (!socket.isClosed()) {
+      Socket s;
+      try {
+        s = socket.accept();
+      } catch (IOException closed) {
+        return;
+      }
+      Thread t = new Thread(() -> echo(s), "tcp-echo-conn");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private static void echo(Socket s) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        s.getOutputStream().write(buf, 0, n);
+        s.getOutputStream().flush();
+      }
+      s.shutdownOutput();
+    } catch (IOException ignored) {
+      // the peer went away
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
