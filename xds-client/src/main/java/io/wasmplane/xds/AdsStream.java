@@ -10,9 +10,9 @@ import io.grpc.Status;
 import java.util.concurrent.Executor;
 
 /**
- * One ADS call. Inbound flow control is manual: the next response is requested only after the previous one has been
- * ACKed or NACKed, which keeps responses strictly ordered while verdicts are pending. All callbacks run on the
- * client's thread (the call's executor).
+ * One xDS call: the aggregated stream (ADS) or one type's discovery stream. Inbound flow control is manual: the client
+ * asks for the next response once it has taken the previous one in (it stops asking while a type's backlog of
+ * responses waiting for verdicts is full). All callbacks run on the client's thread (the call's executor).
  */
 abstract class AdsStream<Q, R> {
   interface Events {
@@ -30,8 +30,8 @@ abstract class AdsStream<Q, R> {
   private boolean anySent;
   private boolean established;
   private boolean closed;
-  /** A response is being processed (verdicts pending); subscription changes wait for its ACK/NACK. */
-  boolean awaitingVerdicts;
+  /** The client stopped asking for responses (a type's backlog is full); it asks again once the backlog drains. */
+  boolean stalled;
   boolean receivedResponse;
 
   AdsStream(Channel channel, MethodDescriptor<Q, R> method, Executor executor, Events events, Node node,

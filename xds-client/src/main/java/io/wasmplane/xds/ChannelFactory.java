@@ -19,12 +19,12 @@ import javax.net.ssl.SSLException;
 final class ChannelFactory {
   private ChannelFactory() { }
 
-  static ManagedChannel create(XdsClientConfig config) {
+  static ManagedChannel create(ServerInfo server, XdsClientConfig config) {
     NettyChannelBuilder builder;
-    if (config.server() instanceof ServerTarget.Uri uri) {
+    if (server.target() instanceof ServerTarget.Uri uri) {
       builder = NettyChannelBuilder.forTarget(uri.target());
     } else {
-      List<InetSocketAddress> addresses = ((ServerTarget.Addresses) config.server()).addresses();
+      List<InetSocketAddress> addresses = ((ServerTarget.Addresses) server.target()).addresses();
       InetSocketAddress first = addresses.get(0);
       builder = NettyChannelBuilder.forTarget("static:///" + first.getHostString() + ":" + first.getPort());
       setFixedAddresses(builder, addresses);
@@ -33,8 +33,8 @@ final class ChannelFactory {
         .keepAliveTimeout(config.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveWithoutCalls(true)
         .maxInboundMessageSize(64 * 1024 * 1024);
-    if (config.tls().isPresent()) {
-      TlsOptions tls = config.tls().get();
+    if (server.tls().isPresent()) {
+      TlsOptions tls = server.tls().get();
       builder.negotiationType(NegotiationType.TLS).sslContext(sslContext(tls));
       tls.sni().ifPresent(builder::overrideAuthority);
     } else {

@@ -2,7 +2,6 @@ package io.wasmplane.xds;
 
 import com.google.rpc.Code;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -27,9 +26,9 @@ final class DeltaAdsStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscove
   /** Types whose wildcard was requested the legacy way (empty first subscribe list) on this stream. */
   private final Map<String, Boolean> legacyWildcard = new HashMap<>();
 
-  DeltaAdsStream(Channel channel, Executor executor, Events events, Node node, boolean nodeOnFirstMessageOnly) {
-    super(channel, AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), executor, events, node,
-        nodeOnFirstMessageOnly);
+  DeltaAdsStream(Channel channel, String typeUrl, Executor executor, Events events, Node node,
+      boolean nodeOnFirstMessageOnly) {
+    super(channel, StreamMethods.delta(typeUrl), executor, events, node, nodeOnFirstMessageOnly);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.wasmplane.xds;
 
 import com.google.rpc.Code;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Channel;
@@ -21,9 +20,9 @@ final class SotwAdsStream extends AdsStream<DiscoveryRequest, DiscoveryResponse>
   private final Map<String, String> nonces = new HashMap<>();
   private final Map<String, Set<String>> sentNames = new HashMap<>();
 
-  SotwAdsStream(Channel channel, Executor executor, Events events, Node node, boolean nodeOnFirstMessageOnly) {
-    super(channel, AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), executor, events, node,
-        nodeOnFirstMessageOnly);
+  SotwAdsStream(Channel channel, String typeUrl, Executor executor, Events events, Node node,
+      boolean nodeOnFirstMessageOnly) {
+    super(channel, StreamMethods.sotw(typeUrl), executor, events, node, nodeOnFirstMessageOnly);
   }
 
   @Override

@@ -23,10 +23,17 @@ final class TypeState<T extends XdsResource> {
   volatile String versionInfo = "";
   /** Subscription changed while it could not be sent; flushed after the in-flight response is answered. */
   boolean subscriptionDirty;
+  /** A response of this type waits for its verdicts; later ones of the type wait in {@link #backlog}. */
+  boolean pending;
+  /** Responses of this type that arrived while one was pending, answered in order (as Envoy processes them). */
+  final java.util.ArrayDeque<Queued> backlog = new java.util.ArrayDeque<>();
   int identicalRejections;
   /** A first response was answered (or the wildcard initial fetch timed out). */
   boolean initialFetchDone;
   java.util.concurrent.ScheduledFuture<?> wildcardFetchTimer;
+
+  /** A response waiting for its turn, with the stream it came on (dropped if that stream is gone). */
+  record Queued(AdsStream<?, ?> stream, IncomingResponse response) {}
 
   TypeState(ResourceType<?, T> type) {
     this.type = type;

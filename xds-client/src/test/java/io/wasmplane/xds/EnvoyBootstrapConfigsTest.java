@@ -87,11 +87,11 @@ class EnvoyBootstrapConfigsTest {
     XdsClientConfig config = EnvoyBootstrapConfigs.fromBootstrap(
         parse(bootstrap("DELTA_GRPC", endpoint(1001) + "," + endpoint(1002), "tls", true)), "wasmplane", "0.1.0")
         .build();
-    assertThat(config.protocol()).isEqualTo(XdsProtocol.DELTA);
-    assertThat(config.server()).isEqualTo(ServerTarget.addresses(List.of(
+    assertThat(config.ads().orElseThrow().protocol()).isEqualTo(XdsProtocol.DELTA);
+    assertThat(config.ads().orElseThrow().target()).isEqualTo(ServerTarget.addresses(List.of(
         new InetSocketAddress("127.0.0.1", 1001), new InetSocketAddress("127.0.0.1", 1002))));
     assertThat(config.initialFetchTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(config.tls()).contains(new TlsOptions(java.util.Optional.of(tls("ca.crt")),
+    assertThat(config.ads().orElseThrow().tls()).contains(new TlsOptions(java.util.Optional.of(tls("ca.crt")),
         java.util.Optional.of(tls("client.crt")), java.util.Optional.of(tls("client.key")),
         java.util.Optional.of("xds.test")));
     assertThat(config.node().getId()).isEqualTo("dp-7");
@@ -99,7 +99,7 @@ class EnvoyBootstrapConfigsTest {
     assertThat(config.node().getUserAgentName()).isEqualTo("wasmplane");
     assertThat(config.node().getUserAgentVersion()).isEqualTo("0.1.0");
     assertThat(config.node().getClientFeaturesList()).containsExactly("envoy.lb.does_not_support_overprovisioning");
-    assertThat(config.nodeOnFirstMessageOnly()).isFalse();
+    assertThat(config.ads().orElseThrow().nodeOnFirstMessageOnly()).isFalse();
   }
 
   @Test
@@ -108,13 +108,13 @@ class EnvoyBootstrapConfigsTest {
         {"node": {"id": "n"}, "dynamic_resources": {"ads_config": {"api_type": "GRPC", "transport_api_version": "V3",
           "grpc_services": [{"google_grpc": {"target_uri": "127.0.0.1:18000", "stat_prefix": "ads"}}]}}}""");
     XdsClientConfig config = EnvoyBootstrapConfigs.fromBootstrap(google, "wasmplane", "x").build();
-    assertThat(config.server()).isEqualTo(ServerTarget.uri("127.0.0.1:18000"));
-    assertThat(config.protocol()).isEqualTo(XdsProtocol.STATE_OF_THE_WORLD);
-    assertThat(config.tls()).isEmpty();
+    assertThat(config.ads().orElseThrow().target()).isEqualTo(ServerTarget.uri("127.0.0.1:18000"));
+    assertThat(config.ads().orElseThrow().protocol()).isEqualTo(XdsProtocol.STATE_OF_THE_WORLD);
+    assertThat(config.ads().orElseThrow().tls()).isEmpty();
     assertThat(config.initialFetchTimeout()).isEqualTo(Duration.ofSeconds(15));
 
     assertThatThrownBy(() -> EnvoyBootstrapConfigs.fromBootstrap(parse("{\"node\": {\"id\": \"n\"}}"), "w", "x"))
-        .hasMessage("dynamic_resources.ads_config is required");
+        .hasMessage("dynamic_resources needs ads_config, lds_config or cds_config");
     assertThatThrownBy(() -> EnvoyBootstrapConfigs.fromBootstrap(parse(bootstrap("REST", endpoint(1), null, false)),
         "w", "x")).hasMessageContaining("api_type: REST is not supported");
     Bootstrap missingCluster = parse(bootstrap("GRPC", endpoint(1), null, false).replace(

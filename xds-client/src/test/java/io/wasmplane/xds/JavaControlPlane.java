@@ -24,6 +24,8 @@ final class JavaControlPlane implements AutoCloseable {
   final SimpleCache<String> cache;
   final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
+  /** The default type URL of every stream opened: "" for ADS, the type's URL for a per-type service. */
+  final List<String> streamsOpened = new CopyOnWriteArrayList<>();
   private Server server;
   private int port;
 
@@ -33,6 +35,11 @@ final class JavaControlPlane implements AutoCloseable {
 
   JavaControlPlane start(int listenPort) throws IOException {
     V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
+      @Override
+      public void onStreamOpen(long streamId, String typeUrl) {
+        streamsOpened.add(typeUrl);
+      }
+
       @Override
       public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         requests.add(request);
@@ -45,6 +52,11 @@ final class JavaControlPlane implements AutoCloseable {
     }, cache);
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", listenPort))
         .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        // The per-type services too (LDS, CDS, RDS, EDS), for api_config_source subscriptions.
+        .addService(discovery.getListenerDiscoveryServiceImpl())
+        .addService(discovery.getClusterDiscoveryServiceImpl())
+        .addService(discovery.getRouteDiscoveryServiceImpl())
+        .addService(discovery.getEndpointDiscoveryServiceImpl())
         .build()
         .start();
     port = server.getPort();

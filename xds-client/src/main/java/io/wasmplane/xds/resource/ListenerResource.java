@@ -8,9 +8,10 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /** LDS: {@code envoy.config.listener.v3.Listener}. */
 public final class ListenerResource extends ResourceType<Listener, ListenerUpdate> {
@@ -37,8 +38,8 @@ public final class ListenerResource extends ResourceType<Listener, ListenerUpdat
     if (listener.getFilterChainsCount() == 0 && !listener.hasDefaultFilterChain() && !listener.hasApiListener()) {
       throw new ResourceInvalidException("no filter chains specified");
     }
-    Set<String> routes = new LinkedHashSet<>();
-    Set<String> ecds = new LinkedHashSet<>();
+    Map<String, ConfigSource> routes = new LinkedHashMap<>();
+    Map<String, ConfigSource> ecds = new LinkedHashMap<>();
     List<FilterChain> chains = new ArrayList<>(listener.getFilterChainsList());
     for (int i = 0; i < chains.size(); i++) {
       validateChain("filter_chains[" + i + "]", chains.get(i), routes, ecds);
@@ -49,7 +50,8 @@ public final class ListenerResource extends ResourceType<Listener, ListenerUpdat
     return new ListenerUpdate(name, listener, routes, ecds);
   }
 
-  private static void validateChain(String where, FilterChain chain, Set<String> routes, Set<String> ecds)
+  private static void validateChain(String where, FilterChain chain, Map<String, ConfigSource> routes,
+      Map<String, ConfigSource> ecds)
       throws ResourceInvalidException {
     for (int i = 0; i < chain.getFiltersCount(); i++) {
       Filter filter = chain.getFilters(i);
@@ -63,7 +65,8 @@ public final class ListenerResource extends ResourceType<Listener, ListenerUpdat
     }
   }
 
-  private static void validateHcm(String at, Any any, Set<String> routes, Set<String> ecds)
+  private static void validateHcm(String at, Any any, Map<String, ConfigSource> routes,
+      Map<String, ConfigSource> ecds)
       throws ResourceInvalidException {
     HttpConnectionManager hcm;
     try {
@@ -80,7 +83,7 @@ public final class ListenerResource extends ResourceType<Listener, ListenerUpdat
         if (!hcm.getRds().hasConfigSource()) {
           throw new ResourceInvalidException(at + ": rds.config_source is required");
         }
-        routes.add(rds);
+        routes.putIfAbsent(rds, hcm.getRds().getConfigSource());
       }
       case ROUTE_CONFIG -> { }
       case SCOPED_ROUTES -> throw new ResourceInvalidException(at + ": scoped_routes is not supported");
@@ -101,7 +104,7 @@ public final class ListenerResource extends ResourceType<Listener, ListenerUpdat
           throw new ResourceInvalidException(fat + " '" + f.getName() + "': config_discovery.type_urls is empty");
         }
         // The ECDS resource name is the filter's name.
-        ecds.add(f.getName());
+        ecds.putIfAbsent(f.getName(), cd.getConfigSource());
       }
     }
   }
