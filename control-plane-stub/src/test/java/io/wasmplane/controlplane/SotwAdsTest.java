@@ -226,9 +226,12 @@ class SotwAdsTest {
   @Test
   void ackAndNackAreRecordedPerNodeTypeAndPlugin() throws Exception {
     Node canary = AdsTestClient.node("canary-1", "edge", Map.of("canary", "true"));
+    java.util.concurrent.LinkedBlockingQueue<String> acks = new java.util.concurrent.LinkedBlockingQueue<>();
+    stub.cp.nodes().addAckListener((node, filter, label) -> acks.add(node + " " + filter + " " + label));
     client.send(request(canary, TypeUrls.EXTENSION_CONFIG, "auth"));
     DiscoveryResponse ecds = client.next();
     client.send(ack(ecds, "auth"));
+    assertThat(acks.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("the ACK listener hears the plugin version").isEqualTo("canary-1 auth v2");
 
     client.send(request(null, TypeUrls.LISTENER));
     DiscoveryResponse lds = client.next();
@@ -265,6 +268,7 @@ class SotwAdsTest {
     assertThat(after.plugins().get(0).running()).isEqualTo("v2");
     assertThat(after.plugins().get(0).rejected()).isEqualTo("v2");
     assertThat(after.plugins().get(0).rejectError()).contains("auth: on_configure returned false");
+    assertThat(acks).as("a NACK is no ACK").isEmpty();
   }
 
   @Test

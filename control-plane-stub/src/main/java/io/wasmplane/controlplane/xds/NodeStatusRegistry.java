@@ -58,7 +58,18 @@ public final class NodeStatusRegistry {
     }
   }
 
+  /** Told of each plugin version a node ACKs, on the stream's thread as the ACK is processed (tests, tooling). */
+  @FunctionalInterface
+  public interface AckListener {
+    void running(String nodeId, String filter, String label);
+  }
+
   private final ConcurrentHashMap<String, NodeRecord> nodes = new ConcurrentHashMap<>();
+  private final List<AckListener> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void addAckListener(AckListener l) {
+    ackListeners.add(l);
+  }
 
   void streamOpened(Node node) {
     NodeRecord r = nodes.computeIfAbsent(node.getId(), k -> new NodeRecord(node));
@@ -106,6 +117,11 @@ public final class NodeStatusRegistry {
           }
         }
       });
+    });
+    labels.forEach((name, label) -> {
+      if (label != null) {
+        ackListeners.forEach(l -> l.running(node.getId(), name, label));
+      }
     });
   }
 

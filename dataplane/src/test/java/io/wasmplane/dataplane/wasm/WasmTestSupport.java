@@ -19,10 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Plugins, PluginConfig protos and bootstraps for the wasm lifecycle tests. */
-final class WasmTestSupport {
+public final class WasmTestSupport {
   private WasmTestSupport() {}
 
-  static Path plugin(String relative) {
+  public static Path plugin(String relative) {
     String dir = System.getProperty("wasmplane.plugins.dir", "../plugins/build");
     Path p = Path.of(dir, relative);
     if (!Files.isRegularFile(p)) {
@@ -32,7 +32,7 @@ final class WasmTestSupport {
   }
 
   /** Compiles src/test/resources/wat/NAME.wat with wabt's wat2wasm (a build requirement). */
-  static Path wat(String name) throws Exception {
+  public static Path wat(String name) throws Exception {
     Path src = Path.of(io.wasmplane.dataplane.testing.Http.resource("/wat/" + name + ".wat"));
     Path out = Files.createTempFile(name, ".wasm");
     Process p = new ProcessBuilder("wat2wasm", "--enable-all", src.toString(), "-o", out.toString()).redirectErrorStream(true).start();
