@@ -5,7 +5,8 @@
  *   half-closes) it returns StopIteration, so the host holds them; then it upper-cases the whole held buffer and
  *   lets it through. The line "whoami\n" is replaced by "src=<source.address> dport=<destination.port>
  *   id=<connection.id>\n"; the line "close\n" closes the connection (proxy_close_stream).
- * Upstream data (upstream -> client) is prefixed with "up:"; at the upstream's end of stream "[end]" is appended.
+ * Upstream data (upstream -> client) is prefixed with "up:" (or with what the plugin configuration "prefix=<text>"
+ *   names); at the upstream's end of stream "[end]" is appended.
  * Counters: c_tcp.connections (new connections), c_tcp.downstream_closes, c_tcp.upstream_closes.
  */
 #include <ctype.h>
@@ -17,6 +18,8 @@
 static uint32_t connections_metric = 0;
 static uint32_t downstream_closes_metric = 0;
 static uint32_t upstream_closes_metric = 0;
+static char prefix[32] = "up:";
+static size_t prefix_size = 3;
 
 PROXY_EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t vm_configuration_size) {
   return 1;
@@ -27,6 +30,13 @@ PROXY_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, u
   proxy_define_metric(PROXY_METRIC_COUNTER, c, sizeof c - 1, &connections_metric);
   proxy_define_metric(PROXY_METRIC_COUNTER, d, sizeof d - 1, &downstream_closes_metric);
   proxy_define_metric(PROXY_METRIC_COUNTER, u, sizeof u - 1, &upstream_closes_metric);
+  size_t n = 0;
+  char *config = pw_get_buffer(PROXY_BUFFER_PLUGIN_CONFIGURATION, configuration_size, &n);
+  if (config != NULL && n > 7 && n - 7 < sizeof prefix && memcmp(config, "prefix=", 7) == 0) {
+    prefix_size = n - 7;
+    memcpy(prefix, config + 7, prefix_size);
+  }
+  free(config);
   return 1;
 }
 
@@ -92,10 +102,10 @@ uint32_t proxy_on_downstream_data(uint32_t context_id, uint32_t size, uint32_t e
 PROXY_EXPORT(proxy_on_upstream_data)
 uint32_t proxy_on_upstream_data(uint32_t context_id, uint32_t size, uint32_t end_of_stream) {
   if (size > 0) {
-    proxy_set_buffer_bytes(PROXY_BUFFER_UPSTREAM_DATA, 0, 0, "up:", 3); /* start=0,size=0 prepends */
+    proxy_set_buffer_bytes(PROXY_BUFFER_UPSTREAM_DATA, 0, 0, prefix, prefix_size); /* start=0,size=0 prepends */
   }
   if (end_of_stream) {
-    proxy_set_buffer_bytes(PROXY_BUFFER_UPSTREAM_DATA, size + (size > 0 ? 3 : 0), 0, "[end]", 5); /* appends */
+    proxy_set_buffer_bytes(PROXY_BUFFER_UPSTREAM_DATA, size + (size > 0 ? prefix_size : 0), 0, "[end]", 5); /* appends */
   }
   return FILTER_CONTINUE;
 }

@@ -167,8 +167,16 @@ public final class BootstrapTranslator {
     for (int i = 0; i < last; i++) {
       Filter nf = fc.getFilters(i);
       String w = where + ".filter_chains[0].filters[" + i + "]";
-      FieldGuard.onlySupported(nf, w, Set.of("name", "typed_config"));
-      if (!nf.getTypedConfig().getTypeUrl().endsWith("/" + io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor().getFullName())) {
+      FieldGuard.onlySupported(nf, w, Set.of("name", "typed_config", "config_discovery"));
+      if (nf.hasConfigDiscovery()) {
+        if (nf.getName().isEmpty()) {
+          throw new ConfigException(w + ".name: required (it names the ECDS resource)");
+        }
+        networkFilters.add(new NetworkFilterConfig(nf.getName(), null, Optional.of(discovery(nf.getConfigDiscovery(), w + " " + nf.getName(),
+            url -> url.endsWith("/" + NETWORK_WASM_TYPE), "network filter", NETWORK_WASM_TYPE))));
+        continue;
+      }
+      if (!nf.getTypedConfig().getTypeUrl().endsWith("/" + NETWORK_WASM_TYPE)) {
         throw new ConfigException(w + ": unsupported network filter '" + nf.getName() + "' before the terminal filter (supported: "
             + EnvoyTypes.NETWORK_WASM + ")");
       }
@@ -335,14 +343,22 @@ public final class BootstrapTranslator {
     return List.copyOf(out);
   }
 
+  private static final String NETWORK_WASM_TYPE = io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor().getFullName();
+
   /** An ECDS http filter: every type URL it accepts must be one we implement, and so must its default config. */
   static HttpFilterConfig.Discovery discovery(HttpFilter f, String where) {
-    var cd = f.getConfigDiscovery();
-    String w = where + ".config_discovery";
-    FieldGuard.onlySupported(cd, w, Set.of("config_source", "default_config", "apply_default_config_without_warming", "type_urls"));
     if (f.getName().isEmpty()) {
       throw new ConfigException(where + ".name: required (it names the ECDS resource)");
     }
+    return discovery(f.getConfigDiscovery(), where, url -> isDiscoverableFilterType(f.getName(), url), "http filter",
+        io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName());
+  }
+
+  /** An ExtensionConfigSource of an http or network filter; {@code supported} says which type URLs can configure it. */
+  private static HttpFilterConfig.Discovery discovery(io.envoyproxy.envoy.config.core.v3.ExtensionConfigSource cd, String where,
+      java.util.function.Predicate<String> supported, String kind, String supportedText) {
+    String w = where + ".config_discovery";
+    FieldGuard.onlySupported(cd, w, Set.of("config_source", "default_config", "apply_default_config_without_warming", "type_urls"));
     if (!cd.getConfigSource().hasAds()) {
       throw new ConfigException(w + ".config_source: only 'ads: {}' is supported");
     }
@@ -350,9 +366,8 @@ public final class BootstrapTranslator {
       throw new ConfigException(w + ".type_urls: at least one type URL is required");
     }
     for (String url : cd.getTypeUrlsList()) {
-      if (!isDiscoverableFilterType(f.getName(), url)) {
-        throw new ConfigException(w + ".type_urls: unsupported http filter type " + url + " (supported: "
-            + io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName() + ")");
+      if (!supported.test(url)) {
+        throw new ConfigException(w + ".type_urls: unsupported " + kind + " type " + url + " (supported: " + supportedText + ")");
       }
     }
     Optional<Any> def = Optional.empty();

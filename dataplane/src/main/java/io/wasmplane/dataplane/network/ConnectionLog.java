@@ -18,7 +18,8 @@ final class ConnectionLog {
 
   private ConnectionLog() {}
 
-  static void log(Channel ch, List<PluginHandle> plugins) {
+  /** Logs to each plugin and then drops the connection's reference on it (taken when the connection was set up). */
+  static void log(Channel ch, List<PluginHandle> retained) {
     EventLoop loop = ch.eventLoop();
     ContextHost view = new ContextHost() {
       @Override
@@ -27,10 +28,7 @@ final class ConnectionLog {
       }
     };
     loop.execute(() -> {
-      for (PluginHandle p : plugins) {
-        if (!p.tryRetain()) {
-          continue; // the listener is gone and released its loggers
-        }
+      for (PluginHandle p : retained) {
         try {
           PluginHandle.Instance vm = p.instance(loop);
           if (vm.root() != null) {

@@ -14,30 +14,60 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** A listener's network filters, built once: each gives a fresh Netty handler per connection. */
+/**
+ * A listener's network filters, built once: each gives a fresh Netty handler per connection, holding the connection's
+ * own reference on the plugin version it got (static config: the listener's; ECDS: the one current at accept time).
+ */
 public final class NetworkFilters {
-  private final List<PluginHandle> plugins;
+  private final List<Source> sources;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private NetworkFilters(List<PluginHandle> plugins) {
-    this.plugins = plugins;
+  /** Where one filter's plugin version comes from. */
+  private record Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered) {
+    /** The version for a new connection, retained for it; null when there is none. */
+    PluginHandle acquire() {
+      if (discovered != null) {
+        return discovered.get();
+      }
+      return owned.tryRetain() ? owned : null;
+    }
   }
 
+  private NetworkFilters(List<Source> sources) {
+    this.sources = sources;
+  }
+
+  /**
+   * Prepares every static filter's plugin (canaried) and binds ECDS ones to {@code discovery}; throws ConfigException
+   * naming the filter.
+   */
   public static NetworkFilters build(List<NetworkFilterConfig> configs, Supplier<WasmPluginManager> manager,
-      String where) {
-    List<PluginHandle> plugins = new ArrayList<>();
-    for (int i = 0; i < configs.size(); i++) {
-      NetworkFilterConfig c = configs.get(i);
-      String w = where + ".filter_chains[0].filters[" + i + "] " + c.name();
-      PluginSpec spec = PluginSpec.fromHttpFilter(asPluginConfig(c.typedConfig(), w), w);
-      try {
-        plugins.add(StaticPlugins.prepare(manager.get(), spec, PluginKind.NETWORK_FILTER, w));
-      } catch (RuntimeException e) {
-        plugins.forEach(PluginHandle::release);
-        throw e;
+      DiscoveredNetworkFilters discovery, String where) {
+    List<Source> sources = new ArrayList<>();
+    try {
+      for (int i = 0; i < configs.size(); i++) {
+        NetworkFilterConfig c = configs.get(i);
+        String w = where + ".filter_chains[0].filters[" + i + "] " + c.name();
+        if (c.discovery().isPresent()) {
+          if (discovery == null) {
+            throw new ConfigException(w + ".config_discovery: needs dynamic_resources (ECDS)");
+          }
+          sources.add(new Source(c.name(), null, discovery.discoveredNetworkFilter(c.name(), c.discovery().get(), w)));
+        } else {
+          sources.add(new Source(c.name(), prepare(c, manager.get(), w), null));
+        }
       }
+    } catch (RuntimeException e) {
+      sources.stream().filter(s -> s.owned() != null).forEach(s -> s.owned().release());
+      throw e;
     }
-    return new NetworkFilters(List.copyOf(plugins));
+    return new NetworkFilters(List.copyOf(sources));
+  }
+
+  /** One envoy.filters.network.wasm config's plugin, loaded and canaried; the caller owns the reference. */
+  public static PluginHandle prepare(NetworkFilterConfig c, WasmPluginManager manager, String where) {
+    PluginSpec spec = PluginSpec.fromHttpFilter(asPluginConfig(c.typedConfig(), where), where);
+    return StaticPlugins.prepare(manager, spec, PluginKind.NETWORK_FILTER, where);
   }
 
   /** The network and HTTP Wasm messages both wrap one PluginConfig; the HTTP filter's parser validates it. */
@@ -51,20 +81,23 @@ public final class NetworkFilters {
   }
 
   public boolean isEmpty() {
-    return plugins.isEmpty();
+    return sources.isEmpty();
   }
 
   /** New handlers for one connection, in filter order. */
   public List<ChannelHandler> newHandlers() {
-    List<ChannelHandler> out = new ArrayList<>(plugins.size());
-    plugins.forEach(p -> out.add(new WasmNetworkFilter(p)));
+    List<ChannelHandler> out = new ArrayList<>(sources.size());
+    for (Source s : sources) {
+      PluginHandle p = s.acquire();
+      out.add(p != null ? new WasmNetworkFilter(p) : new MissingConfigFilter(s.name()));
+    }
     return out;
   }
 
-  /** Drops this listener's plugin references (idempotent); the VMs close with the last connection's. */
+  /** Drops this listener's references on its static plugins (idempotent); the VMs close with the last connection's. */
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      plugins.forEach(PluginHandle::release);
+      sources.stream().filter(s -> s.owned() != null).forEach(s -> s.owned().release());
     }
   }
 }

@@ -37,11 +37,18 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean downstreamEnded;
   private boolean upstreamEnded;
   private boolean closingUpstream;
+  private boolean logged; // the access log references are handed to ConnectionLog (or dropped)
   private final java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs;
 
   TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport,
       java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs) {
-    this.accessLogs = accessLogs;
+    // The connection's own references on its loggers, so a listener update cannot take them before it is logged.
+    this.accessLogs = new java.util.ArrayList<>(accessLogs.size());
+    for (io.wasmplane.dataplane.wasm.PluginHandle p : accessLogs) {
+      if (p.tryRetain()) {
+        this.accessLogs.add(p);
+      }
+    }
     this.config = config;
     this.cluster = cluster;
     this.stats = stats;
@@ -142,10 +149,19 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closeUpstream();
+    logged = true;
     if (!accessLogs.isEmpty()) {
       ConnectionLog.log(ctx.channel(), accessLogs);
     }
     ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (!logged) { // never became active: nothing to log, drop the references
+      logged = true;
+      accessLogs.forEach(io.wasmplane.dataplane.wasm.PluginHandle::release);
+    }
   }
 
   @Override

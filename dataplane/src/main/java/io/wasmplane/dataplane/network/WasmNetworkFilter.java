@@ -46,15 +46,28 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
   private boolean closedLocally;
   private boolean retained; // this connection's reference on the plugin version
 
-  WasmNetworkFilter(PluginHandle plugin) {
-    this.plugin = plugin;
-    this.failOpen = plugin.spec().failOpen();
+  /** Takes over the connection's reference on {@code retained}, dropped when the connection ends. */
+  WasmNetworkFilter(PluginHandle retained) {
+    this.plugin = retained;
+    this.failOpen = retained.spec().failOpen();
+    this.retained = true;
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releasePlugin(); // a connection that never became active
+  }
+
+  private void releasePlugin() {
+    if (retained) {
+      retained = false;
+      plugin.release();
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    retained = plugin.tryRetain();
     PluginHandle.Instance vm = retained ? plugin.instance(ctx.channel().eventLoop()) : null;
     if (vm == null || vm.root() == null) {
       fail(new IllegalStateException(vm == null ? "plugin released" : "VM failed to start: " + vm.error()));
@@ -158,10 +171,7 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
     }
     heldWrites.forEach(p -> p.tryFailure(new java.nio.channels.ClosedChannelException()));
     heldWrites.clear();
-    if (retained) {
-      retained = false;
-      plugin.release();
-    }
+    releasePlugin();
     ctx.fireChannelInactive();
   }
 

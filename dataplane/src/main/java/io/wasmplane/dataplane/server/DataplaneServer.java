@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class DataplaneServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataplaneServer.class);
 
+  /** Envoy's --drain-time-s default, for updates that do not name one. */
+  private static final Duration DEFAULT_DRAIN_TIME = Duration.ofSeconds(600);
+
   /** Envoy's server.state values. */
   public enum State { LIVE, DRAINING, PRE_INITIALIZING, INITIALIZING }
 
@@ -120,7 +123,7 @@ public final class DataplaneServer implements AutoCloseable {
       listeners.put(l.name(), new BoundListener(rt, ch, init));
       log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
     } catch (Exception e) {
-      rt.closeNetwork();
+      rt.retire();
       Throwable cause = e;
       String reason = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")
           ? "address already in use" : cause.toString();
@@ -131,7 +134,7 @@ public final class DataplaneServer implements AutoCloseable {
   private ListenerRuntime runtime(ListenerConfig l, HcmRuntime hcm) {
     String where = "listener " + l.name();
     io.wasmplane.dataplane.network.NetworkFilters nf = io.wasmplane.dataplane.network.NetworkFilters.build(l.networkFilters(),
-        this::wasmPlugins, where);
+        this::wasmPlugins, networkDiscovery, where);
     io.wasmplane.dataplane.network.TcpProxy tcp;
     try {
       tcp = l.tcpProxy().map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmPlugins, where))
@@ -156,6 +159,22 @@ public final class DataplaneServer implements AutoCloseable {
   /** Where filters with config_discovery get their config (the xDS side sets it before the first listener). */
   public void extensionConfigProvider(io.wasmplane.dataplane.http.ExtensionConfigProvider provider) {
     hcmFactory.extensionConfigs = provider;
+  }
+
+  private volatile io.wasmplane.dataplane.network.DiscoveredNetworkFilters networkDiscovery;
+
+  /** Where network filters with config_discovery get their config (the xDS side sets it before the first listener). */
+  public void networkFilterConfigProvider(io.wasmplane.dataplane.network.DiscoveredNetworkFilters provider) {
+    networkDiscovery = provider;
+  }
+
+  /**
+   * Loads and canaries an envoy.filters.network.wasm plugin from an ECDS config; the caller owns the returned
+   * reference. Throws ConfigException naming the cause.
+   */
+  public io.wasmplane.dataplane.wasm.PluginHandle buildNetworkFilter(io.wasmplane.dataplane.config.NetworkFilterConfig f,
+      String where) {
+    return io.wasmplane.dataplane.network.NetworkFilters.prepare(f, wasmPlugins(), where);
   }
 
   /** Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried); throws ConfigException naming the cause. */
@@ -187,8 +206,7 @@ public final class DataplaneServer implements AutoCloseable {
       rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
       old.init().use(new DownstreamInitializer(rt, connections));
       listeners.put(l.name(), new BoundListener(rt, old.channel(), old.init()));
-      drain(old.runtime(), drainTime);
-      hcmFactory.release(old.runtime().hcm());
+      retire(old.runtime(), drainTime);
       log.info("event=listener_updated listener={} address={}", l.name(), bound);
       return;
     }
@@ -205,8 +223,7 @@ public final class DataplaneServer implements AutoCloseable {
     }
     if (old != null) {
       old.channel().close();
-      drain(old.runtime(), drainTime);
-      hcmFactory.release(old.runtime().hcm());
+      retire(old.runtime(), drainTime);
     }
   }
 
@@ -217,18 +234,23 @@ public final class DataplaneServer implements AutoCloseable {
       return false;
     }
     old.channel().close();
-    drain(old.runtime(), drainTime);
-    hcmFactory.release(old.runtime().hcm());
+    retire(old.runtime(), drainTime);
     log.info("event=listener_removed listener={}", name);
     return true;
   }
 
-  private void drain(ListenerRuntime old, Duration drainTime) {
+  /**
+   * A replaced or removed listener runtime: its connections are drained (HTTP: close after the response / GOAWAY; TCP:
+   * left running) and whatever is still open after {@code drainTime} is closed. Its HCM and network chain lose the
+   * listener's references now; each connection holds the plugin versions it uses until it ends.
+   */
+  private void retire(ListenerRuntime old, Duration drainTime) {
     for (Channel c : old.connections) {
       c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
     }
-    // Its network filters' and tcp_proxy loggers' plugin references go with its last connections.
-    boss.schedule(() -> old.connections.close().addListener(f -> old.closeNetwork()), drainTime.toMillis(), TimeUnit.MILLISECONDS);
+    boss.schedule(() -> old.connections.close(), drainTime.toMillis(), TimeUnit.MILLISECONDS);
+    old.retire();
+    hcmFactory.release(old.hcm());
   }
 
   private io.wasmplane.wasm.WasmRuntime wasm;
@@ -321,6 +343,15 @@ public final class DataplaneServer implements AutoCloseable {
    * new streams use it, streams already running keep the one they started with. The socket stays bound.
    */
   public void updateListener(ListenerConfig l) {
+    updateListener(l, DEFAULT_DRAIN_TIME);
+  }
+
+  /**
+   * As {@link #updateListener(ListenerConfig)}; when the network filters or the terminal filter kind (HCM / tcp_proxy)
+   * change, the whole chain is rebuilt beside the old one as {@link #addOrUpdateListener} does (new connections get
+   * it, old ones keep theirs and are closed after {@code drainTime}).
+   */
+  public synchronized void updateListener(ListenerConfig l, Duration drainTime) {
     BoundListener b = listeners.get(l.name());
     if (b == null) {
       throw new ConfigException("listener " + l.name() + ": not bound (adding listeners at run time is not supported yet)");
@@ -328,9 +359,16 @@ public final class DataplaneServer implements AutoCloseable {
     if (!b.runtime().config().address().equals(l.address()) || !b.runtime().config().tls().equals(l.tls())) {
       throw new ConfigException("listener " + l.name() + ": changing the address or TLS of a bound listener is not supported yet");
     }
-    // Network filters and the TCP proxy are built once at bind time (issue 6); only an HCM swaps at run time so far.
-    if (l.hcm() == null || b.runtime().config().hcm() == null || !l.networkFilters().equals(b.runtime().config().networkFilters())) {
-      throw new ConfigException("listener " + l.name() + ": changing network filters or a tcp_proxy listener at run time is not supported yet");
+    ListenerConfig current = b.runtime().config();
+    if (l.hcm() == null || current.hcm() == null || !l.networkFilters().equals(current.networkFilters())) {
+      HcmRuntime hcm = l.hcm() == null ? null : hcmFactory.build(l.hcm(), "listener " + l.name());
+      try {
+        addOrUpdateListener(l, hcm, drainTime);
+      } catch (RuntimeException e) {
+        hcmFactory.release(hcm);
+        throw e;
+      }
+      return;
     }
     HcmRuntime old = b.runtime().hcm();
     b.runtime().swapHcm(hcmFactory.build(l.hcm(), "listener " + l.name()));
@@ -379,7 +417,7 @@ public final class DataplaneServer implements AutoCloseable {
     if (wasmExtensions != null) {
       wasmExtensions.close();
     }
-    listeners.values().forEach(l -> l.runtime().closeNetwork());
+    listeners.values().forEach(l -> l.runtime().retire());
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);

@@ -48,6 +48,10 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     this.tracker = tracker;
   }
 
+  ListenerRuntime listener() {
+    return listener;
+  }
+
   @Override
   public void initChannel(SocketChannel ch) {
     long id = CONNECTION_IDS.incrementAndGet();
@@ -118,6 +122,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     io.wasmplane.dataplane.stats.Gauge listenerActive = listener.cxActive;
     listenerActive.inc();
     tracker.add(ch);
+    listener.connections.add(ch);
     ch.closeFuture().addListener(f -> listenerActive.dec());
     ch.config().setAutoRead(false);
     ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);

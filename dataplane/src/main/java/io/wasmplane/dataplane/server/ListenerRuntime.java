@@ -24,6 +24,13 @@ public final class ListenerRuntime {
   private final io.wasmplane.dataplane.network.TcpProxy tcpProxy;
   volatile Counter cxTotal;
   volatile Gauge cxActive;
+  /**
+   * The listener's own hold on its network chain plus one per connection being set up. Each connection's handlers
+   * take their own plugin references while set up, so once the listener is retired (update, removal) the chain's
+   * owner references go as soon as no set-up is in flight, and the plugin versions with the last connection using them.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
+  private final java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
 
   ListenerRuntime(ListenerConfig config, HcmRuntime hcm, Optional<SslContext> ssl, StatsRegistry stats) {
     this(config, hcm, ssl, stats, null, null);
@@ -58,9 +65,32 @@ public final class ListenerRuntime {
     hcm.set(next);
   }
 
-  /** Network filters in front of the terminal filter; null when there are none. */
+  /** A new connection is being set up on this runtime; false once it is retired (take the listener's current one). */
+  boolean enter() {
+    for (int n = holders.get(); n > 0; n = holders.get()) {
+      if (holders.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The connection's set-up is done (its handlers hold what they use). */
+  void exit() {
+    if (holders.decrementAndGet() == 0) {
+      closeNetwork();
+    }
+  }
+
+  /** No new connection gets this runtime any more (idempotent); its chain goes once no set-up is in flight. */
+  void retire() {
+    if (retired.compareAndSet(false, true)) {
+      exit();
+    }
+  }
+
   /** Drops the plugin references of this runtime's network filters and tcp_proxy access loggers (idempotent). */
-  void closeNetwork() {
+  private void closeNetwork() {
     if (networkFilters != null) {
       networkFilters.close();
     }
@@ -69,6 +99,7 @@ public final class ListenerRuntime {
     }
   }
 
+  /** Network filters in front of the terminal filter; null when there are none. */
   public io.wasmplane.dataplane.network.NetworkFilters networkFilters() {
     return networkFilters;
   }

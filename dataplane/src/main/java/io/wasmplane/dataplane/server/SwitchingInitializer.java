@@ -17,8 +17,23 @@ public final class SwitchingInitializer extends ChannelInitializer<SocketChannel
     current = next;
   }
 
+  /**
+   * The runtime read here may be retired by an update at the same moment; then the update has already installed its
+   * successor, so read again. A listener that is gone entirely closes the connection.
+   */
   @Override
   protected void initChannel(SocketChannel ch) {
-    current.initChannel(ch);
+    for (int attempt = 0; attempt < 8; attempt++) {
+      DownstreamInitializer d = current;
+      if (d.listener().enter()) {
+        try {
+          d.initChannel(ch);
+        } finally {
+          d.listener().exit();
+        }
+        return;
+      }
+    }
+    ch.close();
   }
 }

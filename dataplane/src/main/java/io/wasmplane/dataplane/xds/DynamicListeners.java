@@ -58,6 +58,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       Runnable onInitialFetchDone) {
     this.extensions = new ExtensionConfigs(xds, server, stats, name -> activateReady());
     server.extensionConfigProvider(extensions);
+    server.networkFilterConfigProvider(extensions);
     this.xds = xds;
     this.server = server;
     this.clusters = clusters;
@@ -88,7 +89,10 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
         Supplier<RouteTable> table = sub != null ? sub::table : config.hcm()::routes;
         hcm = server.buildHcm(config.hcm(), "listener " + name, table);
       }
+      // Subscribed now, so the listener warms until they arrive; the chain binds to them when it is built.
+      extensions.declareNetworkFilters(config.networkFilters(), "listener " + name);
     } catch (ConfigException e) {
+      server.releaseHcm(hcm);
       if (sub != null) {
         release(sub.name, name);
       }
@@ -97,7 +101,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     if (sub != null) {
       sub.listeners.put(name, config.hcm().statPrefix());
     }
-    Built built = new Built(config, hcm, rds, update.extensionConfigNames());
+    Built built = new Built(config, hcm, rds, ecdsNames(update, config));
     Built previousWarming = warming.remove(name);
     if (previousWarming != null) {
       releaseIfChanged(previousWarming, built, name);
@@ -116,6 +120,13 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     }
     releaseUnusedExtensions();
     return Verdicts.accept();
+  }
+
+  /** The ECDS names of its HTTP filters (found by xds-client) and of its network filters. */
+  private static Set<String> ecdsNames(ListenerUpdate update, ListenerConfig config) {
+    Set<String> names = new HashSet<>(update.extensionConfigNames());
+    config.networkFilters().stream().filter(f -> f.discovery().isPresent()).forEach(f -> names.add(f.name()));
+    return Set.copyOf(names);
   }
 
   /** Its route config (if RDS) and every ECDS filter config it waits for are there (or timed out). */

@@ -91,4 +91,41 @@ class NetworkConfigValidationTest {
           typed_config: {"@type": type.googleapis.com/google.protobuf.StringValue, value: x}
         """)).isInstanceOf(ConfigException.class).hasMessageContaining("bootstrap.bootstrap_extensions[0] other: unsupported bootstrap extension");
   }
+
+  private static String discovered(String typeUrl) {
+    return """
+              - name: c_tcp_ecds
+                config_discovery:
+                  config_source: {ads: {}}
+                  type_urls: [%s]
+        """.formatted(typeUrl);
+  }
+
+  @Test
+  void aNetworkFilterOverEcdsIsValidatedAndNeedsDynamicResources() {
+    var l = translate(discovered("type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm") + tcpProxy("          cluster: echo"), "")
+        .listeners().get(0);
+    assertThat(l.networkFilters().get(0).discovery()).hasValueSatisfying(d -> assertThat(d.applyDefaultConfigWithoutWarming()).isFalse());
+    assertThatThrownBy(() -> translate(discovered("type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm")
+        + tcpProxy("          cluster: echo"), "")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("listener tcp.filter_chains[0].filters[0] c_tcp_ecds.config_discovery.type_urls: unsupported network filter type");
+    // A static listener has no ECDS to get the config from: a startup error naming the filter.
+    String yaml = """
+        static_resources:
+          listeners:
+          - name: tcp
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+        %s
+          clusters:
+          - name: echo
+            type: STATIC
+            load_assignment:
+              cluster_name: echo
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 9}}}}]}]
+        """.formatted(discovered("type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm") + tcpProxy("          cluster: echo"));
+    assertThatThrownBy(() -> io.wasmplane.dataplane.testing.Bootstraps.start(yaml).close()).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("c_tcp_ecds.config_discovery: needs dynamic_resources (ECDS)");
+  }
 }
