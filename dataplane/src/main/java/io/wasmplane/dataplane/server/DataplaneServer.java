@@ -272,7 +272,9 @@ public final class DataplaneServer implements AutoCloseable {
   private synchronized io.wasmplane.wasm.WasmRuntime wasmRuntime(io.wasmplane.dataplane.wasm.WasmCacheOptions cacheOptions) {
     if (wasm == null) {
       // Chicory's compiled form of each module is cached on disk beside the module bytes.
-      wasm = io.wasmplane.wasm.WasmRuntime.create(io.wasmplane.wasm.RuntimeOptions.defaults().withCompiledCodeCacheDir(cacheOptions.compiledDir()));
+      // The watchdog's call timeout and the page limit come from wasmplane.wasm.* settings (no Envoy field has them).
+      wasm = io.wasmplane.wasm.WasmRuntime.create(io.wasmplane.dataplane.wasm.WasmRuntimeLimits.fromEnvironment()
+          .applyTo(io.wasmplane.wasm.RuntimeOptions.defaults().withCompiledCodeCacheDir(cacheOptions.compiledDir())));
       io.wasmplane.wasm.WasmRuntime rt = wasm;
       // Plugin metrics show in /stats under the names the plugins defined (Envoy strips its "wasmcustom." prefix).
       stats.addSource("wasm", (counters, gauges) -> rt.metrics().snapshot().forEach(m -> {

@@ -324,6 +324,12 @@ public final class WasmPluginManager implements AutoCloseable {
         }
       }
 
+      /** Every VM failure, whichever callback (a stream's, a tick, a call response); the runtime logged it already. */
+      @Override
+      public void vmFailed(io.wasmplane.wasm.PluginFailureException failure) {
+        stats.counter("wasm." + failure.pluginName() + ".vm_failures").inc();
+      }
+
       @Override
       public LogLevel logLevel() {
         return log.isTraceEnabled() ? LogLevel.TRACE : log.isDebugEnabled() ? LogLevel.DEBUG : log.isInfoEnabled() ? LogLevel.INFO : LogLevel.WARN;

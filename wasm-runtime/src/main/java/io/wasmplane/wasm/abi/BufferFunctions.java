@@ -84,7 +84,7 @@ final class BufferFunctions {
 
   private static long setBytes(VmState vm, long[] a) {
     BufferType type = BufferType.fromAbi((int) a[0]);
-    byte[] data = vm.memory.read(a[3], a[4]);
+    vm.memory.check(GuestMemory.unsigned(a[3]), GuestMemory.unsigned(a[4]));
     if (type == null) {
       return Status.BAD_ARGUMENT.code();
     }
@@ -97,6 +97,12 @@ final class BufferFunctions {
     }
     long start = GuestMemory.unsigned(a[1]);
     long size = GuestMemory.unsigned(a[2]);
+    long length = buffer.length();
+    long replaced = start >= length || (start == 0 && size == 0) ? 0 : Math.min(size, length - start);
+    if (length - replaced + GuestMemory.unsigned(a[4]) > HostLimits.MAX_BUFFER_BYTES) {
+      return Status.BAD_ARGUMENT.code(); // checked before the bytes are copied out of the plugin's memory
+    }
+    byte[] data = vm.memory.read(a[3], a[4]);
     boolean ok = buffer.set((int) Math.min(start, Integer.MAX_VALUE), (int) Math.min(size, Integer.MAX_VALUE), data);
     return ok ? Status.OK.code() : Status.BAD_ARGUMENT.code();
   }

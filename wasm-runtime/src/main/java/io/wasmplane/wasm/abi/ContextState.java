@@ -24,6 +24,8 @@ public final class ContextState {
   boolean closed;
   boolean pendingDone;
   ScheduledFuture<?> tick;
+  /** HeaderMapFunctions' bounds of the writable maps' sizes; null until the plugin first writes a header. */
+  long[] headerBytes;
 
   ContextState(int id, Kind kind, ContextState root, ContextHost host, PluginConfig plugin) {
     this.id = id;

@@ -22,8 +22,7 @@ final class HeaderMapFunctions {
     return List.of(
         HostCall.env("proxy_get_header_map_value", 5, HeaderMapFunctions::getValue),
         HostCall.env("proxy_add_header_map_value", 5, (vm, a) -> mutate(vm, a, true, (m, k, v) -> m.add(k, v))),
-        HostCall.env("proxy_replace_header_map_value", 5,
-            (vm, a) -> mutate(vm, a, true, (m, k, v) -> m.replace(k, v))),
+        HostCall.env("proxy_replace_header_map_value", 5, (vm, a) -> mutate(vm, a, true, REPLACE)),
         HostCall.env("proxy_remove_header_map_value", 3, (vm, a) -> mutate(vm, a, false, (m, k, v) -> m.remove(k))),
         HostCall.env("proxy_get_header_map_pairs", 3, HeaderMapFunctions::getPairs),
         HostCall.env("proxy_set_header_map_pairs", 3, HeaderMapFunctions::setPairs),
@@ -72,6 +71,8 @@ final class HeaderMapFunctions {
     void apply(HeaderMap map, String key, String value);
   }
 
+  private static final Mutation REPLACE = HeaderMap::replace;
+
   private static long mutate(VmState vm, long[] a, boolean withValue, Mutation mutation) {
     MapType type = MapType.fromAbi((int) a[0]);
     String key = vm.memory.readName(a[1], a[2]);
@@ -83,8 +84,62 @@ final class HeaderMapFunctions {
     if (map == null) {
       return Status.BAD_ARGUMENT.code();
     }
+    if (withValue && !grow(vm.effective, type, map,
+        GuestMemory.unsigned(a[2]) + GuestMemory.unsigned(a[4]) + HostLimits.HEADER_ENTRY_OVERHEAD)) {
+      return Status.BAD_ARGUMENT.code();
+    }
     mutation.apply(map, key, value);
+    if (!withValue || mutation == REPLACE) {
+      mayHaveShrunk(vm.effective, type);
+    }
     return Status.OK.code();
+  }
+
+  /**
+   * Whether {@code added} more bytes keep the map within {@link HostLimits#MAX_HEADER_MAP_BYTES}; if so they are
+   * counted. The count is an upper bound kept per context and map, so a write stays O(1): the map is measured,
+   * O(entries), only the first time, and again near the limit if the plugin removed or replaced entries since.
+   */
+  private static boolean grow(ContextState ctx, MapType type, HeaderMap map, long added) {
+    int slot = type.ordinal();
+    if (ctx == null || slot >= 4) {
+      return true;
+    }
+    long[] bounds = headerBounds(ctx);
+    long bound = bounds[slot];
+    if (bound < 0 || (bound + added > HostLimits.MAX_HEADER_MAP_BYTES && bounds[slot + 4] != 0)) {
+      bound = measure(map.entries());
+      bounds[slot + 4] = 0;
+    }
+    if (bound + added > HostLimits.MAX_HEADER_MAP_BYTES) {
+      bounds[slot] = bound;
+      return false;
+    }
+    bounds[slot] = bound + added;
+    return true;
+  }
+
+  /** The map may be smaller than its bound now (a remove or replace): measure again before refusing a write. */
+  private static void mayHaveShrunk(ContextState ctx, MapType type) {
+    if (ctx != null && type.ordinal() < 4) {
+      headerBounds(ctx)[type.ordinal() + 4] = 1;
+    }
+  }
+
+  /** [0..3]: the bound per writable map type, -1 before measured; [4..7]: 1 when it may have shrunk since. */
+  private static long[] headerBounds(ContextState ctx) {
+    if (ctx.headerBytes == null) {
+      ctx.headerBytes = new long[] {-1, -1, -1, -1, 0, 0, 0, 0};
+    }
+    return ctx.headerBytes;
+  }
+
+  private static long measure(List<Map.Entry<String, String>> entries) {
+    long bytes = 0;
+    for (Map.Entry<String, String> e : entries) {
+      bytes += e.getKey().length() + e.getValue().length() + HostLimits.HEADER_ENTRY_OVERHEAD;
+    }
+    return bytes;
   }
 
   /** The map when it exists here and may be changed now; null otherwise (the plugin gets BAD_ARGUMENT). */
@@ -119,7 +174,16 @@ final class HeaderMapFunctions {
     if (map == null) {
       return Status.BAD_ARGUMENT.code();
     }
+    long bytes = measure(pairs);
+    if (bytes > HostLimits.MAX_HEADER_MAP_BYTES) {
+      return Status.BAD_ARGUMENT.code();
+    }
     map.setAll(pairs);
+    if (vm.effective != null && type.ordinal() < 4) {
+      long[] bounds = headerBounds(vm.effective);
+      bounds[type.ordinal()] = bytes;
+      bounds[type.ordinal() + 4] = 0;
+    }
     return Status.OK.code();
   }
 

@@ -8,9 +8,6 @@ import java.util.List;
 
 /** {@code proxy_log}, {@code proxy_get_log_level} and the (deprecated) clock; all allowed during start-up. */
 final class LoggingFunctions {
-  /** Longer messages are cut: a plugin must not flood the host's log with megabytes per line. */
-  static final int MAX_LOG_MESSAGE_BYTES = 64 * 1024;
-
   private LoggingFunctions() {}
 
   static List<HostCall> calls() {
@@ -35,7 +32,7 @@ final class LoggingFunctions {
       return Status.BAD_ARGUMENT.code();
     }
     if (level.ordinal() >= vm.host.logLevel().ordinal()) {
-      String message = vm.memory.readString(a[1], Math.min(size, MAX_LOG_MESSAGE_BYTES));
+      String message = vm.memory.readString(a[1], Math.min(size, HostLimits.MAX_LOG_MESSAGE_BYTES));
       vm.host.log(vm.pluginLabel(), level, message);
     }
     return Status.OK.code();

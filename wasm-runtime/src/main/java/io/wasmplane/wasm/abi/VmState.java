@@ -58,6 +58,7 @@ public final class VmState {
   private final CallGuard guard = new CallGuard();
   private int depth;
   private FailState failState = FailState.OK;
+  private boolean failureReported;
   private boolean closed;
   private boolean vmStarted;
   /** True while `_initialize`/`main`/`_start` run: only logging, clock, random and WASI may be called then. */
@@ -335,9 +336,15 @@ public final class VmState {
     if (failState == FailState.OK) {
       failState = FailState.RUNTIME_ERROR;
     }
-    if (outermost) { // the interrupt flag is clear now: safe to log
+    if (outermost && !failureReported) { // the interrupt flag is clear now: safe to log
+      failureReported = true;
       LOG.warn("Wasm VM {} failed: {}", label, failure.getMessage());
       LOG.debug("Wasm VM {} failure cause", label, failure.getCause());
+      try {
+        host.vmFailed(failure);
+      } catch (RuntimeException embedderBug) {
+        LOG.warn("Wasm VM {}: the embedder's vmFailed hook threw", label, embedderBug);
+      }
     }
     throw failure;
   }
@@ -427,7 +434,14 @@ public final class VmState {
       cancelTick(ctx);
       long done = invoke(ctx, Callback.ON_DONE, 1, ctx.id);
       if (done == 0) {
+        // cpp-host's startShutdown: the root leaves the plugin's slot at once (a new root with the same root_id may
+        // start) and lives on, only for proxy_done, until the plugin calls it or the VM closes.
         ctx.pendingDone = true;
+        if (rootsByRootId.get(ctx.plugin.rootId()) == ctx) {
+          rootsByRootId.remove(ctx.plugin.rootId());
+        }
+        LOG.debug("Wasm VM {}: plugin '{}' is not done yet (proxy_on_done returned false); waiting for proxy_done",
+            label, ctx.plugin.name());
         return;
       }
     } else {

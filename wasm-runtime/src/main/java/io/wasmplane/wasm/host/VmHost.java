@@ -1,6 +1,7 @@
 package io.wasmplane.wasm.host;
 
 import io.wasmplane.wasm.LogLevel;
+import io.wasmplane.wasm.PluginFailureException;
 import io.wasmplane.wasm.Status;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -37,4 +38,11 @@ public interface VmHost {
 
   /** The level below which the plugin's log calls are dropped ({@code proxy_get_log_level}). */
   LogLevel logLevel();
+
+  /**
+   * The VM just failed in a plugin callback (trap, timeout, memory limit, proc_exit, ...), whichever callback it was:
+   * a stream's, or a tick, call response or queue notification no stream sees. Called once per VM, on its thread,
+   * after the failing call unwound; the runtime has already logged it. For the embedder's stats.
+   */
+  default void vmFailed(PluginFailureException failure) {}
 }

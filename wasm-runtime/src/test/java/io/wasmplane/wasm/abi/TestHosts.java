@@ -191,6 +191,7 @@ final class TestHosts {
     final List<HttpCallRequest> httpCalls = Collections.synchronizedList(new ArrayList<>());
     final List<GrpcCallRequest> grpcCalls = Collections.synchronizedList(new ArrayList<>());
     final List<RecordingStream> grpcStreams = Collections.synchronizedList(new ArrayList<>());
+    final List<io.wasmplane.wasm.PluginFailureException> failures = Collections.synchronizedList(new ArrayList<>());
     volatile LogLevel level = LogLevel.INFO;
 
     @Override
@@ -238,6 +239,11 @@ final class TestHosts {
     @Override
     public LogLevel logLevel() {
       return level;
+    }
+
+    @Override
+    public void vmFailed(io.wasmplane.wasm.PluginFailureException failure) {
+      failures.add(failure);
     }
 
     /** Runs on the VM's thread and waits; rethrows what the task threw. */
