@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,9 +27,16 @@ public final class DataplaneProcess implements AutoCloseable {
   }
 
   public static DataplaneProcess start(String... args) throws IOException {
+    return start(List.of(), Map.of(), args);
+  }
+
+  /** With extra JVM options (e.g. {@code -Xmx}) and environment variables (e.g. the Wasm code cache directory). */
+  public static DataplaneProcess start(List<String> jvmOptions, Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xss512k");
+    cmd.addAll(jvmOptions);
     Path jar = repoRoot().resolve("dataplane/target/dataplane.jar");
     if (Files.isRegularFile(jar)) {
       cmd.add("-jar");
@@ -40,8 +48,22 @@ public final class DataplaneProcess implements AutoCloseable {
     }
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("dataplane", ".out");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    return new DataplaneProcess(p, out);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().putAll(env);
+    return new DataplaneProcess(pb.start(), out);
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGTERM: the data plane drains and exits. */
+  public void sigterm() {
+    process.destroy();
   }
 
   public static Path repoRoot() {

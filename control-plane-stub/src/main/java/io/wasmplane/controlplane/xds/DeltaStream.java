@@ -39,7 +39,7 @@ final class DeltaStream
 
   private static final Protocol<DeltaDiscoveryRequest> PROTOCOL = new Protocol<>("delta",
       "delta requests", "DeltaDiscoveryRequest", r -> r.hasNode() ? r.getNode() : null,
-      DeltaDiscoveryRequest::getTypeUrl);
+      DeltaDiscoveryRequest::getTypeUrl, DeltaStream::heldVersions);
 
   DeltaStream(XdsHub hub, StreamObserver<DeltaDiscoveryResponse> out, Predicate<String> allowedType) {
     super(PROTOCOL, hub, out, allowedType);
@@ -143,5 +143,11 @@ final class DeltaStream
     log.debug("node {} {} delta: nonce {} changed {} removed {}", node.getId(), TypeUrls.shortName(type), nonce,
         changed.stream().map(XdsResource::name).toList(), removed);
     emit(type, ts.version(), labels, resp.build());
+  }
+
+  /** {@code initial_resource_versions} as sorted {@code name=version} pairs, for the status registry. */
+  private static String heldVersions(DeltaDiscoveryRequest req) {
+    return String.join(",", new java.util.TreeMap<>(req.getInitialResourceVersionsMap()).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList());
   }
 }

@@ -14,13 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What each node was sent and what it said back: per type the last sent/ACKed version and the last NACK, and per
- * plugin (ECDS resource) the version label it runs (ACKed) or rejected (NACKed).
+ * plugin (ECDS resource) the version label it runs (ACKed) or rejected (NACKed), and what it said it already held
+ * when it last subscribed to a type (SotW {@code version_info}, delta {@code initial_resource_versions}): a node
+ * that reconnects after the control plane restarted resumes from there.
  */
 public final class NodeStatusRegistry {
 
   /** JSON view of one xDS type for one node. */
   public record TypeStatus(String sentVersion, String ackedVersion, String nackedVersion, String lastNackError,
-      String lastNackAt) {}
+      String lastNackAt, String subscribedWith) {}
 
   /** JSON view of one plugin on one node. */
   public record PluginStatus(String filter, String sent, String running, String rejected, String rejectError) {}
@@ -35,6 +37,7 @@ public final class NodeStatusRegistry {
     String nacked;
     String nackError;
     String nackAt;
+    String subscribedWith;
   }
 
   private static final class PluginRecord {
@@ -88,6 +91,14 @@ public final class NodeStatusRegistry {
         r.lastSeen = Instant.now();
       }
     }
+  }
+
+  /**
+   * The first request of a type on a stream: {@code held} is what the node says it already has (SotW: its
+   * {@code version_info}; delta: {@code name=version} pairs of {@code initial_resource_versions}, sorted).
+   */
+  void subscribed(Node node, String typeUrl, String held) {
+    update(node, r -> type(r, typeUrl).subscribedWith = held);
   }
 
   /** @param labels plugin version label per ECDS resource name in the response (null label = removed) */
@@ -170,7 +181,8 @@ public final class NodeStatusRegistry {
     for (NodeRecord r : nodes.values()) {
       synchronized (r) {
         Map<String, TypeStatus> types = new TreeMap<>();
-        r.types.forEach((k, t) -> types.put(k, new TypeStatus(t.sent, t.acked, t.nacked, t.nackError, t.nackAt)));
+        r.types.forEach((k, t) -> types.put(k, new TypeStatus(t.sent, t.acked, t.nacked, t.nackError, t.nackAt,
+            t.subscribedWith)));
         List<PluginStatus> plugins = new ArrayList<>();
         r.plugins.forEach((k, p) -> plugins.add(new PluginStatus(k, p.sent, p.running, p.rejected, p.error)));
         out.add(new NodeStatus(r.id, r.node.getCluster(), metadataJson(r.node), r.streams, r.lastSeen.toString(),

@@ -33,7 +33,8 @@ final class SotwStream extends XdsStreamBase<DiscoveryRequest, DiscoveryResponse
   }
 
   private static final Protocol<DiscoveryRequest> PROTOCOL = new Protocol<>("SotW",
-      "requests", "DiscoveryRequest", r -> r.hasNode() ? r.getNode() : null, DiscoveryRequest::getTypeUrl);
+      "requests", "DiscoveryRequest", r -> r.hasNode() ? r.getNode() : null, DiscoveryRequest::getTypeUrl,
+      DiscoveryRequest::getVersionInfo);
 
   SotwStream(XdsHub hub, StreamObserver<DiscoveryResponse> out, Predicate<String> allowedType) {
     super(PROTOCOL, hub, out, allowedType);

@@ -48,9 +48,10 @@ abstract class XdsStreamBase<Q, R, S> implements StreamObserver<Q>, XdsHub.Strea
    * @param requestName the request message, for the error on a first request without node id
    * @param nodeOf the request's node, or null when it carries none
    * @param typeUrlOf the request's type URL
+   * @param heldOf what a first request of a type says the client already holds, for the status registry
    */
   record Protocol<Q>(String name, String requests, String requestName, Function<Q, Node> nodeOf,
-      Function<Q, String> typeUrlOf) {}
+      Function<Q, String> typeUrlOf, Function<Q, String> heldOf) {}
 
   XdsStreamBase(Protocol<Q> protocol, XdsHub hub, StreamObserver<R> out, Predicate<String> allowedType) {
     this.protocol = protocol;
@@ -98,6 +99,7 @@ abstract class XdsStreamBase<Q, R, S> implements StreamObserver<Q>, XdsHub.Strea
     if (first) {
       st = newTypeState(req);
       types.put(type, st);
+      hub.status().subscribed(node, type, protocol.heldOf().apply(req));
     }
     onRequest(req, type, st, first);
   }
