@@ -26,6 +26,11 @@ public final class DataplaneProcess implements AutoCloseable {
   }
 
   public static DataplaneProcess start(String... args) throws IOException {
+    return start(java.util.Map.of(), args);
+  }
+
+  /** As {@link #start(String...)} with extra environment variables (e.g. a private WASMPLANE_WASM_CACHE_DIR). */
+  public static DataplaneProcess start(java.util.Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xss512k");
@@ -40,7 +45,9 @@ public final class DataplaneProcess implements AutoCloseable {
     }
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("dataplane", ".out");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     return new DataplaneProcess(p, out);
   }
 

@@ -300,8 +300,8 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     }
     long delay = backoffMillis(failedAttempts++, config.backoffBase(), config.backoffMax());
     if (wasConnected || failedAttempts == 1) {
-      log.warn("xDS stream to {} closed: {} {}; reconnecting in {} ms, serving cached config",
-          config.server(), status.getCode(), status.getDescription(), delay);
+      log.warn("xDS stream to {} closed: {} {}{}; reconnecting in {} ms, serving cached config",
+          config.server(), status.getCode(), status.getDescription(), rootCause(status), delay);
       notifyError(status);
     } else {
       log.debug("xDS stream to {} failed again: {}; retry in {} ms", config.server(), status, delay);
@@ -315,6 +315,18 @@ public final class DefaultXdsClient implements XdsClient, AdsStream.Events {
     long max = maxDelay.toMillis();
     long cap = attempt >= 30 ? max : Math.min(max, base << attempt);
     return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+  }
+
+  /** The innermost cause (a TLS alert, a refused connection) that gRPC's status only summarises. */
+  static String rootCause(Status status) {
+    Throwable t = status.getCause();
+    if (t == null) {
+      return "";
+    }
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return " (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
   }
 
   private void notifyError(Status status) {
