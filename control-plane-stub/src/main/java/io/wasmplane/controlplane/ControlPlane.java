@@ -6,12 +6,14 @@ import io.wasmplane.controlplane.config.ModuleStore;
 import io.wasmplane.controlplane.config.RolloutFileLoader;
 import io.wasmplane.controlplane.http.FileServer;
 import io.wasmplane.controlplane.http.NodeResourcesView;
+import io.wasmplane.controlplane.tls.ServerTls;
 import io.wasmplane.controlplane.xds.NodeStatusRegistry;
 import io.wasmplane.controlplane.xds.XdsHub;
 import io.wasmplane.controlplane.xds.XdsServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +26,13 @@ public final class ControlPlane implements AutoCloseable {
    * @param host address both servers bind to (module URIs use 127.0.0.1 when this is a wildcard address)
    * @param xdsPort 0 = any free port; same for httpPort
    */
-  public record Options(Path config, String host, int xdsPort, int httpPort, Duration pollInterval) {
+  public record Options(Path config, String host, int xdsPort, int httpPort, Duration pollInterval, Optional<ServerTls> tls) {
     public Options(Path config, int xdsPort, int httpPort) {
       this(config, "127.0.0.1", xdsPort, httpPort, Duration.ofMillis(250));
+    }
+
+    public Options(Path config, String host, int xdsPort, int httpPort, Duration pollInterval) {
+      this(config, host, xdsPort, httpPort, pollInterval, Optional.empty());
     }
   }
 
@@ -59,13 +65,13 @@ public final class ControlPlane implements AutoCloseable {
       var node = cp.hub.status().node(nodeId);
       return node.isEmpty() ? java.util.Optional.empty()
           : java.util.Optional.of(NodeResourcesView.render(nodeId, cp.hub.snapshotFor(node.get())));
-    }, o.host(), o.httpPort());
+    }, o.host(), o.httpPort(), o.tls().filter(ServerTls::filesOverHttps));
     try {
       String advertised = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();
       RolloutFileLoader loader = new RolloutFileLoader(modules, advertised, files.port());
       CompiledConfig initial = loader.load(o.config());
       XdsHub hub = new XdsHub(initial);
-      XdsServer xds = XdsServer.start(hub, o.host(), o.xdsPort());
+      XdsServer xds = XdsServer.start(hub, o.host(), o.xdsPort(), o.tls());
       ConfigWatcher watcher = new ConfigWatcher(o.config(), loader, initial, hub::update);
       watcher.start(o.pollInterval());
       ControlPlane cp = new ControlPlane(o.config(), files, hub, xds, watcher);

@@ -1,8 +1,10 @@
 package io.wasmplane.controlplane;
 
 import io.wasmplane.controlplane.config.ConfigException;
+import io.wasmplane.controlplane.tls.ServerTls;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -33,21 +35,40 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--poll-ms", defaultValue = "250", description = "File poll interval (default ${DEFAULT-VALUE}).")
   long pollMs;
 
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve xDS over TLS (with --tls-key).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM (PKCS#8) private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", description = "PEM CA: xDS requires client certificates signed by it (mTLS).")
+  Path tlsClientCa;
+
+  @Option(names = "--https-files", description = "Serve modules and /status over HTTPS with --tls-cert too.")
+  boolean httpsFiles;
+
   @Override
   public Integer call() throws Exception {
     if (config == null) {
       System.err.println("control-plane-stub: --config <rollout.yaml> is required (or use the status subcommand)");
       return 2;
     }
+    if ((tlsCert == null) != (tlsKey == null) || (tlsCert == null && (tlsClientCa != null || httpsFiles))) {
+      System.err.println("control-plane-stub: --tls-cert and --tls-key go together and are needed by --tls-client-ca and --https-files");
+      return 2;
+    }
+    Optional<ServerTls> tls = tlsCert == null ? Optional.empty()
+        : Optional.of(new ServerTls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa), httpsFiles));
     ControlPlane cp;
     try {
-      cp = ControlPlane.start(new ControlPlane.Options(config, host, xdsPort, httpPort, Duration.ofMillis(pollMs)));
+      cp = ControlPlane.start(new ControlPlane.Options(config, host, xdsPort, httpPort, Duration.ofMillis(pollMs), tls));
     } catch (ConfigException e) {
       System.err.println("control-plane-stub: " + e.getMessage());
       return 1;
     }
-    System.out.printf("control-plane-stub: xDS on %s:%d, modules and /status on http://%s:%d%n", host, cp.xdsPort(),
-        host, cp.httpPort());
+    System.out.printf("control-plane-stub: xDS%s on %s:%d, modules and /status on %s://%s:%d%n",
+        tls.isEmpty() ? "" : tlsClientCa == null ? " (TLS)" : " (mTLS)", host, cp.xdsPort(), httpsFiles ? "https" : "http", host,
+        cp.httpPort());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       cp.close();

@@ -30,6 +30,11 @@ public final class DataplaneProcess implements AutoCloseable {
     return start(List.of(), Map.of(), args);
   }
 
+  /** As {@link #start(String...)} with extra environment variables (e.g. a private WASMPLANE_WASM_CACHE_DIR). */
+  public static DataplaneProcess start(Map<String, String> env, String... args) throws IOException {
+    return start(List.of(), env, args);
+  }
+
   /** With extra JVM options (e.g. {@code -Xmx}) and environment variables (e.g. the Wasm code cache directory). */
   public static DataplaneProcess start(List<String> jvmOptions, Map<String, String> env, String... args)
       throws IOException {

@@ -370,8 +370,8 @@ final class ControlPlaneClient implements AdsStream.Events {
     }
     long delay = DefaultXdsClient.backoffMillis(slot.failedAttempts++, config.backoffBase(), config.backoffMax());
     if (wasConnected || slot.failedAttempts == 1) {
-      log.warn("xDS {} stream to {} closed: {} {}; reconnecting in {} ms, serving cached config",
-          slot.key, server.target(), status.getCode(), status.getDescription(), delay);
+      log.warn("xDS {} stream to {} closed: {} {}{}; reconnecting in {} ms, serving cached config",
+          slot.key, server.target(), status.getCode(), status.getDescription(), rootCause(status), delay);
       for (TypeState<?> ts : types) {
         for (ResourceWatcher<?> w : ts.allWatchers()) {
           safely(() -> w.onError(status));
@@ -381,6 +381,18 @@ final class ControlPlaneClient implements AdsStream.Events {
       log.debug("xDS {} stream to {} failed again: {}; retry in {} ms", slot.key, server.target(), status, delay);
     }
     executor.schedule(() -> openStream(slot), delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** The innermost cause (a TLS alert, a refused connection) that gRPC's status only summarises. */
+  static String rootCause(Status status) {
+    Throwable t = status.getCause();
+    if (t == null) {
+      return "";
+    }
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return " (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
   }
 
   // ---------------------------------------------------------------- responses

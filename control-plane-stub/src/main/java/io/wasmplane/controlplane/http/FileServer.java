@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.wasmplane.controlplane.config.ModuleStore;
+import io.wasmplane.controlplane.tls.ServerTls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -44,7 +47,20 @@ public final class FileServer implements AutoCloseable {
 
   public static FileServer start(ModuleStore modules, Supplier<Object> status, NodeResources resources,
       String host, int port) throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 64);
+    return start(modules, status, resources, host, port, Optional.empty());
+  }
+
+  /** With {@code tls}: HTTPS (server authentication) with the stub's certificate. */
+  public static FileServer start(ModuleStore modules, Supplier<Object> status, NodeResources resources,
+      String host, int port, Optional<ServerTls> tls) throws IOException {
+    HttpServer s;
+    if (tls.isPresent()) {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 64);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls.get().jdkContext()));
+      s = https;
+    } else {
+      s = HttpServer.create(new InetSocketAddress(host, port), 64);
+    }
     s.createContext("/modules/", ex -> handleModule(ex, modules));
     s.createContext("/status", ex -> handleStatus(ex, status));
     s.createContext("/nodes/", ex -> handleNode(ex, resources));

@@ -10,8 +10,10 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.wasmplane.controlplane.snapshot.TypeUrls;
+import io.wasmplane.controlplane.tls.ServerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** The gRPC server: ADS (SotW and delta, all types) and the standalone ECDS service (SotW, delta, fetch). */
@@ -23,6 +25,11 @@ public final class XdsServer implements AutoCloseable {
   }
 
   public static XdsServer start(XdsHub hub, String host, int port) throws IOException {
+    return start(hub, host, port, Optional.empty());
+  }
+
+  /** With {@code tls}: gRPC over TLS, and mTLS (client certificates required) when it names a client CA. */
+  public static XdsServer start(XdsHub hub, String host, int port, Optional<ServerTls> tls) throws IOException {
     var ads = new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
       @Override
       public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
@@ -65,10 +72,13 @@ public final class XdsServer implements AutoCloseable {
         return new DeltaStream(hub, out, TypeUrls.EXTENSION_CONFIG::equals);
       }
     };
-    Server s = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .addService(ads).addService(ecds)
-        .permitKeepAliveWithoutCalls(true).permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .build().start();
+        .permitKeepAliveWithoutCalls(true).permitKeepAliveTime(10, TimeUnit.SECONDS);
+    if (tls.isPresent()) {
+      b.sslContext(tls.get().grpcContext());
+    }
+    Server s = b.build().start();
     return new XdsServer(s);
   }
 

@@ -708,7 +708,21 @@ public final class BootstrapTranslator {
     UpstreamTlsContext u = unpack(ts.getTypedConfig(), UpstreamTlsContext.class, where + ".typed_config");
     FieldGuard.onlySupported(u, where + ".typed_config", Set.of("common_tls_context", "sni"));
     CommonTlsContext common = u.getCommonTlsContext();
-    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("validation_context", "alpn_protocols"));
+    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("validation_context", "alpn_protocols",
+        "tls_certificates"));
+    Optional<byte[]> chain = Optional.empty();
+    Optional<byte[]> key = Optional.empty();
+    if (common.getTlsCertificatesCount() > 1) {
+      throw new ConfigException(where + ".typed_config.common_tls_context.tls_certificates: at most one client certificate is supported, got "
+          + common.getTlsCertificatesCount());
+    }
+    if (common.getTlsCertificatesCount() == 1) { // mTLS: the client certificate this data plane presents
+      TlsCertificate cert = common.getTlsCertificates(0);
+      String cw = where + ".typed_config.common_tls_context.tls_certificates[0]";
+      FieldGuard.onlySupported(cert, cw, Set.of("certificate_chain", "private_key"));
+      chain = Optional.of(dataSource(cert.getCertificateChain(), cw + ".certificate_chain"));
+      key = Optional.of(dataSource(cert.getPrivateKey(), cw + ".private_key"));
+    }
     Optional<byte[]> ca = Optional.empty();
     if (common.hasValidationContext()) {
       var vc = common.getValidationContext();
@@ -716,7 +730,7 @@ public final class BootstrapTranslator {
       ca = Optional.of(dataSource(vc.getTrustedCa(), where + ".typed_config.common_tls_context.validation_context.trusted_ca"));
     }
     return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()), ca,
-        List.copyOf(common.getAlpnProtocolsList()));
+        List.copyOf(common.getAlpnProtocolsList()), chain, key);
   }
 
   private static void checkTlsSocket(TransportSocket ts, String where) {

@@ -22,6 +22,9 @@ final class UpstreamTls {
         // Envoy does not verify the upstream certificate without a validation_context.
         b.trustManager(InsecureTrustManagerFactory.INSTANCE);
       }
+      if (tls.certificateChainPem().isPresent()) {
+        b.keyManager(new ByteArrayInputStream(tls.certificateChainPem().get()), new ByteArrayInputStream(tls.privateKeyPem().orElseThrow()));
+      }
       if (!tls.alpn().isEmpty()) {
         b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

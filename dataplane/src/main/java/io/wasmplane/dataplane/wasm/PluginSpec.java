@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * {@link ConfigException}s naming the field (a NACK text for xDS, a startup error for a bootstrap).
  */
 public record PluginSpec(String pluginName, String rootId, String vmId, String runtime, CodeSource code, byte[] pluginConfiguration,
-    byte[] vmConfiguration, Map<String, String> environment, FailMode failMode, Duration reloadBackoff, boolean nackOnCodeCacheMiss) {
+    byte[] vmConfiguration, Map<String, String> environment, Set<String> allowedCapabilities, FailMode failMode, Duration reloadBackoff,
+    boolean nackOnCodeCacheMiss) {
 
   /** Envoy's runtime names; all run on Chicory (Istio-generated configs name v8). */
   static final Set<String> RUNTIMES = Set.of("envoy.wasm.runtime.v8", "envoy.wasm.runtime.wasmtime",
@@ -55,7 +56,8 @@ public record PluginSpec(String pluginName, String rootId, String vmId, String r
   }
 
   public static PluginSpec from(PluginConfig pc, String w) {
-    only(pc, w, Set.of("name", "root_id", "vm_config", "configuration", "fail_open", "failure_policy", "reload_config"));
+    only(pc, w, Set.of("name", "root_id", "vm_config", "configuration", "fail_open", "failure_policy", "reload_config",
+        "capability_restriction_config"));
     if (!pc.hasVmConfig()) {
       throw new ConfigException(w + ".vm_config: required");
     }
@@ -91,6 +93,9 @@ public record PluginSpec(String pluginName, String rootId, String vmId, String r
     }
     Map<String, String> env = new java.util.TreeMap<>(vm.getEnvironmentVariables().getKeyValuesMap());
     for (String name : vm.getEnvironmentVariables().getHostEnvKeysList()) {
+      if (env.containsKey(name)) { // Envoy: "Key <name> is duplicated in envoy.extensions.wasm.v3.VmConfig.environment_variables"
+        throw new ConfigException(w + ".vm_config.environment_variables: key '" + name + "' is in both host_env_keys and key_values");
+      }
       String v = System.getenv(name);
       if (v != null) {
         env.put(name, v);
@@ -99,17 +104,43 @@ public record PluginSpec(String pluginName, String rootId, String vmId, String r
     String runtime = vm.getRuntime().isEmpty() ? "envoy.wasm.runtime.v8" : vm.getRuntime();
     return new PluginSpec(pc.getName(), pc.getRootId(), vm.getVmId(), runtime, code,
         configuration(pc.hasConfiguration() ? pc.getConfiguration() : null, w + ".configuration"),
-        configuration(vm.hasConfiguration() ? vm.getConfiguration() : null, w + ".vm_config.configuration"), Map.copyOf(env), mode, reload,
-        vm.getNackOnCodeCacheMiss());
+        configuration(vm.hasConfiguration() ? vm.getConfiguration() : null, w + ".vm_config.configuration"), Map.copyOf(env),
+        capabilities(pc, w + ".capability_restriction_config"), mode, reload, vm.getNackOnCodeCacheMiss());
+  }
+
+  /** The VM the plugin runs on: its vm_id, VM configuration, environment and capability allow list. */
+  io.wasmplane.wasm.VmConfig runtimeVmConfig() {
+    return new io.wasmplane.wasm.VmConfig(vmId, vmConfiguration, environment, allowedCapabilities);
+  }
+
+  /**
+   * Envoy's capability_restriction_config: the allowed ABI and WASI function names (absent or empty = all allowed, as
+   * in proxy-wasm-cpp-host). SanitizationConfig is empty and unimplemented in Envoy too.
+   */
+  private static Set<String> capabilities(PluginConfig pc, String where) {
+    if (!pc.hasCapabilityRestrictionConfig()) {
+      return Set.of();
+    }
+    Set<String> names = new TreeSet<>();
+    pc.getCapabilityRestrictionConfig().getAllowedCapabilitiesMap().forEach((name, sanitization) -> {
+      if (name.isBlank()) {
+        throw new ConfigException(where + ".allowed_capabilities: empty capability name");
+      }
+      only(sanitization, where + ".allowed_capabilities['" + name + "']", Set.of());
+      names.add(name);
+    });
+    return Set.copyOf(names);
   }
 
   /** What decides whether two plugins may share a VM (Envoy's vm_key: vm_id, VM configuration, code). */
   VmKey vmKey(String codeSha256) {
     return new VmKey(vmId, runtime, codeSha256, Arrays.hashCode(vmConfiguration), new String(vmConfiguration, StandardCharsets.ISO_8859_1),
-        environment);
+        environment, allowedCapabilities);
   }
 
-  record VmKey(String vmId, String runtime, String sha256, int configHash, String configuration, Map<String, String> environment) {}
+  /** Plugins share a VM only when it was started with the same environment and capabilities as well. */
+  record VmKey(String vmId, String runtime, String sha256, int configHash, String configuration, Map<String, String> environment,
+      Set<String> allowedCapabilities) {}
 
   private static CodeSource code(AsyncDataSource src, String where) {
     if (src.hasRemote()) {

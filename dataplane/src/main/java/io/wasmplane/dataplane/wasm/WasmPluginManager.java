@@ -13,7 +13,6 @@ import io.wasmplane.wasm.WasmRuntime;
 import io.wasmplane.wasm.host.VmHost;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -176,7 +175,7 @@ public final class WasmPluginManager implements AutoCloseable {
   }
 
   private PluginHandle canary(PluginSpec spec, PluginKind kind, PluginModule module) {
-    VmConfig vmConfig = new VmConfig(spec.vmId(), spec.vmConfiguration(), spec.environment(), Set.of());
+    VmConfig vmConfig = spec.runtimeVmConfig();
     PluginConfig pc = new PluginConfig(spec.pluginName(), spec.rootId(), spec.pluginConfiguration(), true);
     try {
       runtime.canary(module, vmConfig, pc);

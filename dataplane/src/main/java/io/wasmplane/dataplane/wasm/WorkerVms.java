@@ -61,7 +61,7 @@ final class WorkerVms {
         return l;
       }
     }
-    VmConfig vmConfig = new VmConfig(spec.vmId(), spec.vmConfiguration(), spec.environment(), Set.of());
+    VmConfig vmConfig = spec.runtimeVmConfig();
     WasmVm vm = runtime.startVm(module, vmConfig, hosts.apply(loop));
     // Envoy's wasm.<runtime>.created / .active
     stats.counter("wasm." + spec.runtime() + ".created").inc();
