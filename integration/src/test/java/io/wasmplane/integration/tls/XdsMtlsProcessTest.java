@@ -123,7 +123,7 @@ class XdsMtlsProcessTest {
         int admin = refused == noCert ? noCertAdmin : rogueAdmin;
         refused.awaitReady(admin);
         await("a failed xDS attempt is logged with its cause", refused,
-            () -> refused.output().contains("xDS stream to") && refused.output().contains("UNAVAILABLE"));
+            () -> refused.output().contains(" stream to ") && refused.output().contains("UNAVAILABLE"));
         assertThat(stat(admin, "control_plane.connected_state")).isEqualTo("0");
         assertThat(get("http://127.0.0.1:" + admin + "/listeners").body()).doesNotContain("ingress");
       }
