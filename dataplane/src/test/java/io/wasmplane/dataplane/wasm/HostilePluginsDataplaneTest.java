@@ -91,6 +91,8 @@ class HostilePluginsDataplaneTest {
   private final List<String> systemProperties = List.of("wasmplane.wasm.call_timeout", "wasmplane.wasm.max_memory_pages");
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private Logger vmLog;
+  private final ListAppender<ILoggingEvent> filterLogs = new ListAppender<>();
+  private Logger filterLog;
   private TestUpstream upstream;
   private TcpEchoServer echo;
   private Dataplane dp;
@@ -170,6 +172,9 @@ class HostilePluginsDataplaneTest {
     vmLog = (Logger) LoggerFactory.getLogger("io.wasmplane.wasm.abi.VmState");
     logs.start();
     vmLog.addAppender(logs);
+    filterLog = (Logger) LoggerFactory.getLogger(WasmHttpFilter.class);
+    filterLogs.start();
+    filterLog.addAppender(filterLogs);
     upstream = new TestUpstream("up");
     echo = new TcpEchoServer();
     StringBuilder listeners = new StringBuilder();
@@ -204,6 +209,7 @@ class HostilePluginsDataplaneTest {
   void stop() throws Exception {
     systemProperties.forEach(System::clearProperty);
     vmLog.detachAppender(logs);
+    filterLog.detachAppender(filterLogs);
     if (dp != null) {
       dp.close();
     }
@@ -239,6 +245,14 @@ class HostilePluginsDataplaneTest {
     }
   }
 
+  /** WARN lines of the HTTP Wasm filter about this plugin. */
+  private long warnings(String pluginName) {
+    synchronized (filterLogs.list) {
+      return filterLogs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+          .filter(e -> e.getFormattedMessage().contains("plugin=" + pluginName + " ")).count();
+    }
+  }
+
   static Stream<Arguments> httpCases() {
     return HTTP.stream().flatMap(s -> Stream.of(Arguments.of(s, true), Arguments.of(s, false)));
   }
@@ -268,9 +282,11 @@ class HostilePluginsDataplaneTest {
     assertThat(failures(name)).as("wasm." + name + ".vm_failures").isEqualTo(1);
     assertThat(logLines()).anySatisfy(line -> assertThat(line)
         .contains("plugin '" + name + "' failed in " + s.callback() + " (" + s.kind() + ")"));
-    // the failed VM stays failed: the policy answers at once, and no second failure is counted
+    // the failed VM stays failed: the policy answers at once, no second failure is counted, no new WARN line
+    long warnings = warnings(name);
     assertThat(send(name, s.trigger().equals("POST") ? "POST" : "GET").statusCode()).isEqualTo(closed ? 503 : 200);
     assertThat(failures(name)).isEqualTo(1);
+    assertThat(warnings(name)).as("WARN lines of the filter for " + name).isEqualTo(warnings);
     assertThat(send("healthy", "GET").statusCode()).isEqualTo(200);
     if (s.trigger().equals("GET_THEN")) {
       return; // the call's response may fail the VM after the response headers went out: then the stream is reset
