@@ -2,15 +2,19 @@
 ;; how many calls answered OK and the last status ("<ok> <status>"):
 ;;   l  proxy_log of 1 MiB (once)
 ;;   b  proxy_set_buffer_bytes appending 1 MiB to the request body, 64 times
-;;   h  proxy_add_header_map_value of a 1 MiB value, then 16384 headers with 1 KiB values (request headers)
+;;   h  proxy_add_header_map_value of a 1 MiB value, then 8192 headers with 1 KiB values (request headers)
 ;;   e  16384 proxy_add_header_map_value calls with an empty name and value (entry count, not bytes)
 ;;   s  proxy_set_shared_data of 1 MiB + 1 byte (once, reported on its own line), then 256 keys of 1 MiB each
+;;   q  100 proxy_enqueue_shared_queue calls of 1 MiB into one queue
+;;   Q  2000 proxy_register_shared_queue calls with different names
 (module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_set_buffer_bytes" (func $set_buffer (param i32 i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_add_header_map_value" (func $add_hv (param i32 i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_set_shared_data" (func $set_shared (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_register_shared_queue" (func $register_queue (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_enqueue_shared_queue" (func $enqueue (param i32 i32 i32) (result i32)))
   (memory (export "memory") 18)
   (global $heap (mut i32) (i32.const 4096))
   (global $mode (mut i32) (i32.const 0))
@@ -68,7 +72,7 @@
         (loop $more
           (call $count (call $add_hv (i32.const 0) (i32.const 104) (i32.const 6) (i32.const 65536) (i32.const 1024)))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $more (i32.lt_u (local.get $i) (i32.const 16384))))))
+          (br_if $more (i32.lt_u (local.get $i) (i32.const 8192))))))
     (if (i32.eq (local.get $m) (i32.const 101)) ;; e
       (then (loop $more
         (call $count (call $add_hv (i32.const 0) (i32.const 104) (i32.const 0) (i32.const 104) (i32.const 0)))
@@ -84,6 +88,20 @@
           (call $count (call $set_shared (i32.const 100) (i32.const 4) (i32.const 65536) (i32.const 1048576) (i32.const 0)))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $more (i32.lt_u (local.get $i) (i32.const 256))))))
+    (if (i32.eq (local.get $m) (i32.const 113)) ;; q
+      (then
+        (drop (call $register_queue (i32.const 100) (i32.const 4) (i32.const 40)))
+        (loop $more
+          (call $count (call $enqueue (i32.load (i32.const 40)) (i32.const 65536) (i32.const 1048576)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $more (i32.lt_u (local.get $i) (i32.const 100))))))
+    (if (i32.eq (local.get $m) (i32.const 81)) ;; Q
+      (then (loop $more
+        (i32.store (i32.const 110) (i32.const 0x30303030)) ;; "0000"
+        (drop (call $digits (local.get $i) (i32.const 114)))
+        (call $count (call $register_queue (i32.const 110) (i32.const 4) (i32.const 44)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $more (i32.lt_u (local.get $i) (i32.const 2000))))))
     (call $report)
     (i32.const 0))
 )

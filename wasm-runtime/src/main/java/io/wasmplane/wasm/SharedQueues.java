@@ -19,6 +19,10 @@ import java.util.function.IntConsumer;
 public final class SharedQueues {
   public static final int DEFAULT_MAX_QUEUE_LENGTH = 10_000;
   public static final int DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
+  /** Items waiting in one queue, in bytes (without it: 10 000 items of 1 MiB, 10 GiB per queue). */
+  public static final long DEFAULT_MAX_QUEUE_BYTES = 64L * 1024 * 1024;
+  /** Queues one vm_id may create (names are the plugin's to choose). */
+  public static final int DEFAULT_MAX_QUEUES_PER_VM = 1024;
 
   /** A dequeue's outcome: OK with a value, EMPTY, or NOT_FOUND (unknown id); value is null unless OK. */
   public record Dequeued(Status status, byte[] value) {}
@@ -31,6 +35,7 @@ public final class SharedQueues {
   private final AtomicInteger lastId = new AtomicInteger();
   private final Map<Key, Queue> byName = new ConcurrentHashMap<>();
   private final Map<Integer, Queue> byId = new ConcurrentHashMap<>();
+  private final Map<String, Integer> queuesPerVm = new ConcurrentHashMap<>();
 
   public SharedQueues() {
     this(DEFAULT_MAX_QUEUE_LENGTH, DEFAULT_MAX_ITEM_BYTES);
@@ -46,18 +51,30 @@ public final class SharedQueues {
   }
 
   /**
-   * Opens (creating if needed) the queue (vmId, name) and makes the caller its owner. Returns the id (never 0).
+   * Opens (creating if needed) the queue (vmId, name) and makes the caller its owner. Returns the id, or 0 when the
+   * queue would be new and vmId already has {@link #DEFAULT_MAX_QUEUES_PER_VM} queues.
    *
    * @param executor the owner VM's thread; notifications are run there
    * @param onReady called there with the queue id after each enqueue
    */
   public int register(String vmId, String name, Executor executor, IntConsumer onReady) {
     Owner owner = new Owner(executor, onReady);
-    Queue q = byName.computeIfAbsent(new Key(vmId, name), k -> {
-      Queue created = new Queue(lastId.incrementAndGet(), maxQueueLength);
-      byId.put(created.id, created);
-      return created;
-    });
+    Key key = new Key(vmId, name);
+    Queue q = byName.get(key);
+    if (q == null) {
+      synchronized (this) { // creation is rare: one lock keeps the per-vm_id count exact
+        q = byName.get(key);
+        if (q == null) {
+          if (queuesPerVm.getOrDefault(vmId, 0) >= DEFAULT_MAX_QUEUES_PER_VM) {
+            return 0;
+          }
+          q = new Queue(lastId.incrementAndGet(), maxQueueLength);
+          byId.put(q.id, q);
+          byName.put(key, q);
+          queuesPerVm.merge(vmId, 1, Integer::sum);
+        }
+      }
+    }
     q.setOwner(owner);
     return q.id;
   }
@@ -81,7 +98,10 @@ public final class SharedQueues {
     }
   }
 
-  /** OK (and the owner is notified), NOT_FOUND, or BAD_ARGUMENT (item too big) / INTERNAL_FAILURE (queue full). */
+  /**
+   * OK (and the owner is notified), NOT_FOUND, or BAD_ARGUMENT (item too big) / INTERNAL_FAILURE (queue full, by
+   * items or by bytes).
+   */
   public Status enqueue(int id, byte[] value) {
     Queue q = byId.get(id);
     if (q == null) {
@@ -90,7 +110,12 @@ public final class SharedQueues {
     if (value.length > maxItemBytes) {
       return Status.BAD_ARGUMENT;
     }
+    if (q.bytes.addAndGet(value.length) > DEFAULT_MAX_QUEUE_BYTES) {
+      q.bytes.addAndGet(-value.length);
+      return Status.INTERNAL_FAILURE;
+    }
     if (!q.items.offer(value.clone())) {
+      q.bytes.addAndGet(-value.length);
       return Status.INTERNAL_FAILURE;
     }
     Owner owner = q.owner;
@@ -110,7 +135,11 @@ public final class SharedQueues {
       return NOT_FOUND;
     }
     byte[] value = q.items.poll();
-    return value == null ? EMPTY : new Dequeued(Status.OK, value);
+    if (value == null) {
+      return EMPTY;
+    }
+    q.bytes.addAndGet(-value.length);
+    return new Dequeued(Status.OK, value);
   }
 
   /** Items waiting in the queue, or -1 for an unknown id. */
@@ -126,6 +155,7 @@ public final class SharedQueues {
   private static final class Queue {
     final int id;
     final LinkedBlockingQueue<byte[]> items;
+    final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     volatile Owner owner;
 
     Queue(int id, int capacity) {

@@ -173,8 +173,8 @@ public final class HttpStream {
       return;
     }
     info.responseCodeDetails = details;
-    if (responseHeadersSent || encoder != null) {
-      // Too late for a new status line: the client already has (or is getting) headers.
+    if (responseHeadersSent) {
+      // Too late for a new status line: the client already has headers.
       info.setFlag(ResponseFlag.LOCAL_RESET);
       resetStream();
       return;
@@ -191,17 +191,40 @@ public final class HttpStream {
     if (bytes.length > 0 && !resp.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
       resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     }
+    boolean hasBody = bytes.length > 0 && !"HEAD".equals(request == null ? "" : request.method().name());
+    if (encoder != null) {
+      sendDirectLocalReply(resp, hasBody ? bytes : null);
+      return;
+    }
     this.response = resp;
     int n = filters == null ? 0 : filters.length;
     int startPos = Math.max(0, n - 1 - Math.min(origin, n - 1));
     encoder = new FilterIterator(new EncodeTarget(), alloc, runtime.config().bufferLimitBytes(), startPos);
-    boolean hasBody = bytes.length > 0 && !"HEAD".equals(request == null ? "" : request.method().name());
     guarded(() -> {
       encoder.headers(!hasBody);
       if (hasBody && !finished) {
         encoder.data(Unpooled.wrappedBuffer(bytes), true);
       }
     });
+  }
+
+  /**
+   * Envoy's sendDirectLocalReply: a response is going through the encode filters (one of them is replying) but none of
+   * it reached the client, so it is dropped, with the upstream request behind it, and the local reply goes straight to
+   * the client without the filters.
+   */
+  private void sendDirectLocalReply(HttpResponse resp, byte[] body) {
+    encoder.abort();
+    encoder = null;
+    if (filters != null && filters.length > 0 && filters[filters.length - 1] instanceof StreamResettable r) {
+      r.onStreamReset();
+    }
+    this.response = resp;
+    EncodeTarget direct = new EncodeTarget();
+    direct.sinkHeaders(body == null);
+    if (body != null && !finished) {
+      direct.sinkData(Unpooled.wrappedBuffer(body), true);
+    }
   }
 
   public void sendLocalReplyFromConnectionManager(int status, String body, String details) {

@@ -254,8 +254,13 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
 
   /** Envoy: fail closed closes the connection ("wasm_downstream_close"); fail open lets bytes through unfiltered. */
   private void fail(RuntimeException e) {
-    log.warn("event=wasm_network_filter_failed plugin={} policy={} error={}", plugin.spec().pluginName(),
-        failOpen ? "FAIL_OPEN" : "FAIL_CLOSED", e.getMessage());
+    if (e instanceof PluginFailureException p && p.kind() != PluginFailureException.Kind.VM_FAILED) {
+      log.warn("event=wasm_network_filter_failed plugin={} policy={} error={}", plugin.spec().pluginName(),
+          failOpen ? "FAIL_OPEN" : "FAIL_CLOSED", e.getMessage());
+    } else { // the VM failed (or never loaded) before this connection and that was logged once
+      log.debug("event=wasm_network_filter_failed plugin={} policy={} error={}", plugin.spec().pluginName(),
+          failOpen ? "FAIL_OPEN" : "FAIL_CLOSED", e.getMessage());
+    }
     NetworkContext c = context;
     context = null;
     if (c != null) {

@@ -77,7 +77,11 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
 
   /** Envoy's failure policy: FAIL_OPEN lets the stream through without the plugin, FAIL_CLOSED answers 503. */
   private boolean fail(RuntimeException e) {
-    log.warn("event=wasm_failure plugin={} fail_mode={} error={}", plugin.spec().pluginName(), plugin.spec().failMode(), e.toString());
+    if (e instanceof PluginFailureException p && p.kind() != PluginFailureException.Kind.VM_FAILED) {
+      log.warn("event=wasm_failure plugin={} fail_mode={} error={}", plugin.spec().pluginName(), plugin.spec().failMode(), e.toString());
+    } else { // the VM failed (or never loaded) before this stream and that was logged once: not a line per request
+      log.debug("event=wasm_failure plugin={} fail_mode={} error={}", plugin.spec().pluginName(), plugin.spec().failMode(), e.toString());
+    }
     disabled = true;
     cancelWatcher();
     if (e instanceof PluginFailureException && worker != null) {

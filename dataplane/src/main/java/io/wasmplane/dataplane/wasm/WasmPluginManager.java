@@ -126,6 +126,14 @@ public final class WasmPluginManager implements AutoCloseable {
         return CompletableFuture.completedFuture(new PluginHandle(spec, kind, null, code.failure, vms, reloadStats(spec), node));
       }
       return module(code.sha256, code.bytes, spec.code().describe())
+          .handle((module, error) -> {
+            if (error != null) { // the module is shared by sha256: name the plugin that needed it here
+              Throwable cause = RemoteCodeFetcher.unwrap(error);
+              throw new java.util.concurrent.CompletionException(new PluginLoadException(
+                  "wasm plugin '" + spec.pluginName() + "': " + cause.getMessage(), cause));
+            }
+            return module;
+          })
           .thenApplyAsync(module -> canary(spec, kind, module), loader)
           .thenCompose(this::warm);
     });

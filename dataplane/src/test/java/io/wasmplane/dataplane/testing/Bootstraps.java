@@ -61,7 +61,7 @@ public final class Bootstraps {
         """.formatted(indent(hcmExtra, 10), accessLog, indent(routes, 12), indent(listenerExtra, 6), clusters);
   }
 
-  static String indent(String s, int n) {
+  public static String indent(String s, int n) {
     if (s == null || s.isBlank()) {
       return "";
     }

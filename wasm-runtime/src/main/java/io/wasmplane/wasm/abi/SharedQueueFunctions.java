@@ -45,6 +45,9 @@ final class SharedQueueFunctions {
       }
     };
     int id = vm.services.sharedQueues().register(vm.config.vmId(), name, vm.host.executor(), onReady);
+    if (id == 0) {
+      return Status.INTERNAL_FAILURE.code(); // the vm_id has as many queues as it may
+    }
     vm.queueOwnerships.put(id, onReady);
     vm.memory.writeU32(a[2], id);
     return Status.OK.code();

@@ -43,6 +43,14 @@ import org.slf4j.LoggerFactory;
 public final class VmState {
   private static final Logger LOG = LoggerFactory.getLogger(VmState.class);
 
+  static {
+    // Load what failure handling needs now, not at the first failure: a first failure deep in a stack overflow would
+    // fail the class initializer and poison these classes for the whole process (NoClassDefFoundError ever after).
+    Kind.values();
+    new PluginFailureException(Kind.TRAP, "", "", "", null).getMessage();
+    FailState.values();
+  }
+
   final RuntimeServices services;
   final ModuleShape shape;
   final VmConfig config;
@@ -323,7 +331,14 @@ public final class VmState {
     PluginFailureException failure;
     try {
       return fn.apply(args);
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+    } catch (StackOverflowError e) {
+      if (!outermost) {
+        // A nested call (the allocator inside a host call) has almost no stack left: unwind to the outermost call,
+        // which classifies with room to spare (classifying here could overflow again, even in a class initializer).
+        throw e;
+      }
+      failure = classify(name, e);
+    } catch (RuntimeException | OutOfMemoryError e) {
       failure = classify(name, e);
     } finally {
       depth--;

@@ -138,9 +138,11 @@ class LifecycleTest {
   void rootThatIsNotDoneWaitsForProxyDone(ExecutionMode mode) throws Exception {
     try (Fixture f = Fixture.start(mode, "abi_host_calls", Duration.ofSeconds(5), "defer")) {
       f.host.drainLogs();
-      f.host.onVm(f.root::close);
-      assertThat(f.root.isPendingDone()).isTrue();
-      assertThat(f.root.isClosed()).isFalse();
+      // read on the VM thread in the same task: the plugin's tick may call proxy_done right after close
+      assertThat(f.host.onVm(() -> {
+        f.root.close();
+        return f.root.isPendingDone() && !f.root.isClosed();
+      })).isTrue();
       // the plugin's next tick calls proxy_done (OK), then the runtime deletes the root
       String id = String.valueOf(f.root.id());
       assertThat(f.host.awaitLogs(l -> l.contains("deleted"))).containsExactly("0", "deleted", id);
