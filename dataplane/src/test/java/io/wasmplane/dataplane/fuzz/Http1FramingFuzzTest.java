@@ -80,6 +80,40 @@ class Http1FramingFuzzTest {
     System.out.println("http1 fuzz: " + budget.cases() + " cases, seed " + budget.seed + ", outcomes " + outcomes);
   }
 
+  /** Found by the fuzz: Envoy's limits and routing that the first version did not have. */
+  @Test
+  void tooManyHeadersAre431AndConnectNeverMatchesAPrefixRoute() throws Exception {
+    try (TestUpstream up = new TestUpstream("up");
+        Dataplane dp = Bootstraps.start(Bootstraps.bootstrap("""
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {prefix: "/"}
+                route: {cluster: up}
+            """, "common_http_protocol_options: {max_headers_count: 20}", Bootstraps.staticCluster("up", up.port(), null),
+            Path.of("/dev/null"), null))) {
+      int port = dp.port("ingress");
+      StringBuilder many = new StringBuilder("GET /many HTTP/1.1\r\nHost: ok\r\nConnection: close\r\n");
+      for (int i = 0; i < 19; i++) {
+        many.append("X-H").append(i).append(": v\r\n");
+      }
+      String tooMany = many + "\r\n";
+      assertThat(exchange(port, tooMany.getBytes(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 431 ");
+      String justRight = tooMany.replace("X-H18: v\r\n", "");
+      assertThat(exchange(port, justRight.getBytes(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 200 ");
+      try (io.wasmplane.dataplane.testing.H2cClient h2 = new io.wasmplane.dataplane.testing.H2cClient(port)) {
+        java.util.Map<String, String> headers = new java.util.TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+          headers.put("x-h" + i, "v");
+        }
+        assertThat(h2.request("GET", "/many", "ok", null, headers).get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(431);
+      }
+      assertThat(exchange(port, "CONNECT ok:443 HTTP/1.1\r\nHost: ok:443\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 404 ");
+      assertThat(up.requests.get()).as("neither reached the upstream").isEqualTo(1);
+    }
+  }
+
   private static long activeConnections(Dataplane dp) {
     return dp.server().stats().snapshot().gauge("http.ingress_http.downstream_cx_active");
   }
