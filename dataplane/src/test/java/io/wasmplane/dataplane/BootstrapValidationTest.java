@@ -52,6 +52,19 @@ class BootstrapValidationTest {
   }
 
   @Test
+  void theAdminBindsOnlyWhatTheBootstrapNamesNeverAnImplicitWildcard() throws Exception {
+    assertThat(translate(valid(Path.of("/dev/null"))).admin().orElseThrow().address().getAddress().isLoopbackAddress()).isTrue();
+    // as Envoy: no admin.address = no admin server; an address without its IP is an error, not 0.0.0.0
+    String admin = "admin:\n  address: {socket_address: {address: 127.0.0.1, port_value: 0}}\n";
+    assertThat(valid(Path.of("/dev/null"))).startsWith(admin);
+    String noAddress = valid(Path.of("/dev/null")).replace(admin, "admin:\n  access_log_path: /dev/null\n");
+    assertThat(translate(noAddress).admin()).isEmpty();
+    String portOnly = valid(Path.of("/dev/null")).replace(admin, "admin:\n  address: {socket_address: {port_value: 9901}}\n");
+    assertThatThrownBy(() -> translate(portOnly)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.address.socket_address.address: required");
+  }
+
+  @Test
   void jsonBootstrapFromFileWorksToo() throws Exception {
     Path f = Files.createTempFile("bootstrap", ".json");
     try {

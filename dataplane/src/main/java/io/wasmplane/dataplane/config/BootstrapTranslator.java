@@ -263,7 +263,13 @@ public final class BootstrapTranslator {
       throw new ConfigException(where + ": merge_slashes=true is not supported");
     }
     if (h.hasCommonHttpProtocolOptions()) {
-      FieldGuard.onlySupported(h.getCommonHttpProtocolOptions(), where + ".common_http_protocol_options", Set.of("idle_timeout"));
+      FieldGuard.onlySupported(h.getCommonHttpProtocolOptions(), where + ".common_http_protocol_options",
+          Set.of("idle_timeout", "max_headers_count"));
+    }
+    int maxHeadersCount = h.getCommonHttpProtocolOptions().hasMaxHeadersCount()
+        ? h.getCommonHttpProtocolOptions().getMaxHeadersCount().getValue() : HcmConfig.DEFAULT_MAX_HEADERS_COUNT;
+    if (maxHeadersCount < 1) {
+      throw new ConfigException(where + ".common_http_protocol_options.max_headers_count: must be at least 1, got " + maxHeadersCount);
     }
     if (h.hasHttpProtocolOptions()) {
       FieldGuard.onlySupported(h.getHttpProtocolOptions(), where + ".http_protocol_options", Set.of());
@@ -292,7 +298,7 @@ public final class BootstrapTranslator {
     String serverName = h.getServerName().isEmpty() ? "envoy" : h.getServerName();
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
-        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName);
+        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount);
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {

@@ -59,7 +59,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   public FilterStatus decodeHeaders(HttpRequest request, boolean end) {
     StreamInfo info = callbacks.streamInfo();
     stats.routerRqTotal.inc();
-    Optional<RouteEntry> route = routes.route(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.headers());
+    // Envoy: only a connect_matcher route (not supported here) matches CONNECT; prefix/path/regex routes never do.
+    Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
+        : routes.route(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.headers());
     if (route.isEmpty()) {
       stats.noRoute.inc();
       info.setFlag(ResponseFlag.NO_ROUTE_FOUND);

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -27,9 +28,12 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.wasmplane.dataplane.config.HcmConfig;
 import io.wasmplane.dataplane.http.HcmRuntime;
+import io.wasmplane.dataplane.http.HcmStats;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a downstream connection's pipeline: optional TLS with ALPN, then HTTP/1.1 and HTTP/2 on the same port
@@ -163,7 +167,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     listener.hcm().stats().cxHttp2Total.inc();
     p.addLast("h2", http2FrameCodec(cfg));
     p.addLast("mux", http2Multiplexer(ch, id, tls));
-    p.addLast("h2idle", new Http2IdleCloser());
+    p.addLast("h2idle", new Http2ConnectionTail(listener.hcm().stats()));
   }
 
   private void addAuto(ChannelPipeline p, Channel ch, long id, HcmConfig cfg) {
@@ -173,7 +177,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         return null;
       }
       listener.hcm().stats().cxHttp2Total.inc();
-      return new Http2ServerUpgradeCodec(http2FrameCodec(cfg), http2Multiplexer(ch, id, false), new Http1Remover());
+      return new Http2ServerUpgradeCodec(http2FrameCodec(cfg), http2Multiplexer(ch, id, false), new Http1Remover(listener.hcm().stats()));
     };
     HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, upgrades, 64 * 1024);
     ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
@@ -184,7 +188,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         c.pipeline().remove("expect");
         c.pipeline().addLast("h2", http2FrameCodec(cfg));
         c.pipeline().addLast("mux", http2Multiplexer(ch, id, false));
-        c.pipeline().addLast("h2idle", new Http2IdleCloser());
+        c.pipeline().addLast("h2idle", new Http2ConnectionTail(listener.hcm().stats()));
       }
     };
     p.addLast("detect", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
@@ -216,6 +220,12 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   /** After an h2c upgrade the HTTP/1.1 connection manager must leave the connection's pipeline. */
   private static final class Http1Remover extends ChannelInboundHandlerAdapter {
+    private final HcmStats stats;
+
+    Http1Remover(HcmStats stats) {
+      this.stats = stats;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       ChannelPipeline p = ctx.pipeline();
@@ -225,20 +235,45 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
       if (p.get("expect") != null) {
         p.remove("expect");
       }
-      p.addLast("h2idle", new Http2IdleCloser());
+      p.addLast("h2idle", new Http2ConnectionTail(stats));
       p.remove(this);
     }
   }
 
-  /** Idle timeout for an HTTP/2 connection: nothing happened on it for the idle period. */
-  private static final class Http2IdleCloser extends ChannelInboundHandlerAdapter {
+  /**
+   * The tail of an HTTP/2 connection pipeline: idle timeout and drain close it (GOAWAY, then close once active streams
+   * finish); a connection protocol error (the frame codec answers it with GOAWAY and closes) is counted as Envoy's
+   * downstream_cx_protocol_error and logged at debug only (a peer must not be able to flood the log); any other
+   * error closes the connection.
+   */
+  private static final class Http2ConnectionTail extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(Http2ConnectionTail.class);
+    private final HcmStats stats;
+
+    Http2ConnectionTail(HcmStats stats) {
+      this.stats = stats;
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent || evt == DrainEvent.INSTANCE) {
-        ctx.close(); // HTTP/2: GOAWAY, then close once active streams finish
+        ctx.close();
         return;
       }
       ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("event=downstream_h2_error remote={} cause={}", ctx.channel().remoteAddress(), cause.toString());
+      if (cause instanceof Http2Exception e) {
+        // the frame codec answers it (GOAWAY with the error code and close, or RST_STREAM for a stream error)
+        if (!(e instanceof Http2Exception.StreamException)) {
+          stats.cxProtocolError.inc();
+        }
+        return;
+      }
+      ctx.close();
     }
   }
 }

@@ -103,6 +103,13 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
         ReferenceCountUtil.release(obj);
         return;
       }
+      int count = headerCount(req);
+      if (count > listener.hcm().config().maxHeadersCount()) {
+        // Envoy: more than common_http_protocol_options.max_headers_count (default 100) is a 431
+        rejectMalformed(req, DecoderResult.failure(new TooManyHeaders(count)));
+        ReferenceCountUtil.release(obj);
+        return;
+      }
       discardingBody = false;
       boolean endAtHeaders = startStream(req);
       if (obj instanceof HttpContent content) {
@@ -217,7 +224,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private void rejectMalformed(HttpRequest req, DecoderResult result) {
     HcmRuntime rt = listener.hcm();
     Throwable cause = result.cause();
-    boolean tooLarge = cause instanceof TooLongFrameException;
+    boolean tooMany = cause instanceof TooManyHeaders;
+    boolean tooLarge = cause instanceof TooLongFrameException || tooMany;
     rt.stats().rqTotal.inc();
     rt.stats().rqActive.inc();
     rt.stats().cxProtocolError.inc();
@@ -232,7 +240,27 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     keepAlive = false;
     log.debug("event=downstream_codec_error connection={} error={}", connectionId, cause == null ? "?" : cause.toString());
     s.sendLocalReplyFromConnectionManager(tooLarge ? 431 : 400, tooLarge ? "" : "Bad Request",
-        tooLarge ? "http1.headers_too_large" : "http1.codec_error");
+        tooMany ? "too_many_headers" : tooLarge ? "http1.headers_too_large" : "http1.codec_error");
+  }
+
+  /** The headers the client sent (for HTTP/2 without the x-http2-* ones Netty's conversion adds). */
+  private int headerCount(HttpRequest req) {
+    int n = req.headers().size();
+    if (http2) {
+      for (java.util.Map.Entry<String, String> e : req.headers()) {
+        if (e.getKey().regionMatches(true, 0, "x-http2-", 0, 8)) {
+          n--;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** A request with more headers than max_headers_count. */
+  private static final class TooManyHeaders extends RuntimeException {
+    TooManyHeaders(int count) {
+      super(count + " headers", null, false, false);
+    }
   }
 
   private void onRequestTimeout() {
