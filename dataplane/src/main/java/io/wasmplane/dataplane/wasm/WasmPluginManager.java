@@ -324,6 +324,12 @@ public final class WasmPluginManager implements AutoCloseable {
         }
       }
 
+      /** Counted for every extension point alike, also where no stream sees it (service ticks, call responses). */
+      @Override
+      public void onFailure(io.wasmplane.wasm.PluginFailureException failure) {
+        stats.counter("wasm." + failure.pluginName() + ".vm_failures").inc();
+      }
+
       @Override
       public LogLevel logLevel() {
         return log.isTraceEnabled() ? LogLevel.TRACE : log.isDebugEnabled() ? LogLevel.DEBUG : log.isInfoEnabled() ? LogLevel.INFO : LogLevel.WARN;

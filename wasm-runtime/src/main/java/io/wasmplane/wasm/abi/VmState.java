@@ -338,6 +338,11 @@ public final class VmState {
     if (outermost) { // the interrupt flag is clear now: safe to log
       LOG.warn("Wasm VM {} failed: {}", label, failure.getMessage());
       LOG.debug("Wasm VM {} failure cause", label, failure.getCause());
+      try {
+        host.onFailure(failure);
+      } catch (RuntimeException e) {
+        LOG.warn("Wasm VM {}: the host's failure callback threw", label, e);
+      }
     }
     throw failure;
   }

@@ -37,4 +37,11 @@ public interface VmHost {
 
   /** The level below which the plugin's log calls are dropped ({@code proxy_get_log_level}). */
   LogLevel logLevel();
+
+  /**
+   * A callback failed the VM (trap, timeout, memory limit, proc_exit...), whoever called it: a filter, a tick, an
+   * http-call response, a queue notification. Called once per VM failure, on the VM's thread, after it was logged;
+   * later callbacks on the failed VM throw {@code VM_FAILED} without calling this again.
+   */
+  default void onFailure(io.wasmplane.wasm.PluginFailureException failure) {}
 }
