@@ -72,7 +72,7 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
     PluginHandle.Instance vm = retained ? plugin.instance(ctx.channel().eventLoop()) : null;
     this.vm = vm;
     if (vm == null || vm.root() == null) {
-      fail(new IllegalStateException(vm == null ? "plugin released" : "VM failed to start: " + vm.error()));
+      fail(new IllegalStateException(vm == null ? "plugin released" : "no usable VM: " + vm.error()));
       if (failOpen) {
         ctx.fireChannelActive();
       }
