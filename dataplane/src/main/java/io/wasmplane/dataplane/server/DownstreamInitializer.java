@@ -111,7 +111,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addFirst("downstream-head", new io.wasmplane.dataplane.network.DownstreamHead());
     int i = 0;
-    for (ChannelHandler h : listener.networkFilters().newHandlers()) {
+    for (ChannelHandler h : listener.networkFilters().newHandlers(listener.networkConfigMissing)) {
       p.addLast("network-filter-" + i++, h);
     }
   }
@@ -137,7 +137,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
     if (listener.networkFilters() != null) {
       int i = 0;
-      for (ChannelHandler h : listener.networkFilters().newHandlers()) {
+      for (ChannelHandler h : listener.networkFilters().newHandlers(listener.networkConfigMissing)) {
         p.addLast("network-filter-" + i++, h);
       }
     }
