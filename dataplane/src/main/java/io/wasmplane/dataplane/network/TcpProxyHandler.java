@@ -103,12 +103,31 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         up.close();
         return;
       }
+      // A client that half-closed early got its bytes read despite autoRead off (the transport reads on RDHUP).
+      for (ByteBuf bytes : early) {
+        up.write(bytes);
+      }
+      early.clear();
+      up.flush();
+      if (downstreamEnded) {
+        endUpstreamOutput();
+        return; // nothing more to read downstream
+      }
       ctx.channel().config().setAutoRead(true); // reads were off until the upstream could take the bytes
     });
   }
 
+  /** Bytes read before the upstream connection was up (see the connect listener). */
+  private final java.util.List<ByteBuf> early = new java.util.ArrayList<>(1);
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf pending && up == null && ctx.channel().isActive()) {
+      stats.downstreamCxRxBytesTotal.add(pending.readableBytes());
+      info.bytesReceived += pending.readableBytes();
+      early.add(pending);
+      return;
+    }
     if (!(msg instanceof ByteBuf buf) || up == null || !up.isActive()) {
       ReferenceCountUtil.release(msg);
       return;
@@ -140,13 +159,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      downstreamEnded = true; // the client half-closed: pass it on once its bytes are out
+      downstreamEnded = true; // the client half-closed: pass it on once its bytes are out (or once connected)
       if (up != null && up.isActive()) {
-        up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-          if (up instanceof DuplexChannel d && d.isActive()) {
-            d.shutdownOutput();
-          }
-        });
+        endUpstreamOutput();
       }
       closeIfBothEnded();
       return;
@@ -178,6 +193,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    early.forEach(ReferenceCountUtil::release);
+    early.clear();
     if (!logged) { // never became active: nothing to log, drop the references
       logged = true;
       accessLogs.forEach(io.wasmplane.dataplane.wasm.PluginHandle::release);
@@ -188,6 +205,14 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("event=tcp_downstream_error error={}", cause.toString());
     ctx.close();
+  }
+
+  private void endUpstreamOutput() {
+    up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+      if (up instanceof DuplexChannel d && d.isActive()) {
+        d.shutdownOutput();
+      }
+    });
   }
 
   private void closeIfBothEnded() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * envoy.access_loggers.file on envoy.filters.network.tcp_proxy: Envoy's default format (the HTTP operators print "-",
  * RESPONSE_CODE 0) and a format string with the connection's operators, through real sockets to a real echo server;
- * a dead upstream is logged with UF.
+ * a dead upstream is logged with UF. The client writes and half-closes at once, before the upstream is connected.
  */
 @Timeout(60)
 class TcpProxyFileAccessLogTest {
@@ -68,21 +68,14 @@ class TcpProxyFileAccessLogTest {
         """.formatted(listener("tcp", "echo", defaultLog, customLog), listener("dead", "nobody", defaultLog, customLog),
         Bootstraps.staticCluster("echo", echo.port(), null), Bootstraps.staticCluster("nobody", dead, null)))) {
       int localPort;
+      // Bytes and the client's half-close arrive before the upstream connection is up: both still go through.
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", dp.port("tcp")), 2000);
         s.setSoTimeout(5000);
         localPort = s.getLocalPort();
         s.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
-        byte[] echoed = new byte[6];
-        int got = 0;
-        while (got < 6) {
-          int r = s.getInputStream().read(echoed, got, 6 - got);
-          assertThat(r).as("echo before the end").isPositive();
-          got += r;
-        }
-        assertThat(new String(echoed, StandardCharsets.UTF_8)).isEqualTo("hello\n");
         s.shutdownOutput();
-        assertThat(s.getInputStream().read()).isEqualTo(-1);
+        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
       }
       List<String> custom = awaitLines(dp, customLog, 1);
       assertThat(custom).containsExactly("127.0.0.1:" + localPort + " 127.0.0.1:" + echo.port() + " echo 6 6 - - - "
