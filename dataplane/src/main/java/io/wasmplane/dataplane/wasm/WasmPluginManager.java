@@ -324,9 +324,9 @@ public final class WasmPluginManager implements AutoCloseable {
         }
       }
 
-      /** Counted for every extension point alike, also where no stream sees it (service ticks, call responses). */
+      /** Every VM failure, whichever callback (a stream's, a tick, a call response); the runtime logged it already. */
       @Override
-      public void onFailure(io.wasmplane.wasm.PluginFailureException failure) {
+      public void vmFailed(io.wasmplane.wasm.PluginFailureException failure) {
         stats.counter("wasm." + failure.pluginName() + ".vm_failures").inc();
       }
 

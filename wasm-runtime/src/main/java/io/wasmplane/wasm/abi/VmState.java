@@ -58,6 +58,7 @@ public final class VmState {
   private final CallGuard guard = new CallGuard();
   private int depth;
   private FailState failState = FailState.OK;
+  private boolean failureReported;
   private boolean closed;
   private boolean vmStarted;
   /** True while `_initialize`/`main`/`_start` run: only logging, clock, random and WASI may be called then. */
@@ -335,13 +336,14 @@ public final class VmState {
     if (failState == FailState.OK) {
       failState = FailState.RUNTIME_ERROR;
     }
-    if (outermost) { // the interrupt flag is clear now: safe to log
+    if (outermost && !failureReported) { // the interrupt flag is clear now: safe to log
+      failureReported = true;
       LOG.warn("Wasm VM {} failed: {}", label, failure.getMessage());
       LOG.debug("Wasm VM {} failure cause", label, failure.getCause());
       try {
-        host.onFailure(failure);
-      } catch (RuntimeException e) {
-        LOG.warn("Wasm VM {}: the host's failure callback threw", label, e);
+        host.vmFailed(failure);
+      } catch (RuntimeException embedderBug) {
+        LOG.warn("Wasm VM {}: the embedder's vmFailed hook threw", label, embedderBug);
       }
     }
     throw failure;

@@ -1,6 +1,7 @@
 package io.wasmplane.wasm.host;
 
 import io.wasmplane.wasm.LogLevel;
+import io.wasmplane.wasm.PluginFailureException;
 import io.wasmplane.wasm.Status;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -39,9 +40,9 @@ public interface VmHost {
   LogLevel logLevel();
 
   /**
-   * A callback failed the VM (trap, timeout, memory limit, proc_exit...), whoever called it: a filter, a tick, an
-   * http-call response, a queue notification. Called once per VM failure, on the VM's thread, after it was logged;
-   * later callbacks on the failed VM throw {@code VM_FAILED} without calling this again.
+   * The VM just failed in a plugin callback (trap, timeout, memory limit, proc_exit, ...), whichever callback it was:
+   * a stream's, or a tick, call response or queue notification no stream sees. Called once per VM, on its thread,
+   * after the failing call unwound; the runtime has already logged it. For the embedder's stats.
    */
-  default void onFailure(io.wasmplane.wasm.PluginFailureException failure) {}
+  default void vmFailed(PluginFailureException failure) {}
 }
