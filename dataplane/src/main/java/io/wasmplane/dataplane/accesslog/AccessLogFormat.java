@@ -17,20 +17,26 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** An Envoy format string compiled once into segments; {@link #format} renders one stream. */
+/**
+ * An Envoy format string compiled once into segments; {@link #format} renders one HTTP stream, {@link #format(Entry)}
+ * anything with a {@link StreamInfo} (a TCP proxy connection: no request or response, so their operators give "-").
+ */
 public final class AccessLogFormat {
+  /** What one log line is about. */
+  public record Entry(StreamInfo info, HttpRequest request, HttpResponse response) {}
+
   private static final Pattern OPERATOR = Pattern.compile("%([A-Z_]+)(\\(([^)]*)\\))?(:([0-9]+))?%");
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String HOSTNAME = hostname();
 
-  private final List<Function<HttpStream, String>> segments;
+  private final List<Function<Entry, String>> segments;
 
-  private AccessLogFormat(List<Function<HttpStream, String>> segments) {
+  private AccessLogFormat(List<Function<Entry, String>> segments) {
     this.segments = segments;
   }
 
   public static AccessLogFormat compile(String format, String where) {
-    List<Function<HttpStream, String>> segs = new ArrayList<>();
+    List<Function<Entry, String>> segs = new ArrayList<>();
     Matcher m = OPERATOR.matcher(format);
     int last = 0;
     while (m.find()) {
@@ -38,10 +44,10 @@ public final class AccessLogFormat {
         String lit = format.substring(last, m.start());
         segs.add(s -> lit);
       }
-      Function<HttpStream, String> op = operator(m.group(1), m.group(3), where);
+      Function<Entry, String> op = operator(m.group(1), m.group(3), where);
       if (m.group(5) != null) {
         int max = Integer.parseInt(m.group(5));
-        Function<HttpStream, String> inner = op;
+        Function<Entry, String> inner = op;
         op = s -> {
           String v = inner.apply(s);
           return v.length() > max ? v.substring(0, max) : v;
@@ -58,14 +64,18 @@ public final class AccessLogFormat {
   }
 
   public String format(HttpStream stream) {
+    return format(new Entry(stream.info(), stream.request(), stream.response()));
+  }
+
+  public String format(Entry entry) {
     StringBuilder sb = new StringBuilder(256);
-    for (Function<HttpStream, String> seg : segments) {
-      sb.append(seg.apply(stream));
+    for (Function<Entry, String> seg : segments) {
+      sb.append(seg.apply(entry));
     }
     return sb.toString();
   }
 
-  private static Function<HttpStream, String> operator(String name, String arg, String where) {
+  private static Function<Entry, String> operator(String name, String arg, String where) {
     return switch (name) {
       case "START_TIME" -> {
         if (arg != null && !arg.isEmpty()) {
@@ -89,7 +99,7 @@ public final class AccessLogFormat {
       case "UPSTREAM_HOST" -> s -> orDash(s.info().upstreamHost);
       case "UPSTREAM_CLUSTER" -> s -> orDash(s.info().upstreamCluster);
       case "ROUTE_NAME" -> s -> orDash(s.info().routeName);
-      case "PROTOCOL" -> s -> s.info().protocol;
+      case "PROTOCOL" -> s -> orDash(s.info().protocol); // TCP: none
       case "CONNECTION_ID" -> s -> Long.toString(s.info().connectionId);
       case "HOSTNAME" -> s -> HOSTNAME;
       case "DOWNSTREAM_REMOTE_ADDRESS" -> s -> address(s.info().downstreamRemote, true);
@@ -101,7 +111,7 @@ public final class AccessLogFormat {
     };
   }
 
-  private static Function<HttpStream, String> header(String arg, String where, boolean request) {
+  private static Function<Entry, String> header(String arg, String where, boolean request) {
     if (arg == null || arg.isEmpty()) {
       throw new ConfigException(where + ": %" + (request ? "REQ" : "RESP") + "(...)% needs a header name");
     }

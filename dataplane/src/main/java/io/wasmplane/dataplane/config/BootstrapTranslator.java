@@ -25,6 +25,7 @@ import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.wasm.PluginSpec;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
@@ -221,8 +222,7 @@ public final class BootstrapTranslator {
       String w = where + ".access_log[" + i + "]";
       AccessLogConfig a = accessLog(t.getAccessLog(i), w);
       if (a.wasm() == null) {
-        // The file formatter reads HTTP streams only.
-        throw new ConfigException(w + ": only " + EnvoyTypes.WASM_ACCESS_LOG + " is supported on tcp_proxy");
+        AccessLogFormat.compile(a.format(), w); // an unknown operator is an error here, as on the HCM
       }
       logs.add(a);
     }

@@ -9,13 +9,16 @@ import org.slf4j.LoggerFactory;
 final class MissingConfigFilter extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(MissingConfigFilter.class);
   private final String name;
+  private final io.wasmplane.dataplane.stats.Counter missing;
 
-  MissingConfigFilter(String name) {
+  MissingConfigFilter(String name, io.wasmplane.dataplane.stats.Counter missing) {
     this.name = name;
+    this.missing = missing;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    missing.inc();
     log.debug("event=ecds_missing_config network_filter={}", name);
     ctx.close();
   }

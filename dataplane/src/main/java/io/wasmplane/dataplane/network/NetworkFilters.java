@@ -84,12 +84,12 @@ public final class NetworkFilters {
     return sources.isEmpty();
   }
 
-  /** New handlers for one connection, in filter order. */
-  public List<ChannelHandler> newHandlers() {
+  /** New handlers for one connection, in filter order; {@code configMissing} counts connections closed for want of config. */
+  public List<ChannelHandler> newHandlers(io.wasmplane.dataplane.stats.Counter configMissing) {
     List<ChannelHandler> out = new ArrayList<>(sources.size());
     for (Source s : sources) {
       PluginHandle p = s.acquire();
-      out.add(p != null ? new WasmNetworkFilter(p) : new MissingConfigFilter(s.name()));
+      out.add(p != null ? new WasmNetworkFilter(p) : new MissingConfigFilter(s.name(), configMissing));
     }
     return out;
   }

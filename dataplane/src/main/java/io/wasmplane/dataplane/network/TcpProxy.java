@@ -17,8 +17,14 @@ public final class TcpProxy {
   private final java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** A file access logger: its compiled format and the file's writer. */
+  record FileLog(io.wasmplane.dataplane.accesslog.AccessLogFormat format, io.wasmplane.dataplane.accesslog.AccessLogWriter writer) {}
+
+  private final java.util.List<FileLog> fileLogs = new java.util.ArrayList<>();
+
   public TcpProxy(TcpProxyConfig config, ClusterManager clusters, StatsRegistry stats, Transport transport,
-      java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> plugins, String where) {
+      java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> plugins,
+      java.util.function.BiFunction<java.nio.file.Path, String, io.wasmplane.dataplane.accesslog.AccessLogWriter> writers, String where) {
     this.config = config;
     this.cluster = clusters.get(config.cluster());
     if (cluster == null) {
@@ -28,6 +34,12 @@ public final class TcpProxy {
     this.transport = transport;
     for (int i = 0; i < config.accessLogs().size(); i++) {
       String w = where + " tcp_proxy.access_log[" + i + "]";
+      io.wasmplane.dataplane.config.AccessLogConfig a = config.accessLogs().get(i);
+      if (a.wasm() == null) {
+        fileLogs.add(new FileLog(io.wasmplane.dataplane.accesslog.AccessLogFormat.compile(a.format(), w),
+            writers.apply(java.nio.file.Path.of(a.path()), w)));
+        continue;
+      }
       try {
         accessLogs.add(io.wasmplane.dataplane.wasmext.StaticPlugins.prepare(plugins.get(), config.accessLogs().get(i).wasm(),
             io.wasmplane.dataplane.wasm.PluginKind.ACCESS_LOGGER, w));
@@ -50,6 +62,6 @@ public final class TcpProxy {
   }
 
   public ChannelHandler newHandler() {
-    return new TcpProxyHandler(config, cluster, stats, transport, accessLogs);
+    return new TcpProxyHandler(config, cluster, stats, transport, accessLogs, fileLogs);
   }
 }

@@ -40,8 +40,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean logged; // the access log references are handed to ConnectionLog (or dropped)
   private final java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs;
 
+  private final java.util.List<TcpProxy.FileLog> fileLogs;
+  /** The connection as access logs see it: START_TIME, bytes, DURATION, UPSTREAM_HOST, RESPONSE_FLAGS... */
+  private io.wasmplane.dataplane.http.StreamInfo info;
+
   TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport,
-      java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs) {
+      java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs, java.util.List<TcpProxy.FileLog> fileLogs) {
+    this.fileLogs = fileLogs;
     // The connection's own references on its loggers, so a listener update cannot take them before it is logged.
     this.accessLogs = new java.util.ArrayList<>(accessLogs.size());
     for (io.wasmplane.dataplane.wasm.PluginHandle p : accessLogs) {
@@ -58,14 +63,20 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.down = ctx;
+    Long id = ctx.channel().attr(ConnectionInfo.ID).get();
+    info = new io.wasmplane.dataplane.http.StreamInfo(null, (InetSocketAddress) ctx.channel().remoteAddress(),
+        (InetSocketAddress) ctx.channel().localAddress(), ctx.pipeline().get("ssl") != null, id == null ? 0 : id);
+    info.upstreamCluster = config.cluster();
     stats.downstreamCxTotal.inc();
     UpstreamHost host = cluster.chooseHost();
     if (host == null) {
       stats.downstreamCxNoRoute.inc();
       cluster.stats().cxNone.inc();
+      info.setFlag(io.wasmplane.dataplane.http.ResponseFlag.NO_HEALTHY_UPSTREAM);
       ctx.close();
       return;
     }
+    info.upstreamHost = hostString(host.address());
     cluster.stats().cxTotal.inc();
     cluster.stats().cxActive.inc();
     Bootstrap b = new Bootstrap()
@@ -78,6 +89,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     b.connect(host.address()).addListener((ChannelFutureListener) f -> {
       if (!f.isSuccess()) {
         cluster.stats().cxConnectFail.inc();
+        info.setFlag(io.wasmplane.dataplane.http.ResponseFlag.UPSTREAM_CONNECTION_FAILURE);
         cluster.stats().cxActive.dec();
         log.debug("event=tcp_upstream_connect_failed cluster={} host={} error={}", config.cluster(), host, f.cause().toString());
         ctx.close();
@@ -91,17 +103,37 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         up.close();
         return;
       }
+      // A client that half-closed early got its bytes read despite autoRead off (the transport reads on RDHUP).
+      for (ByteBuf bytes : early) {
+        up.write(bytes);
+      }
+      early.clear();
+      up.flush();
+      if (downstreamEnded) {
+        endUpstreamOutput();
+        return; // nothing more to read downstream
+      }
       ctx.channel().config().setAutoRead(true); // reads were off until the upstream could take the bytes
     });
   }
 
+  /** Bytes read before the upstream connection was up (see the connect listener). */
+  private final java.util.List<ByteBuf> early = new java.util.ArrayList<>(1);
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf pending && up == null && ctx.channel().isActive()) {
+      stats.downstreamCxRxBytesTotal.add(pending.readableBytes());
+      info.bytesReceived += pending.readableBytes();
+      early.add(pending);
+      return;
+    }
     if (!(msg instanceof ByteBuf buf) || up == null || !up.isActive()) {
       ReferenceCountUtil.release(msg);
       return;
     }
     stats.downstreamCxRxBytesTotal.add(buf.readableBytes());
+    info.bytesReceived += buf.readableBytes();
     up.write(buf);
     if (!up.isWritable() && ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(false);
@@ -127,13 +159,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      downstreamEnded = true; // the client half-closed: pass it on once its bytes are out
+      downstreamEnded = true; // the client half-closed: pass it on once its bytes are out (or once connected)
       if (up != null && up.isActive()) {
-        up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-          if (up instanceof DuplexChannel d && d.isActive()) {
-            d.shutdownOutput();
-          }
-        });
+        endUpstreamOutput();
       }
       closeIfBothEnded();
       return;
@@ -150,6 +178,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     closeUpstream();
     logged = true;
+    if (info != null && !fileLogs.isEmpty()) {
+      info.lastDownstreamByteSentNanos = System.nanoTime();
+      var entry = new io.wasmplane.dataplane.accesslog.AccessLogFormat.Entry(info, null, null);
+      for (TcpProxy.FileLog l : fileLogs) {
+        l.writer().append(l.format().format(entry));
+      }
+    }
     if (!accessLogs.isEmpty()) {
       ConnectionLog.log(ctx.channel(), accessLogs);
     }
@@ -158,6 +193,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    early.forEach(ReferenceCountUtil::release);
+    early.clear();
     if (!logged) { // never became active: nothing to log, drop the references
       logged = true;
       accessLogs.forEach(io.wasmplane.dataplane.wasm.PluginHandle::release);
@@ -168,6 +205,14 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("event=tcp_downstream_error error={}", cause.toString());
     ctx.close();
+  }
+
+  private void endUpstreamOutput() {
+    up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+      if (up instanceof DuplexChannel d && d.isActive()) {
+        d.shutdownOutput();
+      }
+    });
   }
 
   private void closeIfBothEnded() {
@@ -210,6 +255,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       stats.downstreamCxTxBytesTotal.add(buf.readableBytes());
+      info.bytesSent += buf.readableBytes();
       down.write(buf);
       if (!down.channel().isWritable() && ctx.channel().config().isAutoRead()) {
         ctx.channel().config().setAutoRead(false);
@@ -257,5 +303,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       log.debug("event=tcp_upstream_error cluster={} error={}", config.cluster(), cause.toString());
       ctx.close();
     }
+  }
+
+  /** Envoy's %UPSTREAM_HOST%: ip:port. */
+  private static String hostString(InetSocketAddress a) {
+    String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return ip + ":" + a.getPort();
   }
 }

@@ -37,6 +37,7 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
   private final DataBuffer upstream = new DataBuffer();
   private final List<ChannelPromise> heldWrites = new ArrayList<>();
   private ChannelHandlerContext ctx;
+  private PluginHandle.Instance vm; // this worker's instance (FAIL_RELOAD: told when its VM fails)
   private NetworkContext context; // null: bypassed (fail open) or done
   private boolean newConnectionHeld;
   private boolean downstreamHeld;
@@ -69,8 +70,9 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     PluginHandle.Instance vm = retained ? plugin.instance(ctx.channel().eventLoop()) : null;
+    this.vm = vm;
     if (vm == null || vm.root() == null) {
-      fail(new IllegalStateException(vm == null ? "plugin released" : "VM failed to start: " + vm.error()));
+      fail(new IllegalStateException(vm == null ? "plugin released" : "no usable VM: " + vm.error()));
       if (failOpen) {
         ctx.fireChannelActive();
       }
@@ -254,12 +256,15 @@ final class WasmNetworkFilter extends ChannelDuplexHandler implements ContextHos
 
   /** Envoy: fail closed closes the connection ("wasm_downstream_close"); fail open lets bytes through unfiltered. */
   private void fail(RuntimeException e) {
+    if (vm != null) {
+      vm.noteFailure(); // FAIL_RELOAD: the reload backoff counts from here
+    }
     if (e instanceof PluginFailureException p && p.kind() != PluginFailureException.Kind.VM_FAILED) {
       log.warn("event=wasm_network_filter_failed plugin={} policy={} error={}", plugin.spec().pluginName(),
-          failOpen ? "FAIL_OPEN" : "FAIL_CLOSED", e.getMessage());
+          plugin.spec().failMode(), e.getMessage());
     } else { // the VM failed (or never loaded) before this connection and that was logged once
       log.debug("event=wasm_network_filter_failed plugin={} policy={} error={}", plugin.spec().pluginName(),
-          failOpen ? "FAIL_OPEN" : "FAIL_CLOSED", e.getMessage());
+          plugin.spec().failMode(), e.getMessage());
     }
     NetworkContext c = context;
     context = null;

@@ -137,8 +137,8 @@ public final class DataplaneServer implements AutoCloseable {
         this::wasmPlugins, networkDiscovery, where);
     io.wasmplane.dataplane.network.TcpProxy tcp;
     try {
-      tcp = l.tcpProxy().map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmPlugins, where))
-          .orElse(null);
+      tcp = l.tcpProxy().map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmPlugins,
+          hcmFactory::writer, where)).orElse(null);
     } catch (RuntimeException e) {
       nf.close();
       throw e;

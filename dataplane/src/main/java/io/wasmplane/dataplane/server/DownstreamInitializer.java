@@ -115,7 +115,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addFirst("downstream-head", new io.wasmplane.dataplane.network.DownstreamHead());
     int i = 0;
-    for (ChannelHandler h : listener.networkFilters().newHandlers()) {
+    for (ChannelHandler h : listener.networkFilters().newHandlers(listener.networkConfigMissing)) {
       p.addLast("network-filter-" + i++, h);
     }
   }
@@ -141,7 +141,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
     if (listener.networkFilters() != null) {
       int i = 0;
-      for (ChannelHandler h : listener.networkFilters().newHandlers()) {
+      for (ChannelHandler h : listener.networkFilters().newHandlers(listener.networkConfigMissing)) {
         p.addLast("network-filter-" + i++, h);
       }
     }

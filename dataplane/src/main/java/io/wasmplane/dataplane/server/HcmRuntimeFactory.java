@@ -66,6 +66,7 @@ final class HcmRuntimeFactory {
         var logger = new io.wasmplane.dataplane.wasmext.WasmAccessLogger(handle);
         wasmLoggers.add(logger);
         loggers.add(logger);
+        factories.add(0, logger.streamHold()); // each stream keeps the logger's version until it has logged
         continue;
       }
       AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
@@ -114,7 +115,8 @@ final class HcmRuntimeFactory {
         .create(f, where + ".http_filters " + f.name());
   }
 
-  private AccessLogWriter writer(Path path, String where) {
+  /** The one writer per file, shared by every listener that logs to it (tcp_proxy too). */
+  AccessLogWriter writer(Path path, String where) {
     try {
       return writers.computeIfAbsent(path.toAbsolutePath(), p -> {
         try {

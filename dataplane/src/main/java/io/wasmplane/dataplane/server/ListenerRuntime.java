@@ -24,6 +24,8 @@ public final class ListenerRuntime {
   private final io.wasmplane.dataplane.network.TcpProxy tcpProxy;
   volatile Counter cxTotal;
   volatile Gauge cxActive;
+  /** Envoy's listener.<address>.network_extension_config_missing: connections closed for want of an ECDS config. */
+  volatile Counter networkConfigMissing;
   /**
    * The listener's own hold on its network chain plus one per connection being set up. Each connection's handlers
    * take their own plugin references while set up, so once the listener is retired (update, removal) the chain's
@@ -51,6 +53,7 @@ public final class ListenerRuntime {
   void useStatScope(String scope, StatsRegistry stats) {
     this.cxTotal = stats.counter(scope + ".downstream_cx_total");
     this.cxActive = stats.gauge(scope + ".downstream_cx_active");
+    this.networkConfigMissing = stats.counter(scope + ".network_extension_config_missing");
   }
 
   public ListenerConfig config() {

@@ -38,11 +38,31 @@ public final class WasmAccessLogger implements AccessLogger {
     this.plugin = plugin;
   }
 
-  /** Drops this logger's plugin reference (idempotent); entries already queued still log if a stream holds one. */
+  /** Drops this logger's plugin reference (idempotent); streams still running and queued entries hold their own. */
   public void close() {
     if (closed.compareAndSet(false, true)) {
       plugin.release();
     }
+  }
+
+  /**
+   * A filter for the front of the HCM chain whose only job is to hold, for each stream, a reference on this logger's
+   * plugin version from stream start until the stream has logged: an HCM replaced while the stream runs then cannot
+   * take the version away before the entry is written. The hold goes in a task queued when the stream ends, i.e.
+   * after {@link #log} (which runs after the filters' onDestroy) took the entry's own reference.
+   */
+  public io.wasmplane.dataplane.http.HttpFilterFactory streamHold() {
+    return cb -> {
+      boolean held = plugin.tryRetain();
+      return new io.wasmplane.dataplane.http.HttpFilter() {
+        @Override
+        public void onDestroy() {
+          if (held) {
+            cb.eventLoop().execute(plugin::release);
+          }
+        }
+      };
+    };
   }
 
   @Override
@@ -50,10 +70,10 @@ public final class WasmAccessLogger implements AccessLogger {
     EventLoop loop = stream.eventLoop();
     StreamView view = new StreamView(stream.request(), stream.response(), stream.requestTrailers(), stream.responseTrailers(),
         stream.info(), stream.info().durationMillis());
+    if (!plugin.tryRetain()) {
+      return; // neither the HCM nor this stream holds the version any more
+    }
     loop.execute(() -> {
-      if (!plugin.tryRetain()) {
-        return; // the HCM was replaced and released its loggers
-      }
       try {
         PluginHandle.Instance vm = plugin.instance(loop);
         if (vm.root() != null) {

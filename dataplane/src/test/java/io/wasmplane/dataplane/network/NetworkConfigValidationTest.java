@@ -79,8 +79,9 @@ class NetworkConfigValidationTest {
                   cluster: echo
                   access_log:
                   - name: envoy.access_loggers.file
-                    typed_config: {"@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog, path: /dev/null}
-        """), "")).isInstanceOf(ConfigException.class).hasMessageContaining("tcp_proxy.access_log[0]: only envoy.access_loggers.wasm");
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog, path: /dev/null, format: "%NOPE%"}
+        """), "")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tcp_proxy.access_log[0]: unsupported access log operator %NOPE%");
     assertThatThrownBy(() -> translate(tcpProxy("          cluster: echo") + tcpProxy("          cluster: echo"), ""))
         .isInstanceOf(ConfigException.class).hasMessageContaining("filters[0]: unsupported network filter 'envoy.filters.network.tcp_proxy'");
     assertThatThrownBy(() -> translate(tcpProxy("          cluster: echo"), "stats_flush_interval: 0s"))

@@ -58,9 +58,12 @@ class NetworkWasmFailurePolicyTest {
           listeners:
         %s
         %s
+        %s
           clusters:
         %s
         """.formatted(listener("closed", "FAIL_CLOSED", plugin), listener("open", "FAIL_OPEN", plugin),
+        listener("reload", "FAIL_RELOAD\n" + " ".repeat(12) + "reload_config: {backoff: {base_interval: 2s}}",
+            plugin.resolveSibling("net_trap_on_t.wasm")),
         Bootstraps.staticCluster("echo", echo.port(), null)));
   }
 
@@ -73,10 +76,15 @@ class NetworkWasmFailurePolicyTest {
   }
 
   private String exchange(String listener) throws IOException {
+    return exchange(listener, "ping");
+  }
+
+  /** Sends four bytes and reads up to four back; "<closed>" marks a connection closed before that. */
+  private String exchange(String listener, String bytes) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", dp.port(listener)), 2000);
       s.setSoTimeout(5000);
-      s.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().write(bytes.getBytes(StandardCharsets.UTF_8));
       byte[] buf = new byte[4];
       int got = 0;
       while (got < 4) {
@@ -87,6 +95,8 @@ class NetworkWasmFailurePolicyTest {
         got += n;
       }
       return got < 0 ? "" : new String(buf, 0, got, StandardCharsets.UTF_8) + (got < 4 ? "<closed>" : "");
+    } catch (java.net.SocketException reset) {
+      return "<closed>"; // closed by the proxy before (or while) the bytes were written
     }
   }
 
@@ -98,5 +108,32 @@ class NetworkWasmFailurePolicyTest {
   @Test
   void failOpenPassesTheBytesThrough() throws Exception {
     assertThat(exchange("open")).isEqualTo("ping");
+  }
+
+  private long counter(String name) {
+    return dp.server().stats().snapshot().counter(name);
+  }
+
+  @Test
+  void failReloadClosesTheConnectionAndServesFromAFreshVmAfterTheBackoff() throws Exception {
+    assertThat(exchange("reload", "ping")).isEqualTo("ping");
+    // Connections take turns on the two workers: four of them fail the VM on each (or meet the failed one).
+    for (int i = 0; i < 4; i++) {
+      assertThat(exchange("reload", "trap")).isEqualTo("<closed>");
+    }
+    assertThat(counter("wasm.net_trap_reload.vm_failures")).isEqualTo(2);
+    // Within the backoff the failed VM is kept: new connections are closed, counted as vm_reload_backoff.
+    assertThat(exchange("reload", "ping")).isEqualTo("<closed>");
+    assertThat(counter("wasm.net_trap_reload.vm_reload_backoff")).isPositive();
+    assertThat(counter("wasm.net_trap_reload.vm_reload_success")).isZero();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String got = "";
+    while (!got.equals("ping") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      got = exchange("reload", "ping");
+    }
+    assertThat(got).as("served by a reloaded VM after the backoff").isEqualTo("ping");
+    assertThat(counter("wasm.net_trap_reload.vm_reload_success")).isPositive();
+    assertThat(counter("wasm.net_trap_reload.vm_failures")).as("the reloaded VM did not fail").isEqualTo(2);
   }
 }

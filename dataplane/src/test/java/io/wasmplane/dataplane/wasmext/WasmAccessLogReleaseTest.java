@@ -18,10 +18,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class WasmAccessLogReleaseTest {
-  @Test
-  void replacingTheHcmReleasesTheLoggersVms() throws Exception {
-    try (Collector collector = new Collector(0)) {
-      String accessLog = """
+  private static final String ACCESS_LOG_TEMPLATE = """
                     - name: envoy.access_loggers.wasm
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.access_loggers.wasm.v3.WasmAccessLog
@@ -33,7 +30,21 @@ class WasmAccessLogReleaseTest {
                             vm_id: c_access_log
                             runtime: envoy.wasm.runtime.v8
                             code: {local: {filename: "%s"}}
-          """.formatted(Collector.plugin("c_access_log"));
+          """;
+
+  /** The same HCM without its access loggers. */
+  private static ListenerConfig withoutLoggers(ListenerConfig l) {
+    HcmConfig h = l.hcm();
+    HcmConfig noLog = new HcmConfig(h.statPrefix(), h.codecType(), h.routes(), h.httpFilters(), List.of(), h.idleTimeout(),
+        h.requestTimeout(), h.streamIdleTimeout(), h.maxRequestHeadersBytes(), h.useRemoteAddress(), h.skipXffAppend(),
+        h.generateRequestId(), h.preserveExternalRequestId(), h.serverName(), h.bufferLimitBytes(), h.rdsRouteConfigName());
+    return new ListenerConfig(l.name(), l.address(), noLog, l.tls(), l.networkFilters(), l.tcpProxy());
+  }
+
+  @Test
+  void replacingTheHcmReleasesTheLoggersVms() throws Exception {
+    try (Collector collector = new Collector(0)) {
+      String accessLog = ACCESS_LOG_TEMPLATE.formatted(Collector.plugin("c_access_log"));
       try (Dataplane dp = Bootstraps.start("""
           admin:
             address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -51,15 +62,42 @@ class WasmAccessLogReleaseTest {
         var manager = dp.server().wasmPlugins();
         assertThat(manager.liveVms()).as("the logger's VM on the worker that logged").isGreaterThanOrEqualTo(1);
 
-        ListenerConfig l = dp.server().config().listeners().get(0);
-        HcmConfig h = l.hcm();
-        HcmConfig noLog = new HcmConfig(h.statPrefix(), h.codecType(), h.routes(), h.httpFilters(), List.of(), h.idleTimeout(),
-            h.requestTimeout(), h.streamIdleTimeout(), h.maxRequestHeadersBytes(), h.useRemoteAddress(), h.skipXffAppend(),
-            h.generateRequestId(), h.preserveExternalRequestId(), h.serverName(), h.bufferLimitBytes(), h.rdsRouteConfigName());
-        dp.server().updateListener(new ListenerConfig(l.name(), l.address(), noLog, l.tls(), l.networkFilters(), l.tcpProxy()));
+        dp.server().updateListener(withoutLoggers(dp.server().config().listeners().get(0)));
 
         assertThat(Collector.await(() -> manager.liveVms() == 0, 10_000)).as("VMs left: " + manager.liveVms()).isTrue();
         assertThat(Http.get(client, "http://127.0.0.1:" + dp.port("ingress") + "/hello/b").statusCode()).isEqualTo(201);
+      }
+    }
+  }
+
+  @Test
+  void aStreamInFlightWhenItsHcmIsReplacedStillLogs() throws Exception {
+    try (Collector logs = new Collector(0); Collector slow = new Collector(1500)) {
+      String accessLog = ACCESS_LOG_TEMPLATE.formatted(Collector.plugin("c_access_log"));
+      try (Dataplane dp = Bootstraps.start("""
+          admin:
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+          static_resources:
+            listeners:
+          %s
+            clusters:
+          %s
+          %s
+          """.formatted(Collector.listener(accessLog, ""), Collector.cluster("up", slow.port()),
+          Collector.cluster("collector", logs.port())))) {
+        HttpClient client = Http.h1();
+        var inflight = client.sendAsync(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + dp.port("ingress") + "/hello/inflight")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(Collector.await(() -> slow.paths.contains("GET /hello/inflight"), 10_000)).as("the request is upstream").isTrue();
+
+        dp.server().updateListener(withoutLoggers(dp.server().config().listeners().get(0)));
+
+        assertThat(inflight.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        assertThat(Collector.await(() -> logs.posted.stream().anyMatch(l -> l.startsWith("GET /hello/inflight 201")), 10_000))
+            .as("the in-flight stream's entry, logged by the replaced HCM's plugin: %s", logs.posted).isTrue();
+        var manager = dp.server().wasmPlugins();
+        assertThat(Collector.await(() -> manager.liveVms() == 0, 10_000)).as("then its VMs go").isTrue();
       }
     }
   }

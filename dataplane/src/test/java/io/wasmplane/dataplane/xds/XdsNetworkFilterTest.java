@@ -226,6 +226,7 @@ class XdsNetworkFilterTest {
       assertEquals(-1, read, "closed without a filter config");
     }
     assertEquals(0, XdsDataplaneScenarios.counter(dp, "tcp.tcp_none.downstream_cx_total"), "never reached the tcp_proxy");
+    assertEquals(1, XdsDataplaneScenarios.counter(dp, "listener.127.0.0.1_" + bare + ".network_extension_config_missing"));
     ads.set(ECDS, ecds("prefix=v1:"));
     await("the ECDS config replaces the default", () -> "v1:HI\n".equals(fresh(port, "hi")));
   }
