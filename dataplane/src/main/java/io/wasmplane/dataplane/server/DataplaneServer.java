@@ -164,6 +164,15 @@ public final class DataplaneServer implements AutoCloseable {
     return hcmFactory.extensionFilter(f, where);
   }
 
+  /**
+   * Builds an HTTP filter from an ECDS config that replaces {@code replacing} (null: the first config): an update of a
+   * Wasm plugin that is serving fails (NACK) when its code cannot be had, and the serving one stays.
+   */
+  public io.wasmplane.dataplane.http.HttpFilterFactory buildHttpFilter(io.wasmplane.dataplane.config.HttpFilterConfig f,
+      String where, io.wasmplane.dataplane.http.HttpFilterFactory replacing) {
+    return hcmFactory.extensionFilter(f, where, replacing);
+  }
+
   /** Releases the plugin references of an HCM runtime built by {@link #buildHcm} that never went (or is no longer) live. */
   public void releaseHcm(HcmRuntime hcm) {
     hcmFactory.release(hcm);

@@ -93,15 +93,25 @@ final class HcmRuntimeFactory {
 
   /** A filter from its typed config alone (static http_filters entries, and ECDS configs); canaries Wasm plugins. */
   HttpFilterFactory extensionFilter(HttpFilterConfig f, String where) {
+    return extensionFilter(f, where, null);
+  }
+
+  /**
+   * As above, for a config that replaces {@code replacing} (null: none). When that is a Wasm plugin that loaded (is
+   * serving), the new plugin is an update: code that cannot be had fails the build (NACK) and the old one keeps
+   * serving, instead of a plugin in the failed state that would answer by its failure policy.
+   */
+  HttpFilterFactory extensionFilter(HttpFilterConfig f, String where, HttpFilterFactory replacing) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
       var spec = io.wasmplane.dataplane.wasm.PluginSpec.fromHttpFilter((com.google.protobuf.Any) f.typedConfig(), w);
       io.wasmplane.dataplane.wasm.PluginHandle handle;
       try {
-        // Static config: the caller (startup) waits for remote code, as a warming listener would.
+        // The caller (startup, a warming listener, an ECDS verdict) waits for remote code.
+        boolean update = replacing instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory serving && serving.current().loadFailure().isEmpty();
         handle = wasmPlugins.get().prepareNow(spec, io.wasmplane.dataplane.wasm.PluginKind.HTTP_FILTER,
-            io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
+            update ? io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.UPDATE : io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
       } catch (io.wasmplane.dataplane.wasm.PluginLoadException e) {
         throw new ConfigException(w + ": " + e.getMessage(), e);
       }

@@ -139,7 +139,7 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
       HttpFilterFactory f;
       try {
         f = server.buildHttpFilter(new HttpFilterConfig(name, update.configTypeUrl(), update.proto().getTypedConfig()),
-            "extension config '" + name + "'");
+            "extension config '" + name + "'", discovered);
       } catch (ConfigException e) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject(e.getMessage());
