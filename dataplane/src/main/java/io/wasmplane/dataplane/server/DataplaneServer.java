@@ -178,6 +178,11 @@ public final class DataplaneServer implements AutoCloseable {
     hcmFactory.release(hcm);
   }
 
+  /** Why the Wasm plugin of a filter built by {@link #buildHttpFilter} failed to load (accepted, serving by its failure policy). */
+  public java.util.Optional<String> filterLoadFailure(io.wasmplane.dataplane.http.HttpFilterFactory f) {
+    return HcmRuntimeFactory.loadFailure(f);
+  }
+
   /** Releases a filter factory built by {@link #buildHttpFilter} that is no longer used (replaced ECDS config). */
   public void releaseHttpFilter(io.wasmplane.dataplane.http.HttpFilterFactory f) {
     hcmFactory.releaseFilter(f);

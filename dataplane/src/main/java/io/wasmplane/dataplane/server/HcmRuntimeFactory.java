@@ -158,6 +158,11 @@ final class HcmRuntimeFactory {
   }
 
   /** Drops a single filter factory's plugin reference (an ECDS config replaced). */
+  /** Why the Wasm plugin behind a filter factory could not be loaded (it serves by its failure policy), if it could not. */
+  static java.util.Optional<String> loadFailure(HttpFilterFactory f) {
+    return f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w ? w.current().loadFailure() : java.util.Optional.empty();
+  }
+
   void releaseFilter(HttpFilterFactory f) {
     if (f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w && plugins.remove(w)) {
       w.close();

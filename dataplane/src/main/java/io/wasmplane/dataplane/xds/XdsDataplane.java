@@ -73,7 +73,7 @@ public final class XdsDataplane implements AutoCloseable {
 
   /** For /config_dump. */
   public io.wasmplane.dataplane.admin.DynamicConfigDump configDump() {
-    return new XdsConfigDump(client.cacheView(), listeners::isWarming, clusters::isWarming);
+    return new XdsConfigDump(client.cacheView(), listeners::isWarming, clusters::isWarming, listeners::filterLoadFailure);
   }
 
 

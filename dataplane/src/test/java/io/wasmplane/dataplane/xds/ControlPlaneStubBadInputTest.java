@@ -169,6 +169,9 @@ class ControlPlaneStubBadInputTest {
         assertThat(modules.hits("/slow-1.wasm")).as("one attempt (num_retries 0)").isEqualTo(1);
         assertThat(counter(dp, "extension_config_discovery.http_filter.stamp.config_fail")).isEqualTo(6);
         assertThat(counter(dp, "wasm.remote_load_fetch_failures")).isEqualTo(4);
+        for (String reason : new String[] {"sha256_mismatch", "http_status", "timeout", "truncated"}) {
+          assertThat(counter(dp, "wasm.remote_load_fetch_failures." + reason)).as("fetch failures by cause: %s", reason).isEqualTo(1);
+        }
 
         // A plugin that traps on every request loads fine (ACK) and is contained by FAIL_OPEN: streams pass without
         // it, the other filter still runs, the other listener never notices; the ECDS error_state is cleared.
@@ -184,6 +187,50 @@ class ControlPlaneStubBadInputTest {
           assertThat(r2.headers().allValues("x-config")).isEmpty();
         }
         assertThat(ecds(dp, "stamp").hasErrorState()).as("error_state is cleared by the next accepted update").isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aFirstVersionWhoseCodeCannotBeHadIsAcceptedServesByItsFailurePolicyAndShowsTheCause() throws Exception {
+    byte[] headers = Files.readAllBytes(WasmTestSupport.plugin("assemblyscript/as_headers.wasm"));
+    Path echo = WasmTestSupport.plugin("assemblyscript/as_config_echo.wasm");
+    Path headersFile = Files.write(dir.resolve("as_headers.wasm"), headers);
+    int l1 = Resources.freePort();
+    int l2 = Resources.freePort();
+    Path file = dir.resolve("rollout.yaml");
+    try (TestUpstream up = new TestUpstream("up"); ModuleServer modules = new ModuleServer(headers)) {
+      for (Path p : new Path[] {headersFile, echo}) {
+        byte[] b = Files.readAllBytes(p);
+        modules.put("/modules/" + sha256(b) + ".wasm", b);
+      }
+      String missingSha = sha256(variant(headers, "first-missing"));
+      Version missing = new Version("v0", modules.url("/missing-0.wasm"), missingSha, "stamp=v0");
+      Files.writeString(file, rollout(missing, echo, modules.port(), l1, l2, up.port()));
+      try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, "127.0.0.1", 0, 0, Duration.ofMillis(50)));
+          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-first", "default", stub.xdsPort(), "GRPC"), "t"),
+              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+        // Envoy's semantics for a first version: the listener warmed until the fetch ended, the config is accepted, and
+        // the plugin that could not be had fails by its policy (FAIL_OPEN: streams pass without it).
+        await("v0 ACKed", () -> "v0".equals(plugin(stub).running()));
+        await("l1 serving", () -> "other".equals(header(l1, "x-config")));
+        HttpResponse<String> r = Http.get(http, "http://127.0.0.1:" + l1 + "/x");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().allValues("x-as-stamp")).isEmpty();
+        assertThat(Http.get(http, "http://127.0.0.1:" + l2 + "/x").statusCode()).isEqualTo(200);
+        assertThat(counter(dp, "wasm.remote_load_fetch_failures.http_status")).isEqualTo(1);
+        EcdsConfigDump.EcdsFilterConfig entry = ecds(dp, "stamp");
+        assertThat(entry.getErrorState().getDetails()).contains("could not be loaded", modules.url("/missing-0.wasm"), "HTTP status 404");
+        assertThat(pluginConfig(entry.getErrorState().getFailedConfiguration()).getVmConfig().getCode().getRemote().getSha256())
+            .isEqualTo(missingSha);
+        assertThat(entry.getErrorState().getLastUpdateAttempt().getSeconds()).isPositive();
+
+        // A good version replaces it (nothing was serving, so this is no update that could be refused) and clears the error.
+        Files.writeString(file, rollout(new Version("v1", headersFile.toString(), "", "stamp=v1"), echo, modules.port(), l1, l2,
+            up.port()));
+        await("v1 serving", () -> "v1".equals(header(l1, "x-as-stamp")));
+        assertThat(ecds(dp, "stamp").hasErrorState()).isFalse();
+        assertUntouched(l1, l2);
       }
     }
   }
