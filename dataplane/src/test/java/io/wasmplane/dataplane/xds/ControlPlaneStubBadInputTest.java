@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EcdsConfigDump;
+import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm;
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
@@ -231,6 +232,26 @@ class ControlPlaneStubBadInputTest {
         await("v1 serving", () -> "v1".equals(header(l1, "x-as-stamp")));
         assertThat(ecds(dp, "stamp").hasErrorState()).isFalse();
         assertUntouched(l1, l2);
+
+        // A listener (LDS) whose inline Wasm filter refuses its configuration: NACKed, error_state on the dynamic listener.
+        int l3 = Resources.freePort();
+        String inline = listener("l3", l3).replace("httpFilters: [", """
+            httpFilters: [{ name: envoy.filters.http.wasm, typedConfig: {
+                    "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm, config: { name: inline, rootId: as_headers,
+                    configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: "nostamp=1" },
+                    vmConfig: { vmId: inline_vm, runtime: envoy.wasm.runtime.v8, code: { local: { filename: "%s" } } } } } },
+            """.formatted(headersFile));
+        Files.writeString(file, rollout(new Version("v1", headersFile.toString(), "", "stamp=v1"), echo, modules.port(), l1, l2,
+            up.port()).replace("\nroutes:", "\n  - " + inline + "\nroutes:"));
+        await("l3 NACKed", () -> counter(dp, "listener_manager.lds.update_rejected") >= 1);
+        ListenersConfigDump listeners = dump(dp).stream().filter(a -> a.is(ListenersConfigDump.class)).findFirst().orElseThrow()
+            .unpack(ListenersConfigDump.class);
+        var dl = listeners.getDynamicListenersList().stream().filter(l -> l.getName().equals("l3")).findFirst().orElseThrow();
+        assertThat(dl.getErrorState().getDetails()).contains("l3", "CONFIGURE_FAILED");
+        assertThat(dl.getErrorState().getFailedConfiguration().unpack(io.envoyproxy.envoy.config.listener.v3.Listener.class).getName())
+            .isEqualTo("l3");
+        assertThat(dl.getErrorState().getLastUpdateAttempt().getSeconds()).isPositive();
+        assertUntouched(l1, l2);
       }
     }
   }
@@ -290,11 +311,16 @@ class ControlPlaneStubBadInputTest {
         .orElse(new NodeStatusRegistry.PluginStatus("stamp", null, null, null, null));
   }
 
-  private EcdsConfigDump.EcdsFilterConfig ecds(Dataplane dp, String name) throws Exception {
+  private java.util.List<com.google.protobuf.Any> dump(Dataplane dp) throws Exception {
     String json = Http.get(http, "http://127.0.0.1:" + dp.adminPort() + "/config_dump").body();
     ConfigDump.Builder dump = ConfigDump.newBuilder();
     EnvoyTypes.PARSER.merge(json, dump);
-    for (var any : dump.getConfigsList()) {
+    return dump.getConfigsList();
+  }
+
+  private EcdsConfigDump.EcdsFilterConfig ecds(Dataplane dp, String name) throws Exception {
+    var configs = dump(dp);
+    for (var any : configs) {
       if (any.is(EcdsConfigDump.class)) {
         for (EcdsConfigDump.EcdsFilterConfig f : any.unpack(EcdsConfigDump.class).getEcdsFiltersList()) {
           Optional<String> n = f.hasEcdsFilter() ? Optional.of(f.getEcdsFilter().unpack(TypedExtensionConfig.class).getName())
@@ -305,6 +331,6 @@ class ControlPlaneStubBadInputTest {
         }
       }
     }
-    throw new AssertionError("no ECDS entry " + name + " in " + json);
+    throw new AssertionError("no ECDS entry " + name + " in " + configs);
   }
 }
