@@ -266,6 +266,8 @@ class ControlPlaneStubBadInputTest {
     assertThat(p.running()).as("the serving version").isEqualTo("v1");
     assertThat(p.rejectError()).as("the NACK the control plane got for %s", bad.label()).contains(fragments);
 
+    assertThat(Http.get(http, "http://127.0.0.1:" + dp.adminPort() + "/config_dump").body()).as("Envoy's field names")
+        .contains("\"ecds_filters\"", "\"error_state\"", "\"failed_configuration\"", "\"last_update_attempt\"", "\"details\"");
     EcdsConfigDump.EcdsFilterConfig entry = ecds(dp, "stamp");
     assertThat(entry.hasErrorState()).isTrue();
     var error = entry.getErrorState();
