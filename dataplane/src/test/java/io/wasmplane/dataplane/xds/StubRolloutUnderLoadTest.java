@@ -191,7 +191,7 @@ class StubRolloutUnderLoadTest {
           }
         }
         assertThat(afterAck).as("requests that started after some swap's ACK").isGreaterThan(SWAPS);
-        assertThat(seen.size()).as("versions seen serving").isGreaterThan(SWAPS / 2);
+        assertThat(seen.size()).as("versions seen serving").isGreaterThan(SWAPS / 4);
 
         assertThat(counter(dp, "extension_config_discovery.http_filter.stamp.config_fail")).isZero();
         assertThat(counter(dp, "extension_config_discovery.http_filter.stamp.config_reload")).isEqualTo(SWAPS + 1);
