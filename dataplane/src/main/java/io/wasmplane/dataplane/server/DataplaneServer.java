@@ -161,26 +161,17 @@ public final class DataplaneServer implements AutoCloseable {
   /** Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried); throws ConfigException naming the cause. */
   public io.wasmplane.dataplane.http.HttpFilterFactory buildHttpFilter(io.wasmplane.dataplane.config.HttpFilterConfig f,
       String where) {
-    return hcmFactory.extensionFilter(f, where);
+    return hcmFactory.discoveredFilter(f, where);
   }
 
-  /**
-   * Builds an HTTP filter from an ECDS config that replaces {@code replacing} (null: the first config): an update of a
-   * Wasm plugin that is serving fails (NACK) when its code cannot be had, and the serving one stays.
-   */
-  public io.wasmplane.dataplane.http.HttpFilterFactory buildHttpFilter(io.wasmplane.dataplane.config.HttpFilterConfig f,
-      String where, io.wasmplane.dataplane.http.HttpFilterFactory replacing) {
-    return hcmFactory.extensionFilter(f, where, replacing);
+  /** Why the serving ECDS version of HTTP filter {@code name} runs without its Wasm plugin (code that could not be had). */
+  public java.util.Optional<String> ecdsFilterLoadFailure(String name) {
+    return hcmFactory.discoveredLoadFailure(name);
   }
 
   /** Releases the plugin references of an HCM runtime built by {@link #buildHcm} that never went (or is no longer) live. */
   public void releaseHcm(HcmRuntime hcm) {
     hcmFactory.release(hcm);
-  }
-
-  /** Why the Wasm plugin of a filter built by {@link #buildHttpFilter} failed to load (accepted, serving by its failure policy). */
-  public java.util.Optional<String> filterLoadFailure(io.wasmplane.dataplane.http.HttpFilterFactory f) {
-    return HcmRuntimeFactory.loadFailure(f);
   }
 
   /** Releases a filter factory built by {@link #buildHttpFilter} that is no longer used (replaced ECDS config). */

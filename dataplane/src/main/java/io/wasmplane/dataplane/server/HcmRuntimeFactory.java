@@ -96,12 +96,30 @@ final class HcmRuntimeFactory {
     return extensionFilter(f, where, null);
   }
 
+  /** The latest filter built from ECDS per filter name and not yet released: the version that serves that name. */
+  private final Map<String, io.wasmplane.dataplane.wasm.SwappableFilterFactory> discovered = new ConcurrentHashMap<>();
+
   /**
-   * As above, for a config that replaces {@code replacing} (null: none). When that is a Wasm plugin that loaded (is
-   * serving), the new plugin is an update: code that cannot be had fails the build (NACK) and the old one keeps
-   * serving, instead of a plugin in the failed state that would answer by its failure policy.
+   * A filter from an ECDS config. When the name's serving version is a Wasm plugin that loaded, the new one is an
+   * update: code that cannot be had fails the build (NACK) and the serving version stays, instead of a plugin in the
+   * failed state that would answer by its failure policy (which is what a first version gets, as in Envoy).
    */
-  HttpFilterFactory extensionFilter(HttpFilterConfig f, String where, HttpFilterFactory replacing) {
+  HttpFilterFactory discoveredFilter(HttpFilterConfig f, String where) {
+    HttpFilterFactory built = extensionFilter(f, where, discovered.get(f.name()));
+    if (built instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w) {
+      discovered.put(f.name(), w);
+    }
+    return built;
+  }
+
+  /** Why the serving ECDS version of filter {@code name} runs without its Wasm plugin (its code could not be had). */
+  java.util.Optional<String> discoveredLoadFailure(String name) {
+    var w = discovered.get(name);
+    return w == null ? java.util.Optional.empty() : w.current().loadFailure();
+  }
+
+  private HttpFilterFactory extensionFilter(HttpFilterConfig f, String where,
+      io.wasmplane.dataplane.wasm.SwappableFilterFactory replacing) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
@@ -109,7 +127,7 @@ final class HcmRuntimeFactory {
       io.wasmplane.dataplane.wasm.PluginHandle handle;
       try {
         // The caller (startup, a warming listener, an ECDS verdict) waits for remote code.
-        boolean update = replacing instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory serving && serving.current().loadFailure().isEmpty();
+        boolean update = replacing != null && replacing.current().loadFailure().isEmpty();
         handle = wasmPlugins.get().prepareNow(spec, io.wasmplane.dataplane.wasm.PluginKind.HTTP_FILTER,
             update ? io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.UPDATE : io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
       } catch (io.wasmplane.dataplane.wasm.PluginLoadException e) {
@@ -158,12 +176,8 @@ final class HcmRuntimeFactory {
   }
 
   /** Drops a single filter factory's plugin reference (an ECDS config replaced). */
-  /** Why the Wasm plugin behind a filter factory could not be loaded (it serves by its failure policy), if it could not. */
-  static java.util.Optional<String> loadFailure(HttpFilterFactory f) {
-    return f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w ? w.current().loadFailure() : java.util.Optional.empty();
-  }
-
   void releaseFilter(HttpFilterFactory f) {
+    discovered.values().remove(f);
     if (f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w && plugins.remove(w)) {
       w.close();
     }

@@ -66,11 +66,6 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     this.onInitialFetchDone = onInitialFetchDone;
   }
 
-  /** See {@link ExtensionConfigs#loadFailure}. */
-  Optional<String> filterLoadFailure(String filterName) {
-    return extensions.loadFailure(filterName);
-  }
-
   boolean isWarming(String name) {
     return warming.containsKey(name);
   }

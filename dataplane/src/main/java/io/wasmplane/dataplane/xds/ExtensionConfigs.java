@@ -14,6 +14,7 @@ import io.wasmplane.xds.ResourceWatcher;
 import io.wasmplane.xds.XdsClient;
 import io.wasmplane.xds.resource.ExtensionConfigResource;
 import io.wasmplane.xds.resource.ExtensionConfigUpdate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,7 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
   private final DataplaneServer server;
   private final StatsRegistry stats;
   private final Consumer<String> onReady;
-  private final Map<String, Slot> slots = new java.util.concurrent.ConcurrentHashMap<>(); // read by /config_dump too
+  private final Map<String, Slot> slots = new HashMap<>();
 
   ExtensionConfigs(XdsClient xds, DataplaneServer server, StatsRegistry stats, Consumer<String> onReady) {
     this.xds = xds;
@@ -77,16 +78,6 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
       }
     }
     return out;
-  }
-
-  /**
-   * Why the accepted config of filter {@code name} runs without its Wasm plugin (code that could not be had for a
-   * first version: accepted as Envoy does, serving by the failure policy), for /config_dump's error_state.
-   */
-  Optional<String> loadFailure(String name) {
-    Slot s = slots.get(name);
-    HttpFilterFactory f = s == null ? null : s.discovered;
-    return f == null ? Optional.empty() : server.filterLoadFailure(f);
   }
 
   /** Drops the subscriptions no listener uses any more (the last watcher gone, xds-client unsubscribes). */
@@ -148,7 +139,7 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
       HttpFilterFactory f;
       try {
         f = server.buildHttpFilter(new HttpFilterConfig(name, update.configTypeUrl(), update.proto().getTypedConfig()),
-            "extension config '" + name + "'", discovered);
+            "extension config '" + name + "'");
       } catch (ConfigException e) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject(e.getMessage());
