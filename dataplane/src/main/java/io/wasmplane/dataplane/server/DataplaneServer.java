@@ -158,10 +158,7 @@ public final class DataplaneServer implements AutoCloseable {
     hcmFactory.extensionConfigs = provider;
   }
 
-  /**
-   * Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried; replacing a plugin of that filter name that
-   * is serving, code that cannot be had is an error too); throws ConfigException naming the cause.
-   */
+  /** Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried); throws ConfigException naming the cause. */
   public io.wasmplane.dataplane.http.HttpFilterFactory buildHttpFilter(io.wasmplane.dataplane.config.HttpFilterConfig f,
       String where) {
     return hcmFactory.discoveredFilter(f, where);
