@@ -8,6 +8,10 @@ ROUNDS=${ROUNDS:-10}
 mvn -B -q -o -pl dataplane test-compile
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
-mvn -B -q -o -pl dataplane dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+if ! out=$(mvn -B -q -o -pl dataplane dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" 2>&1); then
+  echo "bench-rollout: cannot build the test class path (offline):" >&2
+  echo "$out" >&2
+  exit 1
+fi
 java -Dlogback.configurationFile=dataplane/src/test/resources/logback-test.xml -Drounds="$ROUNDS" \
   -cp "dataplane/target/test-classes:dataplane/target/classes:$(cat "$cp_file")" io.wasmplane.dataplane.wasm.RolloutBench

@@ -14,8 +14,13 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.wasmplane.dataplane.config.EnvoyTypes;
 
-/** /config_dump: Envoy's ConfigDump with the bootstrap and the static listeners, clusters and route configs. */
+/**
+ * /config_dump: Envoy's ConfigDump with the bootstrap and the static listeners, clusters and route configs, printed
+ * as Envoy prints it: proto field names ({@code dynamic_active_clusters}, {@code error_state}, {@code last_updated}).
+ */
 final class ConfigDumpBuilder {
+  private static final com.google.protobuf.util.JsonFormat.Printer PRINTER = EnvoyTypes.PRINTER.preservingProtoFieldNames();
+
   private ConfigDumpBuilder() {}
 
   static String json(Bootstrap bootstrap, long loadedMillis) throws InvalidProtocolBufferException {
@@ -57,6 +62,6 @@ final class ConfigDumpBuilder {
         .addAllConfigs(dynamic == null ? java.util.List.of()
             : dynamic.extraConfigs().stream().map(Any::pack).toList())
         .build();
-    return EnvoyTypes.PRINTER.print(dump);
+    return PRINTER.print(dump);
   }
 }

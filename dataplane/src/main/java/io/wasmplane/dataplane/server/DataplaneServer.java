@@ -180,7 +180,12 @@ public final class DataplaneServer implements AutoCloseable {
   /** Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried); throws ConfigException naming the cause. */
   public io.wasmplane.dataplane.http.HttpFilterFactory buildHttpFilter(io.wasmplane.dataplane.config.HttpFilterConfig f,
       String where) {
-    return hcmFactory.extensionFilter(f, where);
+    return hcmFactory.discoveredFilter(f, where);
+  }
+
+  /** Why the serving ECDS version of HTTP filter {@code name} runs without its Wasm plugin (code that could not be had). */
+  public java.util.Optional<String> ecdsFilterLoadFailure(String name) {
+    return hcmFactory.discoveredLoadFailure(name);
   }
 
   /** Releases the plugin references of an HCM runtime built by {@link #buildHcm} that never went (or is no longer) live. */

@@ -94,15 +94,43 @@ final class HcmRuntimeFactory {
 
   /** A filter from its typed config alone (static http_filters entries, and ECDS configs); canaries Wasm plugins. */
   HttpFilterFactory extensionFilter(HttpFilterConfig f, String where) {
+    return extensionFilter(f, where, null);
+  }
+
+  /** The latest filter built from ECDS per filter name and not yet released: the version that serves that name. */
+  private final Map<String, io.wasmplane.dataplane.wasm.SwappableFilterFactory> discovered = new ConcurrentHashMap<>();
+
+  /**
+   * A filter from an ECDS config. When the name's serving version is a Wasm plugin that loaded, the new one is an
+   * update: code that cannot be had fails the build (NACK) and the serving version stays, instead of a plugin in the
+   * failed state that would answer by its failure policy (which is what a first version gets, as in Envoy).
+   */
+  HttpFilterFactory discoveredFilter(HttpFilterConfig f, String where) {
+    HttpFilterFactory built = extensionFilter(f, where, discovered.get(f.name()));
+    if (built instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w) {
+      discovered.put(f.name(), w);
+    }
+    return built;
+  }
+
+  /** Why the serving ECDS version of filter {@code name} runs without its Wasm plugin (its code could not be had). */
+  java.util.Optional<String> discoveredLoadFailure(String name) {
+    var w = discovered.get(name);
+    return w == null ? java.util.Optional.empty() : w.current().loadFailure();
+  }
+
+  private HttpFilterFactory extensionFilter(HttpFilterConfig f, String where,
+      io.wasmplane.dataplane.wasm.SwappableFilterFactory replacing) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
       var spec = io.wasmplane.dataplane.wasm.PluginSpec.fromHttpFilter((com.google.protobuf.Any) f.typedConfig(), w);
       io.wasmplane.dataplane.wasm.PluginHandle handle;
       try {
-        // Static config: the caller (startup) waits for remote code, as a warming listener would.
+        // The caller (startup, a warming listener, an ECDS verdict) waits for remote code.
+        boolean update = replacing != null && replacing.current().loadFailure().isEmpty();
         handle = wasmPlugins.get().prepareNow(spec, io.wasmplane.dataplane.wasm.PluginKind.HTTP_FILTER,
-            io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
+            update ? io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.UPDATE : io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
       } catch (io.wasmplane.dataplane.wasm.PluginLoadException e) {
         throw new ConfigException(w + ": " + e.getMessage(), e);
       }
@@ -151,6 +179,7 @@ final class HcmRuntimeFactory {
 
   /** Drops a single filter factory's plugin reference (an ECDS config replaced). */
   void releaseFilter(HttpFilterFactory f) {
+    discovered.values().remove(f);
     if (f instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w && plugins.remove(w)) {
       w.close();
     }

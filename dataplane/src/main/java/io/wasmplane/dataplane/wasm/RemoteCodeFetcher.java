@@ -39,7 +39,17 @@ final class RemoteCodeFetcher {
 
   /** Called once per failed attempt (for stats and logs). */
   interface AttemptListener {
-    void attemptFailed(int attempt, String cause);
+    void attemptFailed(int attempt, FetchFailure reason, String cause);
+  }
+
+  /** One attempt's failure with its reason (the message is the cause a NACK carries). */
+  private static final class AttemptFailed extends RuntimeException {
+    final FetchFailure reason;
+
+    AttemptFailed(FetchFailure reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
   }
 
   RemoteCodeFetcher(Function<String, UpstreamCluster> clusters, Supplier<EventLoop> loops, Executor cpu, long maxBytes) {
@@ -62,8 +72,9 @@ final class RemoteCodeFetcher {
         result.complete(bytes);
         return;
       }
-      String cause = unwrap(err).getMessage();
-      listener.attemptFailed(n + 1, cause);
+      Throwable t = unwrap(err);
+      String cause = t.getMessage();
+      listener.attemptFailed(n + 1, t instanceof AttemptFailed a ? a.reason : FetchFailure.CONNECTION, cause);
       if (n >= src.numRetries()) {
         result.completeExceptionally(new PluginLoadException("wasm code " + src.uri() + ": fetch failed after " + (n + 1)
             + " attempt(s): " + cause));
@@ -84,12 +95,12 @@ final class RemoteCodeFetcher {
 
   private CompletableFuture<byte[]> verify(CodeSource.Remote src, byte[] body) {
     if (body.length == 0) {
-      return CompletableFuture.failedFuture(new PluginLoadException("empty body"));
+      return CompletableFuture.failedFuture(new AttemptFailed(FetchFailure.EMPTY_BODY, "empty body"));
     }
     String got = Sha256.hex(body);
     if (!got.equals(src.sha256())) {
-      return CompletableFuture.failedFuture(new PluginLoadException("sha256 mismatch: expected " + src.sha256() + ", got " + got
-          + " (" + body.length + " bytes)"));
+      return CompletableFuture.failedFuture(new AttemptFailed(FetchFailure.SHA256_MISMATCH, "sha256 mismatch: expected "
+          + src.sha256() + ", got " + got + " (" + body.length + " bytes)"));
     }
     return CompletableFuture.completedFuture(body);
   }
@@ -98,7 +109,7 @@ final class RemoteCodeFetcher {
     CompletableFuture<byte[]> f = new CompletableFuture<>();
     UpstreamCluster cluster = clusters.apply(src.cluster());
     if (cluster == null) {
-      f.completeExceptionally(new PluginLoadException("unknown cluster '" + src.cluster() + "'"));
+      f.completeExceptionally(new AttemptFailed(FetchFailure.UNKNOWN_CLUSTER, "unknown cluster '" + src.cluster() + "'"));
       return f;
     }
     EventLoop loop = loops.get();
@@ -140,13 +151,13 @@ final class RemoteCodeFetcher {
       req.headers().set("user-agent", "wasmplane-remote-fetcher");
       stream = cluster.pool(loop).newStream(this);
       if (stream == null) {
-        fail("cluster '" + src.cluster() + "' has no healthy host");
+        fail(FetchFailure.CONNECTION, "cluster '" + src.cluster() + "' has no healthy host");
         return;
       }
       timer = loop.schedule(() -> {
         if (!result.isDone()) {
           stream.reset();
-          fail("timed out after " + src.timeout().toMillis() + " ms (" + body.size() + " bytes received)");
+          fail(FetchFailure.TIMEOUT, "timed out after " + src.timeout().toMillis() + " ms (" + body.size() + " bytes received)");
         }
       }, src.timeout().toMillis(), TimeUnit.MILLISECONDS);
       stream.sendHeaders(req, true);
@@ -163,12 +174,12 @@ final class RemoteCodeFetcher {
       }
       if (status != 200) {
         stream.reset();
-        fail("HTTP status " + status);
+        fail(FetchFailure.HTTP_STATUS, "HTTP status " + status);
         return;
       }
       if (expected > maxBytes) {
         stream.reset();
-        fail("module of " + expected + " bytes exceeds the limit of " + maxBytes);
+        fail(FetchFailure.TOO_LARGE, "module of " + expected + " bytes exceeds the limit of " + maxBytes);
         return;
       }
       if (end) {
@@ -184,12 +195,12 @@ final class RemoteCodeFetcher {
         }
         if (body.size() + data.readableBytes() > maxBytes) {
           stream.reset();
-          fail("module exceeds the limit of " + maxBytes + " bytes");
+          fail(FetchFailure.TOO_LARGE, "module exceeds the limit of " + maxBytes + " bytes");
           return;
         }
         data.readBytes(body, data.readableBytes());
       } catch (java.io.IOException e) {
-        fail(e.toString());
+        fail(FetchFailure.CONNECTION, e.toString());
       } finally {
         data.release();
       }
@@ -205,22 +216,23 @@ final class RemoteCodeFetcher {
 
     @Override
     public void onUpstreamReset(ResetReason reason, String detail) {
-      fail("upstream " + reason + (detail == null ? "" : " (" + detail + ")") + " after " + body.size() + " bytes"
-          + (expected >= 0 ? " of " + expected : ""));
+      // a connection that closes inside a body with a known length is a truncated body
+      fail(expected > 0 && body.size() > 0 ? FetchFailure.TRUNCATED : FetchFailure.CONNECTION, "upstream " + reason
+          + (detail == null ? "" : " (" + detail + ")") + " after " + body.size() + " bytes" + (expected >= 0 ? " of " + expected : ""));
     }
 
     private void done() {
       if (expected >= 0 && body.size() != expected) {
-        fail("truncated body: " + body.size() + " of " + expected + " bytes");
+        fail(FetchFailure.TRUNCATED, "truncated body: " + body.size() + " of " + expected + " bytes");
         return;
       }
       cancelTimer();
       result.complete(body.toByteArray());
     }
 
-    private void fail(String cause) {
+    private void fail(FetchFailure reason, String cause) {
       cancelTimer();
-      result.completeExceptionally(new PluginLoadException(cause));
+      result.completeExceptionally(new AttemptFailed(reason, cause));
     }
 
     private void cancelTimer() {

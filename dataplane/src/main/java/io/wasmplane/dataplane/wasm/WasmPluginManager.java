@@ -252,9 +252,11 @@ public final class WasmPluginManager implements AutoCloseable {
       long start = System.nanoTime();
       ScheduledFuture<?> progress = loader.scheduleAtFixedRate(() -> log.info("event=wasm_fetch_in_progress uri={} elapsed_ms={}", r.uri(),
           (System.nanoTime() - start) / 1_000_000), PROGRESS_EVERY_MS, PROGRESS_EVERY_MS, TimeUnit.MILLISECONDS);
-      CompletableFuture<byte[]> f = fetcher.fetch(r, (attempt, cause) -> {
+      CompletableFuture<byte[]> f = fetcher.fetch(r, (attempt, reason, cause) -> {
         remote.fetchFailures().inc();
-        log.warn("event=wasm_fetch_attempt_failed uri={} cluster={} attempt={} cause={}", r.uri(), r.cluster(), attempt, cause);
+        stats.counter(reason.statName()).inc();
+        log.warn("event=wasm_fetch_attempt_failed uri={} cluster={} attempt={} reason={} cause={}", r.uri(), r.cluster(), attempt,
+            reason.name().toLowerCase(java.util.Locale.ROOT), cause);
       });
       return f.whenCompleteAsync((bytes, err) -> {
         progress.cancel(false);

@@ -22,11 +22,14 @@ final class XdsConfigDump implements DynamicConfigDump {
   private final XdsCacheView cache;
   private final Predicate<String> listenerWarming;
   private final Predicate<String> clusterWarming;
+  private final java.util.function.Function<String, Optional<String>> filterLoadFailure;
 
-  XdsConfigDump(XdsCacheView cache, Predicate<String> listenerWarming, Predicate<String> clusterWarming) {
+  XdsConfigDump(XdsCacheView cache, Predicate<String> listenerWarming, Predicate<String> clusterWarming,
+      java.util.function.Function<String, Optional<String>> filterLoadFailure) {
     this.cache = cache;
     this.listenerWarming = listenerWarming;
     this.clusterWarming = clusterWarming;
+    this.filterLoadFailure = filterLoadFailure;
   }
 
   @Override
@@ -78,7 +81,10 @@ final class XdsConfigDump implements DynamicConfigDump {
     }
   }
 
-  /** Envoy's EcdsConfigDump: every ECDS filter config with its version, status and last error. */
+  /**
+   * Envoy's EcdsConfigDump: every ECDS filter config with its version, status and last error: the last NACK, or else
+   * (beyond Envoy) why the accepted config's Wasm plugin could not be loaded and serves by its failure policy.
+   */
   @Override
   public java.util.List<com.google.protobuf.Message> extraConfigs() {
     io.envoyproxy.envoy.admin.v3.EcdsConfigDump.Builder ecds = io.envoyproxy.envoy.admin.v3.EcdsConfigDump.newBuilder();
@@ -87,7 +93,7 @@ final class XdsConfigDump implements DynamicConfigDump {
           .setVersionInfo(r.version().orElse("")).setClientStatus(status(r.status()));
       r.raw().ifPresent(f::setEcdsFilter);
       r.lastUpdated().ifPresent(t -> f.setLastUpdated(ts(t)));
-      failure(r).ifPresent(f::setErrorState);
+      failure(r).or(() -> loadFailure(r)).ifPresent(f::setErrorState);
       ecds.addEcdsFilters(f);
     }
     return java.util.List.of(ecds.build());
@@ -96,6 +102,19 @@ final class XdsConfigDump implements DynamicConfigDump {
   private static Optional<UpdateFailureState> failure(ResourceSnapshot r) {
     return r.lastRejection().map(rej -> UpdateFailureState.newBuilder().setFailedConfiguration(rej.raw())
         .setLastUpdateAttempt(ts(rej.at())).setDetails(rej.error()).setVersionInfo(rej.version()).build());
+  }
+
+  private Optional<UpdateFailureState> loadFailure(ResourceSnapshot r) {
+    if (r.raw().isEmpty() || r.status() != ClientStatus.ACKED) {
+      return Optional.empty();
+    }
+    return filterLoadFailure.apply(r.name()).map(cause -> {
+      UpdateFailureState.Builder s = UpdateFailureState.newBuilder().setFailedConfiguration(r.raw().get())
+          .setDetails("accepted, but its Wasm plugin could not be loaded and serves by its failure policy: " + cause)
+          .setVersionInfo(r.version().orElse(""));
+      r.lastUpdated().ifPresent(t -> s.setLastUpdateAttempt(ts(t)));
+      return s.build();
+    });
   }
 
   static ClientResourceStatus status(ClientStatus s) {

@@ -28,11 +28,13 @@ public final class XdsDataplane implements AutoCloseable {
   private final XdsClient client;
   private final DynamicClusters clusters;
   private final DynamicListeners listeners;
+  private final DataplaneServer server;
   private final CountDownLatch initialCds = new CountDownLatch(1);
   private final CountDownLatch initialLds = new CountDownLatch(1);
 
   private XdsDataplane(XdsClient client, DataplaneServer server, Duration drainTime) {
     this.client = client;
+    this.server = server;
     DataplaneConfig config = server.config();
     this.clusters = new DynamicClusters(client, server.clusters(),
         config.clusters().stream().map(ClusterConfig::name).collect(Collectors.toSet()), initialCds::countDown);
@@ -73,7 +75,7 @@ public final class XdsDataplane implements AutoCloseable {
 
   /** For /config_dump. */
   public io.wasmplane.dataplane.admin.DynamicConfigDump configDump() {
-    return new XdsConfigDump(client.cacheView(), listeners::isWarming, clusters::isWarming);
+    return new XdsConfigDump(client.cacheView(), listeners::isWarming, clusters::isWarming, server::ecdsFilterLoadFailure);
   }
 
 

@@ -11,19 +11,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A module file server on loopback (JDK HttpServer): /good serves the module, /missing 404, /slow answers after 3 s,
- * /truncated promises more bytes than it sends, /notwasm serves text. Counts requests per path.
+ * /truncated promises more bytes than it sends, /notwasm serves text. Counts requests per path. Bytes added with
+ * {@link #put} are served at their path, slowly or truncated when the path starts with /slow or /truncated.
  */
-final class ModuleServer implements AutoCloseable {
+public final class ModuleServer implements AutoCloseable {
   private final HttpServer server;
   final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private final Map<String, byte[]> extra = new ConcurrentHashMap<>();
 
   /** Serves {@code bytes} at {@code path} from now on. */
-  void put(String path, byte[] bytes) {
+  public void put(String path, byte[] bytes) {
     extra.put(path, bytes);
   }
 
-  ModuleServer(byte[] module) throws IOException {
+  public ModuleServer(byte[] module) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", ex -> {
@@ -31,24 +32,25 @@ final class ModuleServer implements AutoCloseable {
       hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
       try (ex) {
         byte[] added = extra.get(path);
+        byte[] body = added != null ? added : module;
+        if (path.startsWith("/slow")) {
+          sleep(3000);
+          send(ex, 200, body);
+          return;
+        }
+        if (path.startsWith("/truncated")) {
+          ex.sendResponseHeaders(200, body.length);
+          OutputStream os = ex.getResponseBody();
+          os.write(body, 0, body.length / 2);
+          os.flush();
+          throw new IOException("truncating on purpose"); // the exchange is closed with the body short
+        }
         if (added != null) {
           send(ex, 200, added);
           return;
         }
         switch (path) {
           case "/good.wasm" -> send(ex, 200, module);
-          case "/slow.wasm" -> {
-            sleep(3000);
-            send(ex, 200, module);
-          }
-          case "/truncated.wasm" -> {
-            ex.sendResponseHeaders(200, module.length);
-            OutputStream os = ex.getResponseBody();
-            os.write(module, 0, module.length / 2);
-            os.flush();
-            ex.getHttpContext().getServer(); // then the exchange is closed with the body short
-            throw new IOException("truncating on purpose");
-          }
           case "/notwasm.wasm" -> send(ex, 200, "<html>not a module</html>".getBytes());
           default -> send(ex, 404, "no such module".getBytes());
         }
@@ -72,16 +74,16 @@ final class ModuleServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 
-  int hits(String path) {
+  public int hits(String path) {
     AtomicInteger n = hits.get(path);
     return n == null ? 0 : n.get();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + port() + path;
   }
 

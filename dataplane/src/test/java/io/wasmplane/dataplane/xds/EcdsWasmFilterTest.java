@@ -135,7 +135,7 @@ class EcdsWasmFilterTest {
     }
     String dump = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.adminPort() + "/config_dump")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    assertTrue(dump.contains("EcdsConfigDump") && dump.contains("\"ecdsFilters\"") && dump.contains("\"errorState\""), dump);
+    assertTrue(dump.contains("EcdsConfigDump") && dump.contains("\"ecds_filters\"") && dump.contains("\"error_state\""), dump);
   }
 
   @Test

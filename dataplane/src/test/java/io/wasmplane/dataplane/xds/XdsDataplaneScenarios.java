@@ -92,8 +92,8 @@ abstract class XdsDataplaneScenarios {
     assertTrue(counter(d, "http.ingress.rds.r1.update_success") >= 1);
     assertEquals(0, counter(d, "listener_manager.lds.update_rejected"));
     String dump = get("http://127.0.0.1:" + d.adminPort() + "/config_dump").body();
-    assertTrue(dump.contains("\"dynamicListeners\"") && dump.contains("\"activeState\""), dump);
-    assertTrue(dump.contains("\"dynamicActiveClusters\"") && dump.contains("\"dynamicRouteConfigs\""), dump);
+    assertTrue(dump.contains("\"dynamic_listeners\"") && dump.contains("\"active_state\""), dump);
+    assertTrue(dump.contains("\"dynamic_active_clusters\"") && dump.contains("\"dynamic_route_configs\""), dump);
   }
 
   @Test
@@ -159,7 +159,7 @@ abstract class XdsDataplaneScenarios {
       assertEquals("a", upstreamOf(port), "the last good config keeps serving");
     }
     String dump = get("http://127.0.0.1:" + d.adminPort() + "/config_dump").body();
-    assertTrue(dump.contains("\"errorState\"") && dump.contains("nope"), dump);
+    assertTrue(dump.contains("\"error_state\"") && dump.contains("nope"), dump);
 
     // Recovery: a good v3 is accepted.
     cp.set("default", "v3", List.of(edsCluster("c1")), List.of(endpoints("c1", b.port())),
