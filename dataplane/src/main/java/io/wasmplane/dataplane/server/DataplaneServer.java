@@ -164,6 +164,12 @@ public final class DataplaneServer implements AutoCloseable {
     return hcmFactory.extensionFilter(f, where);
   }
 
+  /** As {@link #buildHttpFilter} for a config that replaces a serving one (ECDS update). */
+  public io.wasmplane.dataplane.http.HttpFilterFactory buildReplacementHttpFilter(
+      io.wasmplane.dataplane.config.HttpFilterConfig f, String where) {
+    return hcmFactory.extensionFilter(f, where, io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.UPDATE);
+  }
+
   /** Releases the plugin references of an HCM runtime built by {@link #buildHcm} that never went (or is no longer) live. */
   public void releaseHcm(HcmRuntime hcm) {
     hcmFactory.release(hcm);

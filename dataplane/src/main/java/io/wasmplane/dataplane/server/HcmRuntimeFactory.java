@@ -93,6 +93,14 @@ final class HcmRuntimeFactory {
 
   /** A filter from its typed config alone (static http_filters entries, and ECDS configs); canaries Wasm plugins. */
   HttpFilterFactory extensionFilter(HttpFilterConfig f, String where) {
+    return extensionFilter(f, where, io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
+  }
+
+  /**
+   * As above; {@code mode} UPDATE when the filter replaces one that serves (ECDS): Wasm code that cannot be fetched
+   * then fails the build (NACK, the serving version stays) instead of giving a plugin in the failed state.
+   */
+  HttpFilterFactory extensionFilter(HttpFilterConfig f, String where, io.wasmplane.dataplane.wasm.WasmPluginManager.Mode mode) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
@@ -100,8 +108,7 @@ final class HcmRuntimeFactory {
       io.wasmplane.dataplane.wasm.PluginHandle handle;
       try {
         // Static config: the caller (startup) waits for remote code, as a warming listener would.
-        handle = wasmPlugins.get().prepareNow(spec, io.wasmplane.dataplane.wasm.PluginKind.HTTP_FILTER,
-            io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
+        handle = wasmPlugins.get().prepareNow(spec, io.wasmplane.dataplane.wasm.PluginKind.HTTP_FILTER, mode);
       } catch (io.wasmplane.dataplane.wasm.PluginLoadException e) {
         throw new ConfigException(w + ": " + e.getMessage(), e);
       }

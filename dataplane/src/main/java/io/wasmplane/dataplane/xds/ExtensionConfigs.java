@@ -137,9 +137,11 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
             + typeUrls);
       }
       HttpFilterFactory f;
+      HttpFilterConfig config = new HttpFilterConfig(name, update.configTypeUrl(), update.proto().getTypedConfig());
+      String where = "extension config '" + name + "'";
       try {
-        f = server.buildHttpFilter(new HttpFilterConfig(name, update.configTypeUrl(), update.proto().getTypedConfig()),
-            "extension config '" + name + "'");
+        // Replacing a serving config: code that cannot be had is a NACK, and the serving version stays.
+        f = discovered != null ? server.buildReplacementHttpFilter(config, where) : server.buildHttpFilter(config, where);
       } catch (ConfigException e) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject(e.getMessage());
