@@ -225,15 +225,50 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
   }
 
-  /** Idle timeout for an HTTP/2 connection: nothing happened on it for the idle period. */
+  /**
+   * Idle timeout for an HTTP/2 connection (nothing happened on it for the idle period: close), and its drain: GOAWAY
+   * (NO_ERROR, last stream id = the last the client opened), then close once the streams in flight have finished.
+   * Closing at once instead lost the responses of streams in flight.
+   */
   private static final class Http2IdleCloser extends ChannelInboundHandlerAdapter {
+    private boolean draining;
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent || evt == DrainEvent.INSTANCE) {
-        ctx.close(); // HTTP/2: GOAWAY, then close once active streams finish
+      if (evt == DrainEvent.INSTANCE) {
+        drain(ctx);
+        return;
+      }
+      if (evt instanceof IdleStateEvent) {
+        ctx.close();
         return;
       }
       ctx.fireUserEventTriggered(evt);
+    }
+
+    private void drain(ChannelHandlerContext ctx) {
+      Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+      if (draining || codec == null) {
+        return;
+      }
+      draining = true;
+      io.netty.handler.codec.http2.Http2Connection connection = codec.connection();
+      connection.addListener(new io.netty.handler.codec.http2.Http2ConnectionAdapter() {
+        @Override
+        public void onStreamClosed(io.netty.handler.codec.http2.Http2Stream stream) {
+          closeWhenDone(ctx, connection);
+        }
+      });
+      ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(io.netty.handler.codec.http2.Http2Error.NO_ERROR))
+          .addListener(f -> closeWhenDone(ctx, connection));
+    }
+
+    /** Once no stream is active: flush what the last stream wrote, then close (after the current task). */
+    private static void closeWhenDone(ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2Connection connection) {
+      if (connection.numActiveStreams() == 0 && ctx.channel().isOpen()) {
+        ctx.channel().eventLoop().execute(() -> ctx.channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE));
+      }
     }
   }
 }

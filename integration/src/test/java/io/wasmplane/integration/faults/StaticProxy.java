@@ -21,8 +21,8 @@ import java.util.TreeMap;
 /**
  * The packaged data plane from a static bootstrap in front of a {@link FaultyUpstream}: one listener ({@code
  * ingress}, stats {@code http.ingress.*}) with the as_headers Wasm filter and a file access log (method, path,
- * protocol, code, response flags), routes {@code /dead} to a port nobody listens on and everything else to cluster
- * {@code upstream} with a 1 s route timeout.
+ * protocol, code, response flags), routes {@code /dead} to a port nobody listens on, {@code /slow/} to cluster
+ * {@code upstream} with a 10 s route timeout and everything else there with a 1 s one.
  */
 final class StaticProxy implements AutoCloseable {
   final FaultyUpstream upstream;
@@ -65,6 +65,7 @@ final class StaticProxy implements AutoCloseable {
                       domains: ["*"]
                       routes:
                       - {match: {prefix: /dead}, route: {cluster: dead}}
+                      - {match: {prefix: /slow/}, route: {cluster: upstream, timeout: 10s}}
                       - {match: {prefix: /}, route: {cluster: upstream, timeout: 1s}}
                   http_filters:
                   - name: envoy.filters.http.wasm
