@@ -227,6 +227,7 @@ class SoakRun {
     rig.modules.mode(rig.sha256Of(file), mode);
     rig.modules.slowMillis(4000);
     String serving = ControlPlaneFaultsTest.stamp(rig);
+    String goodModule = rig.rollout.release("stamp").moduleFile();
     rig.rollout.release("stamp", new RolloutFile.Release(label, file, "stamp=" + label)).write();
     long t0 = System.nanoTime();
     boolean nacked = false;
@@ -238,6 +239,8 @@ class SoakRun {
       Thread.sleep(200);
     }
     String still = ControlPlaneFaultsTest.stamp(rig);
+    // Roll back to the good code, as an operator would; later rolls build on it.
+    rig.rollout.release("stamp", new RolloutFile.Release(label + "-rollback", goodModule, "stamp=" + label + "-rollback")).write();
     return mode + ": " + (nacked ? "NACKed in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms" : "NOT NACKed in 40 s")
         + ", serving " + still + (still.equals(serving) ? " (the old plugin)" : " (CHANGED from " + serving + ")");
   }
