@@ -29,6 +29,14 @@ bench: build
 	@scripts/bench-wasm-runtime.sh
 	@scripts/bench.sh
 
+# Long fault and load run (loopback only, bounded): SOAK_MINUTES (default 10), SOAK_RPS per load worker (default 40).
+# Writes docs/soak.md (the table, totals and the machine load).
+SOAK_MINUTES ?= 10
+SOAK_RPS ?= 40
+soak: build
+	$(MVN) -pl integration test -Dtest=SoakRun -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dsoak.minutes=$(SOAK_MINUTES) -Dsoak.rps=$(SOAK_RPS) -Dsurefire.timeout=$$(( ($(SOAK_MINUTES) + 10) * 60 ))
+
 clean:
 	$(MVN) -q clean
 	rm -rf $(PLUGINS_DIR)

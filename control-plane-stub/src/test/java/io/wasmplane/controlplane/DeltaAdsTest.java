@@ -119,6 +119,9 @@ class DeltaAdsTest {
     DeltaDiscoveryResponse diff = client.nextDelta();
     assertThat(diff.getResourcesList()).extracting(Resource::getName).containsExactly("tcp_in");
     assertThat(diff.getRemovedResourcesList()).containsExactly("gone_listener");
+    // /status shows what the node said it held when it re-subscribed.
+    assertThat(awaitNode(s -> s.types().containsKey("LDS")).types().get("LDS").subscribedWith())
+        .isEqualTo("gone_listener=x,http_in=" + held.get("http_in") + ",tcp_in=old");
   }
 
   @Test

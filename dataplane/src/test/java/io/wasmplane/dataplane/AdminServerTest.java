@@ -100,8 +100,8 @@ class AdminServerTest {
     ConfigDump.Builder dump = ConfigDump.newBuilder();
     EnvoyTypes.PARSER.merge(json, dump);
     assertThat(dump.getConfigsCount()).isEqualTo(4);
-    assertThat(dump.getConfigs(0).unpack(BootstrapConfigDump.class).getBootstrap().getStaticResources().getClustersCount()).isEqualTo(5);
-    assertThat(dump.getConfigs(1).unpack(ClustersConfigDump.class).getStaticClustersCount()).isEqualTo(5);
+    assertThat(dump.getConfigs(0).unpack(BootstrapConfigDump.class).getBootstrap().getStaticResources().getClustersCount()).isEqualTo(6);
+    assertThat(dump.getConfigs(1).unpack(ClustersConfigDump.class).getStaticClustersCount()).isEqualTo(6);
     Listener l = dump.getConfigs(2).unpack(ListenersConfigDump.class).getStaticListeners(0).getListener().unpack(Listener.class);
     assertThat(l.getName()).isEqualTo("ingress");
     assertThat(dump.getConfigs(3).unpack(RoutesConfigDump.class).getStaticRouteConfigs(0).getRouteConfig().getTypeUrl())

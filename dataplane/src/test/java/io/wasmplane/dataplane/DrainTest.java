@@ -53,4 +53,35 @@ class DrainTest {
       assertThat(RawHttp.freePort()).isPositive();
     }
   }
+
+  @Test
+  void inFlightHttp2StreamsFinishAfterTheGoaway() throws Exception {
+    try (TestUpstream up = new TestUpstream("up")) {
+      String routes = """
+          - name: all
+            domains: ["*"]
+            routes:
+            - match: {prefix: "/"}
+              route: {cluster: up}
+          """;
+      Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null, Bootstraps.staticCluster("up", up.port(), null), Path.of("/dev/null"), null));
+      int port = dp.port("ingress");
+      try (io.wasmplane.dataplane.testing.H2cClient h2 = new io.wasmplane.dataplane.testing.H2cClient(port)) {
+        java.util.List<CompletableFuture<io.wasmplane.dataplane.testing.H2cClient.Response>> streams = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          streams.add(h2.request("GET", "/slow/800", "drain", null));
+        }
+        for (int i = 0; i < 100 && up.requests.get() < 3; i++) {
+          Thread.sleep(20);
+        }
+        assertThat(up.requests.get()).isEqualTo(3);
+        dp.drainAndClose(); // was: the connection closed at once and the three responses were lost
+        for (CompletableFuture<io.wasmplane.dataplane.testing.H2cClient.Response> f : streams) {
+          io.wasmplane.dataplane.testing.H2cClient.Response r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+          assertThat(r.status()).isEqualTo(200);
+          assertThat(r.body()).startsWith("GET /slow/800");
+        }
+      }
+    }
+  }
 }

@@ -156,6 +156,15 @@ class ProxyHttp1Test {
   }
 
   @Test
+  void upstreamGarbageIs502WithProtocolErrorFlag() throws Exception {
+    HttpResponse<String> r = Http.get(client, fx.url("/garbage"));
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body()).isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: protocol error");
+    assertThat(awaitLogLine(l -> l.contains("\"GET /garbage HTTP/1.1\""))).contains("\" 502 UPE ");
+    assertThat(Http.get(client, fx.url("/after-garbage")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void routeTimeoutIs504WithUpstreamTimeoutFlag() throws Exception {
     long t0 = System.nanoTime();
     HttpResponse<String> r = Http.get(client, fx.url("/timeout"));

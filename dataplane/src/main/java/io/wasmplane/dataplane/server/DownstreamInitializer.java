@@ -241,14 +241,16 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
   }
 
   /**
-   * The tail of an HTTP/2 connection pipeline: idle timeout and drain close it (GOAWAY, then close once active streams
-   * finish); a connection protocol error (the frame codec answers it with GOAWAY and closes) is counted as Envoy's
+   * The tail of an HTTP/2 connection pipeline: idle timeout closes it; drain sends GOAWAY (NO_ERROR, last stream id =
+   * the last the client opened) and closes once the streams in flight have finished (closing at once lost their
+   * responses); a connection protocol error (the frame codec answers it with GOAWAY and closes) is counted as Envoy's
    * downstream_cx_protocol_error and logged at debug only (a peer must not be able to flood the log); any other
    * error closes the connection.
    */
   private static final class Http2ConnectionTail extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2ConnectionTail.class);
     private final HcmStats stats;
+    private boolean draining;
 
     Http2ConnectionTail(HcmStats stats) {
       this.stats = stats;
@@ -256,7 +258,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent || evt == DrainEvent.INSTANCE) {
+      if (evt == DrainEvent.INSTANCE) {
+        drain(ctx);
+        return;
+      }
+      if (evt instanceof IdleStateEvent) {
         ctx.close();
         return;
       }
@@ -274,6 +280,31 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         return;
       }
       ctx.close();
+    }
+
+    private void drain(ChannelHandlerContext ctx) {
+      Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+      if (draining || codec == null) {
+        return;
+      }
+      draining = true;
+      io.netty.handler.codec.http2.Http2Connection connection = codec.connection();
+      connection.addListener(new io.netty.handler.codec.http2.Http2ConnectionAdapter() {
+        @Override
+        public void onStreamClosed(io.netty.handler.codec.http2.Http2Stream stream) {
+          closeWhenDone(ctx, connection);
+        }
+      });
+      ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(io.netty.handler.codec.http2.Http2Error.NO_ERROR))
+          .addListener(f -> closeWhenDone(ctx, connection));
+    }
+
+    /** Once no stream is active: flush what the last stream wrote, then close (after the current task). */
+    private static void closeWhenDone(ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2Connection connection) {
+      if (connection.numActiveStreams() == 0 && ctx.channel().isOpen()) {
+        ctx.channel().eventLoop().execute(() -> ctx.channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE));
+      }
     }
   }
 }

@@ -113,6 +113,17 @@ final class Http1HostPool extends HostPool {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+        // Bytes that are not an HTTP response (the codec's placeholder is a "999 Unknown"): a protocol error.
+        io.netty.util.ReferenceCountUtil.release(msg);
+        UpstreamStream s = current;
+        current = null;
+        if (s != null) {
+          s.fail(ResetReason.PROTOCOL_ERROR, describe(o.decoderResult().cause()));
+        }
+        ctx.close();
+        return;
+      }
       if (msg instanceof HttpResponse r && !HttpUtil.isKeepAlive(r)) {
         keepAlive = false;
       }

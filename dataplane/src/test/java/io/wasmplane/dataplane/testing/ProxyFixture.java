@@ -11,6 +11,7 @@ public final class ProxyFixture implements AutoCloseable {
   public final TestUpstream b;
   public final H2Upstream h2;
   public final ResettingUpstream resetting;
+  public final ResettingUpstream garbage;
   public final int deadPort;
   public final Path accessLog;
   public final Dataplane dataplane;
@@ -20,6 +21,7 @@ public final class ProxyFixture implements AutoCloseable {
     b = new TestUpstream("b");
     h2 = new H2Upstream();
     resetting = new ResettingUpstream();
+    garbage = new ResettingUpstream("SSH-2.0-OpenSSH_9.2 not http\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     deadPort = RawHttp.freePort();
     accessLog = Files.createTempFile("access", ".log");
     String routes = """
@@ -40,6 +42,8 @@ public final class ProxyFixture implements AutoCloseable {
             route: {cluster: dead}
           - match: {prefix: "/reset"}
             route: {cluster: resetting}
+          - match: {prefix: "/garbage"}
+            route: {cluster: garbage}
           - match: {prefix: "/timeout"}
             route: {cluster: a, timeout: 0.3s, prefix_rewrite: "/slow/3000"}
           - match: {prefix: "/weighted"}
@@ -74,7 +78,8 @@ public final class ProxyFixture implements AutoCloseable {
         Bootstraps.staticCluster("b", b.port(), "lb_policy: LEAST_REQUEST"),
         Bootstraps.staticCluster("h2", h2.port(), h2Options),
         Bootstraps.staticCluster("dead", deadPort, null),
-        Bootstraps.staticCluster("resetting", resetting.port(), null));
+        Bootstraps.staticCluster("resetting", resetting.port(), null),
+        Bootstraps.staticCluster("garbage", garbage.port(), null));
     dataplane = Bootstraps.start(Bootstraps.bootstrap(routes, hcmExtra, clusters, accessLog, null));
   }
 
@@ -102,6 +107,7 @@ public final class ProxyFixture implements AutoCloseable {
     b.close();
     h2.close();
     resetting.close();
+    garbage.close();
     Files.deleteIfExists(accessLog);
   }
 }

@@ -82,14 +82,45 @@ class ControlPlaneStubEcdsTest {
 
         Files.writeString(file, rollout(port, up.port(), "nostamp=1"));
         await("the refused config is NACKed", () -> counter(dp, "extension_config_discovery.http_filter.demo_headers.config_fail") >= 1);
-        String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stub.httpPort() + "/status")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-        org.assertj.core.api.Assertions.assertThat(status).contains("demo_headers").contains("on_configure");
+        // The counter moves before the NACK is on the wire: wait for the stub to have it.
+        await("the stub shows the NACK", () -> status(http, stub).contains("on_configure"));
+        org.assertj.core.api.Assertions.assertThat(status(http, stub)).contains("demo_headers");
         for (int i = 0; i < 3; i++) {
           assertEquals("v2", stamp(http, port), "the last good plugin config keeps serving");
         }
       }
     }
+  }
+
+  @Test
+  void anUpdateWhoseCodeCannotBeFetchedIsNackedAndTheServingVersionStays() throws Exception {
+    int port = Resources.freePort();
+    Path file = dir.resolve("rollout.yaml");
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    try (TestUpstream up = new TestUpstream("a")) {
+      Files.writeString(file, rollout(port, up.port(), "stamp=v1"));
+      try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
+          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), "GRPC"), "t"),
+              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+        await("the plugin from the stub", () -> "v1".equals(stamp(http, port)));
+        // New code the module server does not have (404): the update must not replace the serving plugin.
+        String missing = "0".repeat(64);
+        Files.writeString(file, rollout(port, up.port(), "stamp=v2").replace("module: " + EcdsWasmFilterTest.PLUGIN,
+            "module: \"http://127.0.0.1:" + stub.httpPort() + "/modules/" + missing + ".wasm\"\n    sha256: \"" + missing + "\""));
+        await("the unfetchable update is NACKed",
+            () -> counter(dp, "extension_config_discovery.http_filter.demo_headers.config_fail") >= 1);
+        await("the stub shows the NACK", () -> status(http, stub).contains("HTTP status 404"));
+        org.assertj.core.api.Assertions.assertThat(status(http, stub)).contains(missing);
+        for (int i = 0; i < 3; i++) {
+          assertEquals("v1", stamp(http, port), "the serving plugin keeps serving");
+        }
+      }
+    }
+  }
+
+  private static String status(HttpClient http, ControlPlane stub) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stub.httpPort() + "/status")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static String stamp(HttpClient http, int port) {

@@ -143,34 +143,14 @@ public final class FaultRig implements AutoCloseable {
     return stats().getOrDefault(name, -1L);
   }
 
-  /** Sockets the data plane process holds (Linux /proc), or -1 where that cannot be read. */
+  /** Sockets the data plane process holds (Linux /proc), or -1. */
   public long osSockets() {
-    Path fds = Path.of("/proc", "" + dataplane.pid(), "fd");
-    try (Stream<Path> s = Files.list(fds)) {
-      return s.filter(p -> {
-        try {
-          return Files.readSymbolicLink(p).toString().startsWith("socket:");
-        } catch (IOException gone) {
-          return false;
-        }
-      }).count();
-    } catch (IOException e) {
-      return -1;
-    }
+    return ProcStats.sockets(dataplane.pid());
   }
 
   /** OS threads of the data plane process (Linux /proc), or -1. */
   public long osThreads() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", "" + dataplane.pid(), "status"))) {
-        if (line.startsWith("Threads:")) {
-          return Long.parseLong(line.substring(8).trim());
-        }
-      }
-    } catch (IOException e) {
-      // not Linux, or the process is gone
-    }
-    return -1;
+    return ProcStats.threads(dataplane.pid());
   }
 
   /** Polls {@code condition} every 100 ms until it holds (bounded). */

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * An HTTP/1.1 upstream on loopback, on plain sockets so it can misbehave the way real servers do. The request path
  * picks the behaviour: {@code /reset} (read the request, then RST), {@code /close} (read the request, then FIN),
  * {@code /stall} (read the request, never answer), {@code /stall-body} (headers and half the body, then nothing),
- * {@code /garbage} (bytes that are not HTTP); anything else answers 200 {@code "upstream saw GET /path"} and keeps
+ * {@code /garbage} (bytes that are not HTTP), {@code /slow/<ms>} (answers 200 after a while); anything else answers 200 {@code "upstream saw GET /path"} and keeps
  * the connection alive. It counts the connections it holds open, the upstream side of a leak.
  */
 public final class FaultyUpstream implements AutoCloseable {
@@ -95,6 +95,9 @@ public final class FaultyUpstream implements AutoCloseable {
           in.read();
           return;
         }
+        if (path.startsWith("/slow/")) {
+          sleep(Long.parseLong(path.substring(6)));
+        }
         byte[] body = ("upstream saw " + line[0] + " " + path).getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: " + body.length + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
@@ -105,6 +108,15 @@ public final class FaultyUpstream implements AutoCloseable {
       // the proxy went away: nothing to do
     } finally {
       open.remove(s);
+    }
+  }
+
+  private static void sleep(long ms) throws IOException {
+    try {
+      Thread.sleep(Math.min(ms, 30_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SocketException("interrupted");
     }
   }
 

@@ -79,15 +79,26 @@ public final class TcpFaultProxy implements AutoCloseable {
   private void startAccepting(ServerSocket s) {
     pool.execute(() -> {
       while (!s.isClosed()) {
+        Socket down;
         try {
-          Socket down = s.accept();
+          down = s.accept();
+        } catch (IOException e) {
+          continue; // closed: the loop ends
+        }
+        try {
           Socket up = new Socket(InetAddress.getLoopbackAddress(), targetPort);
           sockets.add(down);
           sockets.add(up);
           pool.execute(() -> pump(down, up));
           pool.execute(() -> pump(up, down));
-        } catch (IOException e) {
-          // closed, or the target refused: the client sees its connection end
+        } catch (IOException refused) {
+          // the target is down: reset the client's connection as the target's refusal would
+          try {
+            down.setSoLinger(true, 0);
+            down.close();
+          } catch (IOException ignored) {
+            // already gone
+          }
         }
       }
     });
