@@ -235,9 +235,7 @@ public final class BootstrapTranslator {
       if (h.getRds().getRouteConfigName().isEmpty()) {
         throw new ConfigException(where + ".rds.route_config_name: required");
       }
-      if (!h.getRds().getConfigSource().hasAds()) {
-        throw new ConfigException(where + ".rds.config_source: only 'ads: {}' is supported");
-      }
+      requireXdsSource(h.getRds().getConfigSource(), where + ".rds.config_source");
       rdsName = Optional.of(h.getRds().getRouteConfigName());
     } else if (!h.hasRouteConfig()) {
       throw new ConfigException(where + ": one of 'route_config' or 'rds' is required");
@@ -335,6 +333,16 @@ public final class BootstrapTranslator {
     return List.copyOf(out);
   }
 
+  /**
+   * A config source inside a resource: {@code ads: {}} or an {@code api_config_source} (whose server the xDS side
+   * resolves against the bootstrap when it subscribes).
+   */
+  private static void requireXdsSource(io.envoyproxy.envoy.config.core.v3.ConfigSource cs, String where) {
+    if (!cs.hasAds() && !cs.hasApiConfigSource()) {
+      throw new ConfigException(where + ": only 'ads: {}' or an 'api_config_source' is supported");
+    }
+  }
+
   /** An ECDS http filter: every type URL it accepts must be one we implement, and so must its default config. */
   static HttpFilterConfig.Discovery discovery(HttpFilter f, String where) {
     var cd = f.getConfigDiscovery();
@@ -343,9 +351,7 @@ public final class BootstrapTranslator {
     if (f.getName().isEmpty()) {
       throw new ConfigException(where + ".name: required (it names the ECDS resource)");
     }
-    if (!cd.getConfigSource().hasAds()) {
-      throw new ConfigException(w + ".config_source: only 'ads: {}' is supported");
-    }
+    requireXdsSource(cd.getConfigSource(), w + ".config_source");
     if (cd.getTypeUrlsCount() == 0) {
       throw new ConfigException(w + ".type_urls: at least one type URL is required");
     }
@@ -580,9 +586,7 @@ public final class BootstrapTranslator {
       }
       var eds = c.getEdsClusterConfig();
       FieldGuard.onlySupported(eds, where + ".eds_cluster_config", Set.of("eds_config", "service_name"));
-      if (!eds.getEdsConfig().hasAds()) {
-        throw new ConfigException(where + ".eds_cluster_config.eds_config: only 'ads: {}' is supported");
-      }
+      requireXdsSource(eds.getEdsConfig(), where + ".eds_cluster_config.eds_config");
     } else if (c.hasEdsClusterConfig()) {
       throw new ConfigException(where + ".eds_cluster_config: only allowed with type EDS");
     }

@@ -12,6 +12,7 @@ import io.wasmplane.dataplane.server.DataplaneServer;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 import io.wasmplane.xds.ResourceWatcher;
 import io.wasmplane.xds.XdsClient;
+import io.wasmplane.xds.XdsSource;
 import io.wasmplane.xds.resource.ExtensionConfigResource;
 import io.wasmplane.xds.resource.ExtensionConfigUpdate;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,12 +40,19 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
   private final StatsRegistry stats;
   private final Consumer<String> onReady;
   private final Map<String, Slot> slots = new HashMap<>();
+  /** Where the filters of the listener being built get their config (config_discovery.config_source), by name. */
+  private Map<String, XdsSource> sources = Map.of();
 
   ExtensionConfigs(XdsClient xds, DataplaneServer server, StatsRegistry stats, Consumer<String> onReady) {
     this.xds = xds;
     this.server = server;
     this.stats = stats;
     this.onReady = onReady;
+  }
+
+  /** The config sources of the next listener's ECDS filters (set right before it is built, xds-client thread). */
+  void expect(Map<String, XdsSource> sourcesByFilter) {
+    this.sources = Map.copyOf(sourcesByFilter);
   }
 
   /** Called while a listener is translated (xds-client thread). */
@@ -59,7 +68,7 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
         slot.withoutWarming = discovery.applyDefaultConfigWithoutWarming();
       }
       slots.put(name, slot);
-      slot.subscribe();
+      slot.subscribe(sources.getOrDefault(name, XdsSource.ADS));
     }
     Slot s = slot;
     return cb -> {
@@ -113,8 +122,8 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
 
     io.wasmplane.xds.WatchHandle handle;
 
-    void subscribe() {
-      handle = xds.watch(ExtensionConfigResource.INSTANCE, name, this);
+    void subscribe(XdsSource source) {
+      handle = xds.watch(ExtensionConfigResource.INSTANCE, name, source, this);
     }
 
     HttpFilterFactory current() {
@@ -129,12 +138,22 @@ final class ExtensionConfigs implements ExtensionConfigProvider {
       return "extension_config_discovery.http_filter." + name + "." + s;
     }
 
+    /** Its plugin's code is warmed off the xds-client thread, then the filter is built (canaried) there. */
     @Override
     public CompletionStage<Optional<String>> onChanged(ExtensionConfigUpdate update) {
       if (!typeUrls.contains(update.configTypeUrl())) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject("extension config '" + name + "': type " + update.configTypeUrl() + " is not one of "
             + typeUrls);
+      }
+      CompletableFuture<Void> code = PluginPrefetch.warm(server::wasmPlugins,
+          PluginPrefetch.ofFilter(update.proto().getTypedConfig()));
+      return code.isDone() ? apply(update) : code.thenComposeAsync(v -> apply(update), xds.executor());
+    }
+
+    private CompletionStage<Optional<String>> apply(ExtensionConfigUpdate update) {
+      if (slots.get(name) != this) {
+        return Verdicts.reject("extension config '" + name + "': no longer used");
       }
       HttpFilterFactory f;
       try {

@@ -27,6 +27,8 @@ final class ControlPlane implements AutoCloseable {
   final SimpleCache<String> cache;
   /** "type_url: message" of every request carrying an error_detail (SotW and delta). */
   final List<String> nacks = new CopyOnWriteArrayList<>();
+  /** The default type URL of every stream opened: "" for ADS, the type's URL on a per-type service. */
+  final List<String> streamsOpened = new CopyOnWriteArrayList<>();
   private Server server;
 
   ControlPlane() {
@@ -41,6 +43,11 @@ final class ControlPlane implements AutoCloseable {
 
   ControlPlane start(int port) throws IOException {
     V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
+      @Override
+      public void onStreamOpen(long streamId, String typeUrl) {
+        streamsOpened.add(typeUrl);
+      }
+
       @Override
       public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         if (request.hasErrorDetail()) {
@@ -57,6 +64,11 @@ final class ControlPlane implements AutoCloseable {
     }, cache);
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
         .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        // Per-type services (LDS, CDS, RDS, EDS) for api_config_source subscriptions.
+        .addService(discovery.getListenerDiscoveryServiceImpl())
+        .addService(discovery.getClusterDiscoveryServiceImpl())
+        .addService(discovery.getRouteDiscoveryServiceImpl())
+        .addService(discovery.getEndpointDiscoveryServiceImpl())
         .build()
         .start();
     return this;
