@@ -42,6 +42,11 @@ final class ControlPlane implements AutoCloseable {
   }
 
   ControlPlane start(int port) throws IOException {
+    return start(port, null);
+  }
+
+  /** With {@code tls} (a Netty server context) the xDS services are served over TLS (mTLS if it requires clients). */
+  ControlPlane start(int port, io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) throws IOException {
     V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
       @Override
       public void onStreamOpen(long streamId, String typeUrl) {
@@ -62,7 +67,11 @@ final class ControlPlane implements AutoCloseable {
         }
       }
     }, cache);
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    server = builder
         .addService(discovery.getAggregatedDiscoveryServiceImpl())
         // Per-type services (LDS, CDS, RDS, EDS) for api_config_source subscriptions.
         .addService(discovery.getListenerDiscoveryServiceImpl())
