@@ -68,6 +68,13 @@ class ApiConfigSourceDataplaneTest {
         assertThat(counter(d, "cluster_manager.cds.update_success")).isGreaterThanOrEqualTo(1);
         assertThat(counter(d, "listener_manager.lds.update_success")).isGreaterThanOrEqualTo(1);
         assertThat(cp.streamsOpened).doesNotContain("");
+
+        // A config source naming a cluster the bootstrap does not have: the listener is NACKed naming it.
+        cp.set("default", "v3", List.of(edsCluster("c1", own)), List.of(endpoints("c1", b.port())),
+            List.of(listener("l1", port, hcm("r1", apiSource(apiType, "nope")))), List.of(route("r1", "c1")));
+        await("LDS NACK naming the config source", () -> cp.nacks.stream().anyMatch(n -> n.startsWith(LDS)
+            && n.contains("lds 'l1'") && n.contains("rds.config_source") && n.contains("no static cluster named 'nope'")));
+        assertThat(upstreamOf(port)).as("the last good listener keeps serving").isEqualTo("b");
       }
     }
   }

@@ -37,12 +37,16 @@ final class Resources {
 
   /** An api_config_source through the bootstrap's static cluster {@code xds_cluster}; GRPC or DELTA_GRPC. */
   static ConfigSource apiSource(String apiType) {
+    return apiSource(apiType, "xds_cluster");
+  }
+
+  static ConfigSource apiSource(String apiType, String cluster) {
     return ConfigSource.newBuilder().setResourceApiVersion(ApiVersion.V3)
         .setApiConfigSource(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.newBuilder()
             .setApiType(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.ApiType.valueOf(apiType))
             .setTransportApiVersion(ApiVersion.V3)
             .addGrpcServices(io.envoyproxy.envoy.config.core.v3.GrpcService.newBuilder()
-                .setEnvoyGrpc(io.envoyproxy.envoy.config.core.v3.GrpcService.EnvoyGrpc.newBuilder().setClusterName("xds_cluster"))))
+                .setEnvoyGrpc(io.envoyproxy.envoy.config.core.v3.GrpcService.EnvoyGrpc.newBuilder().setClusterName(cluster))))
         .build();
   }
 
