@@ -43,12 +43,15 @@ public final class Dataplane implements AutoCloseable {
 
   /**
    * Validates, translates and starts; throws ConfigException with a readable message on any problem. With
-   * {@code dynamic_resources} it connects to the control plane and returns without waiting for it (the listeners and
-   * clusters it sends come up as they arrive; see {@link #xds()}).
+   * {@code dynamic_resources} it connects to the control plane and returns without waiting for it: the server is
+   * INITIALIZING until the initial fetch is done (see {@link #xds()}), then LIVE.
    */
   public static Dataplane start(Bootstrap bootstrap, Options options) {
     DataplaneConfig config = BootstrapTranslator.translate(bootstrap, options.serviceNode(), options.serviceCluster());
-    DataplaneServer server = DataplaneServer.start(config, options.concurrency(), new StatsRegistry());
+    // With dynamic_resources the server stays INITIALIZING (/ready 503) until the initial xDS fetch is done.
+    DataplaneServer server = bootstrap.hasDynamicResources()
+        ? DataplaneServer.startInitializing(config, options.concurrency(), new StatsRegistry())
+        : DataplaneServer.start(config, options.concurrency(), new StatsRegistry());
     Dataplane d = null;
     try {
       AdminServer admin = null;

@@ -48,10 +48,14 @@ public final class ConfigSources {
     if (source.getResourceApiVersion() == ApiVersion.V2) {
       throw new IllegalArgumentException(field + ".resource_api_version: V2 is not supported (V3)");
     }
+    java.util.Optional<java.time.Duration> timeout = source.hasInitialFetchTimeout()
+        ? java.util.Optional.of(java.time.Duration.ofSeconds(source.getInitialFetchTimeout().getSeconds(),
+            source.getInitialFetchTimeout().getNanos()))
+        : java.util.Optional.empty();
     return switch (source.getConfigSourceSpecifierCase()) {
-      case ADS -> XdsSource.ADS;
-      case API_CONFIG_SOURCE -> XdsSource.server(server(source.getApiConfigSource(), clusters,
-          field + ".api_config_source", false));
+      case ADS -> new XdsSource.Ads(timeout);
+      case API_CONFIG_SOURCE -> new XdsSource.Server(server(source.getApiConfigSource(), clusters,
+          field + ".api_config_source", false), timeout);
       case SELF -> throw new IllegalArgumentException(field + ".self: not supported (use ads or api_config_source)");
       case PATH, PATH_CONFIG_SOURCE -> throw new IllegalArgumentException(field
           + ": filesystem config sources are not supported (use ads or api_config_source)");

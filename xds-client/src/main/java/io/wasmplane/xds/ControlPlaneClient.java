@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -131,21 +132,24 @@ final class ControlPlaneClient implements AdsStream.Events {
 
   // ---------------------------------------------------------------- watches
 
-  <T extends XdsResource> WatchHandle watch(ResourceType<?, T> type, String name, ResourceWatcher<T> watcher) {
+  /** @param initialFetchTimeout of the watch's config source (zero: none) */
+  <T extends XdsResource> WatchHandle watch(ResourceType<?, T> type, String name, Duration initialFetchTimeout,
+      ResourceWatcher<T> watcher) {
     if (name == null || name.isEmpty() || name.equals("*")) {
       throw new IllegalArgumentException("resource name must be non-empty and not '*': use watchAll");
     }
     TypeState<T> ts = state(type);
-    post(() -> addNamedWatch(ts, name, watcher));
+    post(() -> addNamedWatch(ts, name, initialFetchTimeout, watcher));
     return once(() -> post(() -> removeNamedWatch(ts, name, watcher)));
   }
 
-  <T extends XdsResource> WatchHandle watchAll(ResourceType<?, T> type, ResourceWatcher<T> watcher) {
+  <T extends XdsResource> WatchHandle watchAll(ResourceType<?, T> type, Duration initialFetchTimeout,
+      ResourceWatcher<T> watcher) {
     if (!type.isFullStateInSotw()) {
       throw new IllegalArgumentException(type + " does not support wildcard subscriptions");
     }
     TypeState<T> ts = state(type);
-    post(() -> addWildcardWatch(ts, watcher));
+    post(() -> addWildcardWatch(ts, initialFetchTimeout, watcher));
     return once(() -> post(() -> removeWildcardWatch(ts, watcher)));
   }
 
@@ -167,7 +171,8 @@ final class ControlPlaneClient implements AdsStream.Events {
     return (TypeState<T>) ts;
   }
 
-  private <T extends XdsResource> void addNamedWatch(TypeState<T> ts, String name, ResourceWatcher<T> watcher) {
+  private <T extends XdsResource> void addNamedWatch(TypeState<T> ts, String name, Duration timeout,
+      ResourceWatcher<T> watcher) {
     if (closed) {
       return;
     }
@@ -179,7 +184,7 @@ final class ControlPlaneClient implements AdsStream.Events {
     } else if (e.status == ClientStatus.DOES_NOT_EXIST) {
       safely(() -> watcher.onResourceDoesNotExist(name));
     } else if (e.fetchTimer == null) {
-      startFetchTimer(ts, e);
+      startFetchTimer(ts, e, timeout);
     }
     ts.publish(e);
     if (newName) {
@@ -199,7 +204,7 @@ final class ControlPlaneClient implements AdsStream.Events {
     subscriptionChanged(ts);
   }
 
-  private <T extends XdsResource> void addWildcardWatch(TypeState<T> ts, ResourceWatcher<T> watcher) {
+  private <T extends XdsResource> void addWildcardWatch(TypeState<T> ts, Duration timeout, ResourceWatcher<T> watcher) {
     if (closed) {
       return;
     }
@@ -212,15 +217,15 @@ final class ControlPlaneClient implements AdsStream.Events {
     }
     if (ts.initialFetchDone) {
       safely(watcher::onInitialFetchDone);
-    } else if (ts.wildcardFetchTimer == null && !config.initialFetchTimeout().isZero()) {
+    } else if (ts.wildcardFetchTimer == null && !timeout.isZero()) {
       ts.wildcardFetchTimer = executor.schedule(() -> {
         ts.wildcardFetchTimer = null;
         if (!ts.initialFetchDone) {
           stats.increment(ts.type.statPrefix() + ".init_fetch_timeout");
-          log.info("{}: no response within initial_fetch_timeout {}", ts.type, config.initialFetchTimeout());
+          log.info("{}: no response within initial_fetch_timeout {}", ts.type, timeout);
           initialFetchDone(ts);
         }
-      }, config.initialFetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     if (first) {
       subscriptionChanged(ts);
@@ -265,15 +270,15 @@ final class ControlPlaneClient implements AdsStream.Events {
         ts.type, e.name, e.version, err)));
   }
 
-  private void startFetchTimer(TypeState<?> ts, ResourceEntry<?> e) {
-    if (config.initialFetchTimeout().isZero()) {
+  private void startFetchTimer(TypeState<?> ts, ResourceEntry<?> e, Duration timeout) {
+    if (timeout.isZero()) {
       return;
     }
-    e.fetchTimer = executor.schedule(() -> fetchTimedOut(ts, e.name),
-        config.initialFetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    e.fetchTimer = executor.schedule(() -> fetchTimedOut(ts, e.name, timeout), timeout.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
-  private <T extends XdsResource> void fetchTimedOut(TypeState<T> ts, String name) {
+  private <T extends XdsResource> void fetchTimedOut(TypeState<T> ts, String name, Duration timeout) {
     ResourceEntry<T> e = ts.entries.get(name);
     if (e == null || e.data != null || e.status == ClientStatus.DOES_NOT_EXIST) {
       return;
@@ -282,7 +287,7 @@ final class ControlPlaneClient implements AdsStream.Events {
     e.markDoesNotExist();
     ts.publish(e);
     stats.increment(ts.type.statPrefix() + ".init_fetch_timeout");
-    log.info("{} '{}': not received within initial_fetch_timeout {}", ts.type, name, config.initialFetchTimeout());
+    log.info("{} '{}': not received within initial_fetch_timeout {}", ts.type, name, timeout);
     for (ResourceWatcher<T> w : ts.watchersOf(name)) {
       safely(() -> w.onResourceDoesNotExist(name));
     }

@@ -112,7 +112,7 @@ public final class DefaultXdsClient implements XdsClient {
   @Override
   public <T extends XdsResource> WatchHandle watch(ResourceType<?, T> type, String name, XdsSource source,
       ResourceWatcher<T> watcher) {
-    return clientOf(source).watch(type, name, watcher);
+    return clientOf(source).watch(type, name, timeoutOf(source), watcher);
   }
 
   @Override
@@ -123,7 +123,12 @@ public final class DefaultXdsClient implements XdsClient {
   @Override
   public <T extends XdsResource> WatchHandle watchAll(ResourceType<?, T> type, XdsSource source,
       ResourceWatcher<T> watcher) {
-    return clientOf(source).watchAll(type, watcher);
+    return clientOf(source).watchAll(type, timeoutOf(source), watcher);
+  }
+
+  /** The source's own initial_fetch_timeout, else the client's (lds_config's, as the bootstrap gives it). */
+  private java.time.Duration timeoutOf(XdsSource source) {
+    return source.initialFetchTimeout().orElse(config.initialFetchTimeout());
   }
 
   @Override

@@ -128,6 +128,22 @@ class VerdictAndWarmingTest {
   }
 
   @Test
+  void aConfigSourcesOwnInitialFetchTimeoutOverridesTheDefault() throws Exception {
+    cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(), List.of(route("r0", "c")));
+    InMemoryXdsStats stats = new InMemoryXdsStats();
+    try (DefaultXdsClient client = DefaultXdsClient.start(config().build(), stats)) { // default: 15 s
+      var source = io.envoyproxy.envoy.config.core.v3.ConfigSource.newBuilder(TestResources.ads())
+          .setInitialFetchTimeout(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000)).build();
+      XdsSource resolved = client.resolve(source, "rds.config_source");
+      assertThat(resolved.initialFetchTimeout()).contains(Duration.ofMillis(300));
+      RecordingWatcher<RouteConfigurationUpdate> w = new RecordingWatcher<>();
+      client.watch(RouteConfigurationResource.INSTANCE, "absent", resolved, w);
+      Await.until("does-not-exist after the source's 300 ms", () -> w.doesNotExist.contains("absent"));
+      assertThat(stats.counter("rds.init_fetch_timeout")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aResourceWhoseVerdictIsPendingIsNotReportedMissingByTheWarmingTimer() throws Exception {
     cp.setSnapshot("default", "v1", List.of(), List.of(), List.of(), List.of(route("r0", "c"), route("r1", "c")));
     try (DefaultXdsClient client = DefaultXdsClient.start(

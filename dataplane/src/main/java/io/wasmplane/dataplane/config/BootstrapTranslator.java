@@ -243,9 +243,7 @@ public final class BootstrapTranslator {
       if (h.getRds().getRouteConfigName().isEmpty()) {
         throw new ConfigException(where + ".rds.route_config_name: required");
       }
-      if (!h.getRds().getConfigSource().hasAds()) {
-        throw new ConfigException(where + ".rds.config_source: only 'ads: {}' is supported");
-      }
+      requireXdsSource(h.getRds().getConfigSource(), where + ".rds.config_source");
       rdsName = Optional.of(h.getRds().getRouteConfigName());
     } else if (!h.hasRouteConfig()) {
       throw new ConfigException(where + ": one of 'route_config' or 'rds' is required");
@@ -351,6 +349,16 @@ public final class BootstrapTranslator {
 
   private static final String NETWORK_WASM_TYPE = io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor().getFullName();
 
+  /**
+   * A config source inside a resource: {@code ads: {}} or an {@code api_config_source} (whose server the xDS side
+   * resolves against the bootstrap when it subscribes).
+   */
+  private static void requireXdsSource(io.envoyproxy.envoy.config.core.v3.ConfigSource cs, String where) {
+    if (!cs.hasAds() && !cs.hasApiConfigSource()) {
+      throw new ConfigException(where + ": only 'ads: {}' or an 'api_config_source' is supported");
+    }
+  }
+
   /** An ECDS http filter: every type URL it accepts must be one we implement, and so must its default config. */
   static HttpFilterConfig.Discovery discovery(HttpFilter f, String where) {
     if (f.getName().isEmpty()) {
@@ -365,9 +373,7 @@ public final class BootstrapTranslator {
       java.util.function.Predicate<String> supported, String kind, String supportedText) {
     String w = where + ".config_discovery";
     FieldGuard.onlySupported(cd, w, Set.of("config_source", "default_config", "apply_default_config_without_warming", "type_urls"));
-    if (!cd.getConfigSource().hasAds()) {
-      throw new ConfigException(w + ".config_source: only 'ads: {}' is supported");
-    }
+    requireXdsSource(cd.getConfigSource(), w + ".config_source");
     if (cd.getTypeUrlsCount() == 0) {
       throw new ConfigException(w + ".type_urls: at least one type URL is required");
     }
@@ -601,9 +607,7 @@ public final class BootstrapTranslator {
       }
       var eds = c.getEdsClusterConfig();
       FieldGuard.onlySupported(eds, where + ".eds_cluster_config", Set.of("eds_config", "service_name"));
-      if (!eds.getEdsConfig().hasAds()) {
-        throw new ConfigException(where + ".eds_cluster_config.eds_config: only 'ads: {}' is supported");
-      }
+      requireXdsSource(eds.getEdsConfig(), where + ".eds_cluster_config.eds_config");
     } else if (c.hasEdsClusterConfig()) {
       throw new ConfigException(where + ".eds_cluster_config: only allowed with type EDS");
     }

@@ -79,6 +79,25 @@ public final class DataplaneServer implements AutoCloseable {
 
   /** Builds everything and binds every listener; on any failure releases what was started and throws. */
   public static DataplaneServer start(DataplaneConfig config, int concurrency, StatsRegistry stats) {
+    return start(config, concurrency, stats, true);
+  }
+
+  /**
+   * Like {@link #start}, but the server stays INITIALIZING ({@code server.state}, {@code /ready} 503) until
+   * {@link #initialized()}: Envoy's init manager waiting for the initial xDS fetch.
+   */
+  public static DataplaneServer startInitializing(DataplaneConfig config, int concurrency, StatsRegistry stats) {
+    return start(config, concurrency, stats, false);
+  }
+
+  /** The dynamic config's initial fetch is done: INITIALIZING becomes LIVE. */
+  public void initialized() {
+    if (state.compareAndSet(State.INITIALIZING, State.LIVE)) {
+      log.info("event=server_live listeners={}", listeners.size());
+    }
+  }
+
+  private static DataplaneServer start(DataplaneConfig config, int concurrency, StatsRegistry stats, boolean live) {
     DataplaneServer s = new DataplaneServer(config, concurrency, stats);
     try {
       s.clusters.awaitInitialized(10_000);
@@ -92,7 +111,9 @@ public final class DataplaneServer implements AutoCloseable {
       s.close();
       throw e;
     }
-    s.state.set(State.LIVE);
+    if (live) {
+      s.state.set(State.LIVE);
+    }
     log.info("event=server_started transport={} concurrency={} listeners={} clusters={}", s.transport.name(), concurrency,
         s.listeners.size(), config.clusters().size());
     return s;
@@ -392,7 +413,7 @@ public final class DataplaneServer implements AutoCloseable {
    * response; HTTP/2: GOAWAY), and wait for them up to {@code drainTime}.
    */
   public void drain(Duration drainTime) {
-    if (!state.compareAndSet(State.LIVE, State.DRAINING)) {
+    if (state.getAndSet(State.DRAINING) == State.DRAINING) {
       return;
     }
     log.info("event=drain_started connections={} drain_time_s={}", connections.size(), drainTime.toSeconds());

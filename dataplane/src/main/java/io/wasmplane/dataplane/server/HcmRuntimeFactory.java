@@ -47,30 +47,36 @@ final class HcmRuntimeFactory {
   HcmRuntime build(HcmConfig cfg, String where, java.util.function.Supplier<RouteTable> routes) {
     HcmStats hcmStats = new HcmStats(stats, cfg.statPrefix());
     List<HttpFilterFactory> factories = new ArrayList<>();
-    for (HttpFilterConfig f : cfg.httpFilters()) {
-      factories.add(filterFactory(f, routes, hcmStats, where));
-    }
     List<AccessLogger> loggers = new ArrayList<>();
-    for (int i = 0; i < cfg.accessLogs().size(); i++) {
-      AccessLogConfig a = cfg.accessLogs().get(i);
-      String w = where + ".access_log[" + i + "]";
-      if (a.wasm() != null) {
-        io.wasmplane.dataplane.wasm.PluginHandle handle;
-        try {
-          handle = io.wasmplane.dataplane.wasmext.StaticPlugins.prepare(wasmPlugins.get(), a.wasm(),
-              io.wasmplane.dataplane.wasm.PluginKind.ACCESS_LOGGER, w);
-        } catch (RuntimeException e) {
-          loggers.forEach(HcmRuntimeFactory::closeWasmLogger);
-          throw e;
-        }
-        var logger = new io.wasmplane.dataplane.wasmext.WasmAccessLogger(handle);
-        wasmLoggers.add(logger);
-        loggers.add(logger);
-        factories.add(0, logger.streamHold()); // each stream keeps the logger's version until it has logged
-        continue;
+    try {
+      for (HttpFilterConfig f : cfg.httpFilters()) {
+        factories.add(filterFactory(f, routes, hcmStats, where));
       }
-      AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
-      loggers.add(new FileAccessLogger(format, writer(Path.of(a.path()), w)));
+      for (int i = 0; i < cfg.accessLogs().size(); i++) {
+        AccessLogConfig a = cfg.accessLogs().get(i);
+        String w = where + ".access_log[" + i + "]";
+        if (a.wasm() != null) {
+          var handle = io.wasmplane.dataplane.wasmext.StaticPlugins.prepare(wasmPlugins.get(), a.wasm(),
+              io.wasmplane.dataplane.wasm.PluginKind.ACCESS_LOGGER, w);
+          var logger = new io.wasmplane.dataplane.wasmext.WasmAccessLogger(handle);
+          wasmLoggers.add(logger);
+          loggers.add(logger);
+          factories.add(0, logger.streamHold()); // each stream keeps the logger's version until it has logged
+          continue;
+        }
+        AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
+        loggers.add(new FileAccessLogger(format, writer(Path.of(a.path()), w)));
+      }
+    } catch (RuntimeException e) {
+      // A later filter or logger failed: the plugins already prepared for this HCM are released, nobody will use them.
+      factories.forEach(this::releaseFilter);
+      for (AccessLogger l : loggers) {
+        if (l instanceof io.wasmplane.dataplane.wasmext.WasmAccessLogger w) {
+          wasmLoggers.remove(w);
+          w.close();
+        }
+      }
+      throw e;
     }
     return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers));
   }

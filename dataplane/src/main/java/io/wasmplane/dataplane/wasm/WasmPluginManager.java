@@ -167,6 +167,33 @@ public final class WasmPluginManager implements AutoCloseable {
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> h);
   }
 
+  /**
+   * Warms the caches for {@code spec} (remote code fetched and verified, module compiled) without preparing a handle,
+   * so that a later prepare on a thread that must not wait for the network (the xDS client's) finds everything there.
+   * Never fails: a failure is left for prepare to report (negative cache); with nack_on_code_cache_miss nothing is
+   * fetched here, so the miss is still NACKed.
+   */
+  public CompletionStage<Void> prefetch(PluginSpec spec) {
+    CompletableFuture<Code> code;
+    if (spec.code() instanceof CodeSource.Remote r) {
+      code = CompletableFuture.supplyAsync(() -> lookup(r), loader).thenCompose(hit -> {
+        if (hit.bytes != null) {
+          return CompletableFuture.completedFuture(new Code(r.sha256(), hit.bytes, null));
+        }
+        if (hit.negative != null || spec.nackOnCodeCacheMiss()) {
+          return CompletableFuture.completedFuture(new Code(null, null, "not fetched"));
+        }
+        remote.misses().inc();
+        return fetch(r).thenApply(bytes -> new Code(r.sha256(), bytes, null));
+      });
+    } else {
+      code = code(spec, Mode.INITIAL);
+    }
+    return code.thenCompose(c -> c.failure != null ? CompletableFuture.<Void>completedFuture(null)
+            : module(c.sha256, c.bytes, spec.code().describe()).thenApply(m -> (Void) null))
+        .handle((v, err) -> null);
+  }
+
   /** Blocking convenience for bootstrap (static) config on a non-event-loop thread; throws the NACK text. */
   public PluginHandle prepareNow(PluginSpec spec, PluginKind kind, Mode mode) {
     for (io.netty.util.concurrent.EventExecutor e : workers) {

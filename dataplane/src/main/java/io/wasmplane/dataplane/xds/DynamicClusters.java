@@ -9,6 +9,7 @@ import io.wasmplane.dataplane.upstream.UpstreamCluster;
 import io.wasmplane.xds.ResourceWatcher;
 import io.wasmplane.xds.WatchHandle;
 import io.wasmplane.xds.XdsClient;
+import io.wasmplane.xds.XdsSource;
 import io.wasmplane.xds.resource.ClusterUpdate;
 import io.wasmplane.xds.resource.EndpointResource;
 import io.wasmplane.xds.resource.EndpointUpdate;
@@ -40,13 +41,14 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
   /** EDS cluster name -> EDS service name it follows. */
   private final Map<String, String> edsNameOf = new HashMap<>();
   private final Map<String, EdsSubscription> eds = new HashMap<>();
-  private final Runnable onInitialFetchDone;
+  private final Runnable onProgress;
+  private volatile boolean initialFetchDone;
 
-  DynamicClusters(XdsClient xds, ClusterManager manager, Set<String> staticNames, Runnable onInitialFetchDone) {
+  DynamicClusters(XdsClient xds, ClusterManager manager, Set<String> staticNames, Runnable onProgress) {
     this.xds = xds;
     this.manager = manager;
     this.staticNames = Set.copyOf(staticNames);
-    this.onInitialFetchDone = onInitialFetchDone;
+    this.onProgress = onProgress;
   }
 
   /** Cluster names a route or listener may reference: static and dynamic (warming ones included, as Envoy). */
@@ -67,9 +69,13 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       return Verdicts.reject("cluster '" + name + "': a static cluster of that name exists and cannot be updated by CDS");
     }
     ClusterConfig config;
+    XdsSource edsSource;
     try {
       config = BootstrapTranslator.cluster(update.proto());
-    } catch (ConfigException e) {
+      edsSource = update.edsConfigSource().isPresent()
+          ? xds.resolve(update.edsConfigSource().get(), "cluster " + name + ": eds_cluster_config.eds_config")
+          : null;
+    } catch (ConfigException | IllegalArgumentException e) {
       return Verdicts.reject(e.getMessage());
     }
     accepted.put(name, config);
@@ -80,7 +86,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     } else {
       String service = update.edsServiceName().orElse(name);
       edsNameOf.put(name, service);
-      EdsSubscription sub = eds.computeIfAbsent(service, EdsSubscription::new);
+      EdsSubscription sub = eds.computeIfAbsent(service, n -> new EdsSubscription(n, edsSource));
       sub.clusters.add(name);
       if (sub.endpoints != null || sub.resolved) {
         warming.remove(name);
@@ -93,6 +99,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     if (previousEds != null && !previousEds.equals(edsNameOf.get(name))) {
       release(previousEds, name);
     }
+    onProgress.run();
     return Verdicts.accept();
   }
 
@@ -108,6 +115,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       release(service, name);
     }
     log.info("event=cluster_removed cluster={}", name);
+    onProgress.run();
   }
 
   @Override
@@ -117,7 +125,13 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
 
   @Override
   public void onInitialFetchDone() {
-    onInitialFetchDone.run();
+    initialFetchDone = true;
+    onProgress.run();
+  }
+
+  /** Envoy's CDS init: the first CDS response is in and every cluster it brought has its endpoints (or timed out). */
+  boolean initialized() {
+    return initialFetchDone && warming.isEmpty();
   }
 
   private void release(String service, String cluster) {
@@ -136,9 +150,9 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     List<ClusterConfig.EndpointAddress> endpoints;
     boolean resolved;
 
-    EdsSubscription(String service) {
+    EdsSubscription(String service, XdsSource source) {
       this.service = service;
-      this.handle = xds.watch(EndpointResource.INSTANCE, service, this);
+      this.handle = xds.watch(EndpointResource.INSTANCE, service, source, this);
     }
 
     @Override
@@ -181,6 +195,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
           }
         }
       }
+      onProgress.run();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.wasmplane.dataplane.stats.StatsRegistry;
 import io.wasmplane.xds.ResourceWatcher;
 import io.wasmplane.xds.WatchHandle;
 import io.wasmplane.xds.XdsClient;
+import io.wasmplane.xds.XdsSource;
 import io.wasmplane.xds.resource.ListenerUpdate;
 import io.wasmplane.xds.resource.RouteConfigurationResource;
 import io.wasmplane.xds.resource.RouteConfigurationUpdate;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,7 +46,8 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   private final DynamicClusters clusters;
   private final StatsRegistry stats;
   private final Duration drainTime;
-  private final Runnable onInitialFetchDone;
+  private final Runnable onProgress;
+  private volatile boolean initialFetchDone;
   private final ExtensionConfigs extensions;
   /** Built, waiting for their route config. */
   private final Map<String, Built> warming = new ConcurrentHashMap<>();
@@ -55,7 +58,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   private record Built(ListenerConfig config, HcmRuntime hcm, Optional<String> rds, Set<String> ecds) {}
 
   DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, StatsRegistry stats, Duration drainTime,
-      Runnable onInitialFetchDone) {
+      Runnable onProgress) {
     this.extensions = new ExtensionConfigs(xds, server, stats, name -> activateReady());
     server.extensionConfigProvider(extensions);
     server.networkFilterConfigProvider(extensions);
@@ -64,27 +67,47 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     this.clusters = clusters;
     this.stats = stats;
     this.drainTime = drainTime;
-    this.onInitialFetchDone = onInitialFetchDone;
+    this.onProgress = onProgress;
   }
 
   boolean isWarming(String name) {
     return warming.containsKey(name);
   }
 
+  /**
+   * Translates the listener and resolves the config sources it names; then its plugins' code is warmed off this
+   * thread (the verdict completes later, the stream goes on with other types meanwhile) and it is built here.
+   */
   @Override
   public CompletionStage<Optional<String>> onChanged(ListenerUpdate update) {
     String name = update.name();
     ListenerConfig config;
+    Map<String, XdsSource> rdsSources = new HashMap<>();
+    Map<String, XdsSource> ecdsSources = new HashMap<>();
     try {
       config = BootstrapTranslator.listener(update.proto(), clusters.knownNames());
-    } catch (ConfigException e) {
+      update.routeConfigSources().forEach((route, cs) -> rdsSources.put(route,
+          xds.resolve(cs, "listener " + name + ": route '" + route + "' rds.config_source")));
+      update.extensionConfigSources().forEach((filter, cs) -> ecdsSources.put(filter,
+          xds.resolve(cs, "listener " + name + ": http filter '" + filter + "' config_discovery.config_source")));
+    } catch (ConfigException | IllegalArgumentException e) {
       return Verdicts.reject(e.getMessage());
     }
+    CompletableFuture<Void> code = PluginPrefetch.warm(server::wasmPlugins, PluginPrefetch.of(config));
+    if (code.isDone()) {
+      return apply(name, config, update, rdsSources, ecdsSources);
+    }
+    return code.thenComposeAsync(v -> apply(name, config, update, rdsSources, ecdsSources), xds.executor());
+  }
+
+  private CompletionStage<Optional<String>> apply(String name, ListenerConfig config, ListenerUpdate update,
+      Map<String, XdsSource> rdsSources, Map<String, XdsSource> ecdsSources) {
     // A tcp_proxy listener has no HCM (hcm null): no routes, nothing to warm but ECDS.
     Optional<String> rds = config.hcm() == null ? Optional.empty() : config.hcm().rdsRouteConfigName();
-    RouteSubscription sub = rds.map(this::subscribe).orElse(null);
+    RouteSubscription sub = rds.map(r -> subscribe(r, rdsSources.getOrDefault(r, XdsSource.ADS))).orElse(null);
     HcmRuntime hcm = null;
     try {
+      extensions.expect(ecdsSources);
       if (config.hcm() != null) {
         Supplier<RouteTable> table = sub != null ? sub::table : config.hcm()::routes;
         hcm = server.buildHcm(config.hcm(), "listener " + name, table);
@@ -96,6 +119,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       if (sub != null) {
         release(sub.name, name);
       }
+      releaseUnusedExtensions(); // ECDS slots (and default configs) made for this listener alone
       return Verdicts.reject(e.getMessage());
     }
     if (sub != null) {
@@ -112,6 +136,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
         activate(built);
       } catch (ConfigException e) {
         server.releaseHcm(hcm);
+        releaseUnusedExtensions();
         return Verdicts.reject(e.getMessage());
       }
     } else {
@@ -119,6 +144,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       log.debug("event=listener_warming listener={} rds={} ecds={}", name, rds, built.ecds());
     }
     releaseUnusedExtensions();
+    onProgress.run();
     return Verdicts.accept();
   }
 
@@ -181,6 +207,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       }
     }
     releaseUnusedExtensions();
+    onProgress.run();
   }
 
   @Override
@@ -190,11 +217,17 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
 
   @Override
   public void onInitialFetchDone() {
-    onInitialFetchDone.run();
+    initialFetchDone = true;
+    onProgress.run();
   }
 
-  private RouteSubscription subscribe(String routeName) {
-    return routes.computeIfAbsent(routeName, RouteSubscription::new);
+  /** Envoy's listener manager init target: the first LDS response is in and no listener is warming any more. */
+  boolean initialized() {
+    return initialFetchDone && warming.isEmpty();
+  }
+
+  private RouteSubscription subscribe(String routeName, XdsSource source) {
+    return routes.computeIfAbsent(routeName, n -> new RouteSubscription(n, source));
   }
 
   private void release(String routeName, String listener) {
@@ -228,6 +261,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
         }
       }
     }
+    onProgress.run();
   }
 
   /** One RDS resource, the route table built from it, and the listeners (HCM stat prefixes) that use it. */
@@ -238,9 +272,9 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     final WatchHandle handle;
     volatile boolean ready;
 
-    RouteSubscription(String name) {
+    RouteSubscription(String name, XdsSource source) {
       this.name = name;
-      this.handle = xds.watch(RouteConfigurationResource.INSTANCE, name, this);
+      this.handle = xds.watch(RouteConfigurationResource.INSTANCE, name, source, this);
     }
 
     RouteTable table() {

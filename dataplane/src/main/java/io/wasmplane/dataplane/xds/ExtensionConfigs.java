@@ -15,6 +15,7 @@ import io.wasmplane.dataplane.wasm.PluginHandle;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 import io.wasmplane.xds.ResourceWatcher;
 import io.wasmplane.xds.XdsClient;
+import io.wasmplane.xds.XdsSource;
 import io.wasmplane.xds.resource.ExtensionConfigResource;
 import io.wasmplane.xds.resource.ExtensionConfigUpdate;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -53,6 +55,8 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
   private interface Builder<T> {
     T build(String name, String typeUrl, com.google.protobuf.Any typedConfig, String where);
   }
+  /** Where the filters of the listener being built get their config (config_discovery.config_source), by name. */
+  private Map<String, XdsSource> sources = Map.of();
 
   ExtensionConfigs(XdsClient xds, DataplaneServer server, StatsRegistry stats, Consumer<String> onReady) {
     this.xds = xds;
@@ -63,6 +67,11 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
         (name, url, typed, where) -> server.buildHttpFilter(new HttpFilterConfig(name, url, typed), where), server::releaseHttpFilter);
     this.networkKind = new Kind<>("network_filter",
         (name, url, typed, where) -> server.buildNetworkFilter(new NetworkFilterConfig(name, typed), where), PluginHandle::release);
+  }
+
+  /** The config sources of the next listener's ECDS filters (set right before it is built, xds-client thread). */
+  void expect(Map<String, XdsSource> sourcesByFilter) {
+    this.sources = Map.copyOf(sourcesByFilter);
   }
 
   /** Called while a listener is translated (xds-client thread). */
@@ -116,7 +125,7 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
         slot.withoutWarming = discovery.applyDefaultConfigWithoutWarming();
       }
       slots.put(name, slot);
-      slot.subscribe();
+      slot.subscribe(sources.getOrDefault(name, XdsSource.ADS));
     }
     return slot;
   }
@@ -168,8 +177,8 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
       this.typeUrls = typeUrls;
     }
 
-    void subscribe() {
-      handle = xds.watch(ExtensionConfigResource.INSTANCE, name, this);
+    void subscribe(XdsSource source) {
+      handle = xds.watch(ExtensionConfigResource.INSTANCE, name, source, this);
     }
 
     T current() {
@@ -192,12 +201,22 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
       return "extension_config_discovery." + kind.statScope() + "." + name + "." + s;
     }
 
+    /** Its plugin's code is warmed off the xds-client thread, then the filter is built (canaried) there. */
     @Override
     public CompletionStage<Optional<String>> onChanged(ExtensionConfigUpdate update) {
       if (!typeUrls.contains(update.configTypeUrl())) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject("extension config '" + name + "': type " + update.configTypeUrl() + " is not one of "
             + typeUrls);
+      }
+      CompletableFuture<Void> code = PluginPrefetch.warm(server::wasmPlugins,
+          PluginPrefetch.ofFilter(update.proto().getTypedConfig()));
+      return code.isDone() ? apply(update) : code.thenComposeAsync(v -> apply(update), xds.executor());
+    }
+
+    private CompletionStage<Optional<String>> apply(ExtensionConfigUpdate update) {
+      if (httpSlots.get(name) != this && networkSlots.get(name) != this) {
+        return Verdicts.reject("extension config '" + name + "': no longer used");
       }
       T built;
       try {

@@ -15,35 +15,47 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The data plane's xDS side: one ADS client from the bootstrap's {@code dynamic_resources}, CDS/EDS into the cluster
- * manager, LDS/RDS into the server's listeners. Owns the client; closing it stops the updates (the data plane keeps
- * what it has).
+ * The data plane's xDS side: one xDS client from the bootstrap's {@code dynamic_resources} (ADS and/or the servers
+ * of {@code lds_config}/{@code cds_config} api_config_sources), CDS/EDS into the cluster manager, LDS/RDS/ECDS into
+ * the server's listeners. Initialization follows Envoy's init manager: CDS first (its first response and the
+ * endpoints of the EDS clusters it brought), then LDS (its first response and the warming of its listeners), each
+ * step bounded by initial_fetch_timeout; then the server goes LIVE. Owns the client; closing it stops the updates
+ * (the data plane keeps what it has).
  */
 public final class XdsDataplane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(XdsDataplane.class);
   private static final String AGENT = "wasmplane";
   private static final String AGENT_VERSION = "0.1.0";
 
   private final XdsClient client;
+  private final DataplaneServer server;
+  private final boolean cds;
+  private final boolean lds;
   private final DynamicClusters clusters;
   private final DynamicListeners listeners;
-  private final DataplaneServer server;
-  private final CountDownLatch initialCds = new CountDownLatch(1);
-  private final CountDownLatch initialLds = new CountDownLatch(1);
+  private final CountDownLatch initialized = new CountDownLatch(1);
+  /** Init steps; only touched on the xds-client thread. */
+  private boolean ldsStarted;
 
-  private XdsDataplane(XdsClient client, DataplaneServer server, Duration drainTime) {
+  private XdsDataplane(XdsClient client, DataplaneServer server, Duration drainTime, boolean cds, boolean lds) {
     this.client = client;
     this.server = server;
+    this.cds = cds;
+    this.lds = lds;
     DataplaneConfig config = server.config();
     this.clusters = new DynamicClusters(client, server.clusters(),
-        config.clusters().stream().map(ClusterConfig::name).collect(Collectors.toSet()), initialCds::countDown);
-    this.listeners = new DynamicListeners(client, server, clusters, server.stats(), drainTime, initialLds::countDown);
+        config.clusters().stream().map(ClusterConfig::name).collect(Collectors.toSet()), this::initProgress);
+    this.listeners = new DynamicListeners(client, server, clusters, server.stats(), drainTime, this::initProgress);
   }
 
   /**
-   * Connects to the control plane the bootstrap names and subscribes to every cluster and listener. The node is the
-   * bootstrap's with {@code --service-node}/{@code --service-cluster} applied.
+   * Connects to the control plane(s) the bootstrap names and subscribes to every cluster, then every listener. The
+   * node is the bootstrap's with {@code --service-node}/{@code --service-cluster} applied. The server should have
+   * been started INITIALIZING: it goes LIVE once the initial fetch is done.
    */
   public static XdsDataplane start(Bootstrap bootstrap, DataplaneServer server, Duration drainTime) {
     DataplaneConfig config = server.config();
@@ -56,17 +68,41 @@ public final class XdsDataplane implements AutoCloseable {
       throw new ConfigException(m.startsWith("dynamic_resources") ? m : "dynamic_resources: " + m, e);
     }
     XdsClient client = XdsClient.create(xdsConfig, new XdsStatsBridge(server.stats()));
-    XdsDataplane x = new XdsDataplane(client, server, drainTime);
-    client.watchAll(ClusterResource.INSTANCE, x.clusters);
-    client.watchAll(ListenerResource.INSTANCE, x.listeners);
+    var dynamic = bootstrap.getDynamicResources();
+    XdsDataplane x = new XdsDataplane(client, server, drainTime, dynamic.hasCdsConfig(), dynamic.hasLdsConfig());
+    if (x.cds) {
+      client.watchAll(ClusterResource.INSTANCE, x.clusters);
+    }
+    client.executor().execute(x::initProgress);
     return x;
   }
 
-  /** Waits (bounded) for the first CDS and LDS responses to be processed, or their initial_fetch_timeout. */
+  /**
+   * Envoy's init sequence, re-checked whenever clusters or listeners change (xds-client thread): CDS initialized ->
+   * LDS subscribed; LDS initialized -> LIVE.
+   */
+  private void initProgress() {
+    if (initialized.getCount() == 0) {
+      return;
+    }
+    if (!ldsStarted && (!cds || clusters.initialized())) {
+      ldsStarted = true;
+      log.info("event=xds_init_cds_done lds={}", lds);
+      if (lds) {
+        client.watchAll(ListenerResource.INSTANCE, listeners);
+        return; // its first response (or initial_fetch_timeout) comes back here
+      }
+    }
+    if (ldsStarted && (!lds || listeners.initialized())) {
+      initialized.countDown();
+      server.initialized();
+      log.info("event=xds_init_done");
+    }
+  }
+
+  /** Waits (bounded) until the initial fetch is done (CDS + EDS, then LDS and its listeners' warming). */
   public boolean awaitInitialFetch(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    return initialCds.await(timeout.toNanos(), TimeUnit.NANOSECONDS)
-        && initialLds.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    return initialized.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   public XdsClient client() {
@@ -77,7 +113,6 @@ public final class XdsDataplane implements AutoCloseable {
   public io.wasmplane.dataplane.admin.DynamicConfigDump configDump() {
     return new XdsConfigDump(client.cacheView(), listeners::isWarming, clusters::isWarming, server::ecdsFilterLoadFailure);
   }
-
 
   @Override
   public void close() {

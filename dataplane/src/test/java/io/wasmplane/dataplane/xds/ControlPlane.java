@@ -27,6 +27,8 @@ final class ControlPlane implements AutoCloseable {
   final SimpleCache<String> cache;
   /** "type_url: message" of every request carrying an error_detail (SotW and delta). */
   final List<String> nacks = new CopyOnWriteArrayList<>();
+  /** The default type URL of every stream opened: "" for ADS, the type's URL on a per-type service. */
+  final List<String> streamsOpened = new CopyOnWriteArrayList<>();
   private Server server;
 
   ControlPlane() {
@@ -40,7 +42,17 @@ final class ControlPlane implements AutoCloseable {
   }
 
   ControlPlane start(int port) throws IOException {
+    return start(port, null);
+  }
+
+  /** With {@code tls} (a Netty server context) the xDS services are served over TLS (mTLS if it requires clients). */
+  ControlPlane start(int port, io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) throws IOException {
     V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
+      @Override
+      public void onStreamOpen(long streamId, String typeUrl) {
+        streamsOpened.add(typeUrl);
+      }
+
       @Override
       public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         if (request.hasErrorDetail()) {
@@ -55,8 +67,17 @@ final class ControlPlane implements AutoCloseable {
         }
       }
     }, cache);
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    server = builder
         .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        // Per-type services (LDS, CDS, RDS, EDS) for api_config_source subscriptions.
+        .addService(discovery.getListenerDiscoveryServiceImpl())
+        .addService(discovery.getClusterDiscoveryServiceImpl())
+        .addService(discovery.getRouteDiscoveryServiceImpl())
+        .addService(discovery.getEndpointDiscoveryServiceImpl())
         .build()
         .start();
     return this;

@@ -15,13 +15,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Our control-plane-stub (as a library) drives the data plane: listener, route, cluster and endpoints over ADS, and
  * the as_headers plugin over ECDS with remote code fetched from the stub's module server; edits of the rollout file
- * swap the plugin config, and a config the plugin refuses (on_configure false) is NACKed while the last keeps serving.
+ * swap the plugin config, and a config the plugin refuses (on_configure false) is NACKed while the last keeps serving;
+ * state-of-the-world and delta (ECDS over delta ADS included).
  */
 class ControlPlaneStubEcdsTest {
   @TempDir
@@ -65,15 +67,16 @@ class ControlPlaneStubEcdsTest {
         """.formatted(EcdsWasmFilterTest.PLUGIN, pluginConfig, listenerPort, upstreamPort);
   }
 
-  @Test
-  void stubDrivesListenersAndAWasmFilterOverEcds() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"GRPC", "DELTA_GRPC"})
+  void stubDrivesListenersAndAWasmFilterOverEcds(String apiType) throws Exception {
     int port = Resources.freePort();
     Path file = dir.resolve("rollout.yaml");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (TestUpstream up = new TestUpstream("a")) {
       Files.writeString(file, rollout(port, up.port(), "stamp=v1"));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), "GRPC"), "t"),
+          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
               Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
         await("the plugin from the stub", () -> "v1".equals(stamp(http, port)));
 

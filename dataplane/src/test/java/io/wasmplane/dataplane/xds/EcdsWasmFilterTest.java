@@ -85,10 +85,16 @@ class EcdsWasmFilterTest {
   }
 
   static io.envoyproxy.envoy.config.listener.v3.Listener listener(int port, ExtensionConfigSource.Builder discovery) {
+    return listener(port, discovery, "c1");
+  }
+
+  /** Listener l1: the ECDS filter "headers", then the router to {@code cluster} (inline route config). */
+  static io.envoyproxy.envoy.config.listener.v3.Listener listener(int port, ExtensionConfigSource.Builder discovery,
+      String cluster) {
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder().setStatPrefix("ingress")
         .setRouteConfig(RouteConfiguration.newBuilder().setName("local").addVirtualHosts(VirtualHost.newBuilder()
             .setName("all").addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster("c1")))))
+                .setRoute(RouteAction.newBuilder().setCluster(cluster)))))
         .addHttpFilters(HttpFilter.newBuilder().setName("headers").setConfigDiscovery(discovery))
         .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
     return Resources.listener("l1", port, hcm);

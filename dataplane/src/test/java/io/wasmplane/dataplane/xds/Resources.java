@@ -35,9 +35,28 @@ final class Resources {
         .setResourceApiVersion(ApiVersion.V3).build();
   }
 
+  /** An api_config_source through the bootstrap's static cluster {@code xds_cluster}; GRPC or DELTA_GRPC. */
+  static ConfigSource apiSource(String apiType) {
+    return apiSource(apiType, "xds_cluster");
+  }
+
+  static ConfigSource apiSource(String apiType, String cluster) {
+    return ConfigSource.newBuilder().setResourceApiVersion(ApiVersion.V3)
+        .setApiConfigSource(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.newBuilder()
+            .setApiType(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.ApiType.valueOf(apiType))
+            .setTransportApiVersion(ApiVersion.V3)
+            .addGrpcServices(io.envoyproxy.envoy.config.core.v3.GrpcService.newBuilder()
+                .setEnvoyGrpc(io.envoyproxy.envoy.config.core.v3.GrpcService.EnvoyGrpc.newBuilder().setClusterName(cluster))))
+        .build();
+  }
+
   static HttpConnectionManager.Builder hcm(String routeName) {
+    return hcm(routeName, ads());
+  }
+
+  static HttpConnectionManager.Builder hcm(String routeName, ConfigSource rdsSource) {
     return HttpConnectionManager.newBuilder().setStatPrefix("ingress")
-        .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(ads()))
+        .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(rdsSource))
         .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
   }
 
@@ -62,9 +81,13 @@ final class Resources {
   }
 
   static Cluster edsCluster(String name) {
+    return edsCluster(name, ads());
+  }
+
+  static Cluster edsCluster(String name, ConfigSource edsSource) {
     return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
         .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads()))
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(edsSource))
         .build();
   }
 
@@ -122,5 +145,32 @@ final class Resources {
               cluster_name: xds_cluster
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
         """.formatted(nodeId, group, apiType, initialFetchTimeout, initialFetchTimeout, xdsPort);
+  }
+
+  /** No ADS: lds_config and cds_config each name the xDS cluster through their own api_config_source. */
+  static String perTypeBootstrap(String nodeId, int xdsPort, String apiType) {
+    return """
+        node: {id: %s, cluster: test}
+        admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}
+        dynamic_resources:
+          lds_config:
+            resource_api_version: V3
+            api_config_source: {api_type: %s, transport_api_version: V3, grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]}
+          cds_config:
+            resource_api_version: V3
+            api_config_source: {api_type: %s, transport_api_version: V3, grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]}
+        static_resources:
+          clusters:
+          - name: xds_cluster
+            type: STATIC
+            connect_timeout: 1s
+            typed_extension_protocol_options:
+              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                explicit_http_config: {http2_protocol_options: {}}
+            load_assignment:
+              cluster_name: xds_cluster
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        """.formatted(nodeId, apiType, apiType, xdsPort);
   }
 }

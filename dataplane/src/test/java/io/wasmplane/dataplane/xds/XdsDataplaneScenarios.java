@@ -64,7 +64,12 @@ abstract class XdsDataplaneScenarios {
   }
 
   Dataplane dataplane(String id, String group) {
-    Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap(id, group, cp.port(), apiType()), "test"),
+    return dataplane(id, group, "15s");
+  }
+
+  Dataplane dataplane(String id, String group, String initialFetchTimeout) {
+    Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap(id, group, cp.port(), apiType(),
+            initialFetchTimeout), "test"),
         Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(10)));
     toClose.add(d);
     return d;
@@ -79,9 +84,11 @@ abstract class XdsDataplaneScenarios {
   @Test
   void comesUpEmptyThenServesWhatArrives() throws Exception {
     cp.set("default", "v0", List.of(), List.of(), List.of(), List.of());
-    Dataplane d = dataplane("dp-1", "default");
+    // java-control-plane answers an empty SotW snapshot but sends nothing in delta: initial_fetch_timeout ends init.
+    Dataplane d = dataplane("dp-1", "default", "2s");
     assertTrue(d.server().listeners().isEmpty(), "no listeners before the control plane sends some");
-    assertEquals(200, get("http://127.0.0.1:" + d.adminPort() + "/ready").statusCode());
+    // LIVE once the (empty) initial CDS and LDS responses are in (or their initial_fetch_timeout passed).
+    await("LIVE", () -> get("http://127.0.0.1:" + d.adminPort() + "/ready").statusCode() == 200);
 
     int port = freePort();
     v1("default", port);

@@ -89,8 +89,8 @@ class XdsProcessTest {
         admin: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
         dynamic_resources:
           ads_config: {api_type: %s, transport_api_version: V3, grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]}
-          lds_config: {ads: {}, resource_api_version: V3}
-          cds_config: {ads: {}, resource_api_version: V3}
+          lds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: 1s}
+          cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: 1s}
         static_resources:
           clusters:
           - name: xds_cluster
@@ -108,6 +108,7 @@ class XdsProcessTest {
     try (EchoUpstream up = new EchoUpstream();
         DataplaneProcess dp = DataplaneProcess.start("-c", bootstrap.toString(), "--concurrency", "1",
             "--service-node", "dp-1", "--service-cluster", "blue")) {
+      // Nothing for this node yet: LIVE once the initial CDS, then LDS fetch timed out (1 s each), as Envoy.
       dp.awaitReady(admin);
       assertThat(get(http, "http://127.0.0.1:" + admin + "/listeners").body()).doesNotContain("l1");
 
