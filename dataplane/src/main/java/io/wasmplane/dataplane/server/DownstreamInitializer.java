@@ -13,13 +13,8 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -27,6 +22,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.wasmplane.dataplane.config.HcmConfig;
 import io.wasmplane.dataplane.http.HcmRuntime;
+import io.wasmplane.dataplane.http.IdleTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,7 +70,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
     long idleMs = cfg.idleTimeout().toMillis();
     if (idleMs > 0) {
-      p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+      p.addLast("idle", new IdleTimeoutHandler(idleMs));
     }
     if (listener.ssl().isPresent()) {
       rt.stats().cxSslTotal.inc();
@@ -156,8 +152,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   private void addHttp2(ChannelPipeline p, Channel ch, long id, boolean tls, HcmConfig cfg) {
     listener.hcm().stats().cxHttp2Total.inc();
-    p.addLast("h2", http2FrameCodec(cfg));
-    p.addLast("mux", http2Multiplexer(ch, id, tls));
+    p.addLast("h2", http2Handler(ch, id, tls, cfg));
     p.addLast("h2idle", new Http2IdleCloser());
   }
 
@@ -168,7 +163,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         return null;
       }
       listener.hcm().stats().cxHttp2Total.inc();
-      return new Http2ServerUpgradeCodec(http2FrameCodec(cfg), http2Multiplexer(ch, id, false), new Http1Remover());
+      return new Http2ServerUpgradeCodec("h2", http2Handler(ch, id, false, cfg), new Http1Remover());
     };
     HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, upgrades, 64 * 1024);
     ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
@@ -177,8 +172,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         listener.hcm().stats().cxHttp2Total.inc();
         c.pipeline().remove(HCM);
         c.pipeline().remove("expect");
-        c.pipeline().addLast("h2", http2FrameCodec(cfg));
-        c.pipeline().addLast("mux", http2Multiplexer(ch, id, false));
+        c.pipeline().addLast("h2", http2Handler(ch, id, false, cfg));
         c.pipeline().addLast("h2idle", new Http2IdleCloser());
       }
     };
@@ -187,21 +181,15 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(HCM, newHcm(ch, false, false, id));
   }
 
-  private Http2FrameCodec http2FrameCodec(HcmConfig cfg) {
-    return Http2FrameCodecBuilder.forServer()
-        .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(cfg.maxRequestHeadersBytes()).maxConcurrentStreams(2147483647L))
-        .validateHeaders(true)
-        .build();
-  }
-
-  private Http2MultiplexHandler http2Multiplexer(Channel parent, long id, boolean tls) {
-    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-      @Override
-      protected void initChannel(Http2StreamChannel stream) {
-        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-        stream.pipeline().addLast(newHcm(parent, true, tls, id));
-      }
-    });
+  /** HTTP/2 with one connection manager per stream, fed by the connection's handler (no child channels). */
+  private Http2StreamsHandler http2Handler(Channel ch, long id, boolean tls, HcmConfig cfg) {
+    Http2Settings settings = Http2Settings.defaultSettings()
+        .maxHeaderListSize(cfg.maxRequestHeadersBytes())
+        .maxConcurrentStreams(2147483647L);
+    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+    InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+    return Http2StreamsHandler.create(settings,
+        stream -> new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream));
   }
 
   private HttpConnectionManagerHandler newHcm(Channel ch, boolean http2, boolean tls, long id) {
