@@ -3,8 +3,10 @@ package io.wasmplane.dataplane.router;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -109,10 +111,11 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       uri = f.prefixRewrite().get() + uri.substring(f.matchedPrefix().length());
     }
     // A request without body goes out as one full message: the upstream side then needs no copy of its own.
-    HttpRequest out = end ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER)
-        : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri);
-    HttpHeaders h = out.headers();
+    HttpHeaders h = new DefaultHttpHeaders();
     h.set(request.headers());
+    HttpRequest out = end
+        ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE)
+        : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
     HopByHop.strip(h);
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
     if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {

@@ -359,7 +359,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void writeData(ByteBuf data, boolean end) {
     lastActivityNanos = System.nanoTime();
-    out.writeAndFlush(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+    out.writeAndFlush(end ? new DefaultLastHttpContent(data, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(data));
   }
 
   @Override
