@@ -4,8 +4,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +18,7 @@ public final class LoopTimers {
   private static final FastThreadLocal<LoopTimers> PER_LOOP = new FastThreadLocal<>();
 
   private final EventLoop loop;
-  private final Map<Long, Queue> queues = new HashMap<>();
+  private final List<Queue> queues = new ArrayList<>();
 
   private LoopTimers(EventLoop loop) {
     this.loop = loop;
@@ -36,14 +36,23 @@ public final class LoopTimers {
 
   /** Runs {@code task} on this loop after {@code delayMs} unless cancelled first. */
   public Timeout start(long delayMs, Runnable task) {
-    Queue q = queues.get(delayMs);
-    if (q == null) {
-      q = new Queue(delayMs);
-      queues.put(delayMs, q);
-    }
+    Queue q = queue(delayMs);
     Timeout t = new Timeout(q, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs), task);
     q.add(t);
     return t;
+  }
+
+  /** A linear scan: a loop sees a handful of distinct durations, and this avoids boxing a key per request. */
+  private Queue queue(long delayMs) {
+    for (int i = 0; i < queues.size(); i++) {
+      Queue q = queues.get(i);
+      if (q.delayMs == delayMs) {
+        return q;
+      }
+    }
+    Queue q = new Queue(delayMs);
+    queues.add(q);
+    return q;
   }
 
   /** A started timeout; {@link #cancel()} is O(1) (the entry is dropped when it reaches the head). */
