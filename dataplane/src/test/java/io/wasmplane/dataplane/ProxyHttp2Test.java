@@ -91,6 +91,24 @@ class ProxyHttp2Test {
   }
 
   @Test
+  void h2cRequestBodiesLargerThanTheFlowControlWindowArriveWhole() throws Exception {
+    // 3 x 300 KB on one connection: far past the 64 KB stream and connection windows, so this only completes if the
+    // proxy returns what it read to the window (WINDOW_UPDATE) as the streams' connection managers consume it.
+    String body = "0123456789abcdef".repeat(300 * 1024 / 16);
+    try (H2cClient c = new H2cClient(fx.port())) {
+      List<CompletableFuture<H2cClient.Response>> rs = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        rs.add(c.request("POST", "/big/" + i, "h2.test", body));
+      }
+      for (int i = 0; i < 3; i++) {
+        H2cClient.Response r = rs.get(i).get(20, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).startsWith("POST /big/" + i + "\n").endsWith(body);
+      }
+    }
+  }
+
+  @Test
   void h2cUpgradeFromHttp11WithJdkClient() throws Exception {
     HttpClient client = Http.h2();
     HttpResponse<String> r = Http.get(client, fx.url("/upgraded"));

@@ -1,14 +1,17 @@
 package io.wasmplane.dataplane.router;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
 import io.wasmplane.dataplane.config.RouteTable;
@@ -17,6 +20,7 @@ import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HcmStats;
 import io.wasmplane.dataplane.http.HttpFilter;
 import io.wasmplane.dataplane.http.HttpStream;
+import io.wasmplane.dataplane.http.LoopTimers;
 import io.wasmplane.dataplane.http.ResponseFlag;
 import io.wasmplane.dataplane.http.StreamInfo;
 import io.wasmplane.dataplane.upstream.ClusterManager;
@@ -26,7 +30,6 @@ import io.wasmplane.dataplane.upstream.UpstreamListener;
 import io.wasmplane.dataplane.upstream.UpstreamStream;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * envoy.filters.http.router: the terminal filter. Picks the route (after earlier filters had their say on the
@@ -40,7 +43,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private HttpStream stream;
   private UpstreamStream upstream;
   private UpstreamCluster cluster;
-  private ScheduledFuture<?> timeout;
+  private LoopTimers.Timeout timeout;
   private boolean responseStarted;
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
@@ -97,7 +100,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     info.upstreamRequestStartNanos = System.nanoTime();
     long ms = f.timeout().toMillis();
     if (ms > 0) {
-      timeout = callbacks.eventLoop().schedule(this::onTimeout, ms, TimeUnit.MILLISECONDS);
+      timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout);
     }
     upstream.sendHeaders(upstreamRequest, end);
     return FilterStatus.STOP_ITERATION;
@@ -109,9 +112,12 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       request.headers().set("x-envoy-original-path", uri);
       uri = f.prefixRewrite().get() + uri.substring(f.matchedPrefix().length());
     }
-    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri);
-    HttpHeaders h = out.headers();
+    // A request without body goes out as one full message: the upstream side then needs no copy of its own.
+    HttpHeaders h = new DefaultHttpHeaders();
     h.set(request.headers());
+    HttpRequest out = end
+        ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE)
+        : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
     HopByHop.strip(h);
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
     if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -149,8 +155,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     StreamInfo info = callbacks.streamInfo();
     info.firstUpstreamByteNanos = System.nanoTime();
     cluster.stats().responseCode(response.status().code());
-    HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
-    down.headers().set(response.headers());
+    // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
+    HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
     HopByHop.strip(down.headers());
     down.headers().set("x-envoy-upstream-service-time",
         Long.toString((info.firstUpstreamByteNanos - info.upstreamRequestStartNanos) / 1_000_000));
@@ -223,7 +229,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   private void cancelTimeout() {
     if (timeout != null) {
-      timeout.cancel(false);
+      timeout.cancel();
       timeout = null;
     }
   }

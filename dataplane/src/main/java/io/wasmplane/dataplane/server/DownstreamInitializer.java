@@ -13,14 +13,9 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -28,7 +23,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.wasmplane.dataplane.config.HcmConfig;
 import io.wasmplane.dataplane.http.HcmRuntime;
-import io.wasmplane.dataplane.http.HcmStats;
+import io.wasmplane.dataplane.http.IdleTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,7 +77,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
     long idleMs = cfg.idleTimeout().toMillis();
     if (idleMs > 0) {
-      p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+      p.addLast("idle", new IdleTimeoutHandler(idleMs));
     }
     if (listener.ssl().isPresent()) {
       rt.stats().cxSslTotal.inc();
@@ -165,9 +160,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   private void addHttp2(ChannelPipeline p, Channel ch, long id, boolean tls, HcmConfig cfg) {
     listener.hcm().stats().cxHttp2Total.inc();
-    p.addLast("h2", http2FrameCodec(cfg));
-    p.addLast("mux", http2Multiplexer(ch, id, tls));
-    p.addLast("h2idle", new Http2ConnectionTail(listener.hcm().stats()));
+    p.addLast("h2", http2Handler(ch, id, tls, cfg));
+    p.addLast("h2idle", new Http2ConnectionTail());
   }
 
   private void addAuto(ChannelPipeline p, Channel ch, long id, HcmConfig cfg) {
@@ -177,7 +171,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         return null;
       }
       listener.hcm().stats().cxHttp2Total.inc();
-      return new Http2ServerUpgradeCodec(http2FrameCodec(cfg), http2Multiplexer(ch, id, false), new Http1Remover(listener.hcm().stats()));
+      return new Http2ServerUpgradeCodec("h2", http2Handler(ch, id, false, cfg), new Http1Remover());
     };
     HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, upgrades, 64 * 1024);
     ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
@@ -186,9 +180,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         listener.hcm().stats().cxHttp2Total.inc();
         c.pipeline().remove(HCM);
         c.pipeline().remove("expect");
-        c.pipeline().addLast("h2", http2FrameCodec(cfg));
-        c.pipeline().addLast("mux", http2Multiplexer(ch, id, false));
-        c.pipeline().addLast("h2idle", new Http2ConnectionTail(listener.hcm().stats()));
+        c.pipeline().addLast("h2", http2Handler(ch, id, false, cfg));
+        c.pipeline().addLast("h2idle", new Http2ConnectionTail());
       }
     };
     p.addLast("detect", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
@@ -196,21 +189,15 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(HCM, newHcm(ch, false, false, id));
   }
 
-  private Http2FrameCodec http2FrameCodec(HcmConfig cfg) {
-    return Http2FrameCodecBuilder.forServer()
-        .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(cfg.maxRequestHeadersBytes()).maxConcurrentStreams(2147483647L))
-        .validateHeaders(true)
-        .build();
-  }
-
-  private Http2MultiplexHandler http2Multiplexer(Channel parent, long id, boolean tls) {
-    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-      @Override
-      protected void initChannel(Http2StreamChannel stream) {
-        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-        stream.pipeline().addLast(newHcm(parent, true, tls, id));
-      }
-    });
+  /** HTTP/2 with one connection manager per stream, fed by the connection's handler (no child channels). */
+  private Http2StreamsHandler http2Handler(Channel ch, long id, boolean tls, HcmConfig cfg) {
+    Http2Settings settings = Http2Settings.defaultSettings()
+        .maxHeaderListSize(cfg.maxRequestHeadersBytes())
+        .maxConcurrentStreams(2147483647L);
+    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+    InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+    return Http2StreamsHandler.create(settings, listener.hcm().stats(),
+        stream -> new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream));
   }
 
   private HttpConnectionManagerHandler newHcm(Channel ch, boolean http2, boolean tls, long id) {
@@ -220,12 +207,6 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   /** After an h2c upgrade the HTTP/1.1 connection manager must leave the connection's pipeline. */
   private static final class Http1Remover extends ChannelInboundHandlerAdapter {
-    private final HcmStats stats;
-
-    Http1Remover(HcmStats stats) {
-      this.stats = stats;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       ChannelPipeline p = ctx.pipeline();
@@ -235,7 +216,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
       if (p.get("expect") != null) {
         p.remove("expect");
       }
-      p.addLast("h2idle", new Http2ConnectionTail(stats));
+      p.addLast("h2idle", new Http2ConnectionTail());
       p.remove(this);
     }
   }
@@ -243,18 +224,12 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
   /**
    * The tail of an HTTP/2 connection pipeline: idle timeout closes it; drain sends GOAWAY (NO_ERROR, last stream id =
    * the last the client opened) and closes once the streams in flight have finished (closing at once lost their
-   * responses); a connection protocol error (the frame codec answers it with GOAWAY and closes) is counted as Envoy's
-   * downstream_cx_protocol_error and logged at debug only (a peer must not be able to flood the log); any other
-   * error closes the connection.
+   * responses); any other error that reaches it closes the connection (logged at debug: a peer must not be able to
+   * flood the log).
    */
   private static final class Http2ConnectionTail extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2ConnectionTail.class);
-    private final HcmStats stats;
     private boolean draining;
-
-    Http2ConnectionTail(HcmStats stats) {
-      this.stats = stats;
-    }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -271,32 +246,28 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // HTTP/2 protocol errors are answered and counted by Http2StreamsHandler; anything else closes the connection.
       log.debug("event=downstream_h2_error remote={} cause={}", ctx.channel().remoteAddress(), cause.toString());
-      if (cause instanceof Http2Exception e) {
-        // the frame codec answers it (GOAWAY with the error code and close, or RST_STREAM for a stream error)
-        if (!(e instanceof Http2Exception.StreamException)) {
-          stats.cxProtocolError.inc();
-        }
-        return;
-      }
       ctx.close();
     }
 
     private void drain(ChannelHandlerContext ctx) {
-      Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
-      if (draining || codec == null) {
+      Http2ConnectionHandler h2 = ctx.pipeline().get(Http2ConnectionHandler.class);
+      if (draining || h2 == null) {
         return;
       }
       draining = true;
-      io.netty.handler.codec.http2.Http2Connection connection = codec.connection();
+      io.netty.handler.codec.http2.Http2Connection connection = h2.connection();
       connection.addListener(new io.netty.handler.codec.http2.Http2ConnectionAdapter() {
         @Override
         public void onStreamClosed(io.netty.handler.codec.http2.Http2Stream stream) {
           closeWhenDone(ctx, connection);
         }
       });
-      ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(io.netty.handler.codec.http2.Http2Error.NO_ERROR))
-          .addListener(f -> closeWhenDone(ctx, connection));
+      ChannelHandlerContext h2ctx = ctx.pipeline().context(h2);
+      h2.goAway(h2ctx, connection.remote().lastStreamCreated(), io.netty.handler.codec.http2.Http2Error.NO_ERROR.code(),
+          io.netty.buffer.Unpooled.EMPTY_BUFFER, h2ctx.newPromise()).addListener(f -> closeWhenDone(ctx, connection));
+      h2ctx.flush();
     }
 
     /** Once no stream is active: flush what the last stream wrote, then close (after the current task). */

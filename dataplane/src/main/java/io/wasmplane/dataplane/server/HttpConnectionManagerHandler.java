@@ -2,7 +2,6 @@ package io.wasmplane.dataplane.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -11,6 +10,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -29,6 +29,7 @@ import io.wasmplane.dataplane.config.HcmConfig;
 import io.wasmplane.dataplane.http.DownstreamSink;
 import io.wasmplane.dataplane.http.HcmRuntime;
 import io.wasmplane.dataplane.http.HttpStream;
+import io.wasmplane.dataplane.http.LoopTimers;
 import io.wasmplane.dataplane.http.ResponseFlag;
 import io.wasmplane.dataplane.http.StreamInfo;
 import java.net.InetSocketAddress;
@@ -53,7 +54,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private final long connectionId;
   private final InetSocketAddress remote;
   private final InetSocketAddress local;
-  private ChannelHandlerContext ctx;
+  private DownstreamChannel out;
   private HttpStream current;
   private boolean keepAlive = true;
   private boolean closeAfterResponse;
@@ -61,8 +62,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private boolean discardingBody;
   private boolean pausedForPipelining;
   private boolean pausedForFlowControl;
-  private ScheduledFuture<?> requestTimer;
-  private ScheduledFuture<?> streamIdleTimer;
+  private LoopTimers.Timeout requestTimer;
+  private LoopTimers.Timeout streamIdleTimer;
+  private ScheduledFuture<?> streamIdleRecheck;
   private long lastActivityNanos;
 
   HttpConnectionManagerHandler(ListenerRuntime listener, boolean http2, boolean tls, long connectionId,
@@ -75,13 +77,25 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     this.local = local;
   }
 
+  /** An HTTP/2 stream's connection manager: not in any pipeline, fed by the connection's HTTP/2 handler. */
+  HttpConnectionManagerHandler(ListenerRuntime listener, boolean tls, long connectionId, InetSocketAddress remote,
+      InetSocketAddress local, DownstreamChannel stream) {
+    this(listener, true, tls, connectionId, remote, local);
+    this.out = stream;
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
+    this.out = DownstreamChannel.of(ctx);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    onMessage(msg);
+  }
+
+  /** A request head, body chunk or trailers from the codec. */
+  void onMessage(Object msg) {
     if (!(msg instanceof HttpObject obj)) {
       ReferenceCountUtil.release(msg);
       return;
@@ -129,7 +143,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
           closeAfterResponse = true;
           current.sendLocalReplyFromConnectionManager(400, "Bad Request", "codec_error");
         } else {
-          ctx.close();
+          out.close();
         }
         return;
       }
@@ -176,7 +190,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       h.remove("x-http2-stream-id");
     }
     prepareHeaders(h, cfg);
-    HttpStream s = new HttpStream(rt, this, ctx.channel().eventLoop(), ctx.alloc(), info);
+    HttpStream s = new HttpStream(rt, this, out.eventLoop(), out.alloc(), info);
     current = s;
     boolean end = req instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty();
     if (!end && !http2 && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, -1L) <= 0) {
@@ -187,11 +201,15 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     lastActivityNanos = System.nanoTime();
     long idleMs = cfg.streamIdleTimeout().toMillis();
-    if (idleMs > 0) {
-      streamIdleTimer = ctx.executor().schedule(() -> checkStreamIdle(s, idleMs), idleMs, TimeUnit.MILLISECONDS);
-    }
-    if (!end && cfg.requestTimeout().toMillis() > 0) {
-      requestTimer = ctx.executor().schedule(this::onRequestTimeout, cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    long requestMs = cfg.requestTimeout().toMillis();
+    if (idleMs > 0 || (!end && requestMs > 0)) {
+      LoopTimers timers = LoopTimers.of(out.eventLoop());
+      if (idleMs > 0) {
+        streamIdleTimer = timers.start(idleMs, () -> checkStreamIdle(s, idleMs));
+      }
+      if (!end && requestMs > 0) {
+        requestTimer = timers.start(requestMs, this::onRequestTimeout);
+      }
     }
     s.decodeHeaders(req, end);
     return end;
@@ -234,7 +252,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     StreamInfo info = new StreamInfo(http2 ? "HTTP/2" : "HTTP/1.1", remote, local, tls, connectionId);
     info.setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
-    HttpStream s = new HttpStream(rt, this, ctx.channel().eventLoop(), ctx.alloc(), info);
+    HttpStream s = new HttpStream(rt, this, out.eventLoop(), out.alloc(), info);
     current = s;
     closeAfterResponse = true;
     keepAlive = false;
@@ -276,12 +294,14 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   /** Envoy's stream_idle_timeout: no bytes either way for the period ends the stream (408 or reset; flag SI). */
   private void checkStreamIdle(HttpStream s, long idleMs) {
     streamIdleTimer = null;
+    streamIdleRecheck = null;
     if (s != current || s.finished()) {
       return;
     }
     long idleFor = (System.nanoTime() - lastActivityNanos) / 1_000_000;
     if (idleFor < idleMs) {
-      streamIdleTimer = ctx.executor().schedule(() -> checkStreamIdle(s, idleMs), idleMs - idleFor, TimeUnit.MILLISECONDS);
+      // Rare (the stream was active within the period): check again when it would be idle for the full period.
+      streamIdleRecheck = out.eventLoop().schedule(() -> checkStreamIdle(s, idleMs), idleMs - idleFor, TimeUnit.MILLISECONDS);
       return;
     }
     listener.hcm().stats().rqIdleTimeout.inc();
@@ -292,14 +312,18 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
 
   private void cancelStreamIdleTimer() {
     if (streamIdleTimer != null) {
-      streamIdleTimer.cancel(false);
+      streamIdleTimer.cancel();
       streamIdleTimer = null;
+    }
+    if (streamIdleRecheck != null) {
+      streamIdleRecheck.cancel(false);
+      streamIdleRecheck = null;
     }
   }
 
   private void cancelRequestTimer() {
     if (requestTimer != null) {
-      requestTimer.cancel(false);
+      requestTimer.cancel();
       requestTimer = null;
     }
   }
@@ -312,11 +336,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     HttpHeaders h = response.headers();
     if (http2) {
       if (end) {
-        DefaultFullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER);
-        full.headers().set(h);
-        ctx.writeAndFlush(full, ctx.voidPromise());
+        out.writeAndFlush(fullResponse(HttpVersion.HTTP_1_1, response));
       } else {
-        ctx.write(response, ctx.voidPromise());
+        out.write(response);
       }
       return;
     }
@@ -333,9 +355,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !head && allowsBody(response.status().code())) {
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
       }
-      DefaultFullHttpResponse full = new DefaultFullHttpResponse(response.protocolVersion(), response.status(), Unpooled.EMPTY_BUFFER);
-      full.headers().set(h);
-      ctx.writeAndFlush(full, ctx.voidPromise());
+      out.writeAndFlush(fullResponse(response.protocolVersion(), response));
       return;
     }
     if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && allowsBody(response.status().code())) {
@@ -346,7 +366,12 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
         h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       }
     }
-    ctx.write(response instanceof DefaultHttpResponse ? response : copy(response), ctx.voidPromise());
+    out.write(response instanceof DefaultHttpResponse ? response : copy(response));
+  }
+
+  /** The response as one message without body, sharing (not copying) its header map. */
+  private static DefaultFullHttpResponse fullResponse(HttpVersion version, HttpResponse r) {
+    return new DefaultFullHttpResponse(version, r.status(), Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE);
   }
 
   private static HttpResponse copy(HttpResponse r) {
@@ -362,20 +387,20 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void writeData(ByteBuf data, boolean end) {
     lastActivityNanos = System.nanoTime();
-    ctx.writeAndFlush(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ctx.voidPromise());
+    out.writeAndFlush(end ? new DefaultLastHttpContent(data, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(data));
   }
 
   @Override
   public void writeTrailers(HttpHeaders trailers) {
     DefaultLastHttpContent last = new DefaultLastHttpContent();
     last.trailingHeaders().set(trailers);
-    ctx.writeAndFlush(last, ctx.voidPromise());
+    out.writeAndFlush(last);
   }
 
   @Override
   public void reset() {
     closeAfterResponse = true;
-    ctx.channel().close();
+    out.close();
   }
 
   @Override
@@ -392,12 +417,12 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     if (http2) {
       if (!stream.requestEnded() || !stream.responseEnded()) {
-        ctx.channel().close(); // RST_STREAM
+        out.close(); // RST_STREAM
       }
       return;
     }
     if (closeAfterResponse || !keepAlive) {
-      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      out.closeAfterFlush();
       pipelined.forEach(ReferenceCountUtil::release);
       pipelined.clear();
       return;
@@ -427,22 +452,32 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   }
 
   private void updateAutoRead() {
-    ctx.channel().config().setAutoRead(!pausedForPipelining && !pausedForFlowControl);
+    out.setAutoRead(!pausedForPipelining && !pausedForFlowControl);
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    onWritabilityChanged(ctx.channel().isWritable());
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  void onWritabilityChanged(boolean writable) {
     HttpStream s = current;
     if (s != null) {
-      s.downstreamWritabilityChanged(ctx.channel().isWritable());
+      s.downstreamWritabilityChanged(writable);
     }
-    ctx.fireChannelWritabilityChanged();
   }
 
   // ------------------------------------------------------------------ connection events
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    onClosed();
+    ctx.fireChannelInactive();
+  }
+
+  /** The connection (HTTP/1.1) or the stream (HTTP/2) is gone. */
+  void onClosed() {
     cancelRequestTimer();
     cancelStreamIdleTimer();
     HttpStream s = current;
@@ -452,7 +487,6 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     pipelined.forEach(ReferenceCountUtil::release);
     pipelined.clear();
-    ctx.fireChannelInactive();
   }
 
   @Override

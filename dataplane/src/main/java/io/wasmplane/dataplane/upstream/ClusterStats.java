@@ -28,6 +28,8 @@ public final class ClusterStats {
   public final Gauge membershipHealthy;
   public final Counter[] rqByClass = new Counter[6];
   private final StatsRegistry registry;
+  private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> rqByCode =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(500);
   private final String prefix;
 
   public ClusterStats(StatsRegistry r, String cluster) {
@@ -64,6 +66,19 @@ public final class ClusterStats {
     if (cls >= 1 && cls <= 5) {
       rqByClass[cls].inc();
     }
-    registry.counter(prefix + "upstream_rq_" + code).inc();
+    byCode(code).inc();
+  }
+
+  /** upstream_rq_&lt;code&gt;, looked up once per code (no name building per response). */
+  private Counter byCode(int code) {
+    if (code < 100 || code > 599) {
+      return registry.counter(prefix + "upstream_rq_" + code);
+    }
+    Counter c = rqByCode.get(code - 100);
+    if (c == null) {
+      c = registry.counter(prefix + "upstream_rq_" + code);
+      rqByCode.set(code - 100, c);
+    }
+    return c;
   }
 }

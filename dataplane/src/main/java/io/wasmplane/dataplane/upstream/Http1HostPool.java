@@ -8,9 +8,8 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.wasmplane.dataplane.http.IdleTimeoutHandler;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /** HTTP/1.1 upstream: one request per connection at a time, idle connections kept for reuse. */
 final class Http1HostPool extends HostPool {
@@ -43,7 +42,7 @@ final class Http1HostPool extends HostPool {
       ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
       long idleMs = cluster.config().idleTimeout().toMillis();
       if (idleMs > 0) {
-        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+        ch.pipeline().addLast("idle", new IdleTimeoutHandler(idleMs));
       }
       ch.pipeline().addLast("conn", conn);
     });

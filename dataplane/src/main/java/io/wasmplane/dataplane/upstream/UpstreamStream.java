@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -62,7 +63,9 @@ public final class UpstreamStream {
 
   public void sendHeaders(HttpRequest request, boolean end) {
     requestHeadersSeen = true;
-    if (end) {
+    if (end && request instanceof FullHttpRequest full) {
+      write(full, true);
+    } else if (end) {
       DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri());
       full.headers().set(request.headers());
       write(full, true);

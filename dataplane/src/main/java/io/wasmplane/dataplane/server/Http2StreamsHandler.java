@@ -1,0 +1,317 @@
+package io.wasmplane.dataplane.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP/2 on a downstream connection without a Netty child channel (pipeline, codec, promises) per stream: the
+ * connection handler's frame listener feeds each stream's {@link HttpConnectionManagerHandler} directly, and the
+ * stream's response goes out as frames on the connection. Flow control: a stream whose manager stops reading keeps its
+ * received bytes unconsumed (no WINDOW_UPDATE) until it reads again.
+ */
+final class Http2StreamsHandler extends Http2ConnectionHandler {
+  private static final Logger log = LoggerFactory.getLogger(Http2StreamsHandler.class);
+
+  private final Http2Connection.PropertyKey streamKey;
+  private final Function<DownstreamChannel, HttpConnectionManagerHandler> newManager;
+  private final io.wasmplane.dataplane.http.HcmStats stats;
+  private ChannelHandlerContext ctx;
+
+  private Http2StreamsHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+      io.wasmplane.dataplane.http.HcmStats stats, Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
+    super(decoder, encoder, settings);
+    this.newManager = newManager;
+    this.stats = stats;
+    this.streamKey = connection().newKey();
+    connection().addListener(new Http2ConnectionAdapter() {
+      @Override
+      public void onStreamClosed(Http2Stream stream) {
+        Stream s = stream.removeProperty(streamKey);
+        if (s != null) {
+          s.closed();
+        }
+      }
+    });
+    encoder.flowController().listener(stream -> {
+      Stream s = stream.getProperty(streamKey);
+      if (s != null) {
+        s.manager.onWritabilityChanged(encoder.flowController().isWritable(stream));
+      }
+    });
+  }
+
+  /** A server-side handler whose streams are served by the managers {@code newManager} makes. */
+  static Http2StreamsHandler create(Http2Settings settings, io.wasmplane.dataplane.http.HcmStats stats,
+      Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
+    return new Builder(stats, newManager).initialSettings(settings).build();
+  }
+
+  private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2StreamsHandler, Builder> {
+    private final Function<DownstreamChannel, HttpConnectionManagerHandler> newManager;
+    private final io.wasmplane.dataplane.http.HcmStats stats;
+
+    Builder(io.wasmplane.dataplane.http.HcmStats stats, Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
+      this.newManager = newManager;
+      this.stats = stats;
+      server(true);
+      validateHeaders(true);
+    }
+
+    @Override
+    protected Builder initialSettings(Http2Settings settings) {
+      return super.initialSettings(settings);
+    }
+
+    @Override
+    protected Http2StreamsHandler build() {
+      return super.build();
+    }
+
+    @Override
+    protected Http2StreamsHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+        Http2Settings settings) {
+      Http2StreamsHandler h = new Http2StreamsHandler(decoder, encoder, settings, stats, newManager);
+      frameListener(h.new Frames());
+      return h;
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    this.ctx = ctx;
+    super.handlerAdded(ctx);
+  }
+
+  /**
+   * A connection error (ours to answer with GOAWAY and close, which the base class does): counted as Envoy's
+   * downstream_cx_protocol_error when the peer broke the protocol, logged at debug only (a peer must not be able to
+   * flood the log).
+   */
+  @Override
+  protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+    if (!outbound && http2Ex != null) {
+      stats.cxProtocolError.inc();
+    }
+    log.debug("event=downstream_h2_error remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
+    super.onConnectionError(ctx, outbound, cause, http2Ex);
+  }
+
+  /** h2c via HTTP/1.1 Upgrade: the upgrading request is stream 1's request. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent upgrade) {
+      Http2Stream stream = connection().stream(1);
+      if (stream != null) {
+        Stream s = open(stream);
+        s.deliver(upgrade.upgradeRequest().retain());
+      }
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  private Stream open(Http2Stream stream) {
+    Stream s = new Stream(stream);
+    stream.setProperty(streamKey, s);
+    s.manager = newManager.apply(s);
+    return s;
+  }
+
+  /** Inbound frames of every stream. */
+  private final class Frames extends Http2FrameAdapter {
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+        short weight, boolean exclusive, int padding, boolean endStream) throws Http2Exception {
+      onHeadersRead(ctx, streamId, headers, padding, endStream);
+    }
+
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+        boolean endStream) throws Http2Exception {
+      Http2Stream stream = connection().stream(streamId);
+      if (stream == null) {
+        return;
+      }
+      Stream s = stream.getProperty(streamKey);
+      if (s == null) {
+        s = open(stream);
+        s.deliver(endStream ? HttpConversionUtil.toFullHttpRequest(streamId, headers, Unpooled.EMPTY_BUFFER, true)
+            : HttpConversionUtil.toHttpRequest(streamId, headers, true));
+        return;
+      }
+      DefaultLastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+      HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
+      s.deliver(trailers);
+    }
+
+    @Override
+    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+      int bytes = data.readableBytes() + padding;
+      Http2Stream stream = connection().stream(streamId);
+      Stream s = stream == null ? null : stream.getProperty(streamKey);
+      if (s == null) {
+        return bytes;
+      }
+      data.retain();
+      s.deliver(endOfStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+      if (s.reading) {
+        return bytes;
+      }
+      s.unconsumed += bytes; // returned to the window when the manager reads again
+      return 0;
+    }
+  }
+
+  /** One stream as its connection manager sees it. */
+  private final class Stream implements DownstreamChannel {
+    private final Http2Stream stream;
+    HttpConnectionManagerHandler manager;
+    boolean reading = true;
+    int unconsumed;
+    private boolean endSent;
+    private boolean closed;
+
+    Stream(Http2Stream stream) {
+      this.stream = stream;
+    }
+
+    void deliver(HttpObject msg) {
+      try {
+        manager.onMessage(msg);
+      } catch (RuntimeException e) {
+        log.warn("event=http2_stream_error stream={} error={}", stream.id(), e.toString(), e);
+        close();
+      }
+    }
+
+    /** The stream left the connection: normally (both ends sent), by RST_STREAM, or with the connection. */
+    void closed() {
+      closed = true;
+      if (!endSent) {
+        manager.onClosed();
+      }
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+      return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+      return ctx.alloc();
+    }
+
+    @Override
+    public void write(Object msg) {
+      if (closed || endSent) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      Http2ConnectionEncoder enc = encoder();
+      int id = stream.id();
+      if (msg instanceof HttpResponse response) {
+        FullHttpMessage full = msg instanceof FullHttpMessage f ? f : null;
+        boolean end = full != null && !full.content().isReadable() && full.trailingHeaders().isEmpty();
+        endSent = end;
+        enc.writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(response, false), 0, end, ctx.newPromise());
+        if (full != null) {
+          if (!end) {
+            writeBody(enc, id, full.content().retain(), full.trailingHeaders());
+          }
+          full.release();
+        }
+        return;
+      }
+      if (msg instanceof HttpContent content) {
+        HttpHeaders trailers = content instanceof LastHttpContent last ? last.trailingHeaders() : null;
+        if (trailers == null) {
+          enc.writeData(ctx, id, content.content(), 0, false, ctx.newPromise());
+        } else {
+          writeBody(enc, id, content.content(), trailers);
+        }
+        return;
+      }
+      ReferenceCountUtil.release(msg);
+    }
+
+    /** The last body chunk, then trailers if there are any; end of stream on whichever goes last. */
+    private void writeBody(Http2ConnectionEncoder enc, int id, ByteBuf data, HttpHeaders trailers) {
+      boolean hasTrailers = !trailers.isEmpty();
+      if (data.isReadable() || !hasTrailers) {
+        endSent = !hasTrailers;
+        enc.writeData(ctx, id, data, 0, !hasTrailers, ctx.newPromise());
+      } else {
+        data.release();
+      }
+      if (hasTrailers) {
+        endSent = true;
+        enc.writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(trailers, false), 0, true, ctx.newPromise());
+      }
+    }
+
+    @Override
+    public void writeAndFlush(Object msg) {
+      write(msg);
+      flush(ctx); // the connection handler's flush: flow-controlled DATA goes out here
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        resetStream(ctx, stream.id(), Http2Error.CANCEL.code(), ctx.newPromise());
+        flush(ctx);
+      }
+    }
+
+    @Override
+    public void closeAfterFlush() {
+      close();
+    }
+
+    @Override
+    public void setAutoRead(boolean on) {
+      reading = on;
+      if (on && unconsumed > 0 && !closed) {
+        int n = unconsumed;
+        unconsumed = 0;
+        try {
+          decoder().flowController().consumeBytes(stream, n);
+          flush(ctx);
+        } catch (Http2Exception e) {
+          onError(ctx, false, e);
+        }
+      }
+    }
+  }
+}
