@@ -67,14 +67,14 @@ class MalformedWasmRefusedTest {
     byte[] bytes = CASES.get(name);
     System.setProperty("wasmplane.wasm.cache_dir", cache.toString()); // a cold cache: the fetch is seen
     try (ModuleServer modules = new ModuleServer(new byte[0]); TestUpstream up = new TestUpstream("up")) {
-      modules.put("/" + name + ".wasm", bytes);
+      modules.put("/malformed-" + name + ".wasm", bytes);
       String code = """
           {remote: {http_uri: {uri: "%s", cluster: modules, timeout: 10s}, sha256: "%s"}}"""
-          .formatted(modules.url("/" + name + ".wasm"), Sha256.hex(bytes));
+          .formatted(modules.url("/malformed-" + name + ".wasm"), Sha256.hex(bytes));
       String cluster = io.wasmplane.dataplane.testing.Bootstraps.staticCluster("modules", modules.port(), null);
       assertThatThrownBy(() -> WasmTestSupport.start(filter("remote_" + name, code), up.port(), cluster, 1).close())
           .hasMessageContaining("remote_" + name).hasMessageContaining(MalformedWasm.cause(name));
-      assertThat(modules.hits("/" + name + ".wasm")).isEqualTo(1);
+      assertThat(modules.hits("/malformed-" + name + ".wasm")).isEqualTo(1);
       assertThat(up.requests.get()).isZero();
     } finally {
       System.clearProperty("wasmplane.wasm.cache_dir");

@@ -51,7 +51,7 @@ class ControlPlaneFaultsTest {
         assertThat(load.good.get()).as("traffic flows without a control plane").isGreaterThan(before + 20);
         assertThat(stamp(rig)).as("last good config").isEqualTo("v1");
         rig.stub.restart();
-        rig.await("connected_state 1", 30, () -> rig.stat("control_plane.connected_state") == 1);
+        rig.await("connected_state 1", 60, () -> rig.stat("control_plane.connected_state") == 1);
         rig.await("plugin v2 after the restart", 30, () -> stamp(rig).equals("v2"));
         Thread.sleep(500);
         load.close();
@@ -83,7 +83,7 @@ class ControlPlaneFaultsTest {
         Thread.sleep(3000);
         assertThat(stamp(rig)).isEqualTo("v1");
         rig.xdsProxy.restore();
-        rig.await("connected_state 1", 30, () -> rig.stat("control_plane.connected_state") == 1);
+        rig.await("connected_state 1", 60, () -> rig.stat("control_plane.connected_state") == 1);
         rig.await("plugin v2 after the outage", 30, () -> stamp(rig).equals("v2"));
 
         // Blackholed: bytes held both ways; a change pushed meanwhile arrives once the path clears.

@@ -160,8 +160,8 @@ class XdsMtlsProcessTest {
         admin: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
         dynamic_resources:
           ads_config: {api_type: GRPC, transport_api_version: V3, grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]}
-          lds_config: {ads: {}, resource_api_version: V3}
-          cds_config: {ads: {}, resource_api_version: V3}
+          lds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: 2s}
+          cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: 2s}
         static_resources:
           clusters:
           - name: xds_cluster
