@@ -51,4 +51,9 @@ public final class HttpContext extends PluginContext {
   public void onLog() {
     vm.invoke(state, Callback.ON_LOG, 0, state.id());
   }
+
+  /** The end of a completed stream as Envoy runs it: {@code proxy_on_done}, {@code proxy_on_log}, {@code proxy_on_delete}. */
+  public void logAndClose() {
+    vm.closeWithLog(state);
+  }
 }

@@ -246,7 +246,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
     cancelWatcher();
     if (context != null && !context.isClosed()) {
       try {
-        context.close();
+        context.logAndClose(); // Envoy logs every stream (proxy_on_log between on_done and on_delete)
       } catch (RuntimeException e) {
         log.debug("event=wasm_context_close_failed plugin={} error={}", plugin.spec().pluginName(), e.toString());
       }

@@ -438,6 +438,18 @@ public final class VmState {
 
   /** Closes a context as cpp-host does: on_done, then on_delete (a root that says "not done" waits for proxy_done). */
   public void close(ContextState ctx) {
+    close(ctx, false);
+  }
+
+  /**
+   * Ends a stream context as Envoy ends an HTTP stream: on_done, on_log (the stream is complete; its headers and
+   * properties are still readable), then on_delete.
+   */
+  public void closeWithLog(ContextState ctx) {
+    close(ctx, true);
+  }
+
+  private void close(ContextState ctx, boolean log) {
     if (ctx.closed) {
       return;
     }
@@ -461,6 +473,9 @@ public final class VmState {
       }
     } else {
       invoke(ctx, Callback.ON_DONE, 1, ctx.id);
+      if (log) {
+        invoke(ctx, Callback.ON_LOG, 0, ctx.id);
+      }
     }
     delete(ctx);
   }
