@@ -377,13 +377,15 @@ final class ControlPlaneClient implements AdsStream.Events {
     if (wasConnected || slot.failedAttempts == 1) {
       log.warn("xDS {} stream to {} closed: {} {}{}; reconnecting in {} ms, serving cached config",
           slot.key, server.target(), status.getCode(), status.getDescription(), rootCause(status), delay);
-      for (TypeState<?> ts : types) {
-        for (ResourceWatcher<?> w : ts.allWatchers()) {
-          safely(() -> w.onError(status));
-        }
-      }
     } else {
       log.debug("xDS {} stream to {} failed again: {}; retry in {} ms", slot.key, server.target(), status, delay);
+    }
+    // Every failed attempt reaches the watchers (as Envoy's onConfigUpdateFailed), also those that subscribed
+    // after the first one; only the log line is kept to one per outage.
+    for (TypeState<?> ts : types) {
+      for (ResourceWatcher<?> w : ts.allWatchers()) {
+        safely(() -> w.onError(status));
+      }
     }
     executor.schedule(() -> openStream(slot), delay, TimeUnit.MILLISECONDS);
   }
