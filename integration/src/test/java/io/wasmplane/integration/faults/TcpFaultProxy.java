@@ -52,7 +52,14 @@ public final class TcpFaultProxy implements AutoCloseable {
   public void refuse() throws IOException {
     server.close();
     for (Socket s : sockets) {
-      s.setSoLinger(true, 0);
+      if (s.isClosed()) {
+        continue; // its relay ended on its own
+      }
+      try {
+        s.setSoLinger(true, 0);
+      } catch (java.net.SocketException e) {
+        // closed by its relay thread meanwhile
+      }
       s.close();
     }
   }
