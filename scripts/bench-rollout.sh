@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-10}
-mvn -B -q -o -pl dataplane test-compile
+mvn -B -q -ntp -pl dataplane test-compile
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
-if ! out=$(mvn -B -q -o -pl dataplane dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" 2>&1); then
-  echo "bench-rollout: cannot build the test class path (offline):" >&2
+if ! out=$(mvn -B -q -ntp -pl dataplane dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" 2>&1); then
+  echo "bench-rollout: cannot build the test class path:" >&2
   echo "$out" >&2
   exit 1
 fi
