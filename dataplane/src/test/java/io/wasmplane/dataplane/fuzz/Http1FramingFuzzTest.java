@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.FuzzBudget;
+import io.wasmplane.dataplane.testing.RawExchange;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -137,48 +138,10 @@ class Http1FramingFuzzTest {
     return m.find() ? "status " + m.group(1) : "garbage " + response.substring(0, Math.min(40, response.length()));
   }
 
-  /**
-   * Sends the bytes and reads until EOF. When the server stays silent for 600 ms (it waits for more of an incomplete
-   * request) the client half-closes, which Envoy treats as the end of the connection; null when the server then neither
-   * answers nor closes within 8 s.
-   */
+  /** {@link RawExchange#exchange} as text; null when the server neither answered nor closed. */
   static String exchange(int port, byte[] request) throws IOException {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(600);
-      try {
-        s.getOutputStream().write(request);
-        s.getOutputStream().flush();
-      } catch (IOException e) {
-        // the server closed while we were still writing (e.g. after a 431): read what it said
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[16384];
-      boolean halfClosed = false;
-      while (true) {
-        try {
-          int n = in.read(buf);
-          if (n < 0) {
-            break;
-          }
-          out.write(buf, 0, n);
-        } catch (SocketTimeoutException e) {
-          if (halfClosed) {
-            return null;
-          }
-          halfClosed = true;
-          s.setSoTimeout(8000);
-          try {
-            s.shutdownOutput();
-          } catch (IOException closed) {
-            break;
-          }
-        } catch (IOException e) {
-          break; // reset: what arrived before it counts
-        }
-      }
-      return out.toString(StandardCharsets.ISO_8859_1);
-    }
+    byte[] response = RawExchange.exchange(port, request);
+    return response == null ? null : new String(response, StandardCharsets.ISO_8859_1);
   }
 
   // ---- the generator ----

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.FuzzBudget;
+import io.wasmplane.dataplane.testing.RawExchange;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;
@@ -75,7 +76,7 @@ class Http2FramingFuzzTest {
       while (budget.next()) {
         List<String> what = new ArrayList<>();
         byte[] bytes = mutatedConnection(budget.random, what);
-        byte[] response = exchange(port, bytes);
+        byte[] response = RawExchange.exchange(port, bytes);
         assertThat(response).as("%s: the connection neither ended nor answered after %s", budget.replay(), what).isNotNull();
         String outcome = check(response, budget.replay() + ": " + what);
         outcomes.merge(outcome, 1, Integer::sum);
@@ -111,7 +112,7 @@ class Http2FramingFuzzTest {
       out.writeBytes(PREFACE);
       out.writeBytes(frame(SETTINGS, 0, 0, new byte[0]));
       out.writeBytes(frame(PING, 0, 0, new byte[7])); // FRAME_SIZE_ERROR (6), a connection error
-      byte[] response = exchange(dp.port("ingress"), out.toByteArray());
+      byte[] response = RawExchange.exchange(dp.port("ingress"), out.toByteArray());
       assertThat(check(response, "bad ping")).isEqualTo("goaway 6");
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (dp.server().stats().snapshot().counter("http.ingress_http.downstream_cx_protocol_error") == 0 && System.nanoTime() < deadline) {
@@ -190,46 +191,6 @@ class Http2FramingFuzzTest {
       }
     }
     return summary;
-  }
-
-  /** Writes the bytes, reads until EOF; half-closes after 600 ms of silence; null when it still has not ended 8 s later. */
-  static byte[] exchange(int port, byte[] bytes) throws IOException {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(600);
-      try {
-        s.getOutputStream().write(bytes);
-        s.getOutputStream().flush();
-      } catch (IOException e) {
-        // closed by the server while we wrote (GOAWAY + close): read what it said
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[16384];
-      boolean halfClosed = false;
-      while (true) {
-        try {
-          int n = in.read(buf);
-          if (n < 0) {
-            break;
-          }
-          out.write(buf, 0, n);
-        } catch (SocketTimeoutException e) {
-          if (halfClosed) {
-            return null;
-          }
-          halfClosed = true;
-          s.setSoTimeout(8000);
-          try {
-            s.shutdownOutput();
-          } catch (IOException closed) {
-            break;
-          }
-        } catch (IOException e) {
-          break;
-        }
-      }
-      return out.toByteArray();
-    }
   }
 
   // ---- the generator ----
