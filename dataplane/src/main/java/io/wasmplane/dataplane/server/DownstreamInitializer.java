@@ -1,6 +1,8 @@
 package io.wasmplane.dataplane.server;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,9 +15,13 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -24,11 +30,12 @@ import io.netty.util.AsciiString;
 import io.wasmplane.dataplane.config.HcmConfig;
 import io.wasmplane.dataplane.http.HcmRuntime;
 import io.wasmplane.dataplane.http.IdleTimeoutHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds a downstream connection's pipeline: optional TLS with ALPN, then HTTP/1.1 and HTTP/2 on the same port
@@ -257,24 +264,24 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         return;
       }
       draining = true;
-      io.netty.handler.codec.http2.Http2Connection connection = h2.connection();
-      connection.addListener(new io.netty.handler.codec.http2.Http2ConnectionAdapter() {
+      Http2Connection connection = h2.connection();
+      connection.addListener(new Http2ConnectionAdapter() {
         @Override
-        public void onStreamClosed(io.netty.handler.codec.http2.Http2Stream stream) {
+        public void onStreamClosed(Http2Stream stream) {
           closeWhenDone(ctx, connection);
         }
       });
       ChannelHandlerContext h2ctx = ctx.pipeline().context(h2);
-      h2.goAway(h2ctx, connection.remote().lastStreamCreated(), io.netty.handler.codec.http2.Http2Error.NO_ERROR.code(),
-          io.netty.buffer.Unpooled.EMPTY_BUFFER, h2ctx.newPromise()).addListener(f -> closeWhenDone(ctx, connection));
+      h2.goAway(h2ctx, connection.remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
+          Unpooled.EMPTY_BUFFER, h2ctx.newPromise()).addListener(f -> closeWhenDone(ctx, connection));
       h2ctx.flush();
     }
 
     /** Once no stream is active: flush what the last stream wrote, then close (after the current task). */
-    private static void closeWhenDone(ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2Connection connection) {
+    private static void closeWhenDone(ChannelHandlerContext ctx, Http2Connection connection) {
       if (connection.numActiveStreams() == 0 && ctx.channel().isOpen()) {
-        ctx.channel().eventLoop().execute(() -> ctx.channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-            .addListener(io.netty.channel.ChannelFutureListener.CLOSE));
+        ctx.channel().eventLoop().execute(() -> ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER)
+            .addListener(ChannelFutureListener.CLOSE));
       }
     }
   }
