@@ -15,8 +15,29 @@ final class HopByHop {
 
   private HopByHop() {}
 
+  /**
+   * One pass over the names finds what must go (usually nothing but a "connection" header): far cheaper than a
+   * hashed remove per hop-by-hop name on every request and response.
+   */
   static void strip(HttpHeaders h) {
-    String connection = h.get(HttpHeaderNames.CONNECTION);
+    List<CharSequence> drop = null;
+    String connection = null;
+    boolean te = false;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      CharSequence name = e.getKey(); // no String copies of every header name
+      if (isTe(name)) {
+        te = true;
+      } else if (isHopByHop(name)) {
+        if (connection == null && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+          connection = e.getValue().toString();
+        }
+        if (drop == null) {
+          drop = new ArrayList<>(2);
+        }
+        drop.add(name);
+      }
+    }
     if (connection != null) {
       for (String token : connection.split(",")) {
         String t = token.trim();
@@ -25,28 +46,33 @@ final class HopByHop {
         }
       }
     }
-    h.remove(HttpHeaderNames.CONNECTION);
-    h.remove(HttpHeaderNames.KEEP_ALIVE);
-    h.remove(HttpHeaderNames.PROXY_CONNECTION);
-    h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-    h.remove(HttpHeaderNames.UPGRADE);
-    h.remove(HTTP2_SETTINGS);
-    String te = h.get(HttpHeaderNames.TE);
-    if (te != null && !te.trim().equalsIgnoreCase("trailers")) {
-      h.remove(HttpHeaderNames.TE);
+    if (drop != null) {
+      drop.forEach(h::remove);
     }
-    List<CharSequence> ext = null;
-    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-      CharSequence name = it.next().getKey(); // no String copies of every header name
-      if (name.length() > 8 && AsciiString.regionMatches(name, true, 0, X_HTTP2, 0, 8)) {
-        if (ext == null) {
-          ext = new ArrayList<>(2);
-        }
-        ext.add(name);
+    if (te) {
+      String value = h.get(HttpHeaderNames.TE);
+      if (value != null && !value.trim().equalsIgnoreCase("trailers")) {
+        h.remove(HttpHeaderNames.TE);
       }
     }
-    if (ext != null) {
-      ext.forEach(h::remove);
+  }
+
+  private static boolean isTe(CharSequence name) {
+    return name.length() == 2 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE);
+  }
+
+  private static boolean isHopByHop(CharSequence name) {
+    if (name.length() > 8 && AsciiString.regionMatches(name, true, 0, X_HTTP2, 0, 8)) {
+      return true;
     }
+    return switch (name.length()) {
+      case 7 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
+      case 10 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+          || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE);
+      case 14 -> AsciiString.contentEqualsIgnoreCase(name, HTTP2_SETTINGS);
+      case 16 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_CONNECTION);
+      case 17 -> AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING);
+      default -> false;
+    };
   }
 }

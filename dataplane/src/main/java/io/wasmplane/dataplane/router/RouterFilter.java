@@ -112,9 +112,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       request.headers().set("x-envoy-original-path", uri);
       uri = f.prefixRewrite().get() + uri.substring(f.matchedPrefix().length());
     }
-    // A request without body goes out as one full message: the upstream side then needs no copy of its own.
-    HttpHeaders h = new DefaultHttpHeaders();
-    h.set(request.headers());
+    // A request without body goes out as one full message sharing the stream's header map, edited in place as
+    // Envoy's router edits the downstream map; one with a body gets a copy, because its upstream framing
+    // (transfer-encoding) must not show in the stream's own headers.
+    HttpHeaders h = end ? request.headers() : new DefaultHttpHeaders().set(request.headers());
     HttpRequest out = end
         ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE)
         : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);

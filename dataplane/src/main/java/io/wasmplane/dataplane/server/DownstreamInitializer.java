@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
   private static final AtomicLong CONNECTION_IDS = new AtomicLong();
   private static final String HCM = "hcm";
+  private static final String H1_CONFIRM = "h1-confirm";
 
   private final ListenerRuntime listener;
   private final ConnectionTracker tracker;
@@ -187,11 +188,13 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         listener.hcm().stats().cxHttp2Total.inc();
         c.pipeline().remove(HCM);
         c.pipeline().remove("expect");
+        c.pipeline().remove(H1_CONFIRM);
         c.pipeline().addLast("h2", http2Handler(ch, id, false, cfg));
         c.pipeline().addLast("h2idle", new Http2ConnectionTail());
       }
     };
     p.addLast("detect", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
+    p.addLast(H1_CONFIRM, new Http1Confirmation());
     p.addLast("expect", new HttpServerExpectContinueHandler());
     p.addLast(HCM, newHcm(ch, false, false, id));
   }
@@ -212,6 +215,26 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
   }
 
+  /**
+   * On a cleartext AUTO port, the first request that reaches the connection manager as HTTP/1.1 settles the codec:
+   * count the connection as HTTP/1.1 (Envoy's downstream_cx_http1_total) and take Netty's upgrade handler out, so
+   * later requests skip its per-request Upgrade check (clients upgrade to h2c on their first request).
+   */
+  private final class Http1Confirmation extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof io.netty.handler.codec.http.HttpRequest) {
+        listener.hcm().stats().cxHttp1Total.inc();
+        HttpServerUpgradeHandler upgrade = ctx.pipeline().get(HttpServerUpgradeHandler.class);
+        if (upgrade != null) {
+          ctx.pipeline().remove(upgrade);
+        }
+        ctx.pipeline().remove(this);
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
   /** After an h2c upgrade the HTTP/1.1 connection manager must leave the connection's pipeline. */
   private static final class Http1Remover extends ChannelInboundHandlerAdapter {
     @Override
@@ -222,6 +245,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
       }
       if (p.get("expect") != null) {
         p.remove("expect");
+      }
+      if (p.get(H1_CONFIRM) != null) {
+        p.remove(H1_CONFIRM);
       }
       p.addLast("h2idle", new Http2ConnectionTail());
       p.remove(this);

@@ -6,7 +6,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wasmplane.wasm.host.HeaderMap;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,7 +90,7 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public String get(String key) {
-    String k = key.toLowerCase(Locale.ROOT);
+    String k = lowerCase(key);
     if (request != null) {
       switch (k) {
         case ":authority":
@@ -103,15 +105,62 @@ public final class HeadersView implements HeaderMap {
           break;
       }
     } else if (response != null && k.equals(":status")) {
-      return Integer.toString(response.status().code());
+      return response.status().codeAsText().toString();
     }
-    List<String> all = headers.getAll(k);
-    return all.isEmpty() ? null : String.join(",", all);
+    // Walks the values in place: no list per lookup (plugins read several headers per request).
+    Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(k);
+    if (!values.hasNext()) {
+      return null;
+    }
+    CharSequence first = values.next();
+    if (!values.hasNext()) {
+      return first.toString();
+    }
+    StringBuilder joined = new StringBuilder(first);
+    while (values.hasNext()) {
+      joined.append(',').append(values.next());
+    }
+    return joined.toString();
+  }
+
+  /** Counts the block in place (the host's header-map limit), as {@link #entries()} would list it. */
+  @Override
+  public long byteSize(int perEntry) {
+    long bytes = 0;
+    if (request != null) {
+      String host = headers.get("host");
+      bytes += ":authority".length() + (host == null ? 0 : host.length()) + ":path".length() + request.uri().length()
+          + ":method".length() + request.method().name().length() + ":scheme".length() + scheme().length() + 4L * perEntry;
+    } else if (response != null) {
+      bytes += ":status".length() + 3 + perEntry;
+    }
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      CharSequence k = e.getKey();
+      if (request != null && (AsciiString.contentEqualsIgnoreCase(k, "host")
+          || AsciiString.regionMatches(k, true, 0, "x-http2-", 0, 8))) {
+        continue;
+      }
+      bytes += k.length() + e.getValue().length() + perEntry;
+    }
+    return bytes;
+  }
+
+  /** Plugins almost always pass lower-case names: then no copy. */
+  private static String lowerCase(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return key.toLowerCase(Locale.ROOT);
+      }
+    }
+    return key;
   }
 
   @Override
   public void add(String key, String value) {
-    String k = key.toLowerCase(Locale.ROOT);
+    String k = lowerCase(key);
     if (!setPseudo(k, value)) {
       headers.add(k, value);
     }
@@ -119,7 +168,7 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public void replace(String key, String value) {
-    String k = key.toLowerCase(Locale.ROOT);
+    String k = lowerCase(key);
     if (!setPseudo(k, value)) {
       headers.set(k, value);
     }
@@ -127,7 +176,7 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public void remove(String key) {
-    String k = key.toLowerCase(Locale.ROOT);
+    String k = lowerCase(key);
     if (k.startsWith(":")) {
       return; // pseudo-headers cannot be removed
     }

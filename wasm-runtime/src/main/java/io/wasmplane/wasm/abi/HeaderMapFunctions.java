@@ -108,7 +108,7 @@ final class HeaderMapFunctions {
     long[] bounds = headerBounds(ctx);
     long bound = bounds[slot];
     if (bound < 0 || (bound + added > HostLimits.MAX_HEADER_MAP_BYTES && bounds[slot + 4] != 0)) {
-      bound = measure(map.entries());
+      bound = map.byteSize(HostLimits.HEADER_ENTRY_OVERHEAD);
       bounds[slot + 4] = 0;
     }
     if (bound + added > HostLimits.MAX_HEADER_MAP_BYTES) {

@@ -29,6 +29,18 @@ public interface HeaderMap {
     return entries().size();
   }
 
+  /**
+   * The sum over entries of key length + value length + {@code perEntry} (chars, not bytes: a bound for the host's
+   * header-map limit). Implementations backed by a live header block override it to count without copying entries.
+   */
+  default long byteSize(int perEntry) {
+    long bytes = 0;
+    for (Map.Entry<String, String> e : entries()) {
+      bytes += e.getKey().length() + e.getValue().length() + perEntry;
+    }
+    return bytes;
+  }
+
   /** Whether the plugin may change the map at this point of the stream (Envoy: headers already sent are read-only). */
   default boolean writable() {
     return true;
