@@ -46,6 +46,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
   private static final AtomicLong CONNECTION_IDS = new AtomicLong();
   private static final String HCM = "hcm";
   private static final String H1_CONFIRM = "h1-confirm";
+  private static final String FLUSH = "flush";
 
   private final ListenerRuntime listener;
   private final ConnectionTracker tracker;
@@ -82,7 +83,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     });
     ChannelPipeline p = ch.pipeline();
     // Many small writes per response (headers, body, HTTP/2 frames): one syscall per batch instead of per write.
-    p.addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
+    p.addLast(FLUSH, new io.netty.handler.flush.FlushConsolidationHandler(64, true));
     long idleMs = cfg.idleTimeout().toMillis();
     if (idleMs > 0) {
       p.addLast("idle", new IdleTimeoutHandler(idleMs));
@@ -108,6 +109,16 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
       case HTTP1 -> addHttp1(p, ch, id, false, cfg);
       case HTTP2 -> addHttp2(p, ch, id, false, cfg);
       case AUTO -> addAuto(p, ch, id, cfg);
+    }
+  }
+
+  /**
+   * HTTP/1.1 has one response in flight and flushes it once (after its last write), so consolidating flushes only
+   * adds a handler hop and a task per response; HTTP/2 keeps it (frames of many streams share one write).
+   */
+  private static void dropFlushConsolidation(ChannelPipeline p) {
+    if (p.get(FLUSH) != null) {
+      p.remove(FLUSH);
     }
   }
 
@@ -161,6 +172,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   private void addHttp1(ChannelPipeline p, Channel ch, long id, boolean tls, HcmConfig cfg) {
     listener.hcm().stats().cxHttp1Total.inc();
+    dropFlushConsolidation(p);
     p.addLast("codec", http1Codec(cfg));
     p.addLast("expect", new HttpServerExpectContinueHandler());
     p.addLast(HCM, newHcm(ch, false, tls, id));
@@ -229,6 +241,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         if (upgrade != null) {
           ctx.pipeline().remove(upgrade);
         }
+        dropFlushConsolidation(ctx.pipeline());
         ctx.pipeline().remove(this);
       }
       ctx.fireChannelRead(msg);

@@ -165,8 +165,8 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
       Stream s = stream.getProperty(streamKey);
       if (s == null) {
         s = open(stream);
-        s.deliver(endStream ? HttpConversionUtil.toFullHttpRequest(streamId, headers, Unpooled.EMPTY_BUFFER, true)
-            : HttpConversionUtil.toHttpRequest(streamId, headers, true));
+        s.deliver(endStream ? HttpConversionUtil.toFullHttpRequest(streamId, headers, Unpooled.EMPTY_BUFFER, false)
+            : HttpConversionUtil.toHttpRequest(streamId, headers, false));
         return;
       }
       DefaultLastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
