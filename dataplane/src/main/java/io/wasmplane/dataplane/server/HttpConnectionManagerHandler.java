@@ -194,10 +194,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     current = s;
     boolean end = req instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty();
     if (!end && !http2 && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, -1L) <= 0) {
-      end = HttpUtil.getContentLength(req, -1L) == 0 || !hasBodyFraming(req);
-      if (end) {
-        discardingBody = true; // the codec still emits an empty LastHttpContent for this request
-      }
+      // Neither chunked nor a positive content-length (the codec refuses a negative one): no body.
+      end = true;
+      discardingBody = true; // the codec still emits an empty LastHttpContent for this request
     }
     lastActivityNanos = System.nanoTime();
     long idleMs = cfg.streamIdleTimeout().toMillis();
@@ -213,10 +212,6 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     s.decodeHeaders(req, end);
     return end;
-  }
-
-  private static boolean hasBodyFraming(HttpRequest req) {
-    return HttpUtil.isTransferEncodingChunked(req) || req.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
   }
 
   /** x-request-id, x-forwarded-for and x-forwarded-proto as Envoy sets them. */
