@@ -5,7 +5,6 @@ import io.wasmplane.dataplane.config.OutlierConfig;
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.Gauge;
 import io.wasmplane.dataplane.stats.StatsRegistry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -217,16 +216,5 @@ final class OutlierDetector {
       uneject(h, h.outlier, System.nanoTime());
       onHealthChanged.run();
     }
-  }
-
-  /** Hosts currently ejected (for tests and admin). */
-  List<UpstreamHost> ejected() {
-    List<UpstreamHost> out = new ArrayList<>();
-    for (UpstreamHost h : hosts) {
-      if (h.health().has(HostHealth.FAILED_OUTLIER_CHECK)) {
-        out.add(h);
-      }
-    }
-    return out;
   }
 }
