@@ -124,4 +124,27 @@ class OutlierDetectionTest {
       assertThat(servedBy(dp, 4)).containsOnly("a");
     }
   }
+
+  @Test
+  void aPassingActiveHealthCheckEndsAnEjection() throws Exception {
+    // successful_active_health_check_uneject_host (default true): /healthz keeps passing, so the 30 s ejection ends at
+    // the next check.
+    String both = """
+        outlier_detection: {consecutive_5xx: 2, interval: 10s, base_ejection_time: 30s, max_ejection_percent: 100}
+        health_checks:
+        - {timeout: 1s, interval: 0.3s, no_traffic_interval: 0.3s, unhealthy_threshold: 2, healthy_threshold: 1, http_health_check: {path: /healthz}}
+        """;
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b");
+         Dataplane dp = start(cluster(both, a.port(), b.port()))) {
+      b.forceStatus.set(500);
+      for (int i = 0; i < 20 && stat(dp, "cluster.c.outlier_detection.ejections_enforced_consecutive_5xx") == 0; i++) {
+        servedBy(dp, 1);
+      }
+      assertThat(stat(dp, "cluster.c.outlier_detection.ejections_enforced_consecutive_5xx")).isEqualTo(1);
+      b.forceStatus.set(0);
+      // Only a health check can end it this soon: the outlier interval is 10 s and the ejection 30 s.
+      await("unejected by a passing check", 3000, () -> healthFlags(dp, b.port()).equals("healthy"));
+      assertThat(stat(dp, "cluster.c.outlier_detection.ejections_active")).isZero();
+    }
+  }
 }
