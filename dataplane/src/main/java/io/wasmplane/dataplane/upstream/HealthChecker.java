@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Envoy's active health checking for one cluster: one session per host, all on one event loop (not per worker).
- * HTTP (HTTP/1.1 or prior-knowledge HTTP/2) or TCP (connect only, or send bytes and expect blocks back). A host added
- * to the cluster starts unhealthy (/failed_active_hc/pending_active_hc) until its first check passes; then it needs
+ * HTTP (HTTP/1.1 or prior-knowledge HTTP/2) or TCP (connect only, or send bytes and expect blocks back). A host that
+ * DNS or EDS adds starts unhealthy (/failed_active_hc) until its first check passes (one pass is enough then); the
+ * hosts of a STATIC cluster start healthy, as in Envoy, and startup waits for their first check. A host needs
  * unhealthy_threshold network failures (timeouts, connect failures, closes) or a single unexpected status to fail, and
  * healthy_threshold passes to come back.
  */
@@ -74,10 +75,9 @@ final class HealthChecker {
     this.listener = listener;
   }
 
-  /** Hosts of a cluster with health checks start failed and pending until their first check. */
+  /** Hosts DNS or EDS adds to a cluster with health checks start failed until their first check passes. */
   static void markNew(UpstreamHost h) {
     h.health().update(HostHealth.FAILED_ACTIVE_HC, true);
-    h.health().update(HostHealth.PENDING_ACTIVE_HC, true);
   }
 
   /** Start sessions for new hosts, stop those of removed hosts. Any thread. */
@@ -260,7 +260,6 @@ final class HealthChecker {
           closeConnection();
         }
       }
-      changed |= host.health().update(HostHealth.PENDING_ACTIVE_HC, false);
       if (firstCheck) {
         firstCheck = false;
         CountDownLatch l = firstRound;

@@ -11,7 +11,6 @@ public final class HostHealth {
   public static final int FAILED_ACTIVE_HC = 1;
   public static final int FAILED_OUTLIER_CHECK = 1 << 1;
   public static final int FAILED_EDS_HEALTH = 1 << 2;
-  public static final int PENDING_ACTIVE_HC = 1 << 3;
   private static final int UNHEALTHY = FAILED_ACTIVE_HC | FAILED_OUTLIER_CHECK | FAILED_EDS_HEALTH;
 
   private final AtomicInteger flags = new AtomicInteger();
@@ -53,9 +52,6 @@ public final class HostHealth {
     }
     if ((f & FAILED_EDS_HEALTH) != 0) {
       sb.append("/failed_eds_health");
-    }
-    if ((f & PENDING_ACTIVE_HC) != 0) {
-      sb.append("/pending_active_hc");
     }
     return sb.toString();
   }

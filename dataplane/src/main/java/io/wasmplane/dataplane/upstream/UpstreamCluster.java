@@ -102,10 +102,13 @@ public final class UpstreamCluster {
     refreshSelection();
   }
 
-  /** A new host: health-checked clusters start it failed until its first check; EDS may report it unhealthy. */
+  /**
+   * A new host: health-checked clusters start those DNS or EDS adds failed until their first check (Envoy; a STATIC
+   * cluster's hosts start healthy); EDS may report it unhealthy.
+   */
   private UpstreamHost newHost(String hostname, InetSocketAddress address, boolean failedEdsHealth) {
     UpstreamHost h = new UpstreamHost(hostname, address);
-    if (healthChecker != null) {
+    if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
     }
     h.health().update(HostHealth.FAILED_EDS_HEALTH, failedEdsHealth);

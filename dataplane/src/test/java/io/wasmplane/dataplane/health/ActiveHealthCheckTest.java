@@ -67,11 +67,29 @@ class ActiveHealthCheckTest {
   void networkFailuresNeedTheUnhealthyThresholdAndDeadHostsNeverServe() throws Exception {
     int dead = RawHttp.freePort();
     try (TestUpstream a = new TestUpstream("a"); Dataplane dp = start(cluster(HTTP_HC, a.port(), dead))) {
-      // The dead host never passed a check: failed from the start (new hosts are unhealthy until their first pass).
+      // A STATIC host starts healthy; unhealthy_threshold (2) network failures take it out.
       await("dead host failed", 5000, () -> healthFlags(dp, dead).equals("/failed_active_hc"));
       assertThat(servedBy(dp, 6)).containsOnly("a");
       await("network failures counted", 5000, () -> stat(dp, "cluster.c.health_check.network_failure") >= 2);
       assertThat(stat(dp, "cluster.c.upstream_cx_connect_fail")).isZero(); // checks are not traffic
+    }
+  }
+
+  @Test
+  void hostsAddedByDnsStartFailedStaticHostsStartHealthy() throws Exception {
+    int dead = RawHttp.freePort();
+    String slow = """
+        health_checks:
+        - {timeout: 0.5s, interval: 1s, unhealthy_threshold: 10, healthy_threshold: 1, tcp_health_check: {}}
+        """;
+    // Envoy marks hosts that DNS or EDS adds /failed_active_hc until a check passes; a STATIC cluster's hosts start
+    // healthy and a dead one stays so until unhealthy_threshold network failures.
+    try (Dataplane dp = start(cluster(slow, dead))) {
+      assertThat(healthFlags(dp, dead)).isEqualTo("healthy");
+    }
+    try (Dataplane dp = start(cluster(slow, dead).replace("type: STATIC", "type: STRICT_DNS").replace("address: 127.0.0.1", "address: localhost"))) {
+      String flags = HealthTestSupport.admin(dp, "/clusters");
+      assertThat(flags).containsPattern("c::[0-9a-f.:]+:" + dead + "::health_flags::/failed_active_hc");
     }
   }
 
@@ -133,7 +151,7 @@ class ActiveHealthCheckTest {
     try (H2Upstream up = new H2Upstream(); TestUpstream h1only = new TestUpstream("a");
          Dataplane dp = start(cluster(h2, up.port(), h1only.port()))) {
       assertThat(healthFlags(dp, up.port())).isEqualTo("healthy");
-      assertThat(healthFlags(dp, h1only.port())).isEqualTo("/failed_active_hc"); // no h2 there
+      await("no h2 there", 5000, () -> healthFlags(dp, h1only.port()).equals("/failed_active_hc"));
       await("h2 checks reuse the connection", 5000, () -> up.streams.get() >= 3);
       assertThat(up.connections.get()).isEqualTo(1);
     }
