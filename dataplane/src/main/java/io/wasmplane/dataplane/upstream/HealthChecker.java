@@ -166,7 +166,9 @@ final class HealthChecker {
     ScheduledFuture<?> timeoutTimer;
     Channel connection; // kept between checks when reuse_connection
     Object attempt; // identity of the check in flight; results of older ones are ignored
-    ByteBuf received;
+    ByteBuf received; // TCP: what came back so far
+    int status; // HTTP: the answer of the check in flight
+    boolean keepAlive;
 
     Session(UpstreamHost host) {
       this.host = host;
@@ -329,9 +331,6 @@ final class HealthChecker {
             }
           });
     }
-
-    int status;
-    boolean keepAlive;
 
     void onResponse(HttpObject msg, Channel from) {
       Object a = attempt;

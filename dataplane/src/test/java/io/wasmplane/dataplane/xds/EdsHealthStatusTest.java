@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
@@ -89,6 +90,36 @@ class EdsHealthStatusTest {
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
         await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("enforcing_success_rate")));
         assertThat(servedBy(port, 2)).contains("a", "b");
+      }
+    }
+  }
+
+  @Test
+  void healthCheckedEdsClusterOverAds() throws Exception {
+    try (ControlPlane cp = new ControlPlane().start(0); TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b")) {
+      int port = freePort();
+      int dead = freePort();
+      Cluster c1 = edsCluster("c1").toBuilder().addHealthChecks(HealthCheck.newBuilder()
+          .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(500_000_000))
+          .setInterval(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000))
+          .setNoTrafficInterval(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000))
+          .setUnhealthyThreshold(UInt32Value.of(1000)).setHealthyThreshold(UInt32Value.of(1))
+          .setHttpHealthCheck(HealthCheck.HttpHealthCheck.newBuilder().setPath("/healthz"))).build();
+      cp.set("default", "v1", List.of(c1), List.of(endpoints(a.port(), b.port(), HealthStatus.UNKNOWN)),
+          List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
+      try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
+          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
+        String clusters = "http://127.0.0.1:" + d.adminPort() + "/clusters";
+        await("both serve", () -> servedBy(port, 2).containsAll(List.of("a", "b")));
+        b.healthStatus.set(503);
+        await("b failed active hc", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + b.port() + "::health_flags::/failed_active_hc"));
+        assertThat(servedBy(port, 4)).containsOnly("a");
+        // A host EDS adds starts failed until a check passes; this one never answers (and the threshold is 1000).
+        cp.set("default", "v2", List.of(c1), List.of(endpoints(a.port(), dead, HealthStatus.UNKNOWN)),
+            List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
+        await("dead host added", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + dead + "::health_flags::/failed_active_hc"));
+        assertThat(Http.get(client, clusters).body()).doesNotContain("127.0.0.1:" + b.port());
+        assertThat(servedBy(port, 4)).containsOnly("a");
       }
     }
   }
