@@ -154,16 +154,9 @@ final class HealthConfigTranslator {
         "split_external_local_origin_errors", "consecutive_local_origin_failure", "enforcing_consecutive_local_origin_failure",
         "max_ejection_time", "max_ejection_time_jitter", "always_eject_one_host", "successful_active_health_check_uneject_host",
         "enforcing_success_rate", "enforcing_local_origin_success_rate", "enforcing_failure_percentage",
-        "enforcing_failure_percentage_local_origin"));
-    // Success-rate and failure-percentage ejection are not implemented: only "off" (0) is accepted for them.
-    for (String f : List.of("enforcing_success_rate", "enforcing_local_origin_success_rate", "enforcing_failure_percentage",
-        "enforcing_failure_percentage_local_origin")) {
-      UInt32Value v = (UInt32Value) o.getField(OutlierDetection.getDescriptor().findFieldByName(f));
-      if (o.hasField(OutlierDetection.getDescriptor().findFieldByName(f)) && v.getValue() != 0) {
-        throw new ConfigException(where + "." + f + ": " + v.getValue()
-            + " is not supported (success-rate and failure-percentage ejection are not implemented; only 0 is accepted)");
-      }
-    }
+        "enforcing_failure_percentage_local_origin", "success_rate_minimum_hosts", "success_rate_request_volume",
+        "success_rate_stdev_factor", "failure_percentage_threshold", "failure_percentage_minimum_hosts",
+        "failure_percentage_request_volume"));
     Duration interval = positive(o.hasInterval(), o.getInterval(), where + ".interval", false, Duration.ofSeconds(10));
     Duration base = positive(o.hasBaseEjectionTime(), o.getBaseEjectionTime(), where + ".base_ejection_time", false, Duration.ofSeconds(30));
     Duration max = o.hasMaxEjectionTime() ? positive(true, o.getMaxEjectionTime(), where + ".max_ejection_time", true, null)
@@ -182,7 +175,19 @@ final class HealthConfigTranslator {
         wrapped(o.hasConsecutiveLocalOriginFailure(), o.getConsecutiveLocalOriginFailure(), 5),
         percent(o.hasEnforcingConsecutiveLocalOriginFailure(), o.getEnforcingConsecutiveLocalOriginFailure(), 100,
             where + ".enforcing_consecutive_local_origin_failure"),
-        !o.hasSuccessfulActiveHealthCheckUnejectHost() || o.getSuccessfulActiveHealthCheckUnejectHost().getValue());
+        !o.hasSuccessfulActiveHealthCheckUnejectHost() || o.getSuccessfulActiveHealthCheckUnejectHost().getValue(),
+        percent(o.hasEnforcingSuccessRate(), o.getEnforcingSuccessRate(), 100, where + ".enforcing_success_rate"),
+        percent(o.hasEnforcingLocalOriginSuccessRate(), o.getEnforcingLocalOriginSuccessRate(), 100,
+            where + ".enforcing_local_origin_success_rate"),
+        wrapped(o.hasSuccessRateMinimumHosts(), o.getSuccessRateMinimumHosts(), 5),
+        wrapped(o.hasSuccessRateRequestVolume(), o.getSuccessRateRequestVolume(), 100),
+        wrapped(o.hasSuccessRateStdevFactor(), o.getSuccessRateStdevFactor(), 1900),
+        percent(o.hasFailurePercentageThreshold(), o.getFailurePercentageThreshold(), 85, where + ".failure_percentage_threshold"),
+        percent(o.hasEnforcingFailurePercentage(), o.getEnforcingFailurePercentage(), 0, where + ".enforcing_failure_percentage"),
+        percent(o.hasEnforcingFailurePercentageLocalOrigin(), o.getEnforcingFailurePercentageLocalOrigin(), 0,
+            where + ".enforcing_failure_percentage_local_origin"),
+        wrapped(o.hasFailurePercentageMinimumHosts(), o.getFailurePercentageMinimumHosts(), 5),
+        wrapped(o.hasFailurePercentageRequestVolume(), o.getFailurePercentageRequestVolume(), 50));
   }
 
   private static int wrapped(boolean has, UInt32Value v, int dflt) {

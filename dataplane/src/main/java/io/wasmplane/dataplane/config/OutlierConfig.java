@@ -3,8 +3,8 @@ package io.wasmplane.dataplane.config;
 import java.time.Duration;
 
 /**
- * {@code Cluster.outlier_detection} with Envoy's defaults applied. Percentages are 0..100 (the chance an ejection that
- * was detected is enforced). Success-rate and failure-percentage detection are not implemented (refused if enabled).
+ * {@code Cluster.outlier_detection} with Envoy's defaults applied. {@code enforcing*} are percentages 0..100 (the chance
+ * an ejection that was detected is enforced); {@code successRateStdevFactor} is in thousandths, as Envoy's field.
  */
 public record OutlierConfig(
     Duration interval,
@@ -20,4 +20,14 @@ public record OutlierConfig(
     boolean splitExternalLocalOriginErrors,
     int consecutiveLocalOriginFailure,
     int enforcingConsecutiveLocalOriginFailure,
-    boolean successfulActiveHealthCheckUnejectHost) {}
+    boolean successfulActiveHealthCheckUnejectHost,
+    int enforcingSuccessRate,
+    int enforcingLocalOriginSuccessRate,
+    int successRateMinimumHosts,
+    int successRateRequestVolume,
+    int successRateStdevFactor,
+    int failurePercentageThreshold,
+    int enforcingFailurePercentage,
+    int enforcingFailurePercentageLocalOrigin,
+    int failurePercentageMinimumHosts,
+    int failurePercentageRequestVolume) {}

@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Envoy's consecutive-error outlier detection for one cluster. Decisions run on one event loop: an ejection is
+ * Envoy's outlier detection for one cluster: consecutive errors (inline), success rate and failure percentage (at each
+ * interval, over what the hosts answered during the last one). Decisions run on one event loop: an ejection is
  * checked against max_ejection_percent, enforced with its enforcing_* probability, and lasts
  * min(base_ejection_time x back-off, max_ejection_time) + jitter, checked at every interval (so it ends on an interval
  * tick). The back-off grows by one per ejection and shrinks by one per interval the host stays in.
@@ -24,7 +25,11 @@ final class OutlierDetector {
   enum Type {
     CONSECUTIVE_5XX("consecutive_5xx"),
     CONSECUTIVE_GATEWAY_FAILURE("consecutive_gateway_failure"),
-    CONSECUTIVE_LOCAL_ORIGIN_FAILURE("consecutive_local_origin_failure");
+    CONSECUTIVE_LOCAL_ORIGIN_FAILURE("consecutive_local_origin_failure"),
+    SUCCESS_RATE("success_rate"),
+    LOCAL_ORIGIN_SUCCESS_RATE("local_origin_success_rate"),
+    FAILURE_PERCENTAGE("failure_percentage"),
+    LOCAL_ORIGIN_FAILURE_PERCENTAGE("local_origin_failure_percentage");
 
     final String stat;
 
@@ -42,6 +47,7 @@ final class OutlierDetector {
   private final Counter ejectionsOverflow;
   private final Counter ejectionsEnforcedTotal;
   private final Counter ejectionsConsecutive5xx;
+  private final Counter ejectionsSuccessRate;
   private final Counter[] enforced = new Counter[Type.values().length];
   private final Counter[] detected = new Counter[Type.values().length];
   private List<UpstreamHost> hosts = List.of(); // loop only
@@ -60,6 +66,7 @@ final class OutlierDetector {
     ejectionsOverflow = stats.counter(p + "ejections_overflow");
     ejectionsEnforcedTotal = stats.counter(p + "ejections_enforced_total");
     ejectionsConsecutive5xx = stats.counter(p + "ejections_consecutive_5xx");
+    ejectionsSuccessRate = stats.counter(p + "ejections_success_rate");
     for (Type t : Type.values()) {
       enforced[t.ordinal()] = stats.counter(p + "ejections_enforced_" + t.stat);
       detected[t.ordinal()] = stats.counter(p + "ejections_detected_" + t.stat);
@@ -128,6 +135,7 @@ final class OutlierDetector {
       }
       case CONSECUTIVE_GATEWAY_FAILURE -> m.consecutiveGatewayFailure.set(0);
       case CONSECUTIVE_LOCAL_ORIGIN_FAILURE -> m.consecutiveLocalOriginFailure.set(0);
+      default -> { }
     }
   }
 
@@ -138,8 +146,8 @@ final class OutlierDetector {
       ejectionsOverflow.inc();
       return;
     }
-    if (type == Type.CONSECUTIVE_5XX) {
-      ejectionsTotal.inc(); // Envoy's deprecated total counts 5xx (and success-rate) ejections only
+    if (type == Type.CONSECUTIVE_5XX || type == Type.SUCCESS_RATE) {
+      ejectionsTotal.inc(); // Envoy's deprecated total counts 5xx and success-rate ejections only
     }
     if (ThreadLocalRandom.current().nextInt(100) >= enforcing(type)) {
       log.debug("event=outlier_detected_not_enforced cluster={} host={} type={}", cluster, host, type.stat);
@@ -168,6 +176,10 @@ final class OutlierDetector {
       case CONSECUTIVE_5XX -> config.enforcingConsecutive5xx();
       case CONSECUTIVE_GATEWAY_FAILURE -> config.enforcingConsecutiveGatewayFailure();
       case CONSECUTIVE_LOCAL_ORIGIN_FAILURE -> config.enforcingConsecutiveLocalOriginFailure();
+      case SUCCESS_RATE -> config.enforcingSuccessRate();
+      case LOCAL_ORIGIN_SUCCESS_RATE -> config.enforcingLocalOriginSuccessRate();
+      case FAILURE_PERCENTAGE -> config.enforcingFailurePercentage();
+      case LOCAL_ORIGIN_FAILURE_PERCENTAGE -> config.enforcingFailurePercentageLocalOrigin();
     };
   }
 
@@ -187,6 +199,16 @@ final class OutlierDetector {
         changed = true;
       }
     }
+    for (UpstreamHost h : hosts) {
+      if (h.outlier != OutlierMonitor.NONE) {
+        h.outlier.externalOrigin.roll();
+        h.outlier.localOrigin.roll();
+      }
+    }
+    int before = active;
+    successRateEjections(false);
+    successRateEjections(true);
+    changed |= active != before;
     long interval = config.interval().toMillis();
     for (UpstreamHost h : hosts) {
       OutlierMonitor m = h.outlier;
@@ -198,6 +220,69 @@ final class OutlierDetector {
     if (changed) {
       onHealthChanged.run();
     }
+  }
+
+  /**
+   * Envoy's statistical ejections over the interval that just ended: hosts with enough requests whose success rate is
+   * below mean - stdev_factor x stdev (when enough hosts qualify), or whose failure percentage reaches the threshold.
+   */
+  private void successRateEjections(boolean local) {
+    int n = hosts.size();
+    if (n < config.successRateMinimumHosts() && n < config.failurePercentageMinimumHosts()) {
+      return;
+    }
+    List<UpstreamHost> srHosts = new java.util.ArrayList<>();
+    List<UpstreamHost> fpHosts = new java.util.ArrayList<>();
+    double sum = 0;
+    for (UpstreamHost h : hosts) {
+      OutlierMonitor m = h.outlier;
+      if (m == OutlierMonitor.NONE || h.health().has(HostHealth.FAILED_OUTLIER_CHECK)) {
+        continue;
+      }
+      SuccessRateWindow w = local ? m.localOrigin : m.externalOrigin;
+      long volume = w.volume();
+      if (volume == 0) {
+        continue;
+      }
+      if (volume >= config.successRateRequestVolume()) {
+        srHosts.add(h);
+        sum += w.rate();
+      }
+      if (volume >= config.failurePercentageRequestVolume()) {
+        fpHosts.add(h);
+      }
+    }
+    if (!srHosts.isEmpty() && srHosts.size() >= config.successRateMinimumHosts()) {
+      double mean = sum / srHosts.size();
+      double variance = 0;
+      for (UpstreamHost h : srHosts) {
+        double d = window(h, local).rate() - mean;
+        variance += d * d;
+      }
+      double threshold = mean - config.successRateStdevFactor() / 1000.0 * Math.sqrt(variance / srHosts.size());
+      for (UpstreamHost h : srHosts) {
+        if (window(h, local).rate() < threshold && !h.health().has(HostHealth.FAILED_OUTLIER_CHECK)) {
+          Type t = local ? Type.LOCAL_ORIGIN_SUCCESS_RATE : Type.SUCCESS_RATE;
+          ejectionsSuccessRate.inc();
+          detected[t.ordinal()].inc();
+          eject(h, t);
+        }
+      }
+    }
+    if (!fpHosts.isEmpty() && fpHosts.size() >= config.failurePercentageMinimumHosts()) {
+      for (UpstreamHost h : fpHosts) {
+        if (100.0 - window(h, local).rate() >= config.failurePercentageThreshold()
+            && !h.health().has(HostHealth.FAILED_OUTLIER_CHECK)) {
+          Type t = local ? Type.LOCAL_ORIGIN_FAILURE_PERCENTAGE : Type.FAILURE_PERCENTAGE;
+          detected[t.ordinal()].inc();
+          eject(h, t);
+        }
+      }
+    }
+  }
+
+  private static SuccessRateWindow window(UpstreamHost h, boolean local) {
+    return local ? h.outlier.localOrigin : h.outlier.externalOrigin;
   }
 
   private void uneject(UpstreamHost h, OutlierMonitor m, long now) {

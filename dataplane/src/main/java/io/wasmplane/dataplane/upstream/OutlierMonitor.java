@@ -16,6 +16,8 @@ public final class OutlierMonitor {
   final AtomicInteger consecutive5xx = new AtomicInteger();
   final AtomicInteger consecutiveGatewayFailure = new AtomicInteger();
   final AtomicInteger consecutiveLocalOriginFailure = new AtomicInteger();
+  final SuccessRateWindow externalOrigin = new SuccessRateWindow();
+  final SuccessRateWindow localOrigin = new SuccessRateWindow();
   // Detector loop only.
   int numEjections;
   int ejectTimeBackoff;
@@ -33,6 +35,7 @@ public final class OutlierMonitor {
     if (detector == null) {
       return;
     }
+    externalOrigin.record(code < 500 || code >= 600);
     if (code >= 500 && code < 600) {
       if (code >= 502 && code <= 504) {
         if (consecutiveGatewayFailure.incrementAndGet() == detector.config().consecutiveGatewayFailure()) {
@@ -59,6 +62,7 @@ public final class OutlierMonitor {
       putHttpResponseCode(503);
       return;
     }
+    localOrigin.record(false);
     if (consecutiveLocalOriginFailure.incrementAndGet() == detector.config().consecutiveLocalOriginFailure()) {
       detector.onConsecutiveError(host, OutlierDetector.Type.CONSECUTIVE_LOCAL_ORIGIN_FAILURE);
     }
@@ -76,6 +80,7 @@ public final class OutlierMonitor {
   /** A connection to the host is ready for the request (resets local-origin failures when they are split). */
   public void putConnectSuccess() {
     if (detector != null && detector.config().splitExternalLocalOriginErrors()) {
+      localOrigin.record(true);
       consecutiveLocalOriginFailure.set(0);
     }
   }

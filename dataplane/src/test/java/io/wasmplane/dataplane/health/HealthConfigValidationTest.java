@@ -51,6 +51,13 @@ class HealthConfigValidationTest {
     assertThat(o.enforcingConsecutiveGatewayFailure()).isZero();
     assertThat(o.consecutiveLocalOriginFailure()).isEqualTo(5);
     assertThat(o.successfulActiveHealthCheckUnejectHost()).isTrue();
+    assertThat(o.enforcingSuccessRate()).isZero();
+    assertThat(o.successRateMinimumHosts()).isEqualTo(5);
+    assertThat(o.successRateRequestVolume()).isEqualTo(100);
+    assertThat(o.successRateStdevFactor()).isEqualTo(1900);
+    assertThat(o.failurePercentageThreshold()).isEqualTo(85);
+    assertThat(o.enforcingFailurePercentage()).isZero();
+    assertThat(translate("outlier_detection: {}").health().outlier().orElseThrow().enforcingSuccessRate()).isEqualTo(100);
     assertThat(c.health().panicThresholdPercent()).isZero();
     assertThat(translate(null).health().panicThresholdPercent()).isEqualTo(50);
   }
@@ -96,11 +103,11 @@ class HealthConfigValidationTest {
         - {timeout: 1s, interval: 2s, unhealthy_threshold: 3, healthy_threshold: 2, tcp_health_check: {}}
         """, "cluster c.health_checks: only one health check per cluster");
     refused("""
-        outlier_detection: {success_rate_minimum_hosts: 3}
-        """, "cluster c.outlier_detection", "unsupported field(s) [success_rate_minimum_hosts]");
+        outlier_detection: {failure_percentage_threshold: 150}
+        """, "cluster c.outlier_detection.failure_percentage_threshold: 150 is not a percentage");
     refused("""
-        outlier_detection: {enforcing_success_rate: 100}
-        """, "cluster c.outlier_detection.enforcing_success_rate: 100 is not supported", "success-rate");
+        outlier_detection: {monitors: [{name: custom}]}
+        """, "cluster c.outlier_detection", "unsupported field(s) [monitors]");
     refused("""
         outlier_detection: {base_ejection_time: 60s, max_ejection_time: 10s}
         """, "cluster c.outlier_detection.max_ejection_time", "cannot be smaller than base_ejection_time");

@@ -9,6 +9,7 @@ import static io.wasmplane.dataplane.health.HealthTestSupport.stat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.util.List;
@@ -145,6 +146,48 @@ class OutlierDetectionTest {
       // Only a health check can end it this soon: the outlier interval is 10 s and the ejection 30 s.
       await("unejected by a passing check", 3000, () -> healthFlags(dp, b.port()).equals("healthy"));
       assertThat(stat(dp, "cluster.c.outlier_detection.ejections_active")).isZero();
+    }
+  }
+
+  @Test
+  void successRateEjectsTheHostFarBelowTheOthers() throws Exception {
+    statisticalEjection("""
+        success_rate_minimum_hosts: 3
+        success_rate_request_volume: 5
+        success_rate_stdev_factor: 1000
+        """, "success_rate");
+  }
+
+  @Test
+  void failurePercentageEjectsWhenEnforced() throws Exception {
+    statisticalEjection("""
+        enforcing_success_rate: 0
+        enforcing_failure_percentage: 100
+        failure_percentage_minimum_hosts: 3
+        failure_percentage_request_volume: 5
+        """, "failure_percentage");
+  }
+
+  /** Three hosts, c fails every request; only the statistical detector named {@code type} can eject it. */
+  private void statisticalEjection(String fields, String type) throws Exception {
+    String od = """
+        outlier_detection:
+          consecutive_5xx: 100000
+          interval: 0.3s
+          base_ejection_time: 30s
+          max_ejection_percent: 100
+        """ + Bootstraps.indent(fields, 2) + "\n";
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
+         Dataplane dp = start(cluster(od, a.port(), b.port(), c.port()))) {
+      c.forceStatus.set(500);
+      for (int i = 0; i < 40 && !healthFlags(dp, c.port()).equals("/failed_outlier_check"); i++) {
+        servedBy(dp, 6);
+      }
+      assertThat(healthFlags(dp, c.port())).isEqualTo("/failed_outlier_check");
+      assertThat(stat(dp, "cluster.c.outlier_detection.ejections_enforced_" + type)).isEqualTo(1);
+      assertThat(stat(dp, "cluster.c.outlier_detection.ejections_detected_" + type)).isEqualTo(1);
+      assertThat(stat(dp, "cluster.c.outlier_detection.ejections_enforced_consecutive_5xx")).isZero();
+      assertThat(servedBy(dp, 6)).containsOnly("a", "b");
     }
   }
 }

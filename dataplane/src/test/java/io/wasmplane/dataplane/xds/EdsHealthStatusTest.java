@@ -83,12 +83,12 @@ class EdsHealthStatusTest {
         await("b healthy again", () -> Http.get(client, clusters).body().contains(bFlags + "healthy"));
         assertThat(servedBy(port, 4)).contains("a", "b");
 
-        // A CDS cluster asking for success-rate ejection is NACKed naming the field; the last good config serves.
+        // A CDS cluster with an outlier field not implemented is NACKed naming it; the last good config serves.
         Cluster bad = edsCluster("c1").toBuilder().setOutlierDetection(OutlierDetection.newBuilder()
-            .setEnforcingSuccessRate(UInt32Value.of(100))).build();
+            .addMonitors(io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder().setName("custom"))).build();
         cp.set("default", "v4", List.of(bad), List.of(endpoints(a.port(), b.port(), HealthStatus.UNKNOWN)),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("enforcing_success_rate")));
+        await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("outlier_detection") && n.contains("monitors")));
         assertThat(servedBy(port, 2)).contains("a", "b");
       }
     }
