@@ -17,6 +17,8 @@ import java.util.Set;
 
 /** Validates a cluster's {@code health_checks}, {@code outlier_detection} and panic threshold into a {@link HealthConfig}. */
 final class HealthConfigTranslator {
+  // google.protobuf.Duration's own range (10 000 years); beyond it milliseconds would overflow.
+  private static final Duration MAX_DURATION = Duration.ofSeconds(315_576_000_000L);
   private HealthConfigTranslator() {}
 
   static HealthConfig health(Cluster c, String where) {
@@ -212,11 +214,14 @@ final class HealthConfigTranslator {
     if (v.isNegative() || v.isZero()) {
       throw new ConfigException(where + ": must be greater than 0, got " + v);
     }
+    if (v.compareTo(MAX_DURATION) > 0) {
+      throw new ConfigException(where + ": " + v + " is out of range (at most " + MAX_DURATION + ")");
+    }
     return v;
   }
 
   private static Duration nonNegative(boolean has, com.google.protobuf.Duration d) {
     Duration v = has ? BootstrapTranslator.duration(d) : Duration.ZERO;
-    return v.isNegative() ? Duration.ZERO : v;
+    return v.isNegative() ? Duration.ZERO : v.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : v;
   }
 }

@@ -144,7 +144,7 @@ final class HealthChecker {
       base = (healthyResult && !changePending ? config.noTrafficHealthyInterval() : config.noTrafficInterval()).toMillis();
     }
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    long jitter = config.intervalJitterPercent() * base / 100;
+    long jitter = (long) Math.min(Long.MAX_VALUE / 4, base * (config.intervalJitterPercent() / 100.0));
     if (jitter > 0) {
       base += r.nextLong(jitter);
     }
@@ -152,7 +152,7 @@ final class HealthChecker {
     if (fixed > 0) {
       base += r.nextLong(fixed);
     }
-    return base;
+    return Math.max(1, base); // a sub-millisecond interval checks every millisecond, not in a busy loop
   }
 
   /** One host's checks. Loop thread only. */

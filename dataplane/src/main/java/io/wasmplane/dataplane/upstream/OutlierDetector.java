@@ -79,7 +79,7 @@ final class OutlierDetector {
   }
 
   void start() {
-    long ms = config.interval().toMillis();
+    long ms = Math.max(1, config.interval().toMillis()); // sub-millisecond intervals run every millisecond
     timer = loop.scheduleAtFixedRate(this::onInterval, ms, ms, TimeUnit.MILLISECONDS);
   }
 
