@@ -586,7 +586,7 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(c, where, Set.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
         "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
         "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl",
-        "eds_cluster_config"));
+        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config"));
     ClusterConfig.DiscoveryType type = switch (c.getType()) {
       case STATIC -> ClusterConfig.DiscoveryType.STATIC;
       case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
@@ -660,7 +660,8 @@ public final class BootstrapTranslator {
       }
     }
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
-    return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle);
+    return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
+        HealthConfigTranslator.health(c, where));
   }
 
   /**
@@ -674,16 +675,23 @@ public final class BootstrapTranslator {
     for (LocalityLbEndpoints lle : la.getEndpointsList()) {
       FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality"));
       for (LbEndpoint le : lle.getLbEndpointsList()) {
-        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint"));
+        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status"));
         FieldGuard.onlySupported(le.getEndpoint(), where + ".endpoints.lb_endpoints.endpoint", Set.of("address"));
         SocketAddress sa = socket(le.getEndpoint().getAddress(), where + "...endpoint.address");
         if (ipOnly && !isIpLiteral(sa.getAddress())) {
           throw new ConfigException(where + ": endpoint '" + sa.getAddress() + "' must be an IP address (use STRICT_DNS for names)");
         }
-        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue()));
+        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus())));
       }
     }
     return List.copyOf(endpoints);
+  }
+
+  /** Envoy excludes endpoints EDS reports UNHEALTHY, DRAINING or TIMEOUT (/failed_eds_health). */
+  private static boolean failedEdsHealth(io.envoyproxy.envoy.config.core.v3.HealthStatus s) {
+    return s == io.envoyproxy.envoy.config.core.v3.HealthStatus.UNHEALTHY
+        || s == io.envoyproxy.envoy.config.core.v3.HealthStatus.DRAINING
+        || s == io.envoyproxy.envoy.config.core.v3.HealthStatus.TIMEOUT;
   }
 
   private static boolean isIpLiteral(String host) {

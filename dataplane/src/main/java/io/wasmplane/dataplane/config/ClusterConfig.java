@@ -15,11 +15,12 @@ public record ClusterConfig(
     Optional<TlsClientConfig> tls,
     CircuitBreakers limits,
     Duration dnsRefreshRate,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    HealthConfig health) {
 
   /** The same cluster with the endpoints an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
-    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout);
+    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout, health);
   }
 
   public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS, EDS }
@@ -33,8 +34,15 @@ public record ClusterConfig(
     public static final CircuitBreakers DEFAULT = new CircuitBreakers(1024, 1024, 1024);
   }
 
-  /** A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster). */
-  public record EndpointAddress(String host, int port) {
+  /**
+   * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
+   * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic).
+   */
+  public record EndpointAddress(String host, int port, boolean failedEdsHealth) {
+    public EndpointAddress(String host, int port) {
+      this(host, port, false);
+    }
+
     @Override
     public String toString() {
       return host + ":" + port;

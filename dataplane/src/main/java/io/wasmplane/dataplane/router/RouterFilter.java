@@ -156,6 +156,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     StreamInfo info = callbacks.streamInfo();
     info.firstUpstreamByteNanos = System.nanoTime();
     cluster.stats().responseCode(response.status().code());
+    upstream.host().outlier().putHttpResponseCode(response.status().code());
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
     HopByHop.strip(down.headers());
@@ -194,6 +195,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       case LOCAL_RESET -> ResponseFlag.LOCAL_RESET;
     };
     info.setFlag(flag);
+    if (reason != ResetReason.OVERFLOW) {
+      upstream.host().outlier().putLocalOriginFailure(); // Envoy: every reset but overflow is a local-origin failure
+    }
     if (reason == ResetReason.REMOTE_RESET || reason == ResetReason.CONNECTION_TERMINATION) {
       cluster.stats().rqRxReset.inc();
     }
@@ -214,6 +218,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       return;
     }
     cluster.stats().rqTimeout.inc();
+    upstream.host().outlier().putTimeout();
     callbacks.streamInfo().setFlag(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
     upstream.reset();
     if (responseStarted) {

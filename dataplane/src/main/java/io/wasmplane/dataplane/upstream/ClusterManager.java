@@ -22,12 +22,22 @@ public final class ClusterManager implements AutoCloseable {
     return t;
   });
 
+  // Health checks and outlier decisions of every cluster run on one event loop, started when a cluster first needs it.
+  private io.netty.channel.EventLoopGroup healthGroup;
+
+  private synchronized io.netty.channel.EventLoop healthLoop() {
+    if (healthGroup == null) {
+      healthGroup = transport.newGroup(1, "health-check");
+    }
+    return healthGroup.next();
+  }
+
   public ClusterManager(List<ClusterConfig> configs, StatsRegistry stats, Transport transport) {
     this.stats = stats;
     this.transport = transport;
     Map<String, UpstreamCluster> m = new LinkedHashMap<>();
     for (ClusterConfig c : configs) {
-      m.put(c.name(), new UpstreamCluster(c, stats, transport, dns));
+      m.put(c.name(), new UpstreamCluster(c, stats, transport, dns, this::healthLoop));
     }
     clusters = java.util.Collections.unmodifiableMap(m);
   }
@@ -42,7 +52,7 @@ public final class ClusterManager implements AutoCloseable {
       return;
     }
     Map<String, UpstreamCluster> m = new LinkedHashMap<>(clusters);
-    m.put(config.name(), new UpstreamCluster(config, stats, transport, dns));
+    m.put(config.name(), new UpstreamCluster(config, stats, transport, dns, this::healthLoop));
     clusters = java.util.Collections.unmodifiableMap(m);
     if (old != null) {
       old.close();
@@ -87,5 +97,10 @@ public final class ClusterManager implements AutoCloseable {
   public void close() {
     clusters.values().forEach(UpstreamCluster::close);
     dns.shutdownNow();
+    synchronized (this) {
+      if (healthGroup != null) {
+        healthGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
   }
 }

@@ -26,6 +26,7 @@ public final class ClusterStats {
   public final Counter cxNone;
   public final Gauge membershipTotal;
   public final Gauge membershipHealthy;
+  public final Counter lbHealthyPanic;
   public final Counter[] rqByClass = new Counter[6];
   private final StatsRegistry registry;
   private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> rqByCode =
@@ -55,6 +56,7 @@ public final class ClusterStats {
     cxNone = r.counter(prefix + "upstream_cx_none_healthy");
     membershipTotal = r.gauge(prefix + "membership_total");
     membershipHealthy = r.gauge(prefix + "membership_healthy");
+    lbHealthyPanic = r.counter(prefix + "lb_healthy_panic");
     for (int i = 1; i <= 5; i++) {
       rqByClass[i] = r.counter(prefix + "upstream_rq_" + i + "xx");
     }

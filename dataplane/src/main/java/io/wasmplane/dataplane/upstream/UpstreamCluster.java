@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.upstream;
 
 import io.netty.channel.EventLoop;
+import io.wasmplane.dataplane.config.HealthConfig;
 import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ClusterConfig;
 import io.wasmplane.dataplane.server.Transport;
@@ -17,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +41,25 @@ public final class UpstreamCluster {
   final AtomicInteger pendingRequests = new AtomicInteger();
   final AtomicInteger activeRequests = new AtomicInteger();
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
+  private volatile HostSelection selection = HostSelection.EMPTY;
+  private final HealthChecker healthChecker;
+  private final OutlierDetector outlier;
 
-  public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns) {
+  /** {@code healthLoop}: the one event loop where health checks and outlier decisions run (asked for only if needed). */
+  public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns,
+      Supplier<EventLoop> healthLoop) {
     this.config = config;
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
     this.sslContext = config.tls().map(UpstreamTls::context);
+    HealthConfig hc = config.health();
+    this.healthChecker = hc.healthCheck().map(c -> new HealthChecker(this, c, healthLoop.get(),
+        new HealthCheckStats(registry, config.name()), this::onHealthCheckResult)).orElse(null);
+    this.outlier = hc.outlier().map(o -> new OutlierDetector(config.name(), o, healthLoop.get(), registry,
+        this::refreshSelection)).orElse(null);
+    if (outlier != null) {
+      outlier.start();
+    }
     if (config.type() == ClusterConfig.DiscoveryType.STATIC || config.type() == ClusterConfig.DiscoveryType.EDS) {
       updateEndpoints(config.endpoints());
       initialized.countDown();
@@ -76,9 +91,45 @@ public final class UpstreamCluster {
   }
 
   private void setHosts(List<UpstreamHost> list) {
-    hosts.set(List.copyOf(list));
-    stats.membershipTotal.set(list.size());
-    stats.membershipHealthy.set(list.size());
+    List<UpstreamHost> copy = List.copyOf(list);
+    hosts.set(copy);
+    if (healthChecker != null) {
+      healthChecker.hostsChanged(copy);
+    }
+    if (outlier != null) {
+      outlier.hostsChanged(copy);
+    }
+    refreshSelection();
+  }
+
+  /**
+   * A new host: health-checked clusters start those DNS or EDS adds failed until their first check (Envoy; a STATIC
+   * cluster's hosts start healthy); EDS may report it unhealthy.
+   */
+  private UpstreamHost newHost(String hostname, InetSocketAddress address, boolean failedEdsHealth) {
+    UpstreamHost h = new UpstreamHost(hostname, address);
+    if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
+      HealthChecker.markNew(h);
+    }
+    h.health().update(HostHealth.FAILED_EDS_HEALTH, failedEdsHealth);
+    return h;
+  }
+
+  /** Rebuilds what the load balancers pick from; called whenever membership or a host's health changed. */
+  private synchronized void refreshSelection() {
+    HostSelection s = HostSelection.of(hosts.get(), config.health().panicThresholdPercent());
+    selection = s;
+    stats.membershipTotal.set(s.total());
+    stats.membershipHealthy.set(s.healthy());
+  }
+
+  private void onHealthCheckResult(UpstreamHost host, boolean passed, boolean healthChanged) {
+    if (passed && outlier != null) {
+      outlier.onHealthCheckSuccess(host);
+    }
+    if (healthChanged) {
+      refreshSelection();
+    }
   }
 
   /**
@@ -91,7 +142,10 @@ public final class UpstreamCluster {
     for (ClusterConfig.EndpointAddress e : endpoints) {
       InetSocketAddress sa = new InetSocketAddress(ipLiteral(e.host()), e.port());
       UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
-      list.add(existing != null ? existing : new UpstreamHost(e.host(), sa));
+      if (existing != null) {
+        existing.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
+      }
+      list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth()));
     }
     setHosts(list);
   }
@@ -109,7 +163,7 @@ public final class UpstreamCluster {
         for (InetAddress a : addrs) {
           InetSocketAddress sa = new InetSocketAddress(a, e.port());
           UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
-          list.add(existing != null ? existing : new UpstreamHost(e.host(), sa));
+          list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth()));
         }
       }
       if (!list.equals(old)) {
@@ -127,15 +181,24 @@ public final class UpstreamCluster {
 
   /** Envoy initializes clusters (first DNS answer) before listeners take traffic; wait for that, bounded. */
   boolean awaitInitialized(long millis) throws InterruptedException {
-    return initialized.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    if (!initialized.await(millis, TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    // A health-checked cluster is initialized once its hosts had their first check (Envoy).
+    return healthChecker == null || healthChecker.awaitFirstRound(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
   }
 
   /** Picks a host by the cluster's policy, or null when there is none. */
   public UpstreamHost chooseHost() {
-    List<UpstreamHost> list = hosts.get();
+    HostSelection s = selection;
+    List<UpstreamHost> list = s.candidates();
     int n = list.size();
     if (n == 0) {
       return null;
+    }
+    if (s.panic()) {
+      stats.lbHealthyPanic.inc();
     }
     if (n == 1) {
       return list.get(0);
@@ -166,6 +229,12 @@ public final class UpstreamCluster {
   void retire() {
     if (refresh != null) {
       refresh.cancel(false);
+    }
+    if (healthChecker != null) {
+      healthChecker.stop();
+    }
+    if (outlier != null) {
+      outlier.stop();
     }
   }
 

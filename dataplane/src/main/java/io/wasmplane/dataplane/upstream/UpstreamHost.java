@@ -9,6 +9,8 @@ public final class UpstreamHost {
   private final InetSocketAddress address;
   private final String addressString;
   final AtomicInteger activeRequests = new AtomicInteger();
+  private final HostHealth health = new HostHealth();
+  volatile OutlierMonitor outlier = OutlierMonitor.NONE;
 
   public UpstreamHost(String hostname, InetSocketAddress address) {
     this.hostname = hostname;
@@ -27,6 +29,15 @@ public final class UpstreamHost {
   /** ip:port, as %UPSTREAM_HOST% shows it. */
   public String addressString() {
     return addressString;
+  }
+
+  public HostHealth health() {
+    return health;
+  }
+
+  /** Where the router reports this host's results (a no-op without outlier detection). */
+  public OutlierMonitor outlier() {
+    return outlier;
   }
 
   public int activeRequests() {

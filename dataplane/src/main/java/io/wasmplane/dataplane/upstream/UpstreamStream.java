@@ -131,6 +131,7 @@ public final class UpstreamStream {
     if (done) {
       return;
     }
+    host.outlier().putConnectSuccess();
     HttpObject o;
     while ((o = queued.poll()) != null) {
       ch.write(o, ch.voidPromise());

@@ -16,13 +16,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real HTTP/1.1 upstream on loopback (JDK HttpServer). It answers every request with what it received: the body is
  * "METHOD URI" then one "name: value" line per request header (lower-case), then the request body. Paths:
- * /slow/{ms} waits before answering, /status/{code} answers with that status.
+ * /slow/{ms} waits before answering, /status/{code} answers with that status. /healthz answers {@link #healthStatus}
+ * (for health checks, not counted in {@link #requests}); a non-zero {@link #forceStatus} is the status of every other
+ * answer.
  */
 public final class TestUpstream implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final String name;
   public final AtomicInteger requests = new AtomicInteger();
+  public final AtomicInteger healthStatus = new AtomicInteger(200);
+  public final AtomicInteger healthChecks = new AtomicInteger();
+  public final AtomicInteger forceStatus = new AtomicInteger();
+  /** The headers of the last /healthz request (lower-case names, first values). */
+  public volatile Map<String, String> lastHealthCheckHeaders = Map.of();
 
   public TestUpstream(String name) throws IOException {
     this.name = name;
@@ -37,8 +44,18 @@ public final class TestUpstream implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    requests.incrementAndGet();
     String path = ex.getRequestURI().getPath();
+    if (path.equals("/healthz")) {
+      Map<String, String> h = new TreeMap<>();
+      ex.getRequestHeaders().forEach((k, v) -> h.put(k.toLowerCase(), v.get(0)));
+      lastHealthCheckHeaders = h;
+      healthChecks.incrementAndGet();
+      ex.getResponseHeaders().set("x-upstream-name", name);
+      ex.sendResponseHeaders(healthStatus.get(), -1);
+      ex.close();
+      return;
+    }
+    requests.incrementAndGet();
     byte[] reqBody = ex.getRequestBody().readAllBytes();
     int status = 200;
     if (path.startsWith("/slow/")) {
@@ -49,6 +66,9 @@ public final class TestUpstream implements AutoCloseable {
       }
     } else if (path.startsWith("/status/")) {
       status = Integer.parseInt(path.substring(8));
+    }
+    if (forceStatus.get() != 0) {
+      status = forceStatus.get();
     }
     if (path.equals("/check")) {
       // A one-line answer (usable as a header value) for plugins' http calls.

@@ -1,0 +1,97 @@
+package io.wasmplane.dataplane.health;
+
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Http;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A data plane with one route to cluster "c", and what the health tests read from it: admin output and who served. */
+final class HealthTestSupport {
+  static final String ROUTES = """
+      - name: all
+        domains: ["*"]
+        routes:
+        - match: {prefix: "/"}
+          route: {cluster: c}
+      """;
+  private static final HttpClient CLIENT = Http.h1();
+
+  private HealthTestSupport() {}
+
+  /** Cluster "c" (ROUND_ROBIN, STATIC) over 127.0.0.1 ports, with extra cluster YAML (health_checks, outlier_detection...). */
+  static String cluster(String extra, int... ports) {
+    StringBuilder eps = new StringBuilder();
+    for (int p : ports) {
+      eps.append("        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ").append(p).append("}}}\n");
+    }
+    return """
+          - name: c
+            connect_timeout: 1s
+            type: STATIC
+            lb_policy: ROUND_ROBIN
+        %s
+            load_assignment:
+              cluster_name: c
+              endpoints:
+              - lb_endpoints:
+        %s""".formatted(Bootstraps.indent(extra, 4), eps);
+  }
+
+  static Dataplane start(String clusters) {
+    return Bootstraps.start(Bootstraps.bootstrap(ROUTES, null, clusters, Path.of("/dev/null"), null));
+  }
+
+  static HttpResponse<String> get(Dataplane dp, String path) throws Exception {
+    return Http.get(CLIENT, "http://127.0.0.1:" + dp.port("ingress") + path);
+  }
+
+  /** Which upstream (x-upstream-name) served each of n requests; "status:NNN" when the proxy answered itself. */
+  static List<String> servedBy(Dataplane dp, int n) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> r = get(dp, "/work");
+      out.add(r.headers().firstValue("x-upstream-name").orElse("status:" + r.statusCode()));
+    }
+    return out;
+  }
+
+  static String admin(Dataplane dp, String path) throws Exception {
+    return Http.get(CLIENT, "http://127.0.0.1:" + dp.adminPort() + path).body();
+  }
+
+  static long stat(Dataplane dp, String name) throws Exception {
+    String body = admin(dp, "/stats");
+    return body.lines().filter(l -> l.startsWith(name + ": ")).mapToLong(l -> Long.parseLong(l.substring(name.length() + 2)))
+        .findFirst().orElseThrow(() -> new AssertionError("no stat " + name + " in\n" + body));
+  }
+
+  /** The health_flags line of a host of cluster c in /clusters. */
+  static String healthFlags(Dataplane dp, int port) throws Exception {
+    String prefix = "c::127.0.0.1:" + port + "::health_flags::";
+    String body = admin(dp, "/clusters");
+    return body.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).findFirst()
+        .orElseThrow(() -> new AssertionError("no host " + port + " in\n" + body));
+  }
+
+  /** Polls every 25 ms until the condition holds; fails after {@code millis}. */
+  static void await(String what, long millis, Check check) throws Exception {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    while (true) {
+      if (check.ok()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
+      }
+      Thread.sleep(25);
+    }
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+}
