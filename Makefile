@@ -24,9 +24,11 @@ test: plugins
 run: build
 	@scripts/run-demo.sh
 
-# JMH request round of the Wasm host (docs/bench/wasm-runtime.txt), then the proxy load benchmark (docs/bench/proxy.md).
+# JMH request round of the Wasm host (docs/bench/wasm-runtime.txt), JMH stream path of the proxy
+# (docs/bench/dataplane-stream.txt), then the proxy load benchmark (docs/bench/proxy.md).
 bench: build
 	@scripts/bench-wasm-runtime.sh
+	@scripts/bench-dataplane.sh
 	@scripts/bench.sh
 
 # Long fault and load run (loopback only, bounded): SOAK_MINUTES (default 10), SOAK_RPS per load worker (default 40).
