@@ -66,8 +66,14 @@ public final class NetworkFilters {
 
   /** One envoy.filters.network.wasm config's plugin, loaded and canaried; the caller owns the reference. */
   public static PluginHandle prepare(NetworkFilterConfig c, WasmPluginManager manager, String where) {
+    return prepare(c, manager, where, WasmPluginManager.Mode.INITIAL);
+  }
+
+  /** As {@link #prepare(NetworkFilterConfig, WasmPluginManager, String)}; UPDATE refuses code that cannot be had. */
+  public static PluginHandle prepare(NetworkFilterConfig c, WasmPluginManager manager, String where,
+      WasmPluginManager.Mode mode) {
     PluginSpec spec = PluginSpec.fromHttpFilter(asPluginConfig(c.typedConfig(), where), where);
-    return StaticPlugins.prepare(manager, spec, PluginKind.NETWORK_FILTER, where);
+    return StaticPlugins.prepare(manager, spec, PluginKind.NETWORK_FILTER, where, mode);
   }
 
   /** The network and HTTP Wasm messages both wrap one PluginConfig; the HTTP filter's parser validates it. */

@@ -191,11 +191,13 @@ public final class DataplaneServer implements AutoCloseable {
 
   /**
    * Loads and canaries an envoy.filters.network.wasm plugin from an ECDS config; the caller owns the returned
-   * reference. Throws ConfigException naming the cause.
+   * reference. Throws ConfigException naming the cause; for an {@code update} of a serving plugin also when its
+   * code cannot be had (a first version would run failed, by its failure policy, as in Envoy).
    */
   public io.wasmplane.dataplane.wasm.PluginHandle buildNetworkFilter(io.wasmplane.dataplane.config.NetworkFilterConfig f,
-      String where) {
-    return io.wasmplane.dataplane.network.NetworkFilters.prepare(f, wasmPlugins(), where);
+      String where, boolean update) {
+    return io.wasmplane.dataplane.network.NetworkFilters.prepare(f, wasmPlugins(), where,
+        update ? io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.UPDATE : io.wasmplane.dataplane.wasm.WasmPluginManager.Mode.INITIAL);
   }
 
   /** Builds an HTTP filter from an ECDS config (Wasm: loaded and canaried); throws ConfigException naming the cause. */

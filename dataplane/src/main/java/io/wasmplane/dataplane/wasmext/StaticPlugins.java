@@ -13,8 +13,14 @@ public final class StaticPlugins {
 
   /** The caller owns the returned handle's reference and releases it when its owner closes. */
   public static PluginHandle prepare(WasmPluginManager manager, PluginSpec spec, PluginKind kind, String where) {
+    return prepare(manager, spec, kind, where, WasmPluginManager.Mode.INITIAL);
+  }
+
+  /** As above, in {@code mode} (UPDATE: code that cannot be had fails the prepare instead of giving a failed plugin). */
+  public static PluginHandle prepare(WasmPluginManager manager, PluginSpec spec, PluginKind kind, String where,
+      WasmPluginManager.Mode mode) {
     try {
-      return manager.prepareNow(spec, kind, WasmPluginManager.Mode.INITIAL);
+      return manager.prepareNow(spec, kind, mode);
     } catch (PluginLoadException e) {
       throw new ConfigException(where + ": " + e.getMessage(), e);
     }

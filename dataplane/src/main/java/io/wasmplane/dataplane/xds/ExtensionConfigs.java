@@ -53,7 +53,8 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
   private record Kind<T>(String statScope, Builder<T> builder, Consumer<T> release) {}
 
   private interface Builder<T> {
-    T build(String name, String typeUrl, com.google.protobuf.Any typedConfig, String where);
+    /** {@code serving}: the version this one replaces (null for a first version or a default). */
+    T build(String name, String typeUrl, com.google.protobuf.Any typedConfig, String where, T serving);
   }
   /** Where the filters of the listener being built get their config (config_discovery.config_source), by name. */
   private Map<String, XdsSource> sources = Map.of();
@@ -64,9 +65,12 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
     this.stats = stats;
     this.onReady = onReady;
     this.httpKind = new Kind<>("http_filter",
-        (name, url, typed, where) -> server.buildHttpFilter(new HttpFilterConfig(name, url, typed), where), server::releaseHttpFilter);
+        (name, url, typed, where, serving) -> server.buildHttpFilter(new HttpFilterConfig(name, url, typed), where),
+        server::releaseHttpFilter);
     this.networkKind = new Kind<>("network_filter",
-        (name, url, typed, where) -> server.buildNetworkFilter(new NetworkFilterConfig(name, typed), where), PluginHandle::release);
+        // A replacement of a plugin that loaded is an update: code that cannot be had is a NACK, not a failed plugin.
+        (name, url, typed, where, serving) -> server.buildNetworkFilter(new NetworkFilterConfig(name, typed), where,
+            serving != null && serving.loadFailure().isEmpty()), PluginHandle::release);
   }
 
   /** The config sources of the next listener's ECDS filters (set right before it is built, xds-client thread). */
@@ -121,7 +125,7 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
       if (discovery.defaultConfig().isPresent()) {
         // A broken default fails the listener that declares it.
         var def = discovery.defaultConfig().get();
-        slot.defaultConfig = kind.builder().build(name, def.getTypeUrl(), def, where + ".config_discovery.default_config");
+        slot.defaultConfig = kind.builder().build(name, def.getTypeUrl(), def, where + ".config_discovery.default_config", null);
         slot.withoutWarming = discovery.applyDefaultConfigWithoutWarming();
       }
       slots.put(name, slot);
@@ -220,7 +224,8 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
       }
       T built;
       try {
-        built = kind.builder().build(name, update.configTypeUrl(), update.proto().getTypedConfig(), "extension config '" + name + "'");
+        built = kind.builder().build(name, update.configTypeUrl(), update.proto().getTypedConfig(),
+            "extension config '" + name + "'", discovered);
       } catch (ConfigException e) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject(e.getMessage());

@@ -202,6 +202,35 @@ class XdsNetworkFilterTest {
   }
 
   @Test
+  void anUpdateWhoseCodeCannotBeFetchedIsNackedAndTheServingVersionStays() throws Exception {
+    int port = freePort();
+    int nothingListens = freePort();
+    ads.set(CDS, staticCluster("echo", echo.port()), staticCluster("modules", nothingListens));
+    ads.set(LDS, listener(port, discovered(ExtensionConfigSource.newBuilder()), tcpProxy("tcp_ecds")));
+    ads.set(ECDS, ecds("prefix=v1:"));
+    start(Duration.ofSeconds(1));
+    await("active with v1", () -> "v1:HI\n".equals(fresh(port, "hi")));
+
+    // v2's code is remote, from a cluster nobody answers on: as an update of a plugin that loaded it is NACKed
+    // (a first version would have been accepted as a failed plugin, closing connections by its failure policy).
+    String missing = "0".repeat(64);
+    Wasm remote = cTcp("ecds", "prefix=v2:").toBuilder().setConfig(cTcp("ecds", "prefix=v2:").getConfig().toBuilder()
+        .setVmConfig(cTcp("ecds", "prefix=v2:").getConfig().getVmConfig().toBuilder().setCode(AsyncDataSource.newBuilder()
+            .setRemote(io.envoyproxy.envoy.config.core.v3.RemoteDataSource.newBuilder()
+                .setHttpUri(io.envoyproxy.envoy.config.core.v3.HttpUri.newBuilder()
+                    .setUri("http://127.0.0.1:" + nothingListens + "/c_tcp.wasm").setCluster("modules")
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(500_000_000)))
+                .setSha256(missing)))))
+        .build();
+    ads.set(ECDS, TypedExtensionConfig.newBuilder().setName("c_tcp_ecds").setTypedConfig(Any.pack(remote)).build());
+    await("NACK", () -> ads.nacks.stream().anyMatch(n -> n.startsWith(ECDS) && n.contains("c_tcp_ecds")));
+    assertEquals(1, XdsDataplaneScenarios.counter(dp, "extension_config_discovery.network_filter.c_tcp_ecds.config_fail"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals("v1:HI\n", fresh(port, "hi"), "the serving plugin keeps serving new connections");
+    }
+  }
+
+  @Test
   void aDefaultConfigServesWithoutWarmingAndWithoutAnyConfigConnectionsAreClosed() throws Exception {
     int port = freePort();
     int bare = freePort();
