@@ -117,6 +117,10 @@ public final class BootstrapTranslator {
 
   /** A static secret reference must name a static secret of the right kind. */
   static void requireStaticSecrets(TlsMaterial m, Map<String, SecretSpec> secrets, String where) {
+    for (String n : io.wasmplane.dataplane.tls.SecretStore.dynamicNames(m)) {
+      throw new ConfigException(where + ": SDS secret '" + n + "' with sds_config is only supported on listeners from LDS "
+          + "(a static listener binds before any secret can arrive)");
+    }
     m.certificateSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "tls_certificate", where));
     m.validationSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "validation_context", where));
   }
