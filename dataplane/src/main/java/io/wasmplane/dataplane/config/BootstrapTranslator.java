@@ -27,9 +27,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.wasm.PluginSpec;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.io.IOException;
@@ -80,6 +77,7 @@ public final class BootstrapTranslator {
         throw new ConfigException("cluster " + c.getName() + ".type: EDS is not supported in static_resources (EDS clusters come from CDS)");
       }
       ClusterConfig cc = cluster(c);
+      cc.tls().ifPresent(t -> requireStaticSecrets(t.material(), secrets, "cluster " + cc.name()));
       if (!clusterNames.add(cc.name())) {
         throw new ConfigException("cluster " + cc.name() + ": duplicate cluster name");
       }
@@ -118,8 +116,8 @@ public final class BootstrapTranslator {
   /** A static secret reference must name a static secret of the right kind. */
   static void requireStaticSecrets(TlsMaterial m, Map<String, SecretSpec> secrets, String where) {
     for (String n : io.wasmplane.dataplane.tls.SecretStore.dynamicNames(m)) {
-      throw new ConfigException(where + ": SDS secret '" + n + "' with sds_config is only supported on listeners from LDS "
-          + "(a static listener binds before any secret can arrive)");
+      throw new ConfigException(where + ": SDS secret '" + n + "' with sds_config is only supported on resources from LDS/CDS "
+          + "(a static listener or cluster is built before any secret can arrive)");
     }
     m.certificateSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "tls_certificate", where));
     m.validationSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "validation_context", where));
@@ -730,33 +728,7 @@ public final class BootstrapTranslator {
   }
 
   static TlsClientConfig upstreamTls(TransportSocket ts, String where) {
-    checkTlsSocket(ts, where);
-    UpstreamTlsContext u = unpack(ts.getTypedConfig(), UpstreamTlsContext.class, where + ".typed_config");
-    FieldGuard.onlySupported(u, where + ".typed_config", Set.of("common_tls_context", "sni"));
-    CommonTlsContext common = u.getCommonTlsContext();
-    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("validation_context", "alpn_protocols",
-        "tls_certificates"));
-    Optional<byte[]> chain = Optional.empty();
-    Optional<byte[]> key = Optional.empty();
-    if (common.getTlsCertificatesCount() > 1) {
-      throw new ConfigException(where + ".typed_config.common_tls_context.tls_certificates: at most one client certificate is supported, got "
-          + common.getTlsCertificatesCount());
-    }
-    if (common.getTlsCertificatesCount() == 1) { // mTLS: the client certificate this data plane presents
-      TlsCertificate cert = common.getTlsCertificates(0);
-      String cw = where + ".typed_config.common_tls_context.tls_certificates[0]";
-      FieldGuard.onlySupported(cert, cw, Set.of("certificate_chain", "private_key"));
-      chain = Optional.of(dataSource(cert.getCertificateChain(), cw + ".certificate_chain"));
-      key = Optional.of(dataSource(cert.getPrivateKey(), cw + ".private_key"));
-    }
-    Optional<byte[]> ca = Optional.empty();
-    if (common.hasValidationContext()) {
-      var vc = common.getValidationContext();
-      FieldGuard.onlySupported(vc, where + ".typed_config.common_tls_context.validation_context", Set.of("trusted_ca"));
-      ca = Optional.of(dataSource(vc.getTrustedCa(), where + ".typed_config.common_tls_context.validation_context.trusted_ca"));
-    }
-    return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()), ca,
-        List.copyOf(common.getAlpnProtocolsList()), chain, key);
+    return TlsTranslator.upstream(ts, where);
   }
 
   private static void checkTlsSocket(TransportSocket ts, String where) {

@@ -7,6 +7,6 @@ import java.util.List;
  * suites (empty = the JDK's defaults).
  */
 public record TlsParams(List<String> protocols, List<String> cipherSuites) {
-  /** Envoy's server defaults: TLS 1.2 to 1.3. */
-  public static final TlsParams SERVER_DEFAULT = new TlsParams(List.of("TLSv1.2", "TLSv1.3"), List.of());
+  /** Envoy's defaults (servers and clients): TLS 1.2 to 1.3. */
+  public static final TlsParams DEFAULT = new TlsParams(List.of("TLSv1.2", "TLSv1.3"), List.of());
 }

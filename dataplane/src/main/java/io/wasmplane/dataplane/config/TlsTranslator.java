@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.netty.handler.ssl.CipherSuiteConverter;
 import java.security.PrivateKey;
@@ -45,8 +46,23 @@ public final class TlsTranslator {
     }
     boolean require = d.hasRequireClientCertificate() && d.getRequireClientCertificate().getValue();
     List<String> alpn = common.getAlpnProtocolsCount() == 0 ? List.of("h2", "http/1.1") : List.copyOf(common.getAlpnProtocolsList());
-    TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.SERVER_DEFAULT;
+    TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
     return new TlsServerConfig(material, require, alpn, params);
+  }
+
+  public static TlsClientConfig upstream(TransportSocket ts, String where) {
+    checkTlsSocket(ts, where);
+    String w = where + ".typed_config";
+    UpstreamTlsContext u = BootstrapTranslator.unpack(ts.getTypedConfig(), UpstreamTlsContext.class, w);
+    FieldGuard.onlySupported(u, w, Set.of("common_tls_context", "sni"));
+    String cw = w + ".common_tls_context";
+    CommonTlsContext common = u.getCommonTlsContext();
+    FieldGuard.onlySupported(common, cw, Set.of("tls_certificates", "tls_certificate_sds_secret_configs", "validation_context",
+        "validation_context_sds_secret_config", "combined_validation_context", "alpn_protocols", "tls_params"));
+    // Envoy's client defaults: TLS 1.2 to 1.3 as well.
+    TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
+    return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()),
+        List.copyOf(common.getAlpnProtocolsList()), material(common, cw), params);
   }
 
   /** The certificate and validation sources of a CommonTlsContext; at most one certificate (inline or SDS). */

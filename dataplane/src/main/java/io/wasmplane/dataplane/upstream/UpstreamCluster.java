@@ -41,10 +41,16 @@ public final class UpstreamCluster {
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
 
   public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns) {
+    this(config, registry, transport, dns, new io.wasmplane.dataplane.tls.SecretStore(java.util.Map.of()));
+  }
+
+  public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns,
+      io.wasmplane.dataplane.tls.SecretStore secrets) {
     this.config = config;
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
-    this.sslContext = config.tls().map(UpstreamTls::context);
+    this.sslContext = config.tls().map(t -> io.wasmplane.dataplane.tls.ClientTls.context(t, secrets,
+        "cluster " + config.name() + ".transport_socket"));
     if (config.type() == ClusterConfig.DiscoveryType.STATIC || config.type() == ClusterConfig.DiscoveryType.EDS) {
       updateEndpoints(config.endpoints());
       initialized.countDown();
@@ -167,6 +173,7 @@ public final class UpstreamCluster {
     if (refresh != null) {
       refresh.cancel(false);
     }
+    sslContext.ifPresent(s -> ((io.wasmplane.dataplane.tls.SwappableSslContext) s).close()); // stops following its SDS secrets
   }
 
   public void close() {

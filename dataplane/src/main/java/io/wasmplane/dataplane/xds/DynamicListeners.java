@@ -58,12 +58,12 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   /** A translated listener with its built HCM, and the route config it waits for, if any. */
   private record Built(ListenerConfig config, HcmRuntime hcm, Optional<String> rds, Set<String> ecds) {}
 
-  DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, StatsRegistry stats, Duration drainTime,
-      Runnable onProgress) {
+  DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, DynamicSecrets secrets, StatsRegistry stats,
+      Duration drainTime, Runnable onProgress) {
     this.extensions = new ExtensionConfigs(xds, server, stats, name -> activateReady());
     server.extensionConfigProvider(extensions);
     server.networkFilterConfigProvider(extensions);
-    this.secrets = new DynamicSecrets(xds, server.secrets(), this::activateReady);
+    this.secrets = secrets;
     this.xds = xds;
     this.server = server;
     this.clusters = clusters;

@@ -9,7 +9,7 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestPki;
-import io.wasmplane.dataplane.testing.TestUpstream;
+import io.wasmplane.dataplane.testing.MtlsUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code tls_certificate_sds_secret_configs}) and trusted CA ({@code combined_validation_context}, SAN matcher in the
  * default context) come as secrets. A rotated certificate is served to new connections while a connection opened
  * before keeps its own; a secret whose key does not match its certificate is NACKed with the cause and the last good
- * certificate keeps serving.
+ * certificate keeps serving. The cluster's UpstreamTlsContext takes its client certificate and CA from the same
+ * secrets (as Istio's sidecars do) towards an upstream that requires mTLS, and follows the rotation too.
  */
 @Timeout(120)
 class SdsSecretsTest {
@@ -68,6 +69,17 @@ class SdsSecretsTest {
           - name: c1
             type: STATIC
             connectTimeout: 1s
+            transportSocket:
+              name: envoy.transport_sockets.tls
+              typedConfig:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                sni: xds.test
+                commonTlsContext:
+                  tlsCertificateSdsSecretConfigs: [{ name: default, sdsConfig: { ads: {}, resourceApiVersion: V3 } }]
+                  combinedValidationContext:
+                    defaultValidationContext:
+                      matchTypedSubjectAltNames: [{ sanType: DNS, matcher: { exact: xds.test } }]
+                    validationContextSdsSecretConfig: { name: ROOTCA, sdsConfig: { ads: {}, resourceApiVersion: V3 } }
             loadAssignment:
               clusterName: c1
               endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 127.0.0.1, portValue: %d } } } }] }]
@@ -92,7 +104,7 @@ class SdsSecretsTest {
     int port = Resources.freePort();
     Path file = dir.resolve("rollout.yaml");
     HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    try (TestUpstream up = new TestUpstream("a")) {
+    try (MtlsUpstream up = new MtlsUpstream(pki)) {
       Files.writeString(file, rollout(port, up.port(), pki, pki.serverCert(), pki.serverKey()));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
           Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
@@ -102,11 +114,14 @@ class SdsSecretsTest {
         await("the listener serves mTLS with the SDS certificate", () -> first.equals(servedSerial(pki, client, url, null)));
         HttpClient kept = Http.mtls(pki.caCert(), client.cert(), client.key());
         assertThat(servedSerial(pki, client, url, kept)).isEqualTo(first);
+        HttpResponse<String> through = kept.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(through.body()).as("the cluster presents the SDS certificate to its mTLS upstream").isEqualTo("mtls upstream saw CN=xds.test");
 
         Files.writeString(file, rollout(port, up.port(), pki, server2.cert(), server2.key()));
         String second = serial(server2.cert());
         await("a new connection gets the rotated certificate", () -> second.equals(servedSerial(pki, client, url, null)));
         assertThat(servedSerial(pki, client, url, kept)).as("the connection opened before keeps its certificate").isEqualTo(first);
+        await("the cluster's new upstream connections present the rotated certificate", () -> upstreamSaw(pki, client, url).equals("CN=server2"));
 
         Files.writeString(file, rollout(port, up.port(), pki, server2.cert(), pki.serverKey()));
         await("the mismatched key is NACKed", () -> status(plain, stub).contains("private key does not match the certificate"));
@@ -130,6 +145,17 @@ class SdsSecretsTest {
       return ((X509Certificate) r.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber().toString(16);
     } catch (Exception e) {
       return null;
+    }
+  }
+
+  /** Whose client certificate the upstream saw, through a new downstream connection. */
+  private static String upstreamSaw(TestPki pki, TestPki.Leaf client, String url) {
+    try {
+      HttpResponse<String> r = Http.mtls(pki.caCert(), client.cert(), client.key()).send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.body().replace("mtls upstream saw ", "");
+    } catch (Exception e) {
+      return "";
     }
   }
 
