@@ -264,7 +264,8 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(h, where, Set.of("stat_prefix", "codec_type", "route_config", "http_filters", "access_log",
         "common_http_protocol_options", "request_timeout", "stream_idle_timeout", "max_request_headers_kb",
         "use_remote_address", "skip_xff_append", "generate_request_id", "preserve_external_request_id", "server_name",
-        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds"));
+        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds",
+        "forward_client_cert_details", "set_current_client_cert_details"));
     if (h.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ": field 'stat_prefix' is required");
     }
@@ -327,7 +328,8 @@ public final class BootstrapTranslator {
     String serverName = h.getServerName().isEmpty() ? "envoy" : h.getServerName();
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
-        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount);
+        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
+        XfccConfig.from(h, where));
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {

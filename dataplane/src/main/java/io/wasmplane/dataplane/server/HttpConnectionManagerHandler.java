@@ -233,6 +233,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     if (cfg.useRemoteAddress() || !h.contains("x-forwarded-proto")) {
       h.set("x-forwarded-proto", tls ? "https" : "http");
     }
+    io.wasmplane.dataplane.tls.ForwardedClientCert.apply(h, cfg.xfcc(), connectionTls);
     if (cfg.generateRequestId()) {
       boolean edgeOverwrite = cfg.useRemoteAddress() && !cfg.preserveExternalRequestId();
       if (edgeOverwrite || !h.contains("x-request-id")) {

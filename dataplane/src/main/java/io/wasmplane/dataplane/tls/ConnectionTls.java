@@ -22,7 +22,8 @@ import javax.net.ssl.SSLSession;
  * Backs the {@code connection.*} Wasm properties and the {@code %DOWNSTREAM_PEER_*%} / {@code %DOWNSTREAM_LOCAL_*%}
  * access-log operators.
  */
-public record ConnectionTls(String version, String cipher, Optional<String> sni, Optional<CertFacts> peer, Optional<CertFacts> local) {
+public record ConnectionTls(String version, String cipher, Optional<String> sni, Optional<CertFacts> peer, Optional<CertFacts> local,
+    List<X509Certificate> peerChain) {
 
   /** The facts of one certificate. */
   public record CertFacts(String subject, String issuer, List<String> uriSans, List<String> dnsSans, String sha256Hex, String serialHex) {
@@ -47,10 +48,12 @@ public record ConnectionTls(String version, String cipher, Optional<String> sni,
 
   public static ConnectionTls of(SSLSession session) {
     Optional<CertFacts> peer = Optional.empty();
+    List<X509Certificate> chain = List.of();
     try {
       Certificate[] certs = session.getPeerCertificates();
       if (certs.length > 0 && certs[0] instanceof X509Certificate x) {
         peer = Optional.of(CertFacts.of(x));
+        chain = java.util.Arrays.stream(certs).filter(c -> c instanceof X509Certificate).map(c -> (X509Certificate) c).toList();
       }
     } catch (SSLPeerUnverifiedException e) {
       // no client certificate
@@ -62,7 +65,7 @@ public record ConnectionTls(String version, String cipher, Optional<String> sni,
     if (session instanceof ExtendedSSLSession ext) {
       sni = ext.getRequestedServerNames().stream().filter(n -> n instanceof SNIHostName).map(n -> ((SNIHostName) n).getAsciiName()).findFirst();
     }
-    return new ConnectionTls(session.getProtocol(), session.getCipherSuite(), sni, peer, local);
+    return new ConnectionTls(session.getProtocol(), session.getCipherSuite(), sni, peer, local, chain);
   }
 
   /**
