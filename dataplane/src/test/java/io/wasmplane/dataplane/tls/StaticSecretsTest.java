@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code static_resources.secrets} referenced by SDS name (no {@code sds_config}) from a DownstreamTlsContext: the
  * listener serves mTLS with them; a reference to a secret that is not there, or of the wrong kind, is a startup error
- * naming the listener and the secret.
+ * naming the listener and the secret. /config_dump shows the secret with its inline private key redacted.
  */
 @Timeout(60)
 class StaticSecretsTest {
@@ -50,10 +50,10 @@ class StaticSecretsTest {
     String secrets = """
           secrets:
           - name: server
-            tls_certificate: {certificate_chain: {inline_string: %s}, private_key: {filename: %s}}
+            tls_certificate: {certificate_chain: {inline_string: %s}, private_key: {inline_string: %s}}
           - name: ca
             validation_context: {trusted_ca: {inline_string: %s}}
-        """.formatted(JSON.writeValueAsString(Files.readString(pki.serverCert())), pki.serverKey(),
+        """.formatted(JSON.writeValueAsString(Files.readString(pki.serverCert())), JSON.writeValueAsString(Files.readString(pki.serverKey())),
         JSON.writeValueAsString(Files.readString(pki.caCert())));
     return Bootstraps.bootstrap(routes, null, Bootstraps.staticCluster("up", upstreamPort, null), Path.of("/dev/null"), transport)
         .replace("static_resources:\n", "static_resources:\n" + secrets.stripIndent());
@@ -67,6 +67,9 @@ class StaticSecretsTest {
       String url = "https://127.0.0.1:" + dp.port("ingress") + "/static";
       assertThat(Http.get(Http.mtls(pki.caCert(), client.cert(), client.key()), url).statusCode()).isEqualTo(200);
       assertThatThrownBy(() -> Http.get(Http.mtls(pki.caCert(), null, null), url)).isInstanceOf(IOException.class);
+      String dump = Http.get(Http.h1(), "http://127.0.0.1:" + dp.adminPort() + "/config_dump").body();
+      assertThat(dump).as("inline private keys are redacted in /config_dump").contains("\"[redacted]\"")
+          .doesNotContain("PRIVATE KEY").contains("BEGIN CERTIFICATE");
     }
   }
 

@@ -129,6 +129,10 @@ class SdsSecretsTest {
         for (int i = 0; i < 3; i++) {
           assertThat(servedSerial(pki, client, url, null)).as("the last good certificate keeps serving").isEqualTo(second);
         }
+        String dump = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.adminPort() + "/config_dump")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(dump).contains("\"dynamic_active_secrets\"", "\"name\": \"ROOTCA\"", "\"[redacted]\"",
+            "the private key does not match").doesNotContain("PRIVATE KEY");
       }
     }
   }
