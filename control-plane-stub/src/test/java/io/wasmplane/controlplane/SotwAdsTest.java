@@ -214,7 +214,7 @@ class SotwAdsTest {
     DiscoveryResponse first = client.next();
     client.close();
     client = new AdsTestClient(stub.cp.xdsPort()).openSotw();
-    client.send(request(EDGE, "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "s"));
+    client.send(request(EDGE, "type.googleapis.com/envoy.service.runtime.v3.Runtime", "s")); // RTDS: not served
     client.send(DiscoveryRequest.newBuilder().setNode(EDGE).setTypeUrl(TypeUrls.LISTENER)
         .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce() + "-old-stream").build());
     DiscoveryResponse again = client.next();

@@ -16,6 +16,8 @@ import io.wasmplane.xds.resource.EndpointResource;
 import io.wasmplane.xds.resource.ExtensionConfigResource;
 import io.wasmplane.xds.resource.ListenerResource;
 import io.wasmplane.xds.resource.RouteConfigurationResource;
+import io.wasmplane.xds.resource.SecretResource;
+import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
 
 /** The gRPC method of a stream: ADS for all types, or the per-type discovery service (LDS, CDS, RDS, EDS, ECDS). */
 final class StreamMethods {
@@ -32,6 +34,7 @@ final class StreamMethods {
       case RouteConfigurationResource.TYPE_URL -> RouteDiscoveryServiceGrpc.getStreamRoutesMethod();
       case EndpointResource.TYPE_URL -> EndpointDiscoveryServiceGrpc.getStreamEndpointsMethod();
       case ExtensionConfigResource.TYPE_URL -> ExtensionConfigDiscoveryServiceGrpc.getStreamExtensionConfigsMethod();
+      case SecretResource.TYPE_URL -> SecretDiscoveryServiceGrpc.getStreamSecretsMethod();
       default -> throw new IllegalArgumentException("no discovery service for " + typeUrl);
     };
   }
@@ -47,6 +50,7 @@ final class StreamMethods {
       case RouteConfigurationResource.TYPE_URL -> RouteDiscoveryServiceGrpc.getDeltaRoutesMethod();
       case EndpointResource.TYPE_URL -> EndpointDiscoveryServiceGrpc.getDeltaEndpointsMethod();
       case ExtensionConfigResource.TYPE_URL -> ExtensionConfigDiscoveryServiceGrpc.getDeltaExtensionConfigsMethod();
+      case SecretResource.TYPE_URL -> SecretDiscoveryServiceGrpc.getDeltaSecretsMethod();
       default -> throw new IllegalArgumentException("no discovery service for " + typeUrl);
     };
   }

@@ -10,4 +10,11 @@ import java.util.Set;
 
 /** An immutable, validated rollout file: the Envoy resources as written, the plugins, and the module files read. */
 public record CompiledConfig(List<Listener> listeners, List<Cluster> clusters, List<RouteConfiguration> routes,
-    List<ClusterLoadAssignment> endpoints, List<CompiledPlugin> plugins, Set<Path> moduleFiles) {}
+    List<ClusterLoadAssignment> endpoints, List<CompiledPlugin> plugins, Set<Path> moduleFiles,
+    List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets) {
+
+  public CompiledConfig(List<Listener> listeners, List<Cluster> clusters, List<RouteConfiguration> routes,
+      List<ClusterLoadAssignment> endpoints, List<CompiledPlugin> plugins, Set<Path> moduleFiles) {
+    this(listeners, clusters, routes, endpoints, plugins, moduleFiles, List.of());
+  }
+}

@@ -41,7 +41,7 @@ public final class EnvoyJson {
       HttpProtocolOptions.getDescriptor(), UpstreamTlsContext.getDescriptor(), DownstreamTlsContext.getDescriptor(),
       StdoutAccessLog.getDescriptor(), FileAccessLog.getDescriptor(), RBAC.getDescriptor(), Cors.getDescriptor(),
       LocalRateLimit.getDescriptor(), HealthCheck.getDescriptor(), StringValue.getDescriptor(),
-      Struct.getDescriptor());
+      Struct.getDescriptor(), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor());
 
   public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder().add(KNOWN).build();
 

@@ -126,6 +126,13 @@ public final class RolloutFileLoader {
       endpoints.add(EnvoyJson.parse(es.get(i), ClusterLoadAssignment.newBuilder(),
           fileName + ": endpoints[" + i + "]").build());
     }
+    List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new ArrayList<>();
+    JsonNode ss = tree.path("secrets");
+    for (int i = 0; i < ss.size(); i++) {
+      secrets.add(EnvoyJson.parse(ss.get(i), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder(),
+          fileName + ": secrets[" + i + "]").build());
+    }
+    uniqueNames(fileName, "secrets", secrets.stream().map(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName).toList());
     Set<String> listenerNames = uniqueNames(fileName, "listeners", listeners.stream().map(Listener::getName).toList());
     Set<String> clusterNames = uniqueNames(fileName, "clusters", clusters.stream().map(Cluster::getName).toList());
     uniqueNames(fileName, "routes", routes.stream().map(RouteConfiguration::getName).toList());
@@ -219,7 +226,7 @@ public final class RolloutFileLoader {
           NodeSelector.of(p.getSelector()), List.copyOf(rollout), base));
     }
     return new CompiledConfig(List.copyOf(listeners), List.copyOf(clusters), List.copyOf(routes),
-        List.copyOf(endpoints), List.copyOf(plugins), Set.copyOf(moduleFiles));
+        List.copyOf(endpoints), List.copyOf(plugins), Set.copyOf(moduleFiles), List.copyOf(secrets));
   }
 
   private record PluginContext(WasmPlugin plugin, String filterName, Path baseDir, String baseUrl, ModuleServer ms,

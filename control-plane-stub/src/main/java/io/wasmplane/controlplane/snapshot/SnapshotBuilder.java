@@ -68,6 +68,9 @@ public final class SnapshotBuilder {
     TreeMap<String, XdsResource> endpoints = new TreeMap<>();
     cfg.endpoints().forEach(e -> endpoints.put(e.getClusterName(), resource(e.getClusterName(), e, null)));
     types.put(TypeUrls.ENDPOINT, type(endpoints));
+    TreeMap<String, XdsResource> secrets = new TreeMap<>();
+    cfg.secrets().forEach(s -> secrets.put(s.getName(), resource(s.getName(), s, null)));
+    types.put(TypeUrls.SECRET, type(secrets));
     TreeMap<String, XdsResource> ecds = new TreeMap<>();
     for (ActivePlugin a : active) {
       ecds.put(a.plugin().filterName(),

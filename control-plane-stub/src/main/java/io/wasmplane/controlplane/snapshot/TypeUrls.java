@@ -11,23 +11,24 @@ public final class TypeUrls {
   public static final String CLUSTER = PREFIX + "envoy.config.cluster.v3.Cluster";
   public static final String ENDPOINT = PREFIX + "envoy.config.endpoint.v3.ClusterLoadAssignment";
   public static final String EXTENSION_CONFIG = PREFIX + "envoy.config.core.v3.TypedExtensionConfig";
+  public static final String SECRET = PREFIX + "envoy.extensions.transport_sockets.tls.v3.Secret";
   public static final String HTTP_WASM = PREFIX + "envoy.extensions.filters.http.wasm.v3.Wasm";
   public static final String NETWORK_WASM = PREFIX + "envoy.extensions.filters.network.wasm.v3.Wasm";
   public static final String HCM =
       PREFIX + "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
   public static final String ROUTER = PREFIX + "envoy.extensions.filters.http.router.v3.Router";
 
-  public static final List<String> ALL = List.of(LISTENER, ROUTE, CLUSTER, ENDPOINT, EXTENSION_CONFIG);
+  public static final List<String> ALL = List.of(LISTENER, ROUTE, CLUSTER, ENDPOINT, EXTENSION_CONFIG, SECRET);
 
   /**
    * Push order for make-before-break: clusters and endpoints before the listeners and routes that use them, and
-   * filter configs (ECDS) before the listeners that reference them. Removals go in the reverse order.
+   * filter configs (ECDS) and secrets (SDS) before the listeners that reference them. Removals go in the reverse order.
    */
-  public static final List<String> PUSH_ORDER = List.of(CLUSTER, ENDPOINT, EXTENSION_CONFIG, LISTENER, ROUTE);
-  public static final List<String> REMOVAL_ORDER = List.of(ROUTE, LISTENER, EXTENSION_CONFIG, ENDPOINT, CLUSTER);
+  public static final List<String> PUSH_ORDER = List.of(SECRET, CLUSTER, ENDPOINT, EXTENSION_CONFIG, LISTENER, ROUTE);
+  public static final List<String> REMOVAL_ORDER = List.of(ROUTE, LISTENER, EXTENSION_CONFIG, ENDPOINT, CLUSTER, SECRET);
 
   private static final Map<String, String> SHORT = Map.of(LISTENER, "LDS", ROUTE, "RDS", CLUSTER, "CDS",
-      ENDPOINT, "EDS", EXTENSION_CONFIG, "ECDS");
+      ENDPOINT, "EDS", EXTENSION_CONFIG, "ECDS", SECRET, "SDS");
 
   private TypeUrls() {}
 

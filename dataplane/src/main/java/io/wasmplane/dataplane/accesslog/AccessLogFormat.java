@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.http.HttpStream;
 import io.wasmplane.dataplane.http.StreamInfo;
+import io.wasmplane.dataplane.tls.ConnectionTls;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -106,9 +107,32 @@ public final class AccessLogFormat {
       case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" -> s -> address(s.info().downstreamRemote, false);
       case "DOWNSTREAM_LOCAL_ADDRESS" -> s -> address(s.info().downstreamLocal, true);
       case "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" -> s -> address(s.info().downstreamLocal, false);
-      case "DOWNSTREAM_TLS_VERSION" -> s -> s.info().downstreamTls ? "TLS" : "-";
+      case "DOWNSTREAM_TLS_VERSION" -> tls(t -> t.version());
+      case "DOWNSTREAM_TLS_CIPHER" -> tls(t -> t.cipher());
+      case "DOWNSTREAM_PEER_URI_SAN" -> peer(c -> String.join(",", c.uriSans()));
+      case "DOWNSTREAM_PEER_DNS_SAN" -> peer(c -> String.join(",", c.dnsSans()));
+      case "DOWNSTREAM_PEER_SUBJECT" -> peer(ConnectionTls.CertFacts::subject);
+      case "DOWNSTREAM_PEER_ISSUER" -> peer(ConnectionTls.CertFacts::issuer);
+      case "DOWNSTREAM_PEER_FINGERPRINT_256" -> peer(ConnectionTls.CertFacts::sha256Hex);
+      case "DOWNSTREAM_PEER_SERIAL" -> peer(ConnectionTls.CertFacts::serialHex);
+      case "DOWNSTREAM_LOCAL_URI_SAN" -> local(c -> String.join(",", c.uriSans()));
+      case "DOWNSTREAM_LOCAL_DNS_SAN" -> local(c -> String.join(",", c.dnsSans()));
+      case "DOWNSTREAM_LOCAL_SUBJECT" -> local(ConnectionTls.CertFacts::subject);
       default -> throw new ConfigException(where + ": unsupported access log operator %" + name + "%");
     };
+  }
+
+  /** A TLS operator: "-" on plaintext connections or when the value is empty, as Envoy prints it. */
+  private static Function<Entry, String> tls(Function<ConnectionTls, String> f) {
+    return s -> s.info().downstreamTlsSession == null ? "-" : orDash(f.apply(s.info().downstreamTlsSession));
+  }
+
+  private static Function<Entry, String> peer(Function<ConnectionTls.CertFacts, String> f) {
+    return tls(t -> t.peer().map(f).orElse(null));
+  }
+
+  private static Function<Entry, String> local(Function<ConnectionTls.CertFacts, String> f) {
+    return tls(t -> t.local().map(f).orElse(null));
   }
 
   private static Function<Entry, String> header(String arg, String where, boolean request) {

@@ -62,6 +62,6 @@ final class ConfigDumpBuilder {
         .addAllConfigs(dynamic == null ? java.util.List.of()
             : dynamic.extraConfigs().stream().map(Any::pack).toList())
         .build();
-    return PRINTER.print(dump);
+    return PRINTER.print(new io.wasmplane.dataplane.tls.SecretRedactor(io.wasmplane.dataplane.config.EnvoyTypes.REGISTRY).redact(dump));
   }
 }

@@ -27,10 +27,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.wasm.PluginSpec;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.io.IOException;
@@ -71,7 +67,8 @@ public final class BootstrapTranslator {
         admin = Optional.of(new AdminConfig(socketAddress(b.getAdmin().getAddress(), "admin.address")));
       }
     }
-    FieldGuard.onlySupported(b.getStaticResources(), "static_resources", Set.of("listeners", "clusters"));
+    FieldGuard.onlySupported(b.getStaticResources(), "static_resources", Set.of("listeners", "clusters", "secrets"));
+    Map<String, SecretSpec> secrets = staticSecrets(b);
     List<ClusterConfig> clusters = new ArrayList<>();
     Set<String> clusterNames = new HashSet<>();
     for (Cluster c : b.getStaticResources().getClustersList()) {
@@ -80,6 +77,7 @@ public final class BootstrapTranslator {
         throw new ConfigException("cluster " + c.getName() + ".type: EDS is not supported in static_resources (EDS clusters come from CDS)");
       }
       ClusterConfig cc = cluster(c);
+      cc.tls().ifPresent(t -> requireStaticSecrets(t.material(), secrets, "cluster " + cc.name()));
       if (!clusterNames.add(cc.name())) {
         throw new ConfigException("cluster " + cc.name() + ": duplicate cluster name");
       }
@@ -89,6 +87,7 @@ public final class BootstrapTranslator {
     Set<String> listenerNames = new HashSet<>();
     for (Listener l : b.getStaticResources().getListenersList()) {
       ListenerConfig lc = listener(l, clusterNames);
+      lc.tls().ifPresent(t -> requireStaticSecrets(t.material(), secrets, "listener " + lc.name()));
       if (lc.hcm() != null && lc.hcm().rdsRouteConfigName().isPresent()) {
         // Only listeners that arrive over LDS follow an RDS subscription.
         throw new ConfigException("listener " + lc.name() + " http_connection_manager.rds: not supported on static listeners "
@@ -99,7 +98,39 @@ public final class BootstrapTranslator {
       }
       listeners.add(lc);
     }
-    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b, wasmExtensions(b));
+    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b, wasmExtensions(b), secrets);
+  }
+
+  /** {@code static_resources.secrets} by name (SDS secrets without {@code sds_config} refer to these). */
+  static Map<String, SecretSpec> staticSecrets(Bootstrap b) {
+    Map<String, SecretSpec> secrets = new java.util.LinkedHashMap<>();
+    for (var s : b.getStaticResources().getSecretsList()) {
+      SecretSpec spec = TlsTranslator.secret(s, "secret " + (s.getName().isEmpty() ? "<unnamed>" : s.getName()));
+      if (secrets.put(spec.name(), spec) != null) {
+        throw new ConfigException("secret " + spec.name() + ": duplicate secret name");
+      }
+    }
+    return Map.copyOf(secrets);
+  }
+
+  /** A static secret reference must name a static secret of the right kind. */
+  static void requireStaticSecrets(TlsMaterial m, Map<String, SecretSpec> secrets, String where) {
+    for (String n : io.wasmplane.dataplane.tls.SecretStore.dynamicNames(m)) {
+      throw new ConfigException(where + ": SDS secret '" + n + "' with sds_config is only supported on resources from LDS/CDS "
+          + "(a static listener or cluster is built before any secret can arrive)");
+    }
+    m.certificateSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "tls_certificate", where));
+    m.validationSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "validation_context", where));
+  }
+
+  private static void requireSecret(String name, Map<String, SecretSpec> secrets, String kind, String where) {
+    SecretSpec s = secrets.get(name);
+    if (s == null) {
+      throw new ConfigException(where + ": static secret '" + name + "' (" + kind + ") is not in static_resources.secrets");
+    }
+    if (!s.kind().equals(kind)) {
+      throw new ConfigException(where + ": secret '" + name + "' is a " + s.kind() + ", a " + kind + " is needed here");
+    }
   }
 
   // ---------------------------------------------------------------- bootstrap-level Wasm
@@ -233,7 +264,8 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(h, where, Set.of("stat_prefix", "codec_type", "route_config", "http_filters", "access_log",
         "common_http_protocol_options", "request_timeout", "stream_idle_timeout", "max_request_headers_kb",
         "use_remote_address", "skip_xff_append", "generate_request_id", "preserve_external_request_id", "server_name",
-        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds"));
+        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds",
+        "forward_client_cert_details", "set_current_client_cert_details"));
     if (h.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ": field 'stat_prefix' is required");
     }
@@ -296,7 +328,8 @@ public final class BootstrapTranslator {
     String serverName = h.getServerName().isEmpty() ? "envoy" : h.getServerName();
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
-        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount);
+        generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
+        XfccConfig.from(h, where));
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
@@ -701,62 +734,15 @@ public final class BootstrapTranslator {
   // ---------------------------------------------------------------- TLS
 
   static TlsServerConfig downstreamTls(TransportSocket ts, String where) {
-    checkTlsSocket(ts, where);
-    DownstreamTlsContext d = unpack(ts.getTypedConfig(), DownstreamTlsContext.class, where + ".typed_config");
-    FieldGuard.onlySupported(d, where + ".typed_config", Set.of("common_tls_context", "require_client_certificate"));
-    if (d.hasRequireClientCertificate() && d.getRequireClientCertificate().getValue()) {
-      throw new ConfigException(where + ".typed_config.require_client_certificate: client certificates are not supported");
-    }
-    CommonTlsContext common = d.getCommonTlsContext();
-    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("tls_certificates", "alpn_protocols"));
-    if (common.getTlsCertificatesCount() != 1) {
-      throw new ConfigException(where + ".typed_config.common_tls_context.tls_certificates: exactly one certificate is supported, got "
-          + common.getTlsCertificatesCount());
-    }
-    TlsCertificate cert = common.getTlsCertificates(0);
-    String cw = where + ".typed_config.common_tls_context.tls_certificates[0]";
-    FieldGuard.onlySupported(cert, cw, Set.of("certificate_chain", "private_key"));
-    List<String> alpn = common.getAlpnProtocolsCount() == 0 ? List.of("h2", "http/1.1") : List.copyOf(common.getAlpnProtocolsList());
-    return new TlsServerConfig(dataSource(cert.getCertificateChain(), cw + ".certificate_chain"),
-        dataSource(cert.getPrivateKey(), cw + ".private_key"), alpn);
+    return TlsTranslator.downstream(ts, where);
   }
 
   static TlsClientConfig upstreamTls(TransportSocket ts, String where) {
-    checkTlsSocket(ts, where);
-    UpstreamTlsContext u = unpack(ts.getTypedConfig(), UpstreamTlsContext.class, where + ".typed_config");
-    FieldGuard.onlySupported(u, where + ".typed_config", Set.of("common_tls_context", "sni"));
-    CommonTlsContext common = u.getCommonTlsContext();
-    FieldGuard.onlySupported(common, where + ".typed_config.common_tls_context", Set.of("validation_context", "alpn_protocols",
-        "tls_certificates"));
-    Optional<byte[]> chain = Optional.empty();
-    Optional<byte[]> key = Optional.empty();
-    if (common.getTlsCertificatesCount() > 1) {
-      throw new ConfigException(where + ".typed_config.common_tls_context.tls_certificates: at most one client certificate is supported, got "
-          + common.getTlsCertificatesCount());
-    }
-    if (common.getTlsCertificatesCount() == 1) { // mTLS: the client certificate this data plane presents
-      TlsCertificate cert = common.getTlsCertificates(0);
-      String cw = where + ".typed_config.common_tls_context.tls_certificates[0]";
-      FieldGuard.onlySupported(cert, cw, Set.of("certificate_chain", "private_key"));
-      chain = Optional.of(dataSource(cert.getCertificateChain(), cw + ".certificate_chain"));
-      key = Optional.of(dataSource(cert.getPrivateKey(), cw + ".private_key"));
-    }
-    Optional<byte[]> ca = Optional.empty();
-    if (common.hasValidationContext()) {
-      var vc = common.getValidationContext();
-      FieldGuard.onlySupported(vc, where + ".typed_config.common_tls_context.validation_context", Set.of("trusted_ca"));
-      ca = Optional.of(dataSource(vc.getTrustedCa(), where + ".typed_config.common_tls_context.validation_context.trusted_ca"));
-    }
-    return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()), ca,
-        List.copyOf(common.getAlpnProtocolsList()), chain, key);
+    return TlsTranslator.upstream(ts, where);
   }
 
   private static void checkTlsSocket(TransportSocket ts, String where) {
-    FieldGuard.onlySupported(ts, where, Set.of("name", "typed_config"));
-    String url = ts.getTypedConfig().getTypeUrl();
-    if (!(ts.getName().equals(EnvoyTypes.TLS) || url.contains("transport_sockets.tls.v3"))) {
-      throw new ConfigException(where + ": unsupported transport socket '" + ts.getName() + "' (supported: " + EnvoyTypes.TLS + ")");
-    }
+    TlsTranslator.checkTlsSocket(ts, where);
   }
 
   // ---------------------------------------------------------------- helpers

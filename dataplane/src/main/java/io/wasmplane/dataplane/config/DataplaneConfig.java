@@ -11,7 +11,13 @@ public record DataplaneConfig(
     List<ListenerConfig> listeners,
     List<ClusterConfig> clusters,
     Bootstrap bootstrap,
-    WasmExtensionsConfig wasmExtensions) {
+    WasmExtensionsConfig wasmExtensions,
+    java.util.Map<String, SecretSpec> secrets) {
+
+  public DataplaneConfig(NodeInfo node, Optional<AdminConfig> admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
+      Bootstrap bootstrap, WasmExtensionsConfig wasmExtensions) {
+    this(node, admin, listeners, clusters, bootstrap, wasmExtensions, java.util.Map.of());
+  }
 
   public DataplaneConfig(NodeInfo node, Optional<AdminConfig> admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
       Bootstrap bootstrap) {

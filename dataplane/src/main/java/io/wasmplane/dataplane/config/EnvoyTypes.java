@@ -65,6 +65,8 @@ public final class EnvoyTypes {
           .add(ListenersConfigDump.getDescriptor())
           .add(ClustersConfigDump.getDescriptor())
           .add(RoutesConfigDump.getDescriptor())
+          .add(io.envoyproxy.envoy.admin.v3.SecretsConfigDump.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
           .build();
 
   public static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(REGISTRY);

@@ -12,6 +12,8 @@ public final class StreamInfo {
   public final InetSocketAddress downstreamLocal;
   public final boolean downstreamTls;
   public final long connectionId;
+  /** The downstream connection's TLS facts; null for plaintext. */
+  public io.wasmplane.dataplane.tls.ConnectionTls downstreamTlsSession;
   public long bytesReceived;
   public long bytesSent;
   public int responseCode;

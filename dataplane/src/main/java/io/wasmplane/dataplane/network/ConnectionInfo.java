@@ -11,8 +11,8 @@ public final class ConnectionInfo {
   public static final AttributeKey<InetSocketAddress> UPSTREAM = AttributeKey.valueOf("wasmplane.upstream.address");
   /** Our end of the upstream connection ({@code upstream.local_address/local_port}). */
   public static final AttributeKey<InetSocketAddress> UPSTREAM_LOCAL = AttributeKey.valueOf("wasmplane.upstream.local_address");
-  /** Whether the connection runs TLS ({@code connection.mtls} is false: client certificates are not supported). */
-  public static final AttributeKey<Boolean> TLS = AttributeKey.valueOf("wasmplane.connection.tls");
+  /** What the downstream TLS handshake established (absent: plaintext or not yet done). */
+  public static final AttributeKey<io.wasmplane.dataplane.tls.ConnectionTls> TLS_SESSION = AttributeKey.valueOf("wasmplane.connection.tls");
 
   private ConnectionInfo() {}
 }

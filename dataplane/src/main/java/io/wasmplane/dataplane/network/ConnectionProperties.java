@@ -25,8 +25,7 @@ final class ConnectionProperties {
       };
       case "connection" -> switch (field) {
         case "id" -> id(ch);
-        case "mtls" -> PropertyEncoding.bool(false);
-        default -> null;
+        default -> io.wasmplane.dataplane.tls.ConnectionTls.property(ch.attr(ConnectionInfo.TLS_SESSION).get(), field);
       };
       default -> null;
     };

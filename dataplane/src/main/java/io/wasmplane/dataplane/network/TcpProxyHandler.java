@@ -180,6 +180,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     logged = true;
     if (info != null && !fileLogs.isEmpty()) {
       info.lastDownstreamByteSentNanos = System.nanoTime();
+      info.downstreamTlsSession = ctx.channel().attr(ConnectionInfo.TLS_SESSION).get(); // known once the handshake ended
       var entry = new io.wasmplane.dataplane.accesslog.AccessLogFormat.Entry(info, null, null);
       for (TcpProxy.FileLog l : fileLogs) {
         l.writer().append(l.format().format(entry));

@@ -35,6 +35,8 @@ public final class DataplaneServer implements AutoCloseable {
   public enum State { LIVE, DRAINING, PRE_INITIALIZING, INITIALIZING }
 
   private final DataplaneConfig config;
+  /** Static and SDS secrets the TLS contexts refer to by name. */
+  private final io.wasmplane.dataplane.tls.SecretStore secrets;
   private final Transport transport;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -56,12 +58,13 @@ public final class DataplaneServer implements AutoCloseable {
 
   private DataplaneServer(DataplaneConfig config, int concurrency, StatsRegistry stats) {
     this.config = config;
+    this.secrets = new io.wasmplane.dataplane.tls.SecretStore(config.secrets());
     this.concurrency = concurrency;
     this.stats = stats;
     this.transport = Transport.best();
     this.boss = transport.newGroup(1, "accept");
     this.workers = transport.newGroup(concurrency, "worker");
-    this.clusters = new ClusterManager(config.clusters(), stats, transport);
+    this.clusters = new ClusterManager(config.clusters(), stats, transport, secrets);
     this.hcmFactory = new HcmRuntimeFactory(clusters, stats, this::wasmPlugins);
     this.node = new io.wasmplane.dataplane.wasm.WasmPluginManager.PropertySource() {
       @Override
@@ -164,7 +167,8 @@ public final class DataplaneServer implements AutoCloseable {
       nf.close();
       throw e;
     }
-    Optional<SslContext> ssl = l.tls().map(t -> DownstreamTls.context(t, where + ".filter_chains[0].transport_socket"));
+    Optional<SslContext> ssl = l.tls().map(t -> io.wasmplane.dataplane.tls.ServerTls.context(t, secrets,
+        where + ".filter_chains[0].transport_socket"));
     return new ListenerRuntime(l, hcm, ssl, stats, nf, tcp);
   }
 
@@ -329,6 +333,11 @@ public final class DataplaneServer implements AutoCloseable {
     stats.gauge("server.memory_allocated", () -> Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
     stats.gauge("server.memory_heap_size", () -> Runtime.getRuntime().totalMemory());
     stats.gauge("server.version", () -> 0);
+  }
+
+  /** The secrets TLS contexts use (SDS updates go here). */
+  public io.wasmplane.dataplane.tls.SecretStore secrets() {
+    return secrets;
   }
 
   public DataplaneConfig config() {

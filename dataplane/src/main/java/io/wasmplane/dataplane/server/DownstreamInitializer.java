@@ -91,6 +91,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     if (listener.ssl().isPresent()) {
       rt.stats().cxSslTotal.inc();
       p.addLast("ssl", listener.ssl().get().newHandler(ch.alloc()));
+      p.addLast("tls-observer", new io.wasmplane.dataplane.tls.TlsHandshakeObserver(listener.tlsStats));
       addNetworkFilters(p);
       p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
         @Override
@@ -100,6 +101,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
           } else {
             addHttp1(ctx.pipeline(), ch, id, true, cfg);
           }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+          ctx.close(); // counted and logged at debug by the TlsHandshakeObserver: a peer must not flood the log
         }
       });
       return;
@@ -152,6 +158,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
     if (listener.ssl().isPresent()) {
       p.addLast("ssl", listener.ssl().get().newHandler(ch.alloc()));
+      p.addLast("tls-observer", new io.wasmplane.dataplane.tls.TlsHandshakeObserver(listener.tlsStats));
     }
     if (listener.networkFilters() != null) {
       int i = 0;
@@ -219,7 +226,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
     InetSocketAddress local = (InetSocketAddress) ch.localAddress();
     return Http2StreamsHandler.create(settings, listener.hcm().stats(),
-        stream -> new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream));
+        stream -> {
+          HttpConnectionManagerHandler h = new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream);
+          h.connectionTls = ch.attr(io.wasmplane.dataplane.network.ConnectionInfo.TLS_SESSION).get();
+          return h;
+        });
   }
 
   private HttpConnectionManagerHandler newHcm(Channel ch, boolean http2, boolean tls, long id) {

@@ -66,6 +66,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private LoopTimers.Timeout streamIdleTimer;
   private ScheduledFuture<?> streamIdleRecheck;
   private long lastActivityNanos;
+  /** The connection's TLS facts (null: plaintext), copied into each stream's info. */
+  io.wasmplane.dataplane.tls.ConnectionTls connectionTls;
 
   HttpConnectionManagerHandler(ListenerRuntime listener, boolean http2, boolean tls, long connectionId,
       InetSocketAddress remote, InetSocketAddress local) {
@@ -87,6 +89,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.out = DownstreamChannel.of(ctx);
+    this.connectionTls = ctx.channel().attr(io.wasmplane.dataplane.network.ConnectionInfo.TLS_SESSION).get();
   }
 
   @Override
@@ -185,6 +188,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     String protocol = http2 ? "HTTP/2" : req.protocolVersion().text();
     StreamInfo info = new StreamInfo(protocol, remote, local, tls, connectionId);
+    info.downstreamTlsSession = connectionTls;
     HttpHeaders h = req.headers();
     if (http2) {
       h.remove("x-http2-stream-id");
@@ -224,6 +228,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     if (cfg.useRemoteAddress() || !h.contains("x-forwarded-proto")) {
       h.set("x-forwarded-proto", tls ? "https" : "http");
     }
+    io.wasmplane.dataplane.tls.ForwardedClientCert.apply(h, cfg.xfcc(), connectionTls);
     if (cfg.generateRequestId()) {
       boolean edgeOverwrite = cfg.useRemoteAddress() && !cfg.preserveExternalRequestId();
       if (edgeOverwrite || !h.contains("x-request-id")) {
@@ -246,6 +251,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       rt.stats().rqHeaderTooLarge.inc();
     }
     StreamInfo info = new StreamInfo(http2 ? "HTTP/2" : "HTTP/1.1", remote, local, tls, connectionId);
+    info.downstreamTlsSession = connectionTls;
     info.setFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
     HttpStream s = new HttpStream(rt, this, out.eventLoop(), out.alloc(), info);
     current = s;

@@ -26,6 +26,8 @@ public final class ListenerRuntime {
   volatile Gauge cxActive;
   /** Envoy's listener.<address>.network_extension_config_missing: connections closed for want of an ECDS config. */
   volatile Counter networkConfigMissing;
+  /** Envoy's listener.<address>.ssl.* (TLS listeners). */
+  volatile io.wasmplane.dataplane.tls.TlsStats tlsStats;
   /**
    * The listener's own hold on its network chain plus one per connection being set up. Each connection's handlers
    * take their own plugin references while set up, so once the listener is retired (update, removal) the chain's
@@ -54,6 +56,7 @@ public final class ListenerRuntime {
     this.cxTotal = stats.counter(scope + ".downstream_cx_total");
     this.cxActive = stats.gauge(scope + ".downstream_cx_active");
     this.networkConfigMissing = stats.counter(scope + ".network_extension_config_missing");
+    this.tlsStats = ssl.isPresent() ? new io.wasmplane.dataplane.tls.TlsStats(stats, scope) : null;
   }
 
   public ListenerConfig config() {
@@ -94,6 +97,9 @@ public final class ListenerRuntime {
 
   /** Drops the plugin references of this runtime's network filters and tcp_proxy access loggers (idempotent). */
   private void closeNetwork() {
+    if (ssl.isPresent() && ssl.get() instanceof io.wasmplane.dataplane.tls.SwappableSslContext s) {
+      s.close(); // stops following its SDS secrets
+    }
     if (networkFilters != null) {
       networkFilters.close();
     }

@@ -32,12 +32,21 @@ public final class ClusterManager implements AutoCloseable {
     return healthGroup.next();
   }
 
+  /** The secrets cluster TLS contexts refer to (SDS). */
+  private final io.wasmplane.dataplane.tls.SecretStore secrets;
+
   public ClusterManager(List<ClusterConfig> configs, StatsRegistry stats, Transport transport) {
+    this(configs, stats, transport, new io.wasmplane.dataplane.tls.SecretStore(Map.of()));
+  }
+
+  public ClusterManager(List<ClusterConfig> configs, StatsRegistry stats, Transport transport,
+      io.wasmplane.dataplane.tls.SecretStore secrets) {
     this.stats = stats;
     this.transport = transport;
+    this.secrets = secrets;
     Map<String, UpstreamCluster> m = new LinkedHashMap<>();
     for (ClusterConfig c : configs) {
-      m.put(c.name(), new UpstreamCluster(c, stats, transport, dns, this::healthLoop));
+      m.put(c.name(), new UpstreamCluster(c, stats, transport, dns, this::healthLoop, secrets));
     }
     clusters = java.util.Collections.unmodifiableMap(m);
   }
@@ -52,7 +61,7 @@ public final class ClusterManager implements AutoCloseable {
       return;
     }
     Map<String, UpstreamCluster> m = new LinkedHashMap<>(clusters);
-    m.put(config.name(), new UpstreamCluster(config, stats, transport, dns, this::healthLoop));
+    m.put(config.name(), new UpstreamCluster(config, stats, transport, dns, this::healthLoop, secrets));
     clusters = java.util.Collections.unmodifiableMap(m);
     if (old != null) {
       old.close();

@@ -45,13 +45,22 @@ public final class UpstreamCluster {
   private final HealthChecker healthChecker;
   private final OutlierDetector outlier;
 
-  /** {@code healthLoop}: the one event loop where health checks and outlier decisions run (asked for only if needed). */
   public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns,
       Supplier<EventLoop> healthLoop) {
+    this(config, registry, transport, dns, healthLoop, new io.wasmplane.dataplane.tls.SecretStore(java.util.Map.of()));
+  }
+
+  /**
+   * {@code healthLoop}: the one event loop where health checks and outlier decisions run (asked for only if needed);
+   * {@code secrets}: what the cluster's TLS context refers to (SDS).
+   */
+  public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns,
+      Supplier<EventLoop> healthLoop, io.wasmplane.dataplane.tls.SecretStore secrets) {
     this.config = config;
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
-    this.sslContext = config.tls().map(UpstreamTls::context);
+    this.sslContext = config.tls().map(t -> io.wasmplane.dataplane.tls.ClientTls.context(t, secrets,
+        "cluster " + config.name() + ".transport_socket"));
     HealthConfig hc = config.health();
     this.healthChecker = hc.healthCheck().map(c -> new HealthChecker(this, c, healthLoop.get(),
         new HealthCheckStats(registry, config.name()), this::onHealthCheckResult)).orElse(null);
@@ -236,6 +245,7 @@ public final class UpstreamCluster {
     if (outlier != null) {
       outlier.stop();
     }
+    sslContext.ifPresent(s -> ((io.wasmplane.dataplane.tls.SwappableSslContext) s).close()); // stops following its SDS secrets
   }
 
   public void close() {

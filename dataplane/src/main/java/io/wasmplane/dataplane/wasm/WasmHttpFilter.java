@@ -342,9 +342,11 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       case "destination.address" -> address(info.downstreamLocal, true);
       case "destination.port" -> info.downstreamLocal == null ? null : PropertyEncoding.int64(info.downstreamLocal.getPort());
       case "connection.id" -> PropertyEncoding.uint64(info.connectionId);
-      case "connection.mtls" -> PropertyEncoding.bool(false);
       case "upstream.address" -> str(info.upstreamHost);
       default -> {
+        if (path.size() == 2 && path.get(0).equals("connection")) {
+          yield io.wasmplane.dataplane.tls.ConnectionTls.property(info.downstreamTlsSession, path.get(1));
+        }
         if (path.size() == 3 && path.get(0).equals("request") && path.get(1).equals("headers") && req != null) {
           yield str(req.headers().get(path.get(2)));
         }

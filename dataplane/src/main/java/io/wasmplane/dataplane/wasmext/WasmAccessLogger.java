@@ -128,8 +128,10 @@ public final class WasmAccessLogger implements AccessLogger {
         case "destination.address" -> address(info.downstreamLocal);
         case "destination.port" -> info.downstreamLocal == null ? null : PropertyEncoding.int64(info.downstreamLocal.getPort());
         case "connection.id" -> PropertyEncoding.uint64(info.connectionId);
-        case "connection.mtls" -> PropertyEncoding.bool(false);
         default -> {
+          if (path.size() == 2 && path.get(0).equals("connection")) {
+            yield io.wasmplane.dataplane.tls.ConnectionTls.property(info.downstreamTlsSession, path.get(1));
+          }
           if (path.size() == 3 && path.get(0).equals("request") && path.get(1).equals("headers") && request != null) {
             yield str(request.headers().get(path.get(2)));
           }

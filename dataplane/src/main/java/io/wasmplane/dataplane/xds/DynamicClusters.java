@@ -42,10 +42,12 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
   private final Map<String, String> edsNameOf = new HashMap<>();
   private final Map<String, EdsSubscription> eds = new HashMap<>();
   private final Runnable onProgress;
+  private final DynamicSecrets secrets;
   private volatile boolean initialFetchDone;
 
-  DynamicClusters(XdsClient xds, ClusterManager manager, Set<String> staticNames, Runnable onProgress) {
+  DynamicClusters(XdsClient xds, ClusterManager manager, Set<String> staticNames, DynamicSecrets secrets, Runnable onProgress) {
     this.xds = xds;
+    this.secrets = secrets;
     this.manager = manager;
     this.staticNames = Set.copyOf(staticNames);
     this.onProgress = onProgress;
@@ -75,20 +77,27 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       edsSource = update.edsConfigSource().isPresent()
           ? xds.resolve(update.edsConfigSource().get(), "cluster " + name + ": eds_cluster_config.eds_config")
           : null;
+      // SDS secrets of its UpstreamTlsContext: subscribed now, the cluster warms until they are there.
+      config.tls().ifPresent(t -> secrets.expect(t.material(), "cluster " + name));
     } catch (ConfigException | IllegalArgumentException e) {
       return Verdicts.reject(e.getMessage());
     }
     accepted.put(name, config);
     String previousEds = edsNameOf.remove(name);
     if (config.type() != ClusterConfig.DiscoveryType.EDS) {
-      warming.remove(name);
-      manager.addOrUpdate(config);
+      if (secretsReady(config)) {
+        warming.remove(name);
+        manager.addOrUpdate(config);
+      } else {
+        warming.add(name);
+        log.debug("event=cluster_warming cluster={} waiting=sds", name);
+      }
     } else {
       String service = update.edsServiceName().orElse(name);
       edsNameOf.put(name, service);
       EdsSubscription sub = eds.computeIfAbsent(service, n -> new EdsSubscription(n, edsSource));
       sub.clusters.add(name);
-      if (sub.endpoints != null || sub.resolved) {
+      if ((sub.endpoints != null || sub.resolved) && secretsReady(config)) {
         warming.remove(name);
         manager.addOrUpdate(config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
       } else {
@@ -132,6 +141,31 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
   /** Envoy's CDS init: the first CDS response is in and every cluster it brought has its endpoints (or timed out). */
   boolean initialized() {
     return initialFetchDone && warming.isEmpty();
+  }
+
+  private boolean secretsReady(ClusterConfig config) {
+    return config.tls().map(t -> secrets.ready(t.material())).orElse(true);
+  }
+
+  /** An SDS secret arrived (or timed out): warming clusters with nothing left to wait for go active. */
+  void activateReady() {
+    for (String name : List.copyOf(warming)) {
+      ClusterConfig config = accepted.get(name);
+      String service = edsNameOf.get(name);
+      EdsSubscription sub = service == null ? null : eds.get(service);
+      boolean endpointsReady = service == null || (sub != null && (sub.endpoints != null || sub.resolved));
+      if (config == null || !endpointsReady || !secretsReady(config)) {
+        continue;
+      }
+      warming.remove(name);
+      try {
+        manager.addOrUpdate(sub == null ? config : config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
+        log.debug("event=cluster_warmed cluster={} waited=sds", name);
+      } catch (ConfigException e) {
+        log.error("event=cluster_failed cluster={} error={}", name, e.getMessage());
+      }
+    }
+    onProgress.run();
   }
 
   private void release(String service, String cluster) {
@@ -185,9 +219,12 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
         if (config == null) {
           continue;
         }
-        if (warming.remove(cluster)) {
-          manager.addOrUpdate(config.withEndpoints(endpoints));
-          log.debug("event=cluster_warmed cluster={} endpoints={}", cluster, endpoints.size());
+        if (warming.contains(cluster)) {
+          if (secretsReady(config)) {
+            warming.remove(cluster);
+            manager.addOrUpdate(config.withEndpoints(endpoints));
+            log.debug("event=cluster_warmed cluster={} endpoints={}", cluster, endpoints.size());
+          }
         } else {
           UpstreamCluster running = manager.get(cluster);
           if (running != null) {

@@ -49,6 +49,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   private final Runnable onProgress;
   private volatile boolean initialFetchDone;
   private final ExtensionConfigs extensions;
+  private final DynamicSecrets secrets;
   /** Built, waiting for their route config. */
   private final Map<String, Built> warming = new ConcurrentHashMap<>();
   private final Map<String, Built> active = new ConcurrentHashMap<>();
@@ -57,11 +58,12 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   /** A translated listener with its built HCM, and the route config it waits for, if any. */
   private record Built(ListenerConfig config, HcmRuntime hcm, Optional<String> rds, Set<String> ecds) {}
 
-  DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, StatsRegistry stats, Duration drainTime,
-      Runnable onProgress) {
+  DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, DynamicSecrets secrets, StatsRegistry stats,
+      Duration drainTime, Runnable onProgress) {
     this.extensions = new ExtensionConfigs(xds, server, stats, name -> activateReady());
     server.extensionConfigProvider(extensions);
     server.networkFilterConfigProvider(extensions);
+    this.secrets = secrets;
     this.xds = xds;
     this.server = server;
     this.clusters = clusters;
@@ -108,6 +110,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     HcmRuntime hcm = null;
     try {
       extensions.expect(ecdsSources);
+      config.tls().ifPresent(t -> secrets.expect(t.material(), "listener " + name));
       if (config.hcm() != null) {
         Supplier<RouteTable> table = sub != null ? sub::table : config.hcm()::routes;
         hcm = server.buildHcm(config.hcm(), "listener " + name, table);
@@ -163,7 +166,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
         return false;
       }
     }
-    return extensions.pending(b.ecds()).isEmpty();
+    return extensions.pending(b.ecds()).isEmpty() && b.config().tls().map(t -> secrets.ready(t.material())).orElse(true);
   }
 
   private void activate(Built built) {

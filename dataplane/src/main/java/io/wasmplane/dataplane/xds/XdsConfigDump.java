@@ -96,7 +96,21 @@ final class XdsConfigDump implements DynamicConfigDump {
       failure(r).or(() -> loadFailure(r)).ifPresent(f::setErrorState);
       ecds.addEcdsFilters(f);
     }
-    return java.util.List.of(ecds.build());
+    // Envoy's SecretsConfigDump: the SDS secrets (private keys redacted when the whole dump is printed).
+    io.envoyproxy.envoy.admin.v3.SecretsConfigDump.Builder sds = io.envoyproxy.envoy.admin.v3.SecretsConfigDump.newBuilder();
+    for (ResourceSnapshot r : cache.resources(io.wasmplane.xds.resource.SecretResource.INSTANCE)) {
+      var s = io.envoyproxy.envoy.admin.v3.SecretsConfigDump.DynamicSecret.newBuilder().setName(r.name())
+          .setVersionInfo(r.version().orElse("")).setClientStatus(status(r.status()));
+      r.raw().ifPresent(s::setSecret);
+      r.lastUpdated().ifPresent(t -> s.setLastUpdated(ts(t)));
+      failure(r).ifPresent(s::setErrorState);
+      if (r.raw().isPresent()) {
+        sds.addDynamicActiveSecrets(s);
+      } else {
+        sds.addDynamicWarmingSecrets(s);
+      }
+    }
+    return java.util.List.of(ecds.build(), sds.build());
   }
 
   private static Optional<UpdateFailureState> failure(ResourceSnapshot r) {

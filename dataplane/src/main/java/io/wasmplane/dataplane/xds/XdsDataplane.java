@@ -47,9 +47,10 @@ public final class XdsDataplane implements AutoCloseable {
     this.cds = cds;
     this.lds = lds;
     DataplaneConfig config = server.config();
+    DynamicSecrets secrets = new DynamicSecrets(client, server.secrets(), this::secretsArrived);
     this.clusters = new DynamicClusters(client, server.clusters(),
-        config.clusters().stream().map(ClusterConfig::name).collect(Collectors.toSet()), this::initProgress);
-    this.listeners = new DynamicListeners(client, server, clusters, server.stats(), drainTime, this::initProgress);
+        config.clusters().stream().map(ClusterConfig::name).collect(Collectors.toSet()), secrets, this::initProgress);
+    this.listeners = new DynamicListeners(client, server, clusters, secrets, server.stats(), drainTime, this::initProgress);
   }
 
   /**
@@ -98,6 +99,12 @@ public final class XdsDataplane implements AutoCloseable {
       server.initialized();
       log.info("event=xds_init_done");
     }
+  }
+
+  /** An SDS secret arrived or timed out: clusters, then listeners, waiting for it may go active. */
+  private void secretsArrived() {
+    clusters.activateReady();
+    listeners.activateReady();
   }
 
   /** Waits (bounded) until the initial fetch is done (CDS + EDS, then LDS and its listeners' warming). */

@@ -28,6 +28,20 @@ public final class Http {
     return HttpClient.newBuilder().version(version).sslContext(testTrust()).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
+  /**
+   * An HTTP/1.1 client trusting {@code ca} that presents {@code cert}/{@code key} (PEM, PKCS#8) when asked, or no
+   * certificate when {@code cert} is null; a new client (new connection) each time.
+   */
+  public static HttpClient mtls(java.nio.file.Path ca, java.nio.file.Path cert, java.nio.file.Path key) throws Exception {
+    io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forClient()
+        .sslProvider(io.netty.handler.ssl.SslProvider.JDK).trustManager(ca.toFile());
+    if (cert != null) {
+      b.keyManager(cert.toFile(), key.toFile());
+    }
+    SSLContext ctx = ((io.netty.handler.ssl.JdkSslContext) b.build()).context();
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
   public static HttpResponse<String> get(HttpClient c, String url) throws Exception {
     return c.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }

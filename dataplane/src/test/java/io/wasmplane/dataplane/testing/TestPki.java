@@ -28,6 +28,21 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientC
     return new TestPki(ca, serverCert, serverKey, clientCert, clientKey);
   }
 
+  /** A certificate and PKCS#8 key. */
+  public record Leaf(Path cert, Path key) {}
+
+  /**
+   * Another leaf signed by this PKI's CA, e.g. a client certificate with a SPIFFE URI SAN:
+   * {@code issue("frontend", "subjectAltName=URI:spiffe://cluster.local/ns/default/sa/frontend\nextendedKeyUsage=clientAuth\n")}.
+   */
+  public Leaf issue(String cn, String ext) throws IOException, InterruptedException {
+    Path dir = caCert.getParent();
+    Path key = dir.resolve(cn + ".key");
+    Path cert = dir.resolve(cn + ".crt");
+    sign(dir, cn, key, cert, caCert, dir.resolve("ca.key"), ext);
+    return new Leaf(cert, key);
+  }
+
   private static void sign(Path dir, String cn, Path key, Path cert, Path ca, Path caKey, String ext)
       throws IOException, InterruptedException {
     Path csr = dir.resolve(cn + ".csr");

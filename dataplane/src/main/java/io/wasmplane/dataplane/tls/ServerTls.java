@@ -1,0 +1,66 @@
+package io.wasmplane.dataplane.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.wasmplane.dataplane.config.CertificateKeyPair;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.config.TlsMaterial;
+import io.wasmplane.dataplane.config.TlsServerConfig;
+import java.io.ByteArrayInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds a listener's server SslContext from a {@link TlsServerConfig}: certificate, client-certificate policy
+ * (required; requested and verified when a validation context is set; else not asked), ALPN, versions and ciphers.
+ * With SDS secrets the context follows their rotation.
+ */
+public final class ServerTls {
+  private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
+
+  private ServerTls() {}
+
+  /** A context that rebuilds itself for new connections whenever one of its SDS secrets changes. */
+  public static SwappableSslContext context(TlsServerConfig tls, SecretStore secrets, String where) {
+    SwappableSslContext ctx = new SwappableSslContext(build(tls, secrets.resolve(tls.material(), where), where));
+    ctx.onClose(secrets.watch(SecretStore.dynamicNames(tls.material()), () -> {
+      try {
+        ctx.swap(build(tls, secrets.resolve(tls.material(), where), where));
+        log.info("event=tls_context_rotated where=\"{}\"", where);
+      } catch (RuntimeException e) {
+        log.warn("event=tls_context_rotation_failed where=\"{}\" cause=\"{}\"", where, e.getMessage());
+      }
+    }));
+    return ctx;
+  }
+
+  static SslContext build(TlsServerConfig tls, TlsMaterial.ResolvedTls material, String where) {
+    CertificateKeyPair cert = material.certificate().orElseThrow(() -> new ConfigException(where + ": no server certificate"));
+    try {
+      SslContextBuilder b = SslContextBuilder.forServer(new ByteArrayInputStream(cert.chainPem()), new ByteArrayInputStream(cert.keyPem()))
+          .protocols(tls.params().protocols())
+          .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, tls.alpn()));
+      if (!tls.params().cipherSuites().isEmpty()) {
+        b.ciphers(tls.params().cipherSuites());
+      }
+      if (material.validation().isPresent()) {
+        b.trustManager(new CertificateVerifier(material.validation().get(), where));
+        b.clientAuth(tls.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+      } else if (tls.requireClientCertificate()) {
+        // Envoy: a certificate is required but, without a validation context, not verified.
+        b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+        b.clientAuth(ClientAuth.REQUIRE);
+      }
+      return b.build();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ConfigException(where + ": invalid TLS context (PEM certificate, PKCS#8 key expected): " + e.getMessage(), e);
+    }
+  }
+}

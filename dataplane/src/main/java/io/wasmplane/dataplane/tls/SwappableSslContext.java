@@ -1,0 +1,69 @@
+package io.wasmplane.dataplane.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolNegotiator;
+import io.netty.handler.ssl.SslContext;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSessionContext;
+
+/**
+ * An SslContext whose current version can be replaced (SDS rotation): each new connection's engine comes from the
+ * version current when it is created; connections already up keep theirs.
+ */
+public final class SwappableSslContext extends SslContext {
+  private volatile SslContext current;
+  private volatile Runnable onClose = () -> { };
+
+  public SwappableSslContext(SslContext initial) {
+    this.current = initial;
+  }
+
+  public void swap(SslContext next) {
+    current = next;
+  }
+
+  public SslContext current() {
+    return current;
+  }
+
+  /** What to undo when the owner (a listener or cluster) goes: its secret subscriptions. */
+  void onClose(Runnable r) {
+    onClose = r;
+  }
+
+  public void close() {
+    onClose.run();
+  }
+
+  @Override
+  public boolean isClient() {
+    return current.isClient();
+  }
+
+  @Override
+  public List<String> cipherSuites() {
+    return current.cipherSuites();
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public ApplicationProtocolNegotiator applicationProtocolNegotiator() {
+    return current.applicationProtocolNegotiator();
+  }
+
+  @Override
+  public SSLEngine newEngine(ByteBufAllocator alloc) {
+    return current.newEngine(alloc);
+  }
+
+  @Override
+  public SSLEngine newEngine(ByteBufAllocator alloc, String peerHost, int peerPort) {
+    return current.newEngine(alloc, peerHost, peerPort);
+  }
+
+  @Override
+  public SSLSessionContext sessionContext() {
+    return current.sessionContext();
+  }
+}
