@@ -27,7 +27,6 @@ import io.wasmplane.dataplane.upstream.ClusterManager;
 import io.wasmplane.dataplane.upstream.ResetReason;
 import io.wasmplane.dataplane.upstream.UpstreamCluster;
 import io.wasmplane.dataplane.upstream.UpstreamListener;
-import io.wasmplane.dataplane.upstream.UpstreamStream;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -41,7 +40,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private final ClusterManager clusters;
   private final HcmStats stats;
   private HttpStream stream;
-  private UpstreamStream upstream;
+  private RetryingUpstream upstream;
   private UpstreamCluster cluster;
   private LoopTimers.Timeout timeout;
   private boolean responseStarted;
@@ -89,20 +88,19 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       localReply(503, "", "cluster_not_found");
       return FilterStatus.STOP_ITERATION;
     }
-    HttpRequest upstreamRequest = upstreamRequest(request, f, end);
-    upstream = cluster.pool(callbacks.eventLoop()).newStream(this);
-    if (upstream == null) {
-      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
-      localReply(503, "no healthy upstream", "no_healthy_upstream");
-      return FilterStatus.STOP_ITERATION;
-    }
-    info.upstreamHost = upstream.host().addressString();
+    RetryState retry = RetryState.create(f.retryPolicy(), request.headers(), cluster);
+    upstream = new RetryingUpstream(this, stream, cluster, retry, f, e -> upstreamRequest(request, f, e));
     info.upstreamRequestStartNanos = System.nanoTime();
     long ms = f.timeout().toMillis();
     if (ms > 0) {
-      timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout);
+      timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout); // spans every try
     }
-    upstream.sendHeaders(upstreamRequest, end);
+    if (!upstream.start(end)) {
+      upstream = null;
+      cancelTimeout();
+      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
+      localReply(503, "no healthy upstream", "no_healthy_upstream");
+    }
     return FilterStatus.STOP_ITERATION;
   }
 
@@ -188,14 +186,11 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       case CONNECTION_FAILURE -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
       case CONNECTION_TERMINATION -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
       case OVERFLOW -> ResponseFlag.UPSTREAM_OVERFLOW;
-      case REMOTE_RESET -> ResponseFlag.UPSTREAM_REMOTE_RESET;
+      case REMOTE_RESET, REFUSED_STREAM -> ResponseFlag.UPSTREAM_REMOTE_RESET;
       case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
       case LOCAL_RESET -> ResponseFlag.LOCAL_RESET;
     };
     info.setFlag(flag);
-    if (reason == ResetReason.REMOTE_RESET || reason == ResetReason.CONNECTION_TERMINATION) {
-      cluster.stats().rqRxReset.inc();
-    }
     if (responseStarted) {
       stream.resetStream();
       return;
