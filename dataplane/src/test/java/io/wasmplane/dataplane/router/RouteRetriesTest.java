@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.ScriptedUpstream;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -269,6 +271,20 @@ class RouteRetriesTest {
     assertThat(r.body()).isEqualTo(body);
     assertThat(one.received.get(0).headers().get("x-envoy-attempt-count")).isEqualTo("1");
     assertThat(one.received.get(1).headers().get("x-envoy-attempt-count")).isEqualTo("2");
+  }
+
+  @Test
+  void anHttp2ClientsPostIsRetriedWithItsBody() throws Exception {
+    String body = "h2 body ".repeat(500);
+    one.then(reset());
+    try (H2cClient h2c = new H2cClient(dp.port("ingress"))) {
+      H2cClient.Response r = h2c.request("POST", "/reset/h2c", "retries.example", body).get(10, TimeUnit.SECONDS);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(body);
+      assertThat(r.headers().get("x-envoy-attempt-count").toString()).isEqualTo("2");
+    }
+    assertThat(one.received).hasSize(2);
+    assertThat(one.received.get(1).bodyText()).isEqualTo(body);
   }
 
   @Test
