@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.router;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -84,6 +85,14 @@ final class RetryingUpstream {
   /** The host of the latest attempt. */
   UpstreamHost host() {
     return lastHost;
+  }
+
+  /** Headers for a local reply after the tries (Envoy adds the attempt count there too), or null. */
+  HttpHeaders localReplyHeaders() {
+    if (!route.responseAttemptCount() || attempts == 0) {
+      return null;
+    }
+    return new DefaultHttpHeaders().setInt(ATTEMPT_COUNT, attempts);
   }
 
   /** True when nothing more will happen upstream: the outcome was handed on and finished, or we gave up. */
@@ -257,7 +266,7 @@ final class RetryingUpstream {
     finish();
     downstream.info().setFlag(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
     cluster.stats().responseCode(504);
-    downstream.sendLocalReply(Integer.MAX_VALUE, 504, "upstream request timeout", null, "upstream_per_try_timeout");
+    downstream.sendLocalReply(Integer.MAX_VALUE, 504, "upstream request timeout", localReplyHeaders(), "upstream_per_try_timeout");
   }
 
   private void flag(RetryState.Decision d) {

@@ -219,7 +219,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   }
 
   private void localReply(int status, String body, String details) {
-    stream.sendLocalReply(Integer.MAX_VALUE, status, body, null, details);
+    stream.sendLocalReply(Integer.MAX_VALUE, status, body, upstream == null ? null : upstream.localReplyHeaders(), details);
   }
 
   private void cancelTimeout() {

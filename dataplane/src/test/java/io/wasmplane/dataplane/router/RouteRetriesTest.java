@@ -327,6 +327,7 @@ class RouteRetriesTest {
     r = get("/pertry/always");
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).isEqualTo("upstream request timeout");
+    assertThat(r.headers().firstValue("x-envoy-attempt-count")).hasValue("2");
     assertThat(one.requests()).isEqualTo(2);
     assertThat(delta(before, "one", "upstream_rq_per_try_timeout")).isEqualTo(3);
     assertThat(delta(before, "one", "upstream_rq_timeout")).as("not the route timeout").isZero();
@@ -402,6 +403,7 @@ class RouteRetriesTest {
     r = get("/h2/refused");
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.body()).contains("remote refused stream reset");
+    assertThat(r.headers().firstValue("x-envoy-attempt-count")).as("local replies carry it too").hasValue("3");
     assertThat(logLine("/h2/refused")).contains("\" 503 UR,URX ");
   }
 
