@@ -202,6 +202,9 @@ final class RetryingUpstream {
   }
 
   private void keep(ByteBuf data) {
+    if (!data.isReadable()) {
+      return; // an empty end-of-stream chunk: a retry without body goes out as one full request
+    }
     if (body == null) {
       body = new ArrayDeque<>(4);
     }

@@ -274,6 +274,16 @@ class RouteRetriesTest {
   }
 
   @Test
+  void aRequestEndedByAnEmptyChunkIsRetriedAsABodilessRequest() throws Exception {
+    one.then(reset());
+    String response = RawHttp.exchange(dp.port("ingress"), "POST /reset/empty HTTP/1.1\r\nhost: x\r\n"
+        + "transfer-encoding: chunked\r\nconnection: close\r\n\r\n0\r\n\r\n", 5000);
+    assertThat(response).startsWith("HTTP/1.1 200");
+    assertThat(one.received).hasSize(2);
+    assertThat(one.received.get(1).body()).isEmpty();
+  }
+
+  @Test
   void anHttp2ClientsPostIsRetriedWithItsBody() throws Exception {
     String body = "h2 body ".repeat(500);
     one.then(reset());
