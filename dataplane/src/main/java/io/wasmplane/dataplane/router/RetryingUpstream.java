@@ -111,8 +111,8 @@ final class RetryingUpstream {
           // Waiting to retry and nothing left that could carry this body: Envoy answers 507.
           data.release();
           finish();
-          downstream.sendLocalReply(Integer.MAX_VALUE, 507, "exceeded request buffer limit while retrying upstream", null,
-              "request_payload_exceeded_retry_buffer_limit");
+          downstream.sendLocalReply(Integer.MAX_VALUE, 507, "exceeded request buffer limit while retrying upstream",
+              localReplyHeaders(), "request_payload_exceeded_retry_buffer_limit");
           return;
         }
       } else {

@@ -100,6 +100,8 @@ class RouteRetriesTest {
             route: {cluster: one}
           - match: {prefix: "/connect"}
             route: {cluster: deadlive, retry_policy: {retry_on: connect-failure}}
+          - match: {prefix: "/backoff"}
+            route: {cluster: dead, retry_policy: {retry_on: connect-failure, num_retries: 100, retry_back_off: {base_interval: 1s}}}
           - match: {prefix: "/h2"}
             route: {cluster: h2, retry_policy: {retry_on: "refused-stream,unavailable", num_retries: 2}}
           - match: {prefix: "/breaker"}
@@ -122,6 +124,7 @@ class RouteRetriesTest {
         """;
     String clusters = String.join("",
         Bootstraps.staticCluster("one", one.port(), null),
+        Bootstraps.staticCluster("dead", deadPort, null),
         twoHosts("deadlive", "ROUND_ROBIN", deadPort, live.port()),
         twoHosts("pair", "RANDOM", bad.port(), good.port()),
         Bootstraps.staticCluster("h2", h2.port(), h2Options),
@@ -309,6 +312,28 @@ class RouteRetriesTest {
     assertThat(one.requests()).isLessThanOrEqualTo(1);
     assertThat(delta(before, "one", "retry_or_shadow_abandoned")).isEqualTo(1);
     assertThat(delta(before, "one", "upstream_rq_retry")).isZero();
+  }
+
+  @Test
+  void aBodyOverTheLimitWhileWaitingToRetryIs507() throws Exception {
+    var before = counters("dead", "retry_or_shadow_abandoned", "upstream_rq_retry");
+    try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), dp.port("ingress"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("POST /backoff/x HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      // The dead host refuses at once; the data plane then waits out a back-off of up to a second.
+      for (int i = 0; i < 100 && counter("cluster.dead.upstream_rq_retry") == before.get("upstream_rq_retry"); i++) {
+        Thread.sleep(10);
+      }
+      s.getOutputStream().write(new byte[100_000]);
+      s.getOutputStream().flush();
+      String head = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+      // Almost always the body lands during the back-off (507); if it lands in the millisecond a refused attempt
+      // takes, that attempt fails without retries left to it (503).
+      assertThat(head).isIn("HTTP/1.1 507", "HTTP/1.1 503");
+    }
+    assertThat(delta(before, "dead", "retry_or_shadow_abandoned")).isEqualTo(1);
   }
 
   @Test
