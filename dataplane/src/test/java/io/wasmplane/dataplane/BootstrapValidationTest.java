@@ -105,10 +105,10 @@ class BootstrapValidationTest {
 
   @Test
   void unsupportedFieldThatChangesBehaviourIsRejectedByName() {
-    String yaml = Bootstraps.bootstrap(ROUTES.replace("timeout: 2s", "timeout: 2s, retry_policy: {num_retries: 3}"), null,
+    String yaml = Bootstraps.bootstrap(ROUTES.replace("timeout: 2s", "timeout: 2s, retry_policy: {per_try_idle_timeout: 1s}"), null,
         Bootstraps.staticCluster("a", 8080, null), Path.of("/dev/null"), null);
     assertThatThrownBy(() -> translate(yaml)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("routes[0].route").hasMessageContaining("unsupported field(s) [retry_policy]");
+        .hasMessageContaining("routes[0].route.retry_policy").hasMessageContaining("unsupported field(s) [per_try_idle_timeout]");
   }
 
   @Test

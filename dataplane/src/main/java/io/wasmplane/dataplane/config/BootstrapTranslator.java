@@ -474,20 +474,22 @@ public final class BootstrapTranslator {
     for (int i = 0; i < rc.getVirtualHostsCount(); i++) {
       VirtualHost vh = rc.getVirtualHosts(i);
       String w = where + ".virtual_hosts[" + i + "] " + vh.getName();
-      FieldGuard.onlySupported(vh, w, Set.of("name", "domains", "routes"));
+      FieldGuard.onlySupported(vh, w, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
+          "include_attempt_count_in_response"));
       if (vh.getDomainsCount() == 0) {
         throw new ConfigException(w + ": field 'domains' must not be empty");
       }
+      RetryPolicies.VirtualHostDefaults vhDefaults = RetryPolicies.virtualHost(vh, w);
       List<RouteEntry> routes = new ArrayList<>();
       for (int j = 0; j < vh.getRoutesCount(); j++) {
-        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", clusterNames));
+        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", clusterNames, vhDefaults));
       }
       vhosts.add(new VirtualHostConfig(vh.getName(), List.copyOf(vh.getDomainsList()), List.copyOf(routes)));
     }
     return new RouteTable(rc.getName(), vhosts);
   }
 
-  static RouteEntry route(Route r, String where, Set<String> clusterNames) {
+  static RouteEntry route(Route r, String where, Set<String> clusterNames, RetryPolicies.VirtualHostDefaults vhDefaults) {
     FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response"));
     RouteMatch m = r.getMatch();
     FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "headers", "case_sensitive"));
@@ -519,7 +521,7 @@ public final class BootstrapTranslator {
     RouteMatchSpec spec = new RouteMatchSpec(kind, value, regex, caseSensitive, List.copyOf(headers));
     RouteAction action;
     if (r.hasRoute()) {
-      action = forward(r.getRoute(), where + ".route", clusterNames, kind == RouteMatchSpec.PathKind.PREFIX ? value : null);
+      action = forward(r.getRoute(), where + ".route", clusterNames, kind == RouteMatchSpec.PathKind.PREFIX ? value : null, vhDefaults);
     } else if (r.hasDirectResponse()) {
       var d = r.getDirectResponse();
       FieldGuard.onlySupported(d, where + ".direct_response", Set.of("status", "body"));
@@ -534,8 +536,10 @@ public final class BootstrapTranslator {
     return new RouteEntry(r.getName(), spec, action);
   }
 
-  static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, Set<String> clusterNames, String matchedPrefix) {
-    FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "prefix_rewrite", "host_rewrite_literal", "timeout"));
+  static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, Set<String> clusterNames,
+      String matchedPrefix, RetryPolicies.VirtualHostDefaults vhDefaults) {
+    FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "prefix_rewrite", "host_rewrite_literal", "timeout",
+        "retry_policy"));
     List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
     switch (a.getClusterSpecifierCase()) {
       case CLUSTER -> clusters.add(new RouteAction.WeightedCluster(a.getCluster(), 1));
@@ -563,7 +567,17 @@ public final class BootstrapTranslator {
     return new RouteAction.Forward(List.copyOf(clusters), total,
         a.getPrefixRewrite().isEmpty() ? Optional.empty() : Optional.of(a.getPrefixRewrite()),
         a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()),
-        timeout, matchedPrefix);
+        timeout, matchedPrefix, retryPolicy(a, where, vhDefaults), vhDefaults.requestAttemptCount(),
+        vhDefaults.responseAttemptCount());
+  }
+
+  /** The route's retry policy wins over its virtual host's (Envoy does not merge them). */
+  private static RetryPolicy retryPolicy(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where,
+      RetryPolicies.VirtualHostDefaults vhDefaults) {
+    if (a.hasRetryPolicy()) {
+      return RetryPolicies.translate(a.getRetryPolicy(), where + ".retry_policy");
+    }
+    return vhDefaults.retryPolicy() != null ? vhDefaults.retryPolicy() : RetryPolicy.NONE;
   }
 
   static HeaderMatcherSpec headerMatcher(HeaderMatcher h, String where) {
@@ -682,14 +696,16 @@ public final class BootstrapTranslator {
       CircuitBreakers cb = c.getCircuitBreakers();
       FieldGuard.onlySupported(cb, where + ".circuit_breakers", Set.of("thresholds"));
       for (CircuitBreakers.Thresholds t : cb.getThresholdsList()) {
-        FieldGuard.onlySupported(t, where + ".circuit_breakers.thresholds", Set.of("priority", "max_connections", "max_pending_requests", "max_requests"));
+        FieldGuard.onlySupported(t, where + ".circuit_breakers.thresholds", Set.of("priority", "max_connections", "max_pending_requests", "max_requests",
+            "max_retries"));
         if (t.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
           continue; // we route everything at DEFAULT priority
         }
         limits = new ClusterConfig.CircuitBreakers(
             t.hasMaxConnections() ? t.getMaxConnections().getValue() : limits.maxConnections(),
             t.hasMaxPendingRequests() ? t.getMaxPendingRequests().getValue() : limits.maxPendingRequests(),
-            t.hasMaxRequests() ? t.getMaxRequests().getValue() : limits.maxRequests());
+            t.hasMaxRequests() ? t.getMaxRequests().getValue() : limits.maxRequests(),
+            t.hasMaxRetries() ? t.getMaxRetries().getValue() : limits.maxRetries());
       }
     }
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);

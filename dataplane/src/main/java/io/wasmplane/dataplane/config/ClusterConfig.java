@@ -29,9 +29,9 @@ public record ClusterConfig(
 
   public enum UpstreamProtocol { HTTP1, HTTP2 }
 
-  /** Envoy's default circuit breaker thresholds are 1024 each. */
-  public record CircuitBreakers(int maxConnections, int maxPendingRequests, int maxRequests) {
-    public static final CircuitBreakers DEFAULT = new CircuitBreakers(1024, 1024, 1024);
+  /** Envoy's default circuit breaker thresholds: 1024 connections, pending and active requests; 3 active retries. */
+  public record CircuitBreakers(int maxConnections, int maxPendingRequests, int maxRequests, int maxRetries) {
+    public static final CircuitBreakers DEFAULT = new CircuitBreakers(1024, 1024, 1024, 3);
   }
 
   /**

@@ -48,6 +48,7 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
           .add(DownstreamTlsContext.getDescriptor())
           .add(UpstreamTlsContext.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())

@@ -27,7 +27,6 @@ import io.wasmplane.dataplane.upstream.ClusterManager;
 import io.wasmplane.dataplane.upstream.ResetReason;
 import io.wasmplane.dataplane.upstream.UpstreamCluster;
 import io.wasmplane.dataplane.upstream.UpstreamListener;
-import io.wasmplane.dataplane.upstream.UpstreamStream;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -41,7 +40,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private final ClusterManager clusters;
   private final HcmStats stats;
   private HttpStream stream;
-  private UpstreamStream upstream;
+  private RetryingUpstream upstream;
   private UpstreamCluster cluster;
   private LoopTimers.Timeout timeout;
   private boolean responseStarted;
@@ -89,20 +88,19 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       localReply(503, "", "cluster_not_found");
       return FilterStatus.STOP_ITERATION;
     }
-    HttpRequest upstreamRequest = upstreamRequest(request, f, end);
-    upstream = cluster.pool(callbacks.eventLoop()).newStream(this);
-    if (upstream == null) {
-      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
-      localReply(503, "no healthy upstream", "no_healthy_upstream");
-      return FilterStatus.STOP_ITERATION;
-    }
-    info.upstreamHost = upstream.host().addressString();
+    RetryState retry = RetryState.create(f.retryPolicy(), request.headers(), cluster);
+    upstream = new RetryingUpstream(this, stream, cluster, retry, f, e -> upstreamRequest(request, f, e));
     info.upstreamRequestStartNanos = System.nanoTime();
     long ms = f.timeout().toMillis();
     if (ms > 0) {
-      timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout);
+      timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout); // spans every try
     }
-    upstream.sendHeaders(upstreamRequest, end);
+    if (!upstream.start(end)) {
+      upstream = null;
+      cancelTimeout();
+      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
+      localReply(503, "no healthy upstream", "no_healthy_upstream");
+    }
     return FilterStatus.STOP_ITERATION;
   }
 
@@ -156,7 +154,6 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     StreamInfo info = callbacks.streamInfo();
     info.firstUpstreamByteNanos = System.nanoTime();
     cluster.stats().responseCode(response.status().code());
-    upstream.host().outlier().putHttpResponseCode(response.status().code());
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
     HopByHop.strip(down.headers());
@@ -190,17 +187,11 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       case CONNECTION_FAILURE -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
       case CONNECTION_TERMINATION -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
       case OVERFLOW -> ResponseFlag.UPSTREAM_OVERFLOW;
-      case REMOTE_RESET -> ResponseFlag.UPSTREAM_REMOTE_RESET;
+      case REMOTE_RESET, REFUSED_STREAM -> ResponseFlag.UPSTREAM_REMOTE_RESET;
       case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
       case LOCAL_RESET -> ResponseFlag.LOCAL_RESET;
     };
     info.setFlag(flag);
-    if (reason != ResetReason.OVERFLOW) {
-      upstream.host().outlier().putLocalOriginFailure(); // Envoy: every reset but overflow is a local-origin failure
-    }
-    if (reason == ResetReason.REMOTE_RESET || reason == ResetReason.CONNECTION_TERMINATION) {
-      cluster.stats().rqRxReset.inc();
-    }
     if (responseStarted) {
       stream.resetStream();
       return;
@@ -230,7 +221,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   }
 
   private void localReply(int status, String body, String details) {
-    stream.sendLocalReply(Integer.MAX_VALUE, status, body, null, details);
+    stream.sendLocalReply(Integer.MAX_VALUE, status, body, upstream == null ? null : upstream.localReplyHeaders(), details);
   }
 
   private void cancelTimeout() {

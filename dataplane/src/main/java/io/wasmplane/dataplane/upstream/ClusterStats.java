@@ -24,6 +24,13 @@ public final class ClusterStats {
   public final Counter rqRxReset;
   public final Counter rqTxReset;
   public final Counter cxNone;
+  public final Counter rqRetry;
+  public final Counter rqRetrySuccess;
+  public final Counter rqRetryOverflow;
+  public final Counter rqRetryLimitExceeded;
+  public final Counter rqRetryBackoffExponential;
+  public final Counter rqPerTryTimeout;
+  public final Counter retryOrShadowAbandoned;
   public final Gauge membershipTotal;
   public final Gauge membershipHealthy;
   public final Counter lbHealthyPanic;
@@ -54,6 +61,13 @@ public final class ClusterStats {
     rqRxReset = r.counter(prefix + "upstream_rq_rx_reset");
     rqTxReset = r.counter(prefix + "upstream_rq_tx_reset");
     cxNone = r.counter(prefix + "upstream_cx_none_healthy");
+    rqRetry = r.counter(prefix + "upstream_rq_retry");
+    rqRetrySuccess = r.counter(prefix + "upstream_rq_retry_success");
+    rqRetryOverflow = r.counter(prefix + "upstream_rq_retry_overflow");
+    rqRetryLimitExceeded = r.counter(prefix + "upstream_rq_retry_limit_exceeded");
+    rqRetryBackoffExponential = r.counter(prefix + "upstream_rq_retry_backoff_exponential");
+    rqPerTryTimeout = r.counter(prefix + "upstream_rq_per_try_timeout");
+    retryOrShadowAbandoned = r.counter(prefix + "retry_or_shadow_abandoned");
     membershipTotal = r.gauge(prefix + "membership_total");
     membershipHealthy = r.gauge(prefix + "membership_healthy");
     lbHealthyPanic = r.counter(prefix + "lb_healthy_panic");
@@ -69,6 +83,20 @@ public final class ClusterStats {
       rqByClass[cls].inc();
     }
     byCode(code).inc();
+  }
+
+  /**
+   * A response that was retried instead of forwarded: Envoy charges it under {@code retry.}
+   * ({@code retry.upstream_rq_completed}, {@code retry.upstream_rq_5xx}, {@code retry.upstream_rq_503}). Rare, so
+   * looked up by name.
+   */
+  public void retriedResponseCode(int code) {
+    registry.counter(prefix + "retry.upstream_rq_completed").inc();
+    int cls = code / 100;
+    if (cls >= 1 && cls <= 5) {
+      registry.counter(prefix + "retry.upstream_rq_" + cls + "xx").inc();
+    }
+    registry.counter(prefix + "retry.upstream_rq_" + code).inc();
   }
 
   /** upstream_rq_&lt;code&gt;, looked up once per code (no name building per response). */

@@ -5,8 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -129,6 +131,15 @@ final class Http2HostPool extends HostPool {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       stream.writabilityChanged(ctx.channel().isWritable());
       ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      // The multiplexer hands an inbound RST_STREAM to the stream as an event; the stream then closes.
+      if (evt instanceof Http2ResetFrame rst && rst.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+        stream.fail(ResetReason.REFUSED_STREAM, "remote refused stream reset");
+      }
+      ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -7,6 +7,8 @@ public enum ResetReason {
   OVERFLOW("overflow"),
   LOCAL_RESET("local reset"),
   REMOTE_RESET("remote reset"),
+  /** HTTP/2 RST_STREAM with REFUSED_STREAM: the upstream did not process the request (retry_on refused-stream). */
+  REFUSED_STREAM("remote refused stream reset"),
   PROTOCOL_ERROR("protocol error");
 
   private final String text;

@@ -40,6 +40,7 @@ public final class UpstreamCluster {
   final AtomicInteger activeConnections = new AtomicInteger();
   final AtomicInteger pendingRequests = new AtomicInteger();
   final AtomicInteger activeRequests = new AtomicInteger();
+  private final AtomicInteger activeRetries = new AtomicInteger();
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
   private volatile HostSelection selection = HostSelection.EMPTY;
   private final HealthChecker healthChecker;
@@ -223,6 +224,23 @@ public final class UpstreamCluster {
         yield b.activeRequests() < a.activeRequests() ? b : a;
       }
     };
+  }
+
+  /** Takes one of the circuit breaker's {@code max_retries} slots; false when all are in use. */
+  public boolean tryAcquireRetry() {
+    int n;
+    do {
+      n = activeRetries.get();
+      if (n >= config.limits().maxRetries()) {
+        return false;
+      }
+    } while (!activeRetries.compareAndSet(n, n + 1));
+    return true;
+  }
+
+  /** Gives back a slot taken by {@link #tryAcquireRetry()}. */
+  public void releaseRetry() {
+    activeRetries.decrementAndGet();
   }
 
   /** The pool of the calling worker. */

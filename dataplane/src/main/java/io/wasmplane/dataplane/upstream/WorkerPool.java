@@ -34,6 +34,11 @@ public final class WorkerPool {
       cluster.stats().cxNone.inc();
       return null;
     }
+    return newStream(listener, host);
+  }
+
+  /** Starts a request on {@code host}, a host of this cluster picked by the caller (a retry avoiding previous hosts). */
+  public UpstreamStream newStream(UpstreamListener listener, UpstreamHost host) {
     UpstreamStream s = new UpstreamStream(this, host, listener);
     ClusterStats st = cluster.stats();
     st.rqTotal.inc();
