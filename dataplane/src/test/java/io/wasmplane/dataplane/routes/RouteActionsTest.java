@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.RawResponse;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
-package io.wasmplane.dataplane.routes;
+package io.wasmplane.dataplane.testing;
 
-import io.wasmplane.dataplane.testing.RawHttp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,13 +7,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /** One HTTP/1.1 exchange with any Host header over a raw socket, parsed: status, headers (all values), body. */
-record RawResponse(int status, Map<String, List<String>> headers, String body) {
+public record RawResponse(int status, Map<String, List<String>> headers, String body) {
 
-  static RawResponse get(int port, String host, String path, String... headerLines) throws Exception {
+  public static RawResponse get(int port, String host, String path, String... headerLines) throws Exception {
     return send(port, "GET", host, path, headerLines);
   }
 
-  static RawResponse send(int port, String method, String host, String path, String... headerLines) throws Exception {
+  public static RawResponse send(int port, String method, String host, String path, String... headerLines) throws Exception {
     StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n");
     for (String h : headerLines) {
       req.append(h).append("\r\n");
@@ -35,12 +34,12 @@ record RawResponse(int status, Map<String, List<String>> headers, String body) {
     return new RawResponse(Integer.parseInt(lines[0].split(" ")[1]), headers, raw.substring(end + 4));
   }
 
-  List<String> header(String name) {
+  public List<String> header(String name) {
     return headers.getOrDefault(name, List.of());
   }
 
   /** The values the echoing TestUpstream received for a request header (its body has one "name: value" line each). */
-  List<String> upstreamSaw(String name) {
+  public List<String> upstreamSaw(String name) {
     List<String> out = new ArrayList<>();
     for (String line : body.split("\n")) {
       if (line.startsWith(name + ": ")) {
@@ -51,7 +50,7 @@ record RawResponse(int status, Map<String, List<String>> headers, String body) {
   }
 
   /** The request line the echoing TestUpstream received ("GET /path?query"). */
-  String upstreamRequestLine() {
+  public String upstreamRequestLine() {
     return body.split("\n", 2)[0];
   }
 }
