@@ -598,7 +598,7 @@ public final class BootstrapTranslator {
       RouteMatchSpec match, HeaderMutations.Level routeRq, HeaderMutations.Level routeRs) {
     FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "host_rewrite_header", "host_rewrite_path_regex",
-        "auto_host_rewrite", "timeout", "max_stream_duration", "priority", "hash_policy"));
+        "auto_host_rewrite", "timeout", "max_stream_duration", "priority", "hash_policy", "request_mirror_policies"));
     List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
     String clusterHeader = null;
     switch (a.getClusterSpecifierCase()) {
@@ -686,9 +686,17 @@ public final class BootstrapTranslator {
           msd.hasGrpcTimeoutHeaderMax() ? duration(msd.getGrpcTimeoutHeaderMax()) : null,
           msd.hasGrpcTimeoutHeaderOffset() ? duration(msd.getGrpcTimeoutHeaderOffset()) : Duration.ZERO);
     }
+    List<RouteAction.Mirror> mirrors = new ArrayList<>();
+    for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+      RouteAction.Mirror m = RouteFeatureTranslator.mirror(a.getRequestMirrorPolicies(i), where + ".request_mirror_policies[" + i + "]");
+      if (ctx.clusterNames() != null && !ctx.clusterNames().contains(m.cluster())) {
+        throw new ConfigException(where + ".request_mirror_policies[" + i + "]: unknown cluster '" + m.cluster() + "'");
+      }
+      mirrors.add(m);
+    }
     return new RouteAction.Forward(List.copyOf(clusters), total, clusterHeader, notFound, rewrite,
         a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()), host,
-        timeout, sd);
+        timeout, sd, List.copyOf(mirrors));
   }
 
   static HeaderMatcherSpec headerMatcher(HeaderMatcher h, String where) {

@@ -14,7 +14,7 @@ public sealed interface RouteAction {
    */
   record Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
       PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
-      StreamDuration streamDuration) implements RouteAction {
+      StreamDuration streamDuration, List<Mirror> mirrors) implements RouteAction {
 
     /** Picks a cluster for a random draw in [0, totalWeight). */
     public WeightedCluster pick(int draw) {
@@ -46,6 +46,9 @@ public sealed interface RouteAction {
       this(name, weight, Optional.empty(), null, null);
     }
   }
+
+  /** route.v3 RequestMirrorPolicy: shadow a share of the requests (parts per million) to {@code cluster}. */
+  record Mirror(String cluster, int fractionPerMillion, boolean disableShadowHostSuffix) {}
 
   /** Host rewrites besides the literal one: from a request header, from the path by regex, or the upstream's hostname. */
   record HostRewrite(String header, Pattern pathRegex, String pathSubstitution, boolean auto) {

@@ -200,6 +200,16 @@ final class RouteFeatureTranslator {
     return (int) (numerator * 1_000_000L / denominator);
   }
 
+  static RouteAction.Mirror mirror(io.envoyproxy.envoy.config.route.v3.RouteAction.RequestMirrorPolicy p, String where) {
+    // trace_sampled only matters with tracing, which is not configured here.
+    FieldGuard.onlySupported(p, where, Set.of("cluster", "runtime_fraction", "trace_sampled", "disable_shadow_host_suffix_append"));
+    if (p.getCluster().isEmpty()) {
+      throw new ConfigException(where + ".cluster: required (cluster_header is not supported)");
+    }
+    int fraction = p.hasRuntimeFraction() ? runtimeFraction(p.getRuntimeFraction(), where + ".runtime_fraction") : RouteMatchSpec.ALWAYS;
+    return new RouteAction.Mirror(p.getCluster(), fraction, p.getDisableShadowHostSuffixAppend());
+  }
+
   // ---------------------------------------------------------------- accepted, not run here
 
   /**

@@ -50,6 +50,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private LoopTimers.Timeout streamDeadline;
   private boolean responseStarted;
   private HeaderMutations responseHeaders = HeaderMutations.NONE;
+  private java.util.List<RequestMirror> mirrors = java.util.List.of();
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
     this.callbacks = callbacks;
@@ -133,8 +134,22 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       long left = Math.max(1, deadline - (System.nanoTime() - info.startNanos) / 1_000_000);
       streamDeadline = LoopTimers.of(callbacks.eventLoop()).start(left, this::onStreamDeadline);
     }
+    if (!f.mirrors().isEmpty()) {
+      mirrors = startMirrors(f, upstreamRequest, end);
+    }
     upstream.sendHeaders(upstreamRequest, end);
     return FilterStatus.STOP_ITERATION;
+  }
+
+  private java.util.List<RequestMirror> startMirrors(RouteAction.Forward f, HttpRequest upstreamRequest, boolean end) {
+    java.util.List<RequestMirror> started = new java.util.ArrayList<>(f.mirrors().size());
+    for (RouteAction.Mirror m : f.mirrors()) {
+      RequestMirror rm = RequestMirror.start(m, clusters, callbacks.eventLoop(), upstreamRequest, end, f.timeout().toMillis());
+      if (rm != null) {
+        started.add(rm);
+      }
+    }
+    return started;
   }
 
   /** The request's scheme as the connection manager set x-forwarded-proto. */
@@ -187,6 +202,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public FilterStatus decodeData(ByteBuf data, boolean end) {
+    for (RequestMirror m : mirrors) {
+      m.data(data, end);
+    }
     if (upstream != null && !upstream.done()) {
       upstream.sendData(data, end);
     } else {
@@ -197,6 +215,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public FilterStatus decodeTrailers(HttpHeaders trailers) {
+    for (RequestMirror m : mirrors) {
+      m.trailers(trailers);
+    }
     if (upstream != null && !upstream.done()) {
       upstream.sendTrailers(trailers);
     }
@@ -328,6 +349,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onStreamReset() {
     cancelTimeout();
+    for (RequestMirror m : mirrors) {
+      m.mainStreamGone();
+    }
     if (upstream != null && !upstream.done()) {
       cluster.stats().rqTxReset.inc();
       upstream.reset();

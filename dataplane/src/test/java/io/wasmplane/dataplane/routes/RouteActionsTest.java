@@ -65,6 +65,8 @@ class RouteActionsTest {
             route: {cluster: a, auto_host_rewrite: true}
           - match: {prefix: "/auto"}
             route: {cluster: dns, auto_host_rewrite: true}
+          - match: {prefix: "/mirror"}
+            route: {cluster: a, request_mirror_policies: [{cluster: b}, {cluster: b, runtime_fraction: {default_value: {numerator: 0}}}]}
           - match: {prefix: "/byheader"}
             route: {cluster_header: x-cluster, cluster_not_found_response_code: NOT_FOUND}
           - match: {prefix: "/grpc-deadline/"}
@@ -181,6 +183,25 @@ class RouteActionsTest {
     dp.server().flushAccessLogs();
     List<String> lines = Files.readAllLines(log);
     assertThat(lines).anyMatch(l -> l.contains("/deadline/3000") && l.contains(" 504 DT "));
+  }
+
+  @Test
+  void requestMirrorPoliciesShadowTheRequestWithItsBodyToTheMirrorCluster() throws Exception {
+    b.received.clear();
+    String body = "x".repeat(20_000);
+    RawResponse r = RawResponse.sendBody(dp.port("ingress"), "POST", "rewrite.example:8080", "/mirror/up?k=v", body, "x-trace: t1");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("x-upstream-name")).as("the client gets the primary's answer").containsExactly("a");
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (b.received.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(200); // a second (wrong) shadow would have arrived by now
+    assertThat(b.received).as("one shadow: the 0% policy never fires").hasSize(1);
+    String shadow = b.received.peek();
+    assertThat(shadow).startsWith("POST /mirror/up?k=v\n");
+    assertThat(shadow).contains("\nhost: rewrite.example-shadow:8080\n").contains("\nx-trace: t1\n");
+    assertThat(shadow).endsWith("\n\n" + body);
   }
 
   private long counter(String name) throws Exception {

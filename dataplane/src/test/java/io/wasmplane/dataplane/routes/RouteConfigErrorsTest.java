@@ -47,7 +47,9 @@ class RouteConfigErrorsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "vhds                      | vhds: {config_source: {ads: {}}} | | | | unsupported field(s) [vhds]",
-      "request_mirror_policies   | | | | request_mirror_policies: [{cluster: a}] | unsupported field(s) [request_mirror_policies]",
+      "mirror by cluster_header  | | | | request_mirror_policies: [{cluster_header: x-mirror}] | request_mirror_policies[0]: unsupported field(s) [cluster_header]",
+      "mirror to unknown cluster | | | | request_mirror_policies: [{cluster: nope}] | request_mirror_policies[0]: unknown cluster 'nope'",
+      "mirror on a virtual host  | | request_mirror_policies: [{cluster: a}] | | | unsupported field(s) [request_mirror_policies]",
       "hash_policy               | | | | hash_policy: [{header: {header_name: x-user}}] | hash_policy: not supported (it needs a RING_HASH or MAGLEV cluster",
       "priority HIGH             | | | | priority: HIGH | .priority: HIGH is not supported",
       "retry_policy stays        | | | | retry_policy: {num_retries: 2} | unsupported field(s) [retry_policy]",

@@ -14,11 +14,20 @@ public record RawResponse(int status, Map<String, List<String>> headers, String 
   }
 
   public static RawResponse send(int port, String method, String host, String path, String... headerLines) throws Exception {
+    return sendBody(port, method, host, path, "", headerLines);
+  }
+
+  /** With a request body (content-length is added). */
+  public static RawResponse sendBody(int port, String method, String host, String path, String body, String... headerLines)
+      throws Exception {
     StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n");
     for (String h : headerLines) {
       req.append(h).append("\r\n");
     }
-    req.append("\r\n");
+    if (!body.isEmpty()) {
+      req.append("content-length: ").append(body.length()).append("\r\n");
+    }
+    req.append("\r\n").append(body);
     String raw = RawHttp.exchange(port, req.toString(), 10_000);
     int end = raw.indexOf("\r\n\r\n");
     if (end < 0) {
