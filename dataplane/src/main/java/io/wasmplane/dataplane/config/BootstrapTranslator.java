@@ -434,20 +434,16 @@ public final class BootstrapTranslator {
 
   // ---------------------------------------------------------------- routes
 
-  public static RouteTable routeTable(RouteConfiguration rc, String where, Set<String> clusterNames) {
-    return routeTable(rc, where, clusterNames, false);
-  }
-
   /**
-   * {@code fromRds}: Envoy's default for {@code validate_clusters} is true for a static route_config and false for
-   * RDS (routes may name clusters CDS has not delivered yet: such a request gets cluster_not_found_response_code).
+   * Unknown clusters are refused unless {@code validate_clusters: false} (as Istio sends it): then such a request gets
+   * cluster_not_found_response_code. (Envoy's default over RDS is false; here an unset field validates.)
    */
-  public static RouteTable routeTable(RouteConfiguration rc, String where, Set<String> clusterNames, boolean fromRds) {
+  public static RouteTable routeTable(RouteConfiguration rc, String where, Set<String> clusterNames) {
     FieldGuard.onlySupported(rc, where, Set.of("name", "virtual_hosts", "validate_clusters", "request_headers_to_add",
         "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
         "most_specific_header_mutations_wins", "internal_only_headers", "max_direct_response_body_size_bytes",
         "ignore_port_in_host_matching", "typed_per_filter_config", "metadata"));
-    boolean validate = rc.hasValidateClusters() ? rc.getValidateClusters().getValue() : !fromRds;
+    boolean validate = !rc.hasValidateClusters() || rc.getValidateClusters().getValue();
     RouteContext ctx = new RouteContext(validate ? clusterNames : null, rc.getMostSpecificHeaderMutationsWins(),
         rc.hasMaxDirectResponseBodySizeBytes() ? rc.getMaxDirectResponseBodySizeBytes().getValue() : 4096,
         RouteFeatureTranslator.headers(rc.getRequestHeadersToAddList(), rc.getRequestHeadersToRemoveList(), where, true),

@@ -125,6 +125,14 @@ final class RouteFeatureTranslator {
   static PathRewrite regexRewrite(RegexMatchAndSubstitute rs, String where) {
     FieldGuard.onlySupported(rs, where, Set.of("pattern", "substitution"));
     Pattern p = regex(rs.getPattern().getRegex(), where + ".pattern");
+    int groups = p.matcher("").groupCount();
+    java.util.regex.Matcher refs = Pattern.compile("\\\\(\\d)").matcher(rs.getSubstitution().replace("\\\\", ""));
+    while (refs.find()) {
+      if (Integer.parseInt(refs.group(1)) > groups) {
+        throw new ConfigException(where + ".substitution: '" + rs.getSubstitution() + "' refers to group \\" + refs.group(1)
+            + " but the pattern has " + groups + " capture group(s)");
+      }
+    }
     return PathRewrite.regex(p, javaSubstitution(rs.getSubstitution()));
   }
 

@@ -293,7 +293,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
       count("update_attempt");
       RouteTable table;
       try {
-        table = BootstrapTranslator.routeTable(update.proto(), "route_configuration " + name, clusters.knownNames(), true);
+        table = BootstrapTranslator.routeTable(update.proto(), "route_configuration " + name, clusters.knownNames());
       } catch (ConfigException e) {
         count("update_rejected");
         return Verdicts.reject(e.getMessage());

@@ -65,6 +65,7 @@ class RouteConfigErrorsTest {
       "lone percent in a value   | | | request_headers_to_add: [{header: {key: x-a, value: \"50% off\"}}] | | a '%' that starts no operator",
       "unknown operator          | | | request_headers_to_add: [{header: {key: x-a, value: \"%NOPE%\"}}] | | unsupported access log operator %NOPE%",
       "CRLF in a header value    | | | response_headers_to_add: [{header: {key: x-a, value: \"a\\r\\nb: c\"}}] | | must not contain CR, LF or NUL",
+      "rewrite group missing     | | | | regex_rewrite: {pattern: {regex: \"^/(a)\"}, substitution: \"/\\\\2\"} | regex_rewrite.substitution: '/\\2' refers to group \\2 but the pattern has 1 capture group(s)",
       "empty cluster_header      | | | | cluster_header: \"\" | cluster_header: must name a header",
   })
   void refusedWithTheFieldAndTheCause(String name, String rc, String vh, String route, String action, String message) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A RouteConfiguration in the shape istiod generates for a sidecar's outbound port 8080 (from Istio config dumps:
  * service virtual hosts with all their short names, routes with case_sensitive, metadata, decorator,
  * max_stream_duration, timeout 0s, weighted subsets, a VirtualService header match, redirect and rewrite, CORS as a
- * per-filter config, the allow_any passthrough host, validate_clusters false); retry_policy is left out (retries are
+ * per-filter config, the allow_any passthrough host, validate_clusters false with a route to a cluster not (yet) there); retry_policy is left out (retries are
  * not implemented). Cluster names are Istio's {@code outbound|8080|<subset>|reviews.default.svc.cluster.local}.
  */
 public final class IstioRoutes {
@@ -70,6 +70,9 @@ public final class IstioRoutes {
     assertThat(legacy.upstreamRequestLine()).isEqualTo("GET /api/books?x=1");
     assertThat(legacy.upstreamSaw("host")).containsExactly("reviews-v1.default.svc.cluster.local");
 
+    // validate_clusters: false: a route to a cluster CDS has not delivered is accepted; its requests get 503 (NC).
+    assertThat(RawResponse.get(port, "details", "/").status()).isEqualTo(503);
+
     RawResponse any = RawResponse.get(port, "example.org", "/anything");
     assertThat(any.header("x-upstream-name")).containsExactly("passthrough");
     assertThat(any.upstreamSaw("x-envoy-attempt-count")).containsExactly("1");
@@ -132,6 +135,12 @@ public final class IstioRoutes {
               max_stream_duration: %5$s
             metadata: %6$s
             decorator: %7$s
+        - name: "details.default.svc.cluster.local:8080"
+          domains: ["details.default.svc.cluster.local", "details"]
+          routes:
+          - name: default
+            match: {prefix: /}
+            route: {cluster: "outbound|8080||details.default.svc.cluster.local", timeout: 0s, max_stream_duration: %5$s}
         - name: allow_any
           domains: ["*"]
           include_request_attempt_count: true
