@@ -192,6 +192,16 @@ class RouteHeaderMutationsTest {
   }
 
   @Test
+  void http2RequestsGetTheSameEdits() throws Exception {
+    try (io.wasmplane.dataplane.testing.H2cClient h2 = new io.wasmplane.dataplane.testing.H2cClient(dp.port("ingress"))) {
+      var r = h2.request("GET", "/ops", "svc.example", "").get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).contains("\nx-level: route\nx-level: vhost\nx-level: config\n").contains("\nx-proto: HTTP/2\n");
+      assertThat(r.headers().getAll("x-resp-level").stream().map(CharSequence::toString)).containsExactly("route", "vhost", "config");
+    }
+  }
+
+  @Test
   void internalOnlyHeadersAreRemovedFromExternalRequestsOnly() throws Exception {
     int port = dp.port("ingress");
     // No x-forwarded-for (use_remote_address is off): external.
