@@ -30,20 +30,60 @@ public final class AccessLogFormat {
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String HOSTNAME = hostname();
 
-  private final List<Function<Entry, String>> segments;
+  /** What an operator gives when it has no value: "-" in a log line, nothing in a header value. */
+  private static final String NONE = new String("-");
 
-  private AccessLogFormat(List<Function<Entry, String>> segments) {
+  private final List<Function<Entry, String>> segments;
+  private final boolean omitEmpty;
+
+  private AccessLogFormat(List<Function<Entry, String>> segments, boolean omitEmpty) {
     this.segments = segments;
+    this.omitEmpty = omitEmpty;
   }
 
   public static AccessLogFormat compile(String format, String where) {
     List<Function<Entry, String>> segs = new ArrayList<>();
+    compileInto(format, where, segs);
+    return new AccessLogFormat(List.copyOf(segs), false);
+  }
+
+  /**
+   * A header value as Envoy's header formatter takes it (request/response_headers_to_add): the same operators, "%%"
+   * is a literal "%", any other lone "%" is an error, and an operator without a value gives nothing instead of "-".
+   */
+  public static AccessLogFormat compileHeaderValue(String value, String where) {
+    List<Function<Entry, String>> segs = new ArrayList<>();
+    String[] parts = value.split("%%", -1);
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        segs.add(s -> "%");
+      }
+      if (OPERATOR.matcher(parts[i]).replaceAll("").indexOf('%') >= 0) {
+        throw new ConfigException(where + ": invalid header value '" + value + "': a '%' that starts no operator (write %% for a literal %)");
+      }
+      compileInto(parts[i], where, segs);
+    }
+    return new AccessLogFormat(List.copyOf(segs), true);
+  }
+
+  /** True if the format has no operator: its value is the same for every stream. */
+  public boolean isConstant() {
+    return segments.stream().allMatch(Literal.class::isInstance);
+  }
+
+  private record Literal(String text) implements Function<Entry, String> {
+    @Override
+    public String apply(Entry e) {
+      return text;
+    }
+  }
+
+  private static void compileInto(String format, String where, List<Function<Entry, String>> segs) {
     Matcher m = OPERATOR.matcher(format);
     int last = 0;
     while (m.find()) {
       if (m.start() > last) {
-        String lit = format.substring(last, m.start());
-        segs.add(s -> lit);
+        segs.add(new Literal(format.substring(last, m.start())));
       }
       Function<Entry, String> op = operator(m.group(1), m.group(3), where);
       if (m.group(5) != null) {
@@ -58,10 +98,8 @@ public final class AccessLogFormat {
       last = m.end();
     }
     if (last < format.length()) {
-      String lit = format.substring(last);
-      segs.add(s -> lit);
+      segs.add(new Literal(format.substring(last)));
     }
-    return new AccessLogFormat(List.copyOf(segs));
   }
 
   public String format(HttpStream stream) {
@@ -71,7 +109,10 @@ public final class AccessLogFormat {
   public String format(Entry entry) {
     StringBuilder sb = new StringBuilder(256);
     for (Function<Entry, String> seg : segments) {
-      sb.append(seg.apply(entry));
+      String v = seg.apply(entry);
+      if (v != NONE || !omitEmpty) {
+        sb.append(v);
+      }
     }
     return sb.toString();
   }
@@ -93,9 +134,9 @@ public final class AccessLogFormat {
       case "BYTES_RECEIVED" -> s -> Long.toString(s.info().bytesReceived);
       case "BYTES_SENT" -> s -> Long.toString(s.info().bytesSent);
       case "DURATION" -> s -> Long.toString(s.info().durationMillis());
-      case "REQUEST_DURATION" -> s -> s.info().requestCompleteNanos == 0 ? "-"
+      case "REQUEST_DURATION" -> s -> s.info().requestCompleteNanos == 0 ? NONE
           : Long.toString((s.info().requestCompleteNanos - s.info().startNanos) / 1_000_000);
-      case "RESPONSE_DURATION" -> s -> s.info().firstUpstreamByteNanos == 0 ? "-"
+      case "RESPONSE_DURATION" -> s -> s.info().firstUpstreamByteNanos == 0 ? NONE
           : Long.toString((s.info().firstUpstreamByteNanos - s.info().startNanos) / 1_000_000);
       case "UPSTREAM_HOST" -> s -> orDash(s.info().upstreamHost);
       case "UPSTREAM_CLUSTER" -> s -> orDash(s.info().upstreamCluster);
@@ -177,14 +218,14 @@ public final class AccessLogFormat {
 
   private static String address(InetSocketAddress a, boolean withPort) {
     if (a == null) {
-      return "-";
+      return NONE;
     }
     String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
     return withPort ? ip + ":" + a.getPort() : ip;
   }
 
   private static String orDash(String s) {
-    return s == null || s.isEmpty() ? "-" : s;
+    return s == null || s.isEmpty() ? NONE : s;
   }
 
   /** The strftime subset people use in START_TIME: %Y %m %d %H %M %S %z and %[1-9]f / %f. */

@@ -28,7 +28,6 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.wasm.PluginSpec;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -468,31 +467,87 @@ public final class BootstrapTranslator {
 
   // ---------------------------------------------------------------- routes
 
+  /**
+   * Unknown clusters are refused unless {@code validate_clusters: false} (as Istio sends it): then such a request gets
+   * cluster_not_found_response_code. (Envoy's default over RDS is false; here an unset field validates.)
+   */
   public static RouteTable routeTable(RouteConfiguration rc, String where, Set<String> clusterNames) {
-    FieldGuard.onlySupported(rc, where, Set.of("name", "virtual_hosts", "validate_clusters"));
+    FieldGuard.onlySupported(rc, where, Set.of("name", "virtual_hosts", "validate_clusters", "request_headers_to_add",
+        "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
+        "most_specific_header_mutations_wins", "internal_only_headers", "max_direct_response_body_size_bytes",
+        "ignore_port_in_host_matching", "typed_per_filter_config", "metadata"));
+    boolean validate = !rc.hasValidateClusters() || rc.getValidateClusters().getValue();
+    RouteContext ctx = new RouteContext(validate ? clusterNames : null, rc.getMostSpecificHeaderMutationsWins(),
+        rc.hasMaxDirectResponseBodySizeBytes() ? rc.getMaxDirectResponseBodySizeBytes().getValue() : 4096,
+        RouteFeatureTranslator.headers(rc.getRequestHeadersToAddList(), rc.getRequestHeadersToRemoveList(), where, true),
+        RouteFeatureTranslator.headers(rc.getResponseHeadersToAddList(), rc.getResponseHeadersToRemoveList(), where, false));
+    RouteFeatureTranslator.typedPerFilterConfig(rc.getTypedPerFilterConfigMap(), where);
+    List<String> internalOnly = new ArrayList<>();
+    for (String h : rc.getInternalOnlyHeadersList()) {
+      internalOnly.add(h.toLowerCase(java.util.Locale.ROOT));
+    }
     List<VirtualHostConfig> vhosts = new ArrayList<>();
     for (int i = 0; i < rc.getVirtualHostsCount(); i++) {
       VirtualHost vh = rc.getVirtualHosts(i);
       String w = where + ".virtual_hosts[" + i + "] " + vh.getName();
-      FieldGuard.onlySupported(vh, w, Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count",
-          "include_attempt_count_in_response"));
+      FieldGuard.onlySupported(vh, w, Set.of("name", "domains", "routes", "request_headers_to_add", "request_headers_to_remove",
+          "response_headers_to_add", "response_headers_to_remove", "typed_per_filter_config", "include_request_attempt_count",
+          "include_attempt_count_in_response", "metadata", "retry_policy"));
       if (vh.getDomainsCount() == 0) {
         throw new ConfigException(w + ": field 'domains' must not be empty");
       }
-      RetryPolicies.VirtualHostDefaults vhDefaults = RetryPolicies.virtualHost(vh, w);
+      RouteFeatureTranslator.typedPerFilterConfig(vh.getTypedPerFilterConfigMap(), w);
+      RouteContext vctx = ctx.withVirtualHost(
+          RouteFeatureTranslator.headers(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList(), w, true),
+          RouteFeatureTranslator.headers(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList(), w, false),
+          RetryPolicies.virtualHost(vh, w));
       List<RouteEntry> routes = new ArrayList<>();
       for (int j = 0; j < vh.getRoutesCount(); j++) {
-        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", clusterNames, vhDefaults));
+        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", vctx));
       }
-      vhosts.add(new VirtualHostConfig(vh.getName(), List.copyOf(vh.getDomainsList()), List.copyOf(routes)));
+      vhosts.add(new VirtualHostConfig(vh.getName(), List.copyOf(vh.getDomainsList()), List.copyOf(routes),
+          vh.getIncludeRequestAttemptCount(), vh.getIncludeAttemptCountInResponse()));
     }
-    return new RouteTable(rc.getName(), vhosts);
+    return new RouteTable(rc.getName(), vhosts, internalOnly);
   }
 
-  static RouteEntry route(Route r, String where, Set<String> clusterNames, RetryPolicies.VirtualHostDefaults vhDefaults) {
-    FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response"));
+  /**
+   * What a route inherits while it is translated: the clusters to check names against (null: not validated), the
+   * header edit order and the levels above it.
+   */
+  record RouteContext(Set<String> clusterNames, boolean mostSpecificWins, int maxDirectBody, HeaderMutations.Level configRequest,
+      HeaderMutations.Level configResponse, HeaderMutations.Level vhostRequest, HeaderMutations.Level vhostResponse,
+      RetryPolicies.VirtualHostDefaults retryDefaults) {
+    RouteContext(Set<String> clusterNames, boolean mostSpecificWins, int maxDirectBody, HeaderMutations.Level rq, HeaderMutations.Level rs) {
+      this(clusterNames, mostSpecificWins, maxDirectBody, rq, rs, null, null, RetryPolicies.VirtualHostDefaults.NONE);
+    }
+
+    /** The virtual host's header edits and retry defaults (its retry policy, include_*_attempt_count). */
+    RouteContext withVirtualHost(HeaderMutations.Level rq, HeaderMutations.Level rs, RetryPolicies.VirtualHostDefaults retry) {
+      return new RouteContext(clusterNames, mostSpecificWins, maxDirectBody, configRequest, configResponse, rq, rs, retry);
+    }
+
+    HeaderMutations request(HeaderMutations.Level... mostSpecificFirst) {
+      return HeaderMutations.ordered(mostSpecificWins, mostSpecificFirst);
+    }
+
+    HeaderMutations response(HeaderMutations.Level... mostSpecificFirst) {
+      return HeaderMutations.ordered(mostSpecificWins, mostSpecificFirst);
+    }
+  }
+
+  static RouteEntry route(Route r, String where, Set<String> clusterNames) {
+    return route(r, where, new RouteContext(clusterNames, false, 4096, null, null));
+  }
+
+  static RouteEntry route(Route r, String where, RouteContext ctx) {
+    FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response", "redirect", "metadata", "decorator",
+        "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
+        "response_headers_to_remove", "tracing"));
+    RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where);
     RouteMatch m = r.getMatch();
-    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "headers", "case_sensitive"));
+    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "headers",
+        "case_sensitive", "query_parameters", "grpc", "runtime_fraction"));
     boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
     RouteMatchSpec.PathKind kind;
     String value = "";
@@ -511,17 +566,39 @@ public final class BootstrapTranslator {
         value = m.getSafeRegex().getRegex();
         regex = compile(value, where + ".match.safe_regex");
       }
-      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex is required"
+      case PATH_SEPARATED_PREFIX -> {
+        kind = RouteMatchSpec.PathKind.PATH_SEPARATED_PREFIX;
+        value = m.getPathSeparatedPrefix();
+        if (!value.startsWith("/") || value.endsWith("/") || value.contains("?") || value.contains("#")) {
+          throw new ConfigException(where + ".match.path_separated_prefix: must start with '/', not end with '/' and hold no"
+              + " '?' or '#' (got '" + value + "')");
+        }
+      }
+      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex, path_separated_prefix is required"
           + (m.getPathSpecifierCase() == RouteMatch.PathSpecifierCase.PATHSPECIFIER_NOT_SET ? "" : " (got " + m.getPathSpecifierCase() + ")"));
     }
     List<HeaderMatcherSpec> headers = new ArrayList<>();
     for (int i = 0; i < m.getHeadersCount(); i++) {
       headers.add(headerMatcher(m.getHeaders(i), where + ".match.headers[" + i + "]"));
     }
-    RouteMatchSpec spec = new RouteMatchSpec(kind, value, regex, caseSensitive, List.copyOf(headers));
+    List<QueryParameterMatch> query = new ArrayList<>();
+    for (int i = 0; i < m.getQueryParametersCount(); i++) {
+      query.add(RouteFeatureTranslator.queryParameter(m.getQueryParameters(i), where + ".match.query_parameters[" + i + "]"));
+    }
+    if (m.hasGrpc()) {
+      FieldGuard.onlySupported(m.getGrpc(), where + ".match.grpc", Set.of());
+    }
+    int fraction = m.hasRuntimeFraction()
+        ? RouteFeatureTranslator.runtimeFraction(m.getRuntimeFraction(), where + ".match.runtime_fraction") : RouteMatchSpec.ALWAYS;
+    RouteMatchSpec spec = new RouteMatchSpec(kind, value, regex, caseSensitive, List.copyOf(headers), List.copyOf(query),
+        m.hasGrpc(), fraction);
+    HeaderMutations.Level routeRq = RouteFeatureTranslator.headers(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList(), where, true);
+    HeaderMutations.Level routeRs = RouteFeatureTranslator.headers(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList(), where, false);
     RouteAction action;
     if (r.hasRoute()) {
-      action = forward(r.getRoute(), where + ".route", clusterNames, kind == RouteMatchSpec.PathKind.PREFIX ? value : null, vhDefaults);
+      action = forward(r.getRoute(), where + ".route", ctx, spec, routeRq, routeRs);
+    } else if (r.hasRedirect()) {
+      action = RouteFeatureTranslator.redirect(r.getRedirect(), where + ".redirect", spec);
     } else if (r.hasDirectResponse()) {
       var d = r.getDirectResponse();
       FieldGuard.onlySupported(d, where + ".direct_response", Set.of("status", "body"));
@@ -529,46 +606,122 @@ public final class BootstrapTranslator {
         throw new ConfigException(where + ".direct_response.status: must be in 200..599, got " + d.getStatus());
       }
       Optional<String> body = d.hasBody() ? Optional.of(dataSourceString(d.getBody(), where + ".direct_response.body")) : Optional.empty();
+      if (body.isPresent() && body.get().getBytes(StandardCharsets.UTF_8).length > ctx.maxDirectBody()) {
+        throw new ConfigException(where + ".direct_response.body: " + body.get().getBytes(StandardCharsets.UTF_8).length
+            + " bytes, more than max_direct_response_body_size_bytes (" + ctx.maxDirectBody() + ")");
+      }
       action = new RouteAction.DirectResponse(d.getStatus(), body);
     } else {
-      throw new ConfigException(where + ": one of 'route' or 'direct_response' is required (redirect is not supported)");
+      throw new ConfigException(where + ": one of 'route', 'redirect' or 'direct_response' is required");
     }
-    return new RouteEntry(r.getName(), spec, action);
+    return new RouteEntry(r.getName(), spec, action, ctx.request(routeRq, ctx.vhostRequest(), ctx.configRequest()),
+        ctx.response(routeRs, ctx.vhostResponse(), ctx.configResponse()));
   }
 
-  static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, Set<String> clusterNames,
-      String matchedPrefix, RetryPolicies.VirtualHostDefaults vhDefaults) {
-    FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "prefix_rewrite", "host_rewrite_literal", "timeout",
-        "retry_policy"));
+  static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, RouteContext ctx,
+      RouteMatchSpec match, HeaderMutations.Level routeRq, HeaderMutations.Level routeRs) {
+    FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
+        "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "host_rewrite_header", "host_rewrite_path_regex",
+        "auto_host_rewrite", "timeout", "max_stream_duration", "priority", "hash_policy", "request_mirror_policies", "retry_policy"));
     List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
+    String clusterHeader = null;
     switch (a.getClusterSpecifierCase()) {
       case CLUSTER -> clusters.add(new RouteAction.WeightedCluster(a.getCluster(), 1));
-      case WEIGHTED_CLUSTERS -> {
-        FieldGuard.onlySupported(a.getWeightedClusters(), where + ".weighted_clusters", Set.of("clusters", "total_weight"));
-        for (WeightedCluster.ClusterWeight cw : a.getWeightedClusters().getClustersList()) {
-          FieldGuard.onlySupported(cw, where + ".weighted_clusters.clusters " + cw.getName(), Set.of("name", "weight"));
-          clusters.add(new RouteAction.WeightedCluster(cw.getName(), cw.getWeight().getValue()));
+      case CLUSTER_HEADER -> {
+        clusterHeader = a.getClusterHeader().toLowerCase(java.util.Locale.ROOT);
+        if (clusterHeader.isEmpty() || clusterHeader.startsWith(":")) {
+          throw new ConfigException(where + ".cluster_header: must name a header (not empty, not a pseudo-header)");
         }
       }
-      default -> throw new ConfigException(where + ": one of 'cluster' or 'weighted_clusters' is required (got "
+      case WEIGHTED_CLUSTERS -> {
+        var wcs = a.getWeightedClusters();
+        FieldGuard.onlySupported(wcs, where + ".weighted_clusters", Set.of("clusters", "total_weight"));
+        long sum = 0;
+        for (WeightedCluster.ClusterWeight cw : wcs.getClustersList()) {
+          String cwWhere = where + ".weighted_clusters.clusters " + cw.getName();
+          FieldGuard.onlySupported(cw, cwWhere, Set.of("name", "weight", "request_headers_to_add", "request_headers_to_remove",
+              "response_headers_to_add", "response_headers_to_remove", "host_rewrite_literal", "typed_per_filter_config"));
+          RouteFeatureTranslator.typedPerFilterConfig(cw.getTypedPerFilterConfigMap(), cwWhere);
+          HeaderMutations.Level rq = RouteFeatureTranslator.headers(cw.getRequestHeadersToAddList(), cw.getRequestHeadersToRemoveList(), cwWhere, true);
+          HeaderMutations.Level rs = RouteFeatureTranslator.headers(cw.getResponseHeadersToAddList(), cw.getResponseHeadersToRemoveList(), cwWhere, false);
+          boolean own = !rq.isEmpty() || !rs.isEmpty();
+          clusters.add(new RouteAction.WeightedCluster(cw.getName(), cw.getWeight().getValue(),
+              cw.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(cw.getHostRewriteLiteral()),
+              own ? ctx.request(rq, routeRq, ctx.vhostRequest(), ctx.configRequest()) : null,
+              own ? ctx.response(rs, routeRs, ctx.vhostResponse(), ctx.configResponse()) : null));
+          sum += Integer.toUnsignedLong(cw.getWeight().getValue());
+        }
+        if (wcs.hasTotalWeight() && wcs.getTotalWeight().getValue() != sum) {
+          throw new ConfigException(where + ".weighted_clusters.total_weight: " + wcs.getTotalWeight().getValue()
+              + " is not the sum of the weights (" + sum + ")");
+        }
+      }
+      default -> throw new ConfigException(where + ": one of 'cluster', 'cluster_header' or 'weighted_clusters' is required (got "
           + a.getClusterSpecifierCase() + ")");
     }
     int total = 0;
     for (RouteAction.WeightedCluster wc : clusters) {
-      if (!clusterNames.contains(wc.name())) {
+      if (ctx.clusterNames() != null && !ctx.clusterNames().contains(wc.name())) {
         throw new ConfigException(where + ": route references unknown cluster '" + wc.name() + "'");
       }
       total += wc.weight();
     }
-    if (total <= 0) {
+    if (clusterHeader == null && total <= 0) {
       throw new ConfigException(where + ".weighted_clusters: the sum of weights must be positive");
     }
+    int notFound = switch (a.getClusterNotFoundResponseCode()) {
+      case SERVICE_UNAVAILABLE -> 503;
+      case NOT_FOUND -> 404;
+      case INTERNAL_SERVER_ERROR -> 500;
+      default -> throw new ConfigException(where + ".cluster_not_found_response_code: unknown value " + a.getClusterNotFoundResponseCodeValue());
+    };
+    if (a.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
+      throw new ConfigException(where + ".priority: " + a.getPriority() + " is not supported (DEFAULT only: clusters have one priority)");
+    }
+    if (a.getHashPolicyCount() > 0) {
+      throw new ConfigException(where + ".hash_policy: not supported (it needs a RING_HASH or MAGLEV cluster, which this data plane does not have)");
+    }
+    PathRewrite rewrite = null;
+    if (!a.getPrefixRewrite().isEmpty() && a.hasRegexRewrite()) {
+      throw new ConfigException(where + ": only one of prefix_rewrite and regex_rewrite may be set");
+    }
+    if (!a.getPrefixRewrite().isEmpty()) {
+      rewrite = PathRewrite.prefix(a.getPrefixRewrite(), match);
+    } else if (a.hasRegexRewrite()) {
+      rewrite = RouteFeatureTranslator.regexRewrite(a.getRegexRewrite(), where + ".regex_rewrite");
+    }
+    RouteAction.HostRewrite host = RouteAction.HostRewrite.NONE;
+    switch (a.getHostRewriteSpecifierCase()) {
+      case HOST_REWRITE_HEADER -> host = new RouteAction.HostRewrite(a.getHostRewriteHeader().toLowerCase(java.util.Locale.ROOT), null, null, false);
+      case HOST_REWRITE_PATH_REGEX -> {
+        PathRewrite p = RouteFeatureTranslator.regexRewrite(a.getHostRewritePathRegex(), where + ".host_rewrite_path_regex");
+        host = new RouteAction.HostRewrite(null, p.regex(), p.substitution(), false);
+      }
+      case AUTO_HOST_REWRITE -> host = new RouteAction.HostRewrite(null, null, null, a.getAutoHostRewrite().getValue());
+      default -> { }
+    }
     Duration timeout = a.hasTimeout() ? duration(a.getTimeout()) : ROUTE_TIMEOUT_DEFAULT;
-    return new RouteAction.Forward(List.copyOf(clusters), total,
-        a.getPrefixRewrite().isEmpty() ? Optional.empty() : Optional.of(a.getPrefixRewrite()),
-        a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()),
-        timeout, matchedPrefix, retryPolicy(a, where, vhDefaults), vhDefaults.requestAttemptCount(),
-        vhDefaults.responseAttemptCount());
+    RouteAction.StreamDuration sd = RouteAction.StreamDuration.NONE;
+    if (a.hasMaxStreamDuration()) {
+      var msd = a.getMaxStreamDuration();
+      FieldGuard.onlySupported(msd, where + ".max_stream_duration", Set.of("max_stream_duration", "grpc_timeout_header_max",
+          "grpc_timeout_header_offset"));
+      sd = new RouteAction.StreamDuration(msd.hasMaxStreamDuration() ? duration(msd.getMaxStreamDuration()) : Duration.ZERO,
+          msd.hasGrpcTimeoutHeaderMax() ? duration(msd.getGrpcTimeoutHeaderMax()) : null,
+          msd.hasGrpcTimeoutHeaderOffset() ? duration(msd.getGrpcTimeoutHeaderOffset()) : Duration.ZERO);
+    }
+    List<RouteAction.Mirror> mirrors = new ArrayList<>();
+    for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+      RouteAction.Mirror m = RouteFeatureTranslator.mirror(a.getRequestMirrorPolicies(i), where + ".request_mirror_policies[" + i + "]");
+      if (ctx.clusterNames() != null && !ctx.clusterNames().contains(m.cluster())) {
+        throw new ConfigException(where + ".request_mirror_policies[" + i + "]: unknown cluster '" + m.cluster() + "'");
+      }
+      mirrors.add(m);
+    }
+    return new RouteAction.Forward(List.copyOf(clusters), total, clusterHeader, notFound, rewrite,
+        a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()), host,
+        timeout, sd, List.copyOf(mirrors), retryPolicy(a, where, ctx.retryDefaults()),
+        ctx.retryDefaults().requestAttemptCount(), ctx.retryDefaults().responseAttemptCount());
   }
 
   /** The route's retry policy wins over its virtual host's (Envoy does not merge them). */
@@ -581,37 +734,31 @@ public final class BootstrapTranslator {
   }
 
   static HeaderMatcherSpec headerMatcher(HeaderMatcher h, String where) {
+    FieldGuard.onlySupported(h, where, Set.of("name", "exact_match", "prefix_match", "suffix_match", "contains_match",
+        "safe_regex_match", "present_match", "range_match", "string_match", "invert_match", "treat_missing_header_as_empty"));
     String name = h.getName().toLowerCase(java.util.Locale.ROOT);
     if (name.isEmpty()) {
       throw new ConfigException(where + ".name: required");
     }
     boolean invert = h.getInvertMatch();
+    boolean missingEmpty = h.getTreatMissingHeaderAsEmpty();
     return switch (h.getHeaderMatchSpecifierCase()) {
-      case EXACT_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.EXACT, h.getExactMatch(), null, false, invert);
-      case PREFIX_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PREFIX, h.getPrefixMatch(), null, false, invert);
-      case SUFFIX_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.SUFFIX, h.getSuffixMatch(), null, false, invert);
-      case CONTAINS_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.CONTAINS, h.getContainsMatch(), null, false, invert);
-      case SAFE_REGEX_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.REGEX, h.getSafeRegexMatch().getRegex(),
-          compile(h.getSafeRegexMatch().getRegex(), where + ".safe_regex_match"), false, invert);
-      case PRESENT_MATCH -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PRESENT, "", null, h.getPresentMatch(), invert);
-      case STRING_MATCH -> stringMatcher(name, h.getStringMatch(), invert, where + ".string_match");
-      case HEADERMATCHSPECIFIER_NOT_SET -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PRESENT, "", null, true, invert);
-      default -> throw new ConfigException(where + ": header match " + h.getHeaderMatchSpecifierCase() + " is not supported");
-    };
-  }
-
-  static HeaderMatcherSpec stringMatcher(String name, StringMatcher s, boolean invert, String where) {
-    if (s.getIgnoreCase()) {
-      throw new ConfigException(where + ".ignore_case: not supported");
-    }
-    return switch (s.getMatchPatternCase()) {
-      case EXACT -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.EXACT, s.getExact(), null, false, invert);
-      case PREFIX -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PREFIX, s.getPrefix(), null, false, invert);
-      case SUFFIX -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.SUFFIX, s.getSuffix(), null, false, invert);
-      case CONTAINS -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.CONTAINS, s.getContains(), null, false, invert);
-      case SAFE_REGEX -> new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.REGEX, s.getSafeRegex().getRegex(),
-          compile(s.getSafeRegex().getRegex(), where + ".safe_regex"), false, invert);
-      default -> throw new ConfigException(where + ": " + s.getMatchPatternCase() + " is not supported");
+      case EXACT_MATCH -> HeaderMatcherSpec.string(name, new StringMatch(StringMatch.Kind.EXACT, h.getExactMatch(), null, false), invert, missingEmpty);
+      case PREFIX_MATCH -> HeaderMatcherSpec.string(name, new StringMatch(StringMatch.Kind.PREFIX, h.getPrefixMatch(), null, false), invert, missingEmpty);
+      case SUFFIX_MATCH -> HeaderMatcherSpec.string(name, new StringMatch(StringMatch.Kind.SUFFIX, h.getSuffixMatch(), null, false), invert, missingEmpty);
+      case CONTAINS_MATCH -> HeaderMatcherSpec.string(name, new StringMatch(StringMatch.Kind.CONTAINS, h.getContainsMatch(), null, false), invert, missingEmpty);
+      case SAFE_REGEX_MATCH -> HeaderMatcherSpec.string(name, new StringMatch(StringMatch.Kind.REGEX, h.getSafeRegexMatch().getRegex(),
+          compile(h.getSafeRegexMatch().getRegex(), where + ".safe_regex_match"), false), invert, missingEmpty);
+      case PRESENT_MATCH -> HeaderMatcherSpec.present(name, h.getPresentMatch(), invert, missingEmpty);
+      case RANGE_MATCH -> {
+        if (h.getRangeMatch().getStart() >= h.getRangeMatch().getEnd()) {
+          throw new ConfigException(where + ".range_match: start must be less than end");
+        }
+        yield HeaderMatcherSpec.range(name, h.getRangeMatch().getStart(), h.getRangeMatch().getEnd(), invert, missingEmpty);
+      }
+      case STRING_MATCH -> HeaderMatcherSpec.string(name, RouteFeatureTranslator.stringMatch(h.getStringMatch(), where + ".string_match"),
+          invert, missingEmpty);
+      case HEADERMATCHSPECIFIER_NOT_SET -> HeaderMatcherSpec.present(name, true, invert, missingEmpty);
     };
   }
 

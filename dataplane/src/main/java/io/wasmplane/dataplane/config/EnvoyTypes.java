@@ -52,6 +52,11 @@ public final class EnvoyTypes {
           .add(DownstreamTlsContext.getDescriptor())
           .add(UpstreamTlsContext.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
+          // Per-route configs (typed_per_filter_config) Istio and others write for filters not run here: parsed, unused.
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.lua.v3.LuaPerRoute.getDescriptor())
           .add(StringValue.getDescriptor())
           .add(Struct.getDescriptor())
           .add(BoolValue.getDescriptor())

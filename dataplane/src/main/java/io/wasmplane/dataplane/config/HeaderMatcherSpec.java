@@ -1,33 +1,49 @@
 package io.wasmplane.dataplane.config;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
-import java.util.regex.Pattern;
 
-/** route.v3.HeaderMatcher: exact / prefix / suffix / contains / regex / present, optionally inverted. */
-public record HeaderMatcherSpec(String name, Kind kind, String value, Pattern regex, boolean present, boolean invert) {
+/**
+ * route.v3.HeaderMatcher: a string match, present match or range match on the header's values (several values are
+ * joined with ","), optionally inverted; {@code treatMissingAsEmpty} matches a missing header as "".
+ */
+public record HeaderMatcherSpec(String name, Kind kind, StringMatch string, boolean present, long rangeStart, long rangeEnd,
+    boolean invert, boolean treatMissingAsEmpty) {
 
-  public enum Kind { EXACT, PREFIX, SUFFIX, CONTAINS, REGEX, PRESENT }
+  public enum Kind { STRING, PRESENT, RANGE }
 
-  public boolean matches(HttpHeaders headers) {
-    List<String> values = headers.getAll(name);
-    boolean result;
-    if (kind == Kind.PRESENT) {
-      result = values.isEmpty() != present;
-    } else if (values.isEmpty()) {
-      // A missing header never matches a value matcher, even inverted (Envoy's rule).
-      return false;
-    } else {
-      String v = String.join(",", values);
-      result = switch (kind) {
-        case EXACT -> v.equals(value);
-        case PREFIX -> v.startsWith(value);
-        case SUFFIX -> v.endsWith(value);
-        case CONTAINS -> v.contains(value);
-        case REGEX -> regex.matcher(v).matches();
-        case PRESENT -> true;
-      };
+  public static HeaderMatcherSpec string(String name, StringMatch m, boolean invert, boolean treatMissingAsEmpty) {
+    return new HeaderMatcherSpec(name, Kind.STRING, m, false, 0, 0, invert, treatMissingAsEmpty);
+  }
+
+  public static HeaderMatcherSpec present(String name, boolean present, boolean invert, boolean treatMissingAsEmpty) {
+    return new HeaderMatcherSpec(name, Kind.PRESENT, null, present, 0, 0, invert, treatMissingAsEmpty);
+  }
+
+  public static HeaderMatcherSpec range(String name, long start, long end, boolean invert, boolean treatMissingAsEmpty) {
+    return new HeaderMatcherSpec(name, Kind.RANGE, null, false, start, end, invert, treatMissingAsEmpty);
+  }
+
+  public boolean matches(RequestFacts request) {
+    List<String> values = request.header(name);
+    if (values.isEmpty() && !treatMissingAsEmpty) {
+      // Envoy: a missing header matches only "present_match: false", or "present_match: true" inverted.
+      return kind == Kind.PRESENT && (invert ? present : !present);
     }
+    String v = values.isEmpty() ? "" : values.size() == 1 ? values.get(0) : String.join(",", values);
+    boolean result = switch (kind) {
+      case STRING -> string.matches(v);
+      case PRESENT -> present; // the header is there (or treated as an empty value)
+      case RANGE -> inRange(v);
+    };
     return result != invert;
+  }
+
+  private boolean inRange(String v) {
+    try {
+      long n = Long.parseLong(v);
+      return n >= rangeStart && n < rangeEnd;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 }

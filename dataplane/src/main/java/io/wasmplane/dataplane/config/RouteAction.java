@@ -3,40 +3,67 @@ package io.wasmplane.dataplane.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** What a matched route does. */
 public sealed interface RouteAction {
 
   /**
-   * Forward upstream to one of the weighted clusters; a single {@code cluster} is one entry of weight 1.
-   * {@code retryPolicy} is the route's or else its virtual host's ({@link RetryPolicy#NONE} without either); the
-   * attempt count flags are the virtual host's {@code include_request_attempt_count} and
-   * {@code include_attempt_count_in_response}.
+   * Forward upstream to one of the weighted clusters (a single {@code cluster} is one entry of weight 1), or to the
+   * cluster a request header names ({@code clusterHeader}). {@code retryPolicy} is the route's or else its virtual
+   * host's ({@link RetryPolicy#NONE} without either); the attempt count flags are the virtual host's
+   * {@code include_request_attempt_count} and {@code include_attempt_count_in_response}.
    */
-  record Forward(List<WeightedCluster> clusters, int totalWeight, Optional<String> prefixRewrite,
-      Optional<String> hostRewriteLiteral, Duration timeout, String matchedPrefix, RetryPolicy retryPolicy,
-      boolean requestAttemptCount, boolean responseAttemptCount) implements RouteAction {
-
-    public Forward(List<WeightedCluster> clusters, int totalWeight, Optional<String> prefixRewrite,
-        Optional<String> hostRewriteLiteral, Duration timeout, String matchedPrefix) {
-      this(clusters, totalWeight, prefixRewrite, hostRewriteLiteral, timeout, matchedPrefix, RetryPolicy.NONE, false, false);
-    }
+  record Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
+      PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
+      StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
+      boolean responseAttemptCount) implements RouteAction {
 
     /** Picks a cluster for a random draw in [0, totalWeight). */
-    public String pick(int draw) {
+    public WeightedCluster pick(int draw) {
       int acc = 0;
       for (WeightedCluster wc : clusters) {
         acc += wc.weight();
         if (draw < acc) {
-          return wc.name();
+          return wc;
         }
       }
-      return clusters.get(clusters.size() - 1).name();
+      return clusters.get(clusters.size() - 1);
     }
   }
 
   /** Answer locally with a status and an optional body. */
   record DirectResponse(int status, Optional<String> body) implements RouteAction {}
 
-  record WeightedCluster(String name, int weight) {}
+  /** Answer with a redirect (route.v3.RedirectAction); {@link io.wasmplane.dataplane.router.Redirects} builds the Location. */
+  record Redirect(int status, String scheme, String host, int port, String path, PathRewrite rewrite, boolean stripQuery)
+      implements RouteAction {}
+
+  /**
+   * A weighted cluster entry; {@code requestHeaders}/{@code responseHeaders} are the whole chain for requests sent to
+   * it (its own level and the route's, virtual host's and route configuration's), null when it adds nothing itself.
+   */
+  record WeightedCluster(String name, int weight, Optional<String> hostRewriteLiteral, HeaderMutations requestHeaders,
+      HeaderMutations responseHeaders) {
+    public WeightedCluster(String name, int weight) {
+      this(name, weight, Optional.empty(), null, null);
+    }
+  }
+
+  /** route.v3 RequestMirrorPolicy: shadow a share of the requests (parts per million) to {@code cluster}. */
+  record Mirror(String cluster, int fractionPerMillion, boolean disableShadowHostSuffix) {}
+
+  /** Host rewrites besides the literal one: from a request header, from the path by regex, or the upstream's hostname. */
+  record HostRewrite(String header, Pattern pathRegex, String pathSubstitution, boolean auto) {
+    public static final HostRewrite NONE = new HostRewrite(null, null, null, false);
+  }
+
+  /**
+   * route.v3.RouteAction.MaxStreamDuration: the whole stream's limit from its start ({@code max} zero = none);
+   * with {@code grpcHeaderMax} set, a gRPC request's {@code grpc-timeout} (capped by it unless zero, less the offset)
+   * takes its place.
+   */
+  record StreamDuration(Duration max, Duration grpcHeaderMax, Duration grpcHeaderOffset) {
+    public static final StreamDuration NONE = new StreamDuration(Duration.ZERO, null, Duration.ZERO);
+  }
 }

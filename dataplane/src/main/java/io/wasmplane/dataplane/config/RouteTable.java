@@ -1,6 +1,5 @@
 package io.wasmplane.dataplane.config;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,9 +19,16 @@ public final class RouteTable {
   private final List<Map.Entry<String, VirtualHostConfig>> suffixWildcards = new ArrayList<>();
   private final List<Map.Entry<String, VirtualHostConfig>> prefixWildcards = new ArrayList<>();
   private VirtualHostConfig catchAll;
+  private final List<String> internalOnlyHeaders;
 
   public RouteTable(String name, List<VirtualHostConfig> virtualHosts) {
+    this(name, virtualHosts, List.of());
+  }
+
+  /** {@code internalOnlyHeaders}: removed from external requests before any filter sees them. */
+  public RouteTable(String name, List<VirtualHostConfig> virtualHosts, List<String> internalOnlyHeaders) {
     this.name = name;
+    this.internalOnlyHeaders = List.copyOf(internalOnlyHeaders);
     this.virtualHosts = List.copyOf(virtualHosts);
     for (VirtualHostConfig vh : virtualHosts) {
       for (String d : vh.domains()) {
@@ -52,6 +58,10 @@ public final class RouteTable {
 
   public List<VirtualHostConfig> virtualHosts() {
     return virtualHosts;
+  }
+
+  public List<String> internalOnlyHeaders() {
+    return internalOnlyHeaders;
   }
 
   /** The virtual host serving {@code authority} (host header, possibly with a port). */
@@ -89,15 +99,13 @@ public final class RouteTable {
   }
 
   /** The first route matching the request, as Envoy evaluates routes in order. */
-  public Optional<RouteEntry> route(String authority, String path, HttpHeaders headers) {
-    Optional<VirtualHostConfig> vh = virtualHost(authority);
+  public Optional<RouteEntry> route(RequestFacts request) {
+    Optional<VirtualHostConfig> vh = virtualHost(request.headers().get("host"));
     if (vh.isEmpty()) {
       return Optional.empty();
     }
-    int q = path.indexOf('?');
-    String pathOnly = q < 0 ? path : path.substring(0, q);
     for (RouteEntry r : vh.get().routes()) {
-      if (r.match().matches(pathOnly, headers)) {
+      if (r.match().matches(request)) {
         return Optional.of(r);
       }
     }

@@ -3,26 +3,35 @@ package io.wasmplane.dataplane.config;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Envoy's {@code type.matcher.v3.StringMatcher}: exact / prefix / suffix / contains (optionally ignoring case) or safe_regex. */
-public record StringMatch(Kind kind, String value, boolean ignoreCase, Pattern regex) {
+/**
+ * Envoy's {@code type.matcher.v3.StringMatcher}: exact / prefix / suffix / contains (optionally ignoring case) or a
+ * full safe_regex match. Parsed by {@code RouteFeatureTranslator.stringMatch}.
+ */
+public record StringMatch(Kind kind, String value, Pattern regex, boolean ignoreCase) {
 
   public enum Kind { EXACT, PREFIX, SUFFIX, CONTAINS, REGEX }
 
-  public boolean matches(String s) {
-    if (kind == Kind.REGEX) {
-      return regex.matcher(s).matches();
+  public StringMatch {
+    if (ignoreCase) {
+      value = value.toLowerCase(Locale.ROOT);
     }
-    String v = ignoreCase ? s.toLowerCase(Locale.ROOT) : s;
-    String want = ignoreCase ? value.toLowerCase(Locale.ROOT) : value;
+  }
+
+  public boolean matches(String v) {
+    if (kind == Kind.REGEX) {
+      return regex.matcher(v).matches();
+    }
+    String s = ignoreCase ? v.toLowerCase(Locale.ROOT) : v;
     return switch (kind) {
-      case EXACT -> v.equals(want);
-      case PREFIX -> v.startsWith(want);
-      case SUFFIX -> v.endsWith(want);
-      case CONTAINS -> v.contains(want);
+      case EXACT -> s.equals(value);
+      case PREFIX -> s.startsWith(value);
+      case SUFFIX -> s.endsWith(value);
+      case CONTAINS -> s.contains(value);
       case REGEX -> false;
     };
   }
 
+  /** Value equality (a Pattern has none): two configs with the same matcher compare equal. */
   @Override
   public boolean equals(Object o) {
     return o instanceof StringMatch m && kind == m.kind && value.equals(m.value) && ignoreCase == m.ignoreCase;

@@ -183,22 +183,7 @@ public final class TlsTranslator {
   }
 
   static StringMatch stringMatch(StringMatcher s, String where) {
-    FieldGuard.onlySupported(s, where, Set.of("exact", "prefix", "suffix", "contains", "safe_regex", "ignore_case"));
-    boolean ic = s.getIgnoreCase();
-    return switch (s.getMatchPatternCase()) {
-      case EXACT -> new StringMatch(StringMatch.Kind.EXACT, s.getExact(), ic, null);
-      case PREFIX -> new StringMatch(StringMatch.Kind.PREFIX, s.getPrefix(), ic, null);
-      case SUFFIX -> new StringMatch(StringMatch.Kind.SUFFIX, s.getSuffix(), ic, null);
-      case CONTAINS -> new StringMatch(StringMatch.Kind.CONTAINS, s.getContains(), ic, null);
-      case SAFE_REGEX -> {
-        try {
-          yield new StringMatch(StringMatch.Kind.REGEX, s.getSafeRegex().getRegex(), false, Pattern.compile(s.getSafeRegex().getRegex()));
-        } catch (PatternSyntaxException e) {
-          throw new ConfigException(where + ".safe_regex: invalid regex '" + s.getSafeRegex().getRegex() + "': " + e.getDescription());
-        }
-      }
-      default -> throw new ConfigException(where + ": one of exact, prefix, suffix, contains, safe_regex is required");
-    };
+    return RouteFeatureTranslator.stringMatch(s, where);
   }
 
   /** {@code TlsParameters}: min/max version to JDK protocol names; OpenSSL cipher names to JDK names. */

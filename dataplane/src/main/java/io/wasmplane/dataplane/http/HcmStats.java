@@ -25,6 +25,7 @@ public final class HcmStats {
   public final Counter noRoute;
   public final Counter noCluster;
   public final Counter rqDirectResponse;
+  public final Counter rqRedirect;
   public final Counter routerRqTotal;
 
   public HcmStats(StatsRegistry r, String statPrefix) {
@@ -50,6 +51,7 @@ public final class HcmStats {
     noRoute = r.counter(p + "no_route");
     noCluster = r.counter(p + "no_cluster");
     rqDirectResponse = r.counter(p + "rq_direct_response");
+    rqRedirect = r.counter(p + "rq_redirect");
     routerRqTotal = r.counter(p + "rq_total");
   }
 

@@ -62,7 +62,9 @@ final class RetryState {
    * The state for a request, or null when nothing asks for retries. Always consumes the request's retry headers, as
    * Envoy does, so they never reach the upstream.
    */
-  static RetryState create(RetryPolicy policy, HttpHeaders request, UpstreamCluster cluster) {
+  /** {@code facts}: the request as route matchers see it (its headers are {@code request}). */
+  static RetryState create(RetryPolicy policy, HttpHeaders request, io.wasmplane.dataplane.config.RequestFacts facts,
+      UpstreamCluster cluster) {
     String on = take(request, RETRY_ON);
     String grpcOn = take(request, RETRY_GRPC_ON);
     String max = take(request, MAX_RETRIES);
@@ -76,7 +78,7 @@ final class RetryState {
       retryOn |= RetryOn.parseHeader(grpcOn, true);
     }
     if (retryOn != 0 && !policy.retriableRequestHeaders().isEmpty()
-        && policy.retriableRequestHeaders().stream().noneMatch(m -> m.matches(request))) {
+        && policy.retriableRequestHeaders().stream().noneMatch(m -> m.matches(facts))) {
       retryOn = 0;
     }
     if (retryOn == 0) {
@@ -107,7 +109,7 @@ final class RetryState {
       for (String n : names.split(",")) {
         String name = n.trim().toLowerCase(java.util.Locale.ROOT);
         if (!name.isEmpty()) {
-          headers.add(new HeaderMatcherSpec(name, HeaderMatcherSpec.Kind.PRESENT, "", null, true, false));
+          headers.add(HeaderMatcherSpec.present(name, true, false, false));
         }
       }
     }
@@ -164,8 +166,10 @@ final class RetryState {
       }
     }
     if (has(RetryOn.RETRIABLE_HEADERS)) {
+      // Response headers, matched as a request's would be (no pseudo-headers apply).
+      io.wasmplane.dataplane.config.RequestFacts response = io.wasmplane.dataplane.config.RequestFacts.of("", "", headers, "");
       for (HeaderMatcherSpec m : retriableHeaders) {
-        if (m.matches(headers)) {
+        if (m.matches(response)) {
           return true;
         }
       }

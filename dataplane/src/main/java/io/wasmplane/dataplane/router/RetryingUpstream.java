@@ -35,7 +35,8 @@ final class RetryingUpstream {
 
   /** Builds the upstream request head for one attempt; {@code end}: no body or trailers follow it. */
   interface RequestHead {
-    HttpRequest build(boolean end);
+    /** The request head of a try to {@code host}; {@code end}: the request has no body or trailers to follow. */
+    HttpRequest build(boolean end, UpstreamHost host);
   }
 
   private final UpstreamListener router;
@@ -173,7 +174,7 @@ final class RetryingUpstream {
       retry.onHostAttempted(host);
     }
     boolean headersOnly = requestEnded && bodyBytes == 0 && trailers == null;
-    HttpRequest request = head.build(headersOnly);
+    HttpRequest request = head.build(headersOnly, host);
     if (route.requestAttemptCount()) {
       request.headers().setInt(ATTEMPT_COUNT, attempts);
     }

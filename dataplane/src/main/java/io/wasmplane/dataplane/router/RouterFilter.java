@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.wasmplane.dataplane.accesslog.AccessLogFormat;
+import io.wasmplane.dataplane.config.HeaderMutations;
+import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
 import io.wasmplane.dataplane.config.RouteTable;
@@ -43,7 +46,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private RetryingUpstream upstream;
   private UpstreamCluster cluster;
   private LoopTimers.Timeout timeout;
+  private LoopTimers.Timeout streamDeadline;
   private boolean responseStarted;
+  private HeaderMutations responseHeaders = HeaderMutations.NONE;
+  private java.util.List<RequestMirror> mirrors = java.util.List.of();
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
     this.callbacks = callbacks;
@@ -55,6 +61,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void attach(HttpStream stream) {
     this.stream = stream;
+    // Attached when the stream's filters are created, before any of them sees the request.
+    if (stream.request() != null) {
+      InternalOnlyHeaders.strip(routes.internalOnlyHeaders(), stream.request().headers());
+    }
   }
 
   @Override
@@ -62,8 +72,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     StreamInfo info = callbacks.streamInfo();
     stats.routerRqTotal.inc();
     // Envoy: only a connect_matcher route (not supported here) matches CONNECT; prefix/path/regex routes never do.
+    RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
     Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
-        : routes.route(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.headers());
+        : routes.route(facts);
     if (route.isEmpty()) {
       stats.noRoute.inc();
       info.setFlag(ResponseFlag.NO_ROUTE_FOUND);
@@ -72,43 +83,91 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     RouteEntry r = route.get();
     info.routeName = r.name();
+    responseHeaders = r.responseHeaders();
     if (r.action() instanceof RouteAction.DirectResponse d) {
       stats.rqDirectResponse.inc();
       localReply(d.status(), d.body().orElse(""), "direct_response");
       return FilterStatus.STOP_ITERATION;
     }
+    if (r.action() instanceof RouteAction.Redirect redirect) {
+      stats.rqRedirect.inc();
+      HttpHeaders location = new DefaultHttpHeaders();
+      location.set(HttpHeaderNames.LOCATION, Redirects.location(redirect, request.uri(), request.headers().get(HttpHeaderNames.HOST),
+          scheme(request)));
+      localReply(redirect.status(), "", "direct_response", location);
+      return FilterStatus.STOP_ITERATION;
+    }
     RouteAction.Forward f = (RouteAction.Forward) r.action();
-    String clusterName = f.clusters().size() == 1 ? f.clusters().get(0).name()
-        : f.pick(ThreadLocalRandom.current().nextInt(f.totalWeight()));
+    RouteAction.WeightedCluster picked = f.clusterHeader() != null ? null
+        : f.clusters().size() == 1 ? f.clusters().get(0) : f.pick(ThreadLocalRandom.current().nextInt(f.totalWeight()));
+    String clusterName = picked != null ? picked.name() : request.headers().get(f.clusterHeader());
+    HeaderMutations requestHeaders = picked != null && picked.requestHeaders() != null ? picked.requestHeaders() : r.requestHeaders();
+    if (picked != null && picked.responseHeaders() != null) {
+      responseHeaders = picked.responseHeaders();
+    }
     info.upstreamCluster = clusterName;
-    cluster = clusters.get(clusterName);
+    cluster = clusterName == null ? null : clusters.get(clusterName);
     if (cluster == null) {
       stats.noCluster.inc();
       info.setFlag(ResponseFlag.NO_CLUSTER_FOUND);
-      localReply(503, "", "cluster_not_found");
+      localReply(f.clusterNotFoundCode(), "", "cluster_not_found");
       return FilterStatus.STOP_ITERATION;
     }
-    RetryState retry = RetryState.create(f.retryPolicy(), request.headers(), cluster);
-    upstream = new RetryingUpstream(this, stream, cluster, retry, f, e -> upstreamRequest(request, f, e));
+    // The head is prepared once (rewrites and header edits applied once); each try sends it or, on a retry, a copy.
+    HttpRequest upstreamRequest = upstreamRequest(request, f, picked, requestHeaders, end);
+    RetryState retry = RetryState.create(f.retryPolicy(), request.headers(), facts, cluster);
+    upstream = new RetryingUpstream(this, stream, cluster, retry, f,
+        new PreparedHead(upstreamRequest, end, f.hostRewrite().auto() ? cluster : null));
     info.upstreamRequestStartNanos = System.nanoTime();
     long ms = f.timeout().toMillis();
     if (ms > 0) {
       timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout); // spans every try
+    }
+    if (!f.mirrors().isEmpty()) {
+      mirrors = startMirrors(f, upstreamRequest, end);
     }
     if (!upstream.start(end)) {
       upstream = null;
       cancelTimeout();
       info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
       localReply(503, "no healthy upstream", "no_healthy_upstream");
+      return FilterStatus.STOP_ITERATION;
+    }
+    long deadline = StreamDeadline.millis(f.streamDuration(), request.headers());
+    if (deadline > 0) {
+      long left = Math.max(1, deadline - (System.nanoTime() - info.startNanos) / 1_000_000);
+      streamDeadline = LoopTimers.of(callbacks.eventLoop()).start(left, this::onStreamDeadline);
     }
     return FilterStatus.STOP_ITERATION;
   }
 
-  private HttpRequest upstreamRequest(HttpRequest request, RouteAction.Forward f, boolean end) {
+  private java.util.List<RequestMirror> startMirrors(RouteAction.Forward f, HttpRequest upstreamRequest, boolean end) {
+    java.util.List<RequestMirror> started = new java.util.ArrayList<>(f.mirrors().size());
+    for (RouteAction.Mirror m : f.mirrors()) {
+      RequestMirror rm = RequestMirror.start(m, clusters, callbacks.eventLoop(), upstreamRequest, end, f.timeout().toMillis());
+      if (rm != null) {
+        started.add(rm);
+      }
+    }
+    return started;
+  }
+
+  /** The request's scheme as the connection manager set x-forwarded-proto. */
+  private static String scheme(HttpRequest request) {
+    String proto = request.headers().get("x-forwarded-proto");
+    return proto == null || proto.isEmpty() ? "http" : proto;
+  }
+
+  private AccessLogFormat.Entry entry(HttpResponse response) {
+    return new AccessLogFormat.Entry(callbacks.streamInfo(), stream.request(), response);
+  }
+
+  private HttpRequest upstreamRequest(HttpRequest request, RouteAction.Forward f, RouteAction.WeightedCluster picked,
+      HeaderMutations requestHeaders, boolean end) {
     String uri = request.uri();
-    if (f.prefixRewrite().isPresent() && f.matchedPrefix() != null && uri.length() >= f.matchedPrefix().length()) {
+    if (f.pathRewrite() != null) {
       request.headers().set("x-envoy-original-path", uri);
-      uri = f.prefixRewrite().get() + uri.substring(f.matchedPrefix().length());
+      uri = f.pathRewrite().rewrite(uri);
     }
     // A request without body goes out as one full message sharing the stream's header map, edited in place as
     // Envoy's router edits the downstream map; one with a body gets a copy, because its upstream framing
@@ -122,14 +181,31 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked"); // HTTP/1.1 framing; dropped by the HTTP/2 codec
     }
-    if (f.hostRewriteLiteral().isPresent()) {
+    if (!requestHeaders.isEmpty()) {
+      requestHeaders.apply(h, entry(null));
+    }
+    if (picked != null && picked.hostRewriteLiteral().isPresent()) {
+      h.set(HttpHeaderNames.HOST, picked.hostRewriteLiteral().get());
+    } else if (f.hostRewriteLiteral().isPresent()) {
       h.set(HttpHeaderNames.HOST, f.hostRewriteLiteral().get());
+    } else if (f.hostRewrite().header() != null) {
+      String v = request.headers().get(f.hostRewrite().header());
+      if (v != null && !v.isEmpty()) {
+        h.set(HttpHeaderNames.HOST, v);
+      }
+    } else if (f.hostRewrite().pathRegex() != null) {
+      int q = request.uri().indexOf('?');
+      String path = q < 0 ? request.uri() : request.uri().substring(0, q);
+      h.set(HttpHeaderNames.HOST, f.hostRewrite().pathRegex().matcher(path).replaceAll(f.hostRewrite().pathSubstitution()));
     }
     return out;
   }
 
   @Override
   public FilterStatus decodeData(ByteBuf data, boolean end) {
+    for (RequestMirror m : mirrors) {
+      m.data(data, end);
+    }
     if (upstream != null && !upstream.done()) {
       upstream.sendData(data, end);
     } else {
@@ -140,6 +216,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public FilterStatus decodeTrailers(HttpHeaders trailers) {
+    for (RequestMirror m : mirrors) {
+      m.trailers(trailers);
+    }
     if (upstream != null && !upstream.done()) {
       upstream.sendTrailers(trailers);
     }
@@ -159,6 +238,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     HopByHop.strip(down.headers());
     down.headers().set("x-envoy-upstream-service-time",
         Long.toString((info.firstUpstreamByteNanos - info.upstreamRequestStartNanos) / 1_000_000));
+    if (!responseHeaders.isEmpty()) {
+      responseHeaders.apply(down.headers(), entry(down));
+    }
     if (end) {
       cancelTimeout();
     }
@@ -220,8 +302,39 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
   }
 
+  /** route.v3 max_stream_duration: 408 while the request is still arriving, 504 after (Envoy's DT). */
+  private void onStreamDeadline() {
+    streamDeadline = null;
+    if (stream.finished()) {
+      return;
+    }
+    callbacks.streamInfo().setFlag(ResponseFlag.DURATION_TIMEOUT);
+    if (upstream != null && !upstream.done()) {
+      upstream.reset();
+    }
+    if (responseStarted) {
+      stream.resetStream();
+    } else {
+      localReply(stream.requestEnded() ? 504 : 408, "downstream duration timeout", "max_duration_timeout");
+    }
+  }
+
   private void localReply(int status, String body, String details) {
-    stream.sendLocalReply(Integer.MAX_VALUE, status, body, upstream == null ? null : upstream.localReplyHeaders(), details);
+    localReply(status, body, details, upstream == null ? null : upstream.localReplyHeaders());
+  }
+
+  /**
+   * A local reply from the router gets the route's response header edits, as Envoy's modify_headers does (and the
+   * attempt count after upstream tries, when the virtual host asks).
+   */
+  private void localReply(int status, String body, String details, HttpHeaders extra) {
+    if (!responseHeaders.isEmpty()) {
+      if (extra == null) {
+        extra = new DefaultHttpHeaders();
+      }
+      responseHeaders.apply(extra, entry(null));
+    }
+    stream.sendLocalReply(Integer.MAX_VALUE, status, body, extra, details);
   }
 
   private void cancelTimeout() {
@@ -229,11 +342,18 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       timeout.cancel();
       timeout = null;
     }
+    if (streamDeadline != null) {
+      streamDeadline.cancel();
+      streamDeadline = null;
+    }
   }
 
   @Override
   public void onStreamReset() {
     cancelTimeout();
+    for (RequestMirror m : mirrors) {
+      m.mainStreamGone();
+    }
     if (upstream != null && !upstream.done()) {
       cluster.stats().rqTxReset.inc();
       upstream.reset();
@@ -255,5 +375,43 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onDestroy() {
     onStreamReset();
+  }
+
+  /**
+   * The upstream request of each try: the first sends the head prepared for the stream (rewrites and header edits
+   * already applied once), a later one a copy with its own framing; auto_host_rewrite names each try's host.
+   */
+  private static final class PreparedHead implements RetryingUpstream.RequestHead {
+    private final HttpRequest prepared;
+    private final boolean preparedEnd;
+    private final UpstreamCluster autoHostRewrite;
+    private boolean sent;
+
+    PreparedHead(HttpRequest prepared, boolean preparedEnd, UpstreamCluster autoHostRewrite) {
+      this.prepared = prepared;
+      this.preparedEnd = preparedEnd;
+      this.autoHostRewrite = autoHostRewrite;
+    }
+
+    @Override
+    public HttpRequest build(boolean end, io.wasmplane.dataplane.upstream.UpstreamHost host) {
+      HttpRequest out = prepared;
+      if (sent || end != preparedEnd) {
+        HttpHeaders h = new DefaultHttpHeaders().set(prepared.headers());
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+          h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        }
+        out = end
+            ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, prepared.method(), prepared.uri(), Unpooled.EMPTY_BUFFER, h,
+                EmptyHttpHeaders.INSTANCE)
+            : new DefaultHttpRequest(HttpVersion.HTTP_1_1, prepared.method(), prepared.uri(), h);
+      }
+      sent = true;
+      if (autoHostRewrite != null) {
+        UpstreamHostRewrite.apply(autoHostRewrite, host, out.headers());
+      }
+      return out;
+    }
   }
 }

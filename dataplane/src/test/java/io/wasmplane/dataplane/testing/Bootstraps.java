@@ -28,6 +28,11 @@ public final class Bootstraps {
 
   /** A bootstrap with admin, one listener "ingress" with the given routes/HCM extras, and the given clusters. */
   public static String bootstrap(String routes, String hcmExtra, String clusters, Path accessLog, String listenerExtra) {
+    return withRouteConfig("name: local_route\nvirtual_hosts:\n" + routes.stripIndent(), hcmExtra, clusters, accessLog, listenerExtra);
+  }
+
+  /** The same with a whole RouteConfiguration (its name, virtual_hosts and route-configuration-level fields). */
+  public static String withRouteConfig(String routeConfig, String hcmExtra, String clusters, Path accessLog, String listenerExtra) {
     return """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -48,8 +53,6 @@ public final class Bootstraps {
                       "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
                       path: %s
                   route_config:
-                    name: local_route
-                    virtual_hosts:
         %s
                   http_filters:
                   - name: envoy.filters.http.router
@@ -58,7 +61,7 @@ public final class Bootstraps {
         %s
           clusters:
         %s
-        """.formatted(indent(hcmExtra, 10), accessLog, indent(routes, 12), indent(listenerExtra, 6), clusters);
+        """.formatted(indent(hcmExtra, 10), accessLog, indent(routeConfig, 12), indent(listenerExtra, 6), clusters);
   }
 
   public static String indent(String s, int n) {

@@ -30,6 +30,8 @@ public final class TestUpstream implements AutoCloseable {
   public final AtomicInteger forceStatus = new AtomicInteger();
   /** The headers of the last /healthz request (lower-case names, first values). */
   public volatile Map<String, String> lastHealthCheckHeaders = Map.of();
+  /** What each request (but /check) was answered with: the echo of its request line, headers and body. */
+  public final java.util.concurrent.ConcurrentLinkedQueue<String> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public TestUpstream(String name) throws IOException {
     this.name = name;
@@ -90,6 +92,7 @@ public final class TestUpstream implements AutoCloseable {
     byte[] body = new byte[head.length + reqBody.length];
     System.arraycopy(head, 0, body, 0, head.length);
     System.arraycopy(reqBody, 0, body, head.length, reqBody.length);
+    received.add(new String(body, StandardCharsets.UTF_8));
     ex.getResponseHeaders().set("x-upstream-name", name);
     ex.getResponseHeaders().set("x-request-body-bytes", Integer.toString(reqBody.length));
     if (ex.getRequestMethod().equals("HEAD") || status == 204 || status == 304) {

@@ -1,0 +1,109 @@
+package io.wasmplane.dataplane.xds;
+
+import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
+import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wasmplane.controlplane.ControlPlane;
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.IstioRoutes;
+import io.wasmplane.dataplane.testing.RawResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Istio-shaped RouteConfiguration (testing/IstioRoutes) delivered by our control-plane-stub over ADS (RDS) is
+ * ACKed and served; an edit that adds a field we refuse (hash_policy without a hashing load balancer) is NACKed and
+ * the last good routes keep serving.
+ */
+@Timeout(90)
+class IstioRoutesOverXdsTest {
+  @TempDir
+  Path dir;
+
+  private static String rollout(int listenerPort, IstioRoutes.Upstreams u, String routeConfig) {
+    return """
+        listeners:
+          - name: outbound_8080
+            address: { socketAddress: { address: 127.0.0.1, portValue: %d } }
+            filterChains:
+              - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typedConfig:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      statPrefix: outbound_0.0.0.0_8080
+                      rds: { routeConfigName: "8080", configSource: { ads: {}, resourceApiVersion: V3 } }
+                      httpFilters:
+                        - name: envoy.filters.http.router
+                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        routes:
+          - %s
+        clusters:
+        %s
+        """.formatted(listenerPort, Bootstraps.indent(routeConfig, 4).substring(4), clusters(u));
+  }
+
+  private static String clusters(IstioRoutes.Upstreams u) {
+    StringBuilder sb = new StringBuilder();
+    String[][] all = {{IstioRoutes.cluster("v1"), "" + u.v1().port()}, {IstioRoutes.cluster("v2"), "" + u.v2().port()},
+        {IstioRoutes.cluster("v3"), "" + u.v3().port()}, {"PassthroughCluster", "" + u.passthrough().port()}};
+    for (String[] c : all) {
+      sb.append("""
+            - name: "%1$s"
+              type: STATIC
+              connectTimeout: 1s
+              loadAssignment:
+                clusterName: "%1$s"
+                endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 127.0.0.1, portValue: %2$s } } } }] }]
+          """.formatted(c[0], c[1]));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void istioRoutesOverRdsAreServedAndARefusedEditKeepsTheLastGoodOnes() throws Exception {
+    int port = Resources.freePort();
+    Path file = dir.resolve("rollout.yaml");
+    try (IstioRoutes.Upstreams u = IstioRoutes.Upstreams.start()) {
+      Files.writeString(file, rollout(port, u, IstioRoutes.routeConfig()));
+      try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
+          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("sidecar-1", "default", stub.xdsPort(), "GRPC"), "t"),
+              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+        String rds = "http.outbound_0.0.0.0_8080.rds.8080.";
+        await("the Istio routes are accepted", () -> counter(dp, rds + "update_success") >= 1);
+        await("the listener serves", () -> servesJason(port));
+        IstioRoutes.assertServed(port);
+        assertThat(counter(dp, rds + "update_rejected")).isZero();
+
+        String refused = IstioRoutes.routeConfig().replace("route: {cluster: PassthroughCluster, timeout: 0s,",
+            "route: {cluster: PassthroughCluster, hash_policy: [{header: {header_name: x-user}}], timeout: 0s,");
+        assertThat(refused).isNotEqualTo(IstioRoutes.routeConfig());
+        Files.writeString(file, rollout(port, u, refused));
+        await("the edit with hash_policy is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
+        // The NACK the stub received names the resource, the field and the cause.
+        await("the stub shows the NACK", () -> stubStatus(stub).contains("hash_policy"));
+        assertThat(stubStatus(stub)).contains("route_configuration 8080").contains("RING_HASH or MAGLEV");
+        IstioRoutes.assertServed(port);
+      }
+    }
+  }
+
+  private static String stubStatus(ControlPlane stub) throws Exception {
+    return io.wasmplane.dataplane.testing.Http.get(io.wasmplane.dataplane.testing.Http.h1(),
+        "http://127.0.0.1:" + stub.httpPort() + "/status").body();
+  }
+
+  private static boolean servesJason(int port) {
+    try {
+      return RawResponse.get(port, "reviews", "/", "end-user: jason").header("x-upstream-name").contains("v2");
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}
