@@ -52,7 +52,6 @@ class RouteConfigErrorsTest {
       "mirror on a virtual host  | | request_mirror_policies: [{cluster: a}] | | | unsupported field(s) [request_mirror_policies]",
       "hash_policy               | | | | hash_policy: [{header: {header_name: x-user}}] | hash_policy: not supported (it needs a RING_HASH or MAGLEV cluster",
       "priority HIGH             | | | | priority: HIGH | .priority: HIGH is not supported",
-      "retry_policy stays        | | | | retry_policy: {num_retries: 2} | unsupported field(s) [retry_policy]",
       "upgrade_configs           | | | | upgrade_configs: [{upgrade_type: websocket}] | unsupported field(s) [upgrade_configs]",
       "idle_timeout              | | | | idle_timeout: 5s | unsupported field(s) [idle_timeout]",
       "max_grpc_timeout          | | | | max_grpc_timeout: 5s | unsupported field(s) [max_grpc_timeout]",
