@@ -49,6 +49,8 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
           .add(DownstreamTlsContext.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor())
           .add(UpstreamTlsContext.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
           .add(StringValue.getDescriptor())
