@@ -159,31 +159,37 @@ public final class BootstrapTranslator {
     }
     long bufferLimit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : BUFFER_LIMIT_DEFAULT;
     List<FilterChainConfig> chains = new ArrayList<>();
+    boolean several = l.getFilterChainsCount() + (l.hasDefaultFilterChain() ? 1 : 0) > 1;
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
-      chains.add(filterChain(l.getFilterChains(i), where + ".filter_chains[" + i + "]", "filter_chains[" + i + "]", clusterNames,
-          bufferLimit));
+      chains.add(filterChain(l.getFilterChains(i), where, ".filter_chains[" + i + "]", several, clusterNames, bufferLimit));
     }
     Optional<FilterChainConfig> defaultChain = Optional.empty();
     if (l.hasDefaultFilterChain()) {
       if (l.getDefaultFilterChain().hasFilterChainMatch()) {
         throw new ConfigException(where + ".default_filter_chain.filter_chain_match: not allowed on the default chain");
       }
-      defaultChain = Optional.of(filterChain(l.getDefaultFilterChain(), where + ".default_filter_chain", "default_filter_chain",
-          clusterNames, bufferLimit));
+      defaultChain = Optional.of(filterChain(l.getDefaultFilterChain(), where, ".default_filter_chain", several, clusterNames,
+          bufferLimit));
     }
     new FilterChainSelector(chains.stream().map(FilterChainConfig::match).toList(),
         chains.stream().map(c -> "'" + c.name() + "'").toList(), where);
     return new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where));
   }
 
-  private static FilterChainConfig filterChain(FilterChain fc, String where, String position, Set<String> clusterNames,
-      long bufferLimit) {
+  /**
+   * One chain; {@code listener} is "listener NAME", {@code position} the chain's field path. Messages about its HCM or
+   * TCP proxy name the chain only when the listener has several.
+   */
+  private static FilterChainConfig filterChain(FilterChain fc, String listener, String position, boolean several,
+      Set<String> clusterNames, long bufferLimit) {
+    String where = listener + position;
     FieldGuard.onlySupported(fc, where, Set.of("filters", "transport_socket", "name", "filter_chain_match", "metadata"));
     if (fc.getFiltersCount() == 0) {
       throw new ConfigException(where + ".filters: a terminal network filter (" + EnvoyTypes.HCM + " or "
           + EnvoyTypes.TCP_PROXY + ") is required");
     }
-    String name = fc.getName().isEmpty() ? position : fc.getName();
+    String name = fc.getName().isEmpty() ? position.substring(1) : fc.getName();
+    String owner = several ? listener + " filter chain '" + name + "'" : listener;
     FilterChainMatchSpec match = FilterChainMatches.translate(fc.getFilterChainMatch(), where + ".filter_chain_match");
     // Envoy's order: network filters first (here: envoy.filters.network.wasm), the terminal filter last.
     List<NetworkFilterConfig> networkFilters = new ArrayList<>();
@@ -214,7 +220,7 @@ public final class BootstrapTranslator {
       tls = Optional.of(downstreamTls(fc.getTransportSocket(), where + ".transport_socket"));
     }
     if (f.getTypedConfig().getTypeUrl().endsWith("/" + TcpProxy.getDescriptor().getFullName())) {
-      TcpProxyConfig tcp = tcpProxy(unpack(f.getTypedConfig(), TcpProxy.class, fw + ".typed_config"), where + " tcp_proxy", clusterNames);
+      TcpProxyConfig tcp = tcpProxy(unpack(f.getTypedConfig(), TcpProxy.class, fw + ".typed_config"), owner + " tcp_proxy", clusterNames);
       return new FilterChainConfig(name, match, null, tls, networkFilters, Optional.of(tcp));
     }
     if (!f.getName().equals(EnvoyTypes.HCM)
@@ -223,7 +229,7 @@ public final class BootstrapTranslator {
           + "' (supported: " + EnvoyTypes.HCM + ", " + EnvoyTypes.TCP_PROXY + ")");
     }
     HttpConnectionManager hcmProto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fw + ".typed_config");
-    HcmConfig hcm = hcm(hcmProto, where + " http_connection_manager", clusterNames, bufferLimit);
+    HcmConfig hcm = hcm(hcmProto, owner + " http_connection_manager", clusterNames, bufferLimit);
     return new FilterChainConfig(name, match, hcm, tls, networkFilters, Optional.empty());
   }
 
