@@ -221,7 +221,7 @@ public final class BootstrapTranslator {
     }
     if (f.getTypedConfig().getTypeUrl().endsWith("/" + TcpProxy.getDescriptor().getFullName())) {
       TcpProxyConfig tcp = tcpProxy(unpack(f.getTypedConfig(), TcpProxy.class, fw + ".typed_config"), owner + " tcp_proxy", clusterNames);
-      return new FilterChainConfig(name, match, null, tls, networkFilters, Optional.of(tcp));
+      return new FilterChainConfig(name, match, null, tls, networkFilters, Optional.of(tcp), fc);
     }
     if (!f.getName().equals(EnvoyTypes.HCM)
         && !f.getTypedConfig().getTypeUrl().endsWith("/" + HttpConnectionManager.getDescriptor().getFullName())) {
@@ -230,7 +230,7 @@ public final class BootstrapTranslator {
     }
     HttpConnectionManager hcmProto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fw + ".typed_config");
     HcmConfig hcm = hcm(hcmProto, owner + " http_connection_manager", clusterNames, bufferLimit);
-    return new FilterChainConfig(name, match, hcm, tls, networkFilters, Optional.empty());
+    return new FilterChainConfig(name, match, hcm, tls, networkFilters, Optional.empty(), fc);
   }
 
   static TcpProxyConfig tcpProxy(TcpProxy t, String where, Set<String> clusterNames) {

@@ -17,7 +17,7 @@ final class InPlaceUpdate {
       return null;
     }
     for (ListenerRuntime rt : current.runtimes()) {
-      if (rt.chain().equals(chain) && !taken.contains(rt)) {
+      if (rt.chain().unchanged(chain) && !taken.contains(rt)) {
         return rt;
       }
     }
