@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.wasmplane.dataplane.config.ConnectionFacts;
+import io.wasmplane.dataplane.config.ListenerFiltersConfig;
 import io.wasmplane.dataplane.listener.ListenerFilterHandler;
 import java.net.InetSocketAddress;
 
@@ -33,9 +34,10 @@ public final class SwitchingInitializer extends ChannelInitializer<SocketChannel
   @Override
   protected void initChannel(SocketChannel ch) {
     ListenerChains chains = current;
-    if (chains.config().listenerFilters().any()) {
+    ListenerFiltersConfig filters = chains.config().listenerFilters().forPort(ch.localAddress().getPort());
+    if (filters.any()) {
       tracker.add(ch); // drain and shutdown see it while it is inspected
-      ch.pipeline().addLast("listener-filters", new ListenerFilterHandler(chains.config().listenerFilters(), chains.filterStats(),
+      ch.pipeline().addLast("listener-filters", new ListenerFilterHandler(filters, chains.filterStats(),
           (c, facts) -> install(c, facts, chains)));
       return;
     }

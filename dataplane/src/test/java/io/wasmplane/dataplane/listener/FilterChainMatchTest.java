@@ -6,6 +6,7 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.RawHttp;
+import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.TestPki;
 import io.wasmplane.dataplane.testing.TlsProbe;
 import java.net.InetAddress;
@@ -137,6 +138,34 @@ class FilterChainMatchTest {
   }
 
   @Test
+  void tcpProxyChainBesideTlsHttpChainOnOnePort() throws Exception {
+    try (TcpEchoServer echo = new TcpEchoServer()) {
+      String tcpChain = "- {name: tcp, filter_chain_match: {transport_protocol: raw_buffer}, filters: [{name: envoy.filters.network.tcp_proxy, "
+          + "typed_config: {\"@type\": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy, stat_prefix: raw, "
+          + "cluster: echo}}]}\n";
+      String chains = chain("tls", "{transport_protocol: tls}", tls(exact), "chain-tls") + tcpChain;
+      String yaml = bootstrap(0, chains, "listener_filters: [{name: envoy.filters.listener.tls_inspector, typed_config: {\"@type\": "
+          + "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}}]")
+          + "  clusters:\n" + Bootstraps.staticCluster("echo", echo.port(), null);
+      try (Dataplane dp = Bootstraps.start(yaml)) {
+        int port = dp.port("ingress");
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+          s.setSoTimeout(5000);
+          // The bytes the inspector peeked at reach the upstream first, then the rest of the stream.
+          s.getOutputStream().write("hello ".getBytes());
+          s.getOutputStream().flush();
+          Thread.sleep(100);
+          s.getOutputStream().write("world\n".getBytes());
+          s.shutdownOutput();
+          assertThat(new String(s.getInputStream().readAllBytes())).isEqualTo("hello world\n");
+        }
+        assertThat(body(TlsProbe.get(port, "a.example.com", "/").response())).isEqualTo("chain-tls");
+        assertThat(counter(dp, "tcp.raw.downstream_cx_total")).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void httpInspectorSetsTheApplicationProtocol() throws Exception {
     String chains = chain("h2c", "{application_protocols: [h2c]}", null, "chain-h2c")
         + chain("h1", "{application_protocols: [http/1.1, http/1.0]}", null, "chain-h1")
@@ -231,6 +260,19 @@ class FilterChainMatchTest {
       }
       assertThat(counter(dp, "listener.127.0.0.1_" + port + ".downstream_pre_cx_timeout")).isEqualTo(1);
       assertThat(counter(dp, "listener.127.0.0.1_" + port + ".downstream_cx_total")).isZero();
+    }
+    // Disabled for this listener's port (as Istio disables inspectors on some ports): nothing waits for bytes.
+    String disabled = closing.replace("TlsInspector}", "TlsInspector}\n  filter_disabled: {or_match: {rules: [{destination_port_range: "
+        + "{start: 1, end: 65536}}, {not_match: {any_match: true}}]}}");
+    try (Dataplane dp = Bootstraps.start(bootstrap(0, chains, disabled))) {
+      int port = dp.port("ingress");
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        s.setSoTimeout(5000);
+        Thread.sleep(400);
+        s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
+        assertThat(new String(s.getInputStream().readAllBytes())).endsWith("chain-raw");
+      }
+      assertThat(counter(dp, "listener.127.0.0.1_" + port + ".downstream_pre_cx_timeout")).isZero();
     }
     try (Dataplane dp = Bootstraps.start(bootstrap(0, chains, closing + "continue_on_listener_filters_timeout: true\n"))) {
       int port = dp.port("ingress");
