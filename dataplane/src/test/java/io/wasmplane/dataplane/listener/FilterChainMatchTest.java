@@ -128,6 +128,42 @@ class FilterChainMatchTest {
     }
   }
 
+  @Test
+  void clientHelloSplitOverRecordsAndReadsIsStillRead() throws Exception {
+    String chains = chain("exact", "{server_names: [a.example.com]}", tls(exact), "chain-exact");
+    try (Dataplane dp = Bootstraps.start(bootstrap(0, chains, null))) {
+      int port = dp.port("ingress");
+      javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine("a.example.com", port);
+      engine.setUseClientMode(true);
+      java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+      engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+      out.flip();
+      byte[] record = new byte[out.remaining()];
+      out.get(record);
+      // The one record holding the ClientHello, re-cut into two records, then sent a few bytes at a time.
+      int payload = record.length - 5;
+      int first = payload / 2;
+      java.io.ByteArrayOutputStream split = new java.io.ByteArrayOutputStream();
+      split.write(new byte[] {record[0], record[1], record[2], (byte) (first >> 8), (byte) first});
+      split.write(record, 5, first);
+      split.write(new byte[] {record[0], record[1], record[2], (byte) ((payload - first) >> 8), (byte) (payload - first)});
+      split.write(record, 5 + first, payload - first);
+      byte[] bytes = split.toByteArray();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(5000);
+        for (int i = 0; i < bytes.length; i += 50) {
+          s.getOutputStream().write(bytes, i, Math.min(50, bytes.length - i));
+          s.getOutputStream().flush();
+          Thread.sleep(2);
+        }
+        assertThat(s.getInputStream().read()).as("a TLS handshake record from the SNI's chain").isEqualTo(0x16);
+      }
+      assertThat(counter(dp, "tls_inspector.sni_found")).isEqualTo(1);
+      assertThat(counter(dp, "listener.127.0.0.1_" + port + ".no_filter_chain_match")).isZero();
+    }
+  }
+
   private static boolean handshakeFails(int port, String sni) {
     try {
       TlsProbe.get(port, sni, "/");
