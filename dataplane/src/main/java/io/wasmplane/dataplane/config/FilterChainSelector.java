@@ -20,10 +20,13 @@ public final class FilterChainSelector {
   private static final int NO_MATCH = -1;
 
   private final List<FilterChainMatchSpec> matches;
+  /** The common listener: one chain that takes every connection, chosen without looking. */
+  private final boolean single;
 
   /** Throws ConfigException naming both chains when two have the same matching rules. */
   public FilterChainSelector(List<FilterChainMatchSpec> matches, List<String> chainNames, String where) {
     this.matches = List.copyOf(matches);
+    this.single = matches.size() == 1 && matches.get(0).equals(FilterChainMatchSpec.ANY);
     for (int i = 0; i < matches.size(); i++) {
       for (int j = i + 1; j < matches.size(); j++) {
         if (overlap(matches.get(i), matches.get(j))) {
@@ -36,6 +39,9 @@ public final class FilterChainSelector {
 
   /** The index of the chain for this connection, or -1 when none matches (the default chain's turn). */
   public int select(ConnectionFacts c) {
+    if (single) {
+      return 0;
+    }
     List<Integer> candidates = new ArrayList<>(matches.size());
     for (int i = 0; i < matches.size(); i++) {
       candidates.add(i);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
+import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.TestPki;
@@ -274,6 +275,10 @@ class FilterChainMatchTest {
       assertThat(body(TlsProbe.get(port, "a.example.com", "/").response())).as("TLS inspector injected for the tls chain")
           .isEqualTo("chain-tls");
       assertThat(counter(dp, "listener.127.0.0.1_" + port + ".no_filter_chain_match")).isZero();
+      String admin = "http://127.0.0.1:" + dp.adminPort();
+      String dump = Http.get(Http.h1(), admin + "/config_dump").body();
+      assertThat(dump).contains("\"default_filter_chain\"", "\"name\": \"fallback\"", "\"name\": \"tls-only\"");
+      assertThat(Http.get(Http.h1(), admin + "/listeners").body()).contains("ingress::127.0.0.1:" + port);
     }
   }
 
