@@ -1,7 +1,6 @@
 package io.wasmplane.dataplane.config;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -42,46 +41,55 @@ public final class FilterChainSelector {
     if (single) {
       return 0;
     }
-    List<Integer> candidates = new ArrayList<>(matches.size());
-    for (int i = 0; i < matches.size(); i++) {
-      candidates.add(i);
+    int[] candidates = new int[matches.size()];
+    int n = candidates.length;
+    for (int i = 0; i < n; i++) {
+      candidates[i] = i;
     }
     InetAddress localIp = c.local().getAddress();
     InetAddress remoteIp = c.remote().getAddress();
-    candidates = narrow(candidates, m -> m.destinationPort() == c.local().getPort() ? 1 : m.destinationPort() == 0 ? 0 : NO_MATCH);
-    candidates = narrow(candidates, m -> longestPrefix(m.prefixRanges(), localIp));
-    candidates = narrow(candidates, m -> serverName(m.serverNames(), c.serverName()));
-    candidates = narrow(candidates, m -> m.transportProtocol().equals(c.transportProtocol()) ? 1
+    n = narrow(candidates, n, m -> m.destinationPort() == c.local().getPort() ? 1 : m.destinationPort() == 0 ? 0 : NO_MATCH);
+    n = narrow(candidates, n, m -> longestPrefix(m.prefixRanges(), localIp));
+    n = narrow(candidates, n, m -> serverName(m.serverNames(), c.serverName()));
+    n = narrow(candidates, n, m -> m.transportProtocol().equals(c.transportProtocol()) ? 1
         : m.transportProtocol().isEmpty() ? 0 : NO_MATCH);
-    candidates = narrow(candidates, m -> applicationProtocol(m.applicationProtocols(), c.applicationProtocols()));
-    candidates = narrow(candidates, m -> longestPrefix(m.directSourcePrefixRanges(), remoteIp));
+    n = narrow(candidates, n, m -> applicationProtocol(m.applicationProtocols(), c.applicationProtocols()));
+    n = narrow(candidates, n, m -> longestPrefix(m.directSourcePrefixRanges(), remoteIp));
     boolean local = c.localSource();
-    candidates = narrow(candidates, m -> switch (m.sourceType()) {
+    n = narrow(candidates, n, m -> switch (m.sourceType()) {
       case ANY -> 0;
       case LOCAL -> local ? 1 : NO_MATCH;
       case EXTERNAL -> local ? NO_MATCH : 1;
     });
-    candidates = narrow(candidates, m -> longestPrefix(m.sourcePrefixRanges(), remoteIp));
-    candidates = narrow(candidates, m -> m.sourcePorts().contains(c.remote().getPort()) ? 1 : m.sourcePorts().isEmpty() ? 0 : NO_MATCH);
+    n = narrow(candidates, n, m -> longestPrefix(m.sourcePrefixRanges(), remoteIp));
+    n = narrow(candidates, n, m -> m.sourcePorts().contains(c.remote().getPort()) ? 1 : m.sourcePorts().isEmpty() ? 0 : NO_MATCH);
     // Duplicates are refused, so at most one is left.
-    return candidates.isEmpty() ? NO_MATCH : candidates.get(0);
+    return n == 0 ? NO_MATCH : candidates[0];
   }
 
-  /** The candidates whose score (specificity of their matching value, -1 = no match) is the highest. */
-  private List<Integer> narrow(List<Integer> candidates, ToIntFunction<FilterChainMatchSpec> score) {
+  /**
+   * Keeps, in place, the first {@code n} candidates whose score (specificity of their matching value, -1 = no match)
+   * is the highest; returns how many are left.
+   */
+  private int narrow(int[] candidates, int n, ToIntFunction<FilterChainMatchSpec> score) {
+    if (n <= 1) {
+      // One chain left: it must still match on every remaining criterion.
+      return n == 1 && score.applyAsInt(matches.get(candidates[0])) == NO_MATCH ? 0 : n;
+    }
     int best = NO_MATCH;
-    List<Integer> out = new ArrayList<>(candidates.size());
-    for (int i : candidates) {
+    int kept = 0;
+    for (int k = 0; k < n; k++) {
+      int i = candidates[k];
       int s = score.applyAsInt(matches.get(i));
       if (s > best) {
         best = s;
-        out.clear();
+        kept = 0;
       }
       if (s == best && s != NO_MATCH) {
-        out.add(i);
+        candidates[kept++] = i;
       }
     }
-    return out;
+    return kept;
   }
 
   /** Longest matching prefix length; no ranges = any address (length 0). */
