@@ -301,6 +301,7 @@ class FilterChainMatchTest {
       }
       assertThat(counter(dp, "listener.127.0.0.1_" + port + ".downstream_pre_cx_timeout")).isEqualTo(1);
       assertThat(counter(dp, "listener.127.0.0.1_" + port + ".downstream_cx_total")).isZero();
+      assertThat(dp.server().stats().snapshot().gauge("listener.127.0.0.1_" + port + ".downstream_pre_cx_active")).isZero();
     }
     // Disabled for this listener's port (as Istio disables inspectors on some ports): nothing waits for bytes.
     String disabled = closing.replace("TlsInspector}", "TlsInspector}\n  filter_disabled: {or_match: {rules: [{destination_port_range: "
