@@ -33,8 +33,12 @@ public record FilterChainMatchSpec(
   /** Envoy's ConnectionSourceType: LOCAL is SAME_IP_OR_LOOPBACK. */
   public enum SourceType { ANY, LOCAL, EXTERNAL }
 
-  /** Whether selecting a chain by this match needs the ClientHello (Envoy injects the TLS inspector then). */
+  /**
+   * Whether selecting a chain by this match needs the ClientHello; Envoy injects the TLS inspector then: transport
+   * "tls", or no transport protocol but server names or application protocols.
+   */
   public boolean needsTlsInspector() {
-    return !serverNames.isEmpty() || transportProtocol.equals("tls") || !applicationProtocols.isEmpty();
+    return transportProtocol.equals("tls")
+        || (transportProtocol.isEmpty() && (!serverNames.isEmpty() || !applicationProtocols.isEmpty()));
   }
 }

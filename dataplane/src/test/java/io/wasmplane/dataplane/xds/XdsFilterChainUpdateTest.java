@@ -64,25 +64,73 @@ class XdsFilterChainUpdateTest {
     ads.close();
   }
 
-  static FilterChain chain(String name, String protocol, String body) {
-    RouteConfiguration routes = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("all")
+  static final String RDS = XdsDataplaneScenarios.RDS;
+
+  /** A route configuration answering every request with {@code body}. */
+  static RouteConfiguration routes(String name, String body) {
+    return RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("all")
         .addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
             .setDirectResponse(DirectResponseAction.newBuilder().setStatus(200)
                 .setBody(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setInlineString(body))))).build();
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix(name).setRouteConfig(routes)
-        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
+  }
+
+  static FilterChain chain(String name, String protocol, String body) {
+    return chain(name, protocol, HttpConnectionManager.newBuilder().setStatPrefix(name).setRouteConfig(routes(name, body)));
+  }
+
+  /** A chain for one application protocol whose HCM takes its routes over RDS. */
+  static FilterChain rdsChain(String name, String protocol, String routeName) {
+    return chain(name, protocol, HttpConnectionManager.newBuilder().setStatPrefix(name).setRds(
+        io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds.newBuilder().setRouteConfigName(routeName)
+            .setConfigSource(Resources.ads())));
+  }
+
+  static FilterChain chain(String name, String protocol, HttpConnectionManager.Builder hcm) {
+    hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
     return FilterChain.newBuilder().setName(name).setFilterChainMatch(FilterChainMatch.newBuilder().addApplicationProtocols(protocol))
-        .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))).build();
+        .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())))
+        .build();
   }
 
   static Listener listener(int port, String h2cBody) {
+    return listener(port, chain("h1", "http/1.1", "h1-v1"), chain("h2c", "h2c", h2cBody));
+  }
+
+  static Listener listener(int port, FilterChain... chains) {
     return Listener.newBuilder().setName("web").setAddress(Resources.address(port))
         .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.http_inspector")
             .setTypedConfig(Any.pack(HttpInspector.getDefaultInstance())))
-        .addFilterChains(chain("h1", "http/1.1", "h1-v1"))
-        .addFilterChains(chain("h2c", "h2c", h2cBody))
+        .addAllFilterChains(java.util.List.of(chains))
         .build();
+  }
+
+  static String h1(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      s.setSoTimeout(5000);
+      return exchange(s)[1];
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Test
+  void eachChainFollowsItsOwnRouteConfigOverRds() throws Exception {
+    int port = freePort();
+    ads.set(CDS);
+    ads.set(RDS, routes("r-h1", "h1-routes-v1"));
+    ads.set(LDS, listener(port, rdsChain("h1", "http/1.1", "r-h1"), rdsChain("h2c", "h2c", "r-h2c")));
+    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "5s"), "test"),
+        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(30)));
+    await("LDS accepted", () -> XdsDataplaneScenarios.counter(dp, "listener_manager.lds.update_success") >= 1);
+    assertThat(dp.server().listeners()).as("warming until both chains' route configs are there").isEmpty();
+
+    ads.set(RDS, routes("r-h1", "h1-routes-v1"), routes("r-h2c", "h2c-routes-v1"));
+    await("both chains serve their own routes", () -> "h1-routes-v1".equals(h1(port)) && "h2c-routes-v1".equals(h2c(port)));
+    ads.set(RDS, routes("r-h1", "h1-routes-v1"), routes("r-h2c", "h2c-routes-v2"));
+    await("an RDS update reaches its chain", () -> "h2c-routes-v2".equals(h2c(port)));
+    assertThat(h1(port)).isEqualTo("h1-routes-v1");
+    assertThat(XdsDataplaneScenarios.counter(dp, "http.h2c.rds.r-h2c.update_success")).isGreaterThanOrEqualTo(2);
   }
 
   /** One keep-alive HTTP/1.1 exchange on {@code s}: the response head (lower case) and body. */
