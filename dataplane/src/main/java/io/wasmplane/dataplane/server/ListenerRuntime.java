@@ -56,7 +56,10 @@ public final class ListenerRuntime {
     this.networkConfigMissing = stats.counter(scope + ".network_extension_config_missing");
   }
 
-  /** The listener this chain belongs to. */
+  /**
+   * The listener config this chain was built with: a chain an in-place update kept unchanged still reports the
+   * version it was built under (its own config, {@link #chain()}, is the same in both).
+   */
   public ListenerConfig config() {
     return config;
   }
