@@ -35,14 +35,12 @@ public record ListenerConfig(String name, InetSocketAddress address, List<Filter
     return all;
   }
 
-  /** The first chain's HCM (null for a TCP proxy chain); code that handles any listener goes through {@link #chains()}. */
+  /**
+   * The first chain's HCM (null for a TCP proxy chain); code that handles any listener goes through {@link #chains()}.
+   * (There is deliberately no such shortcut for TLS: each chain has its own certificates.)
+   */
   public HcmConfig hcm() {
     return chains().get(0).hcm();
-  }
-
-  /** The first chain's TLS. */
-  public Optional<TlsServerConfig> tls() {
-    return chains().get(0).tls();
   }
 
   /** The first chain's network filters. */
