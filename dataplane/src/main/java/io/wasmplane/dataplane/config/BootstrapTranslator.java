@@ -86,8 +86,10 @@ public final class BootstrapTranslator {
     Set<String> listenerNames = new HashSet<>();
     for (Listener l : b.getStaticResources().getListenersList()) {
       ListenerConfig lc = listener(l, clusterNames);
-      lc.tls().ifPresent(t -> requireStaticSecrets(t.material(), secrets, "listener " + lc.name()));
-      if (lc.hcm() != null && lc.hcm().rdsRouteConfigName().isPresent()) {
+      for (var c : lc.chains()) {
+        c.tls().ifPresent(t -> requireStaticSecrets(t.material(), secrets, "listener " + lc.name()));
+      }
+      if (lc.chains().stream().anyMatch(c -> c.hcm() != null && c.hcm().rdsRouteConfigName().isPresent())) {
         // Only listeners that arrive over LDS follow an RDS subscription.
         throw new ConfigException("listener " + lc.name() + " http_connection_manager.rds: not supported on static listeners "
             + "(use route_config, or send the listener over LDS)");
@@ -176,28 +178,57 @@ public final class BootstrapTranslator {
   public static ListenerConfig listener(Listener l, Set<String> clusterNames) {
     String where = "listener " + (l.getName().isEmpty() ? "<unnamed>" : l.getName());
     FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
-        "traffic_direction", "stat_prefix"));
+        "traffic_direction", "stat_prefix", "default_filter_chain", "listener_filters", "listener_filters_timeout",
+        "continue_on_listener_filters_timeout"));
     if (!l.hasAddress()) {
       throw new ConfigException(where + ": field 'address' is required");
     }
     InetSocketAddress address = socketAddress(l.getAddress(), where + ".address");
     String name = l.getName().isEmpty() ? address.getHostString() + "_" + address.getPort() : l.getName();
     where = "listener " + name;
-    if (l.getFilterChainsCount() != 1) {
-      throw new ConfigException(where + ": exactly one filter_chains entry is supported, got " + l.getFilterChainsCount());
+    if (l.getFilterChainsCount() == 0 && !l.hasDefaultFilterChain()) {
+      throw new ConfigException(where + ": at least one filter_chains entry (or a default_filter_chain) is required");
     }
-    FilterChain fc = l.getFilterChains(0);
-    FieldGuard.onlySupported(fc, where + ".filter_chains[0]", Set.of("filters", "transport_socket", "name"));
+    long bufferLimit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : BUFFER_LIMIT_DEFAULT;
+    List<FilterChainConfig> chains = new ArrayList<>();
+    boolean several = l.getFilterChainsCount() + (l.hasDefaultFilterChain() ? 1 : 0) > 1;
+    for (int i = 0; i < l.getFilterChainsCount(); i++) {
+      chains.add(filterChain(l.getFilterChains(i), where, ".filter_chains[" + i + "]", several, clusterNames, bufferLimit));
+    }
+    Optional<FilterChainConfig> defaultChain = Optional.empty();
+    if (l.hasDefaultFilterChain()) {
+      if (l.getDefaultFilterChain().hasFilterChainMatch()) {
+        throw new ConfigException(where + ".default_filter_chain.filter_chain_match: not allowed on the default chain");
+      }
+      defaultChain = Optional.of(filterChain(l.getDefaultFilterChain(), where, ".default_filter_chain", several, clusterNames,
+          bufferLimit));
+    }
+    new FilterChainSelector(chains.stream().map(FilterChainConfig::match).toList(),
+        chains.stream().map(c -> "'" + c.name() + "'").toList(), where);
+    return new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where));
+  }
+
+  /**
+   * One chain; {@code listener} is "listener NAME", {@code position} the chain's field path. Messages about its HCM or
+   * TCP proxy name the chain only when the listener has several.
+   */
+  private static FilterChainConfig filterChain(FilterChain fc, String listener, String position, boolean several,
+      Set<String> clusterNames, long bufferLimit) {
+    String where = listener + position;
+    FieldGuard.onlySupported(fc, where, Set.of("filters", "transport_socket", "name", "filter_chain_match", "metadata"));
     if (fc.getFiltersCount() == 0) {
-      throw new ConfigException(where + ".filter_chains[0].filters: a terminal network filter (" + EnvoyTypes.HCM + " or "
+      throw new ConfigException(where + ".filters: a terminal network filter (" + EnvoyTypes.HCM + " or "
           + EnvoyTypes.TCP_PROXY + ") is required");
     }
+    String name = fc.getName().isEmpty() ? position.substring(1) : fc.getName();
+    String owner = several ? listener + " filter chain '" + name + "'" : listener;
+    FilterChainMatchSpec match = FilterChainMatches.translate(fc.getFilterChainMatch(), where + ".filter_chain_match");
     // Envoy's order: network filters first (here: envoy.filters.network.wasm), the terminal filter last.
     List<NetworkFilterConfig> networkFilters = new ArrayList<>();
     int last = fc.getFiltersCount() - 1;
     for (int i = 0; i < last; i++) {
       Filter nf = fc.getFilters(i);
-      String w = where + ".filter_chains[0].filters[" + i + "]";
+      String w = where + ".filters[" + i + "]";
       FieldGuard.onlySupported(nf, w, Set.of("name", "typed_config", "config_discovery"));
       if (nf.hasConfigDiscovery()) {
         if (nf.getName().isEmpty()) {
@@ -214,25 +245,24 @@ public final class BootstrapTranslator {
       networkFilters.add(new NetworkFilterConfig(nf.getName().isEmpty() ? EnvoyTypes.NETWORK_WASM : nf.getName(), nf.getTypedConfig()));
     }
     Filter f = fc.getFilters(last);
-    String fw = where + ".filter_chains[0].filters[" + last + "]";
+    String fw = where + ".filters[" + last + "]";
     FieldGuard.onlySupported(f, fw, Set.of("name", "typed_config"));
     Optional<TlsServerConfig> tls = Optional.empty();
     if (fc.hasTransportSocket()) {
-      tls = Optional.of(downstreamTls(fc.getTransportSocket(), where + ".filter_chains[0].transport_socket"));
+      tls = Optional.of(downstreamTls(fc.getTransportSocket(), where + ".transport_socket"));
     }
     if (f.getTypedConfig().getTypeUrl().endsWith("/" + TcpProxy.getDescriptor().getFullName())) {
-      TcpProxyConfig tcp = tcpProxy(unpack(f.getTypedConfig(), TcpProxy.class, fw + ".typed_config"), where + " tcp_proxy", clusterNames);
-      return new ListenerConfig(name, address, null, tls, List.copyOf(networkFilters), Optional.of(tcp));
+      TcpProxyConfig tcp = tcpProxy(unpack(f.getTypedConfig(), TcpProxy.class, fw + ".typed_config"), owner + " tcp_proxy", clusterNames);
+      return new FilterChainConfig(name, match, null, tls, networkFilters, Optional.of(tcp), fc);
     }
     if (!f.getName().equals(EnvoyTypes.HCM)
         && !f.getTypedConfig().getTypeUrl().endsWith("/" + HttpConnectionManager.getDescriptor().getFullName())) {
       throw new ConfigException(fw + ": unsupported terminal network filter '" + f.getName()
           + "' (supported: " + EnvoyTypes.HCM + ", " + EnvoyTypes.TCP_PROXY + ")");
     }
-    long bufferLimit = l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : BUFFER_LIMIT_DEFAULT;
     HttpConnectionManager hcmProto = unpack(f.getTypedConfig(), HttpConnectionManager.class, fw + ".typed_config");
-    HcmConfig hcm = hcm(hcmProto, where + " http_connection_manager", clusterNames, bufferLimit);
-    return new ListenerConfig(name, address, hcm, tls, List.copyOf(networkFilters), Optional.empty());
+    HcmConfig hcm = hcm(hcmProto, owner + " http_connection_manager", clusterNames, bufferLimit);
+    return new FilterChainConfig(name, match, hcm, tls, networkFilters, Optional.empty(), fc);
   }
 
   static TcpProxyConfig tcpProxy(TcpProxy t, String where, Set<String> clusterNames) {

@@ -50,6 +50,8 @@ public final class EnvoyTypes {
           .add(HttpProtocolOptions.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
           .add(DownstreamTlsContext.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor())
           .add(UpstreamTlsContext.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
           // Per-route configs (typed_per_filter_config) Istio and others write for filters not run here: parsed, unused.

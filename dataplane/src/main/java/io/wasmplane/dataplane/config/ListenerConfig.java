@@ -1,20 +1,56 @@
 package io.wasmplane.dataplane.config;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A listener with its single filter chain, optionally behind TLS: zero or more network filters, then exactly one
- * terminal filter, the HTTP connection manager ({@code hcm}) or the TCP proxy ({@code tcpProxy}); the other is null /
- * empty.
+ * A listener: its address, its filter chains (chosen per connection by {@link FilterChainSelector}), the chain for
+ * connections no chain matches ({@code defaultChain}), and the listener filters that inspect a connection first.
  */
-public record ListenerConfig(String name, InetSocketAddress address, HcmConfig hcm, Optional<TlsServerConfig> tls,
-    List<NetworkFilterConfig> networkFilters, Optional<TcpProxyConfig> tcpProxy) {
+public record ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
+    Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters) {
+
+  public ListenerConfig {
+    filterChains = List.copyOf(filterChains);
+  }
+
+  /** A listener with a single filter chain that matches every connection. */
+  public ListenerConfig(String name, InetSocketAddress address, HcmConfig hcm, Optional<TlsServerConfig> tls,
+      List<NetworkFilterConfig> networkFilters, Optional<TcpProxyConfig> tcpProxy) {
+    this(name, address, List.of(new FilterChainConfig("filter_chains[0]", FilterChainMatchSpec.ANY, hcm, tls, networkFilters,
+        tcpProxy)), Optional.empty(), ListenerFiltersConfig.NONE);
+  }
 
   /** An HTTP listener without network filters. */
   public ListenerConfig(String name, InetSocketAddress address, HcmConfig hcm, Optional<TlsServerConfig> tls) {
     this(name, address, hcm, tls, List.of(), Optional.empty());
+  }
+
+  /** Every chain: {@code filter_chains} in order, then the default chain if there is one. */
+  public List<FilterChainConfig> chains() {
+    List<FilterChainConfig> all = new ArrayList<>(filterChains);
+    defaultChain.ifPresent(all::add);
+    return all;
+  }
+
+  /**
+   * The first chain's HCM (null for a TCP proxy chain); code that handles any listener goes through {@link #chains()}.
+   * (There is deliberately no such shortcut for TLS: each chain has its own certificates.)
+   */
+  public HcmConfig hcm() {
+    return chains().get(0).hcm();
+  }
+
+  /** The first chain's network filters. */
+  public List<NetworkFilterConfig> networkFilters() {
+    return chains().get(0).networkFilters();
+  }
+
+  /** The first chain's TCP proxy. */
+  public Optional<TcpProxyConfig> tcpProxy() {
+    return chains().get(0).tcpProxy();
   }
 
   /** Envoy's stat scope for a listener: {@code listener.<ip>_<port>.}. */

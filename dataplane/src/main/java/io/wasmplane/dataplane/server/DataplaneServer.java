@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.DataplaneConfig;
+import io.wasmplane.dataplane.config.FilterChainConfig;
 import io.wasmplane.dataplane.config.ListenerConfig;
 import io.wasmplane.dataplane.http.HcmRuntime;
 import io.wasmplane.dataplane.stats.StatsRegistry;
@@ -49,10 +50,20 @@ public final class DataplaneServer implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
   private final long startMillis = System.currentTimeMillis();
 
-  /** A listener and the socket it is bound to. */
-  public record BoundListener(ListenerRuntime runtime, Channel channel, SwitchingInitializer init) {
+  /** A listener's filter chains and the socket it is bound to. */
+  public record BoundListener(ListenerChains chains, Channel channel, SwitchingInitializer init) {
     public InetSocketAddress boundAddress() {
       return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The first filter chain's runtime (the only one of most listeners). */
+    public ListenerRuntime runtime() {
+      return chains.first();
+    }
+
+    /** Every filter chain's runtime, {@code filter_chains} in order, then the default chain. */
+    public List<ListenerRuntime> runtimes() {
+      return chains.runtimes();
     }
   }
 
@@ -123,14 +134,33 @@ public final class DataplaneServer implements AutoCloseable {
   }
 
   private void bind(ListenerConfig l) {
-    String where = "listener " + l.name();
-    bind(l, l.hcm() == null ? null : hcmFactory.build(l.hcm(), where));
+    List<HcmRuntime> hcms = buildHcms(l);
+    try {
+      bind(l, hcms);
+    } catch (RuntimeException e) {
+      hcms.forEach(hcmFactory::release);
+      throw e;
+    }
   }
 
-  private void bind(ListenerConfig l, HcmRuntime hcm) {
+  /** Each chain's HCM runtime (null for a TCP proxy chain), aligned with {@link ListenerConfig#chains()}. */
+  private List<HcmRuntime> buildHcms(ListenerConfig l) {
+    List<HcmRuntime> hcms = new ArrayList<>();
+    try {
+      for (var c : l.chains()) {
+        hcms.add(c.hcm() == null ? null : hcmFactory.build(c.hcm(), where(l, c)));
+      }
+    } catch (RuntimeException e) {
+      hcms.forEach(hcmFactory::release);
+      throw e;
+    }
+    return hcms;
+  }
+
+  private void bind(ListenerConfig l, List<HcmRuntime> hcms) {
     String where = "listener " + l.name();
-    ListenerRuntime rt = runtime(l, hcm);
-    SwitchingInitializer init = new SwitchingInitializer(new DownstreamInitializer(rt, connections));
+    ListenerChains rt = chains(l, hcms, null);
+    SwitchingInitializer init = new SwitchingInitializer(rt, connections);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(transport.serverChannel())
@@ -147,7 +177,7 @@ public final class DataplaneServer implements AutoCloseable {
       listeners.put(l.name(), new BoundListener(rt, ch, init));
       log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
     } catch (Exception e) {
-      rt.retire();
+      rt.runtimes().forEach(ListenerRuntime::retire);
       Throwable cause = e;
       String reason = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")
           ? "address already in use" : cause.toString();
@@ -155,21 +185,60 @@ public final class DataplaneServer implements AutoCloseable {
     }
   }
 
-  private ListenerRuntime runtime(ListenerConfig l, HcmRuntime hcm) {
-    String where = "listener " + l.name();
-    io.wasmplane.dataplane.network.NetworkFilters nf = io.wasmplane.dataplane.network.NetworkFilters.build(l.networkFilters(),
+  /**
+   * The running chains of {@code l}; {@code hcms} is aligned with {@link ListenerConfig#chains()}. A chain equal to one
+   * of {@code previous} (an update) keeps that chain's runtime, its connections and its HCM; the new HCM built for it
+   * is released.
+   */
+  private ListenerChains chains(ListenerConfig l, List<HcmRuntime> hcms, ListenerChains previous) {
+    List<FilterChainConfig> configs = l.chains();
+    List<ListenerRuntime> runtimes = new ArrayList<>();
+    List<HcmRuntime> unused = new ArrayList<>();
+    try {
+      for (int i = 0; i < configs.size(); i++) {
+        FilterChainConfig c = configs.get(i);
+        ListenerRuntime kept = previous == null ? null : InPlaceUpdate.unchanged(previous, l, c, runtimes);
+        if (kept != null) {
+          unused.add(hcms.get(i));
+          runtimes.add(kept);
+        } else {
+          runtimes.add(runtime(l, c, hcms.get(i)));
+        }
+      }
+      ListenerChains chains = new ListenerChains(l, runtimes, connections, stats);
+      unused.forEach(hcmFactory::release);
+      return chains;
+    } catch (RuntimeException e) {
+      for (ListenerRuntime rt : runtimes) {
+        if (previous == null || !previous.runtimes().contains(rt)) {
+          rt.retire();
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Names the chain in messages only when there is more than one. */
+  private static String where(ListenerConfig l, FilterChainConfig c) {
+    return "listener " + l.name() + (l.chains().size() > 1 ? " filter chain '" + c.name() + "'" : "");
+  }
+
+  private ListenerRuntime runtime(ListenerConfig l, FilterChainConfig c, HcmRuntime hcm) {
+    String where = where(l, c);
+    io.wasmplane.dataplane.network.NetworkFilters nf = io.wasmplane.dataplane.network.NetworkFilters.build(c.networkFilters(),
         this::wasmPlugins, networkDiscovery, where);
     io.wasmplane.dataplane.network.TcpProxy tcp;
+    Optional<SslContext> ssl;
     try {
-      tcp = l.tcpProxy().map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmPlugins,
+      tcp = c.tcpProxy().map(t -> new io.wasmplane.dataplane.network.TcpProxy(t, clusters, stats, transport, this::wasmPlugins,
           hcmFactory::writer, where)).orElse(null);
+      ssl = c.tls().map(t -> io.wasmplane.dataplane.tls.ServerTls.context(t, secrets,
+          "listener " + l.name() + "." + c.name() + ".transport_socket"));
     } catch (RuntimeException e) {
       nf.close();
       throw e;
     }
-    Optional<SslContext> ssl = l.tls().map(t -> io.wasmplane.dataplane.tls.ServerTls.context(t, secrets,
-        where + ".filter_chains[0].transport_socket"));
-    return new ListenerRuntime(l, hcm, ssl, stats, nf, tcp);
+    return new ListenerRuntime(l, c, hcm, ssl, stats, nf, tcp);
   }
 
   /**
@@ -230,23 +299,25 @@ public final class DataplaneServer implements AutoCloseable {
    * runtime and the old runtime's connections are drained (HTTP/1.1 close after the response, HTTP/2 GOAWAY) and
    * closed after {@code drainTime}. On another address the new socket is bound before the old one is closed.
    */
-  public synchronized void addOrUpdateListener(ListenerConfig l, HcmRuntime hcm, Duration drainTime) {
+  public synchronized void addOrUpdateListener(ListenerConfig l, List<HcmRuntime> hcms, Duration drainTime) {
     BoundListener old = listeners.get(l.name());
-    if (old != null && old.runtime().config().address().equals(l.address())) {
-      ListenerRuntime rt = runtime(l, hcm);
+    if (old != null && old.chains().config().address().equals(l.address())) {
+      // Envoy's in-place filter chain update: chains that did not change keep their runtime and their connections.
+      ListenerChains rt = chains(l, hcms, old.chains());
       InetSocketAddress bound = old.boundAddress();
       rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
-      old.init().use(new DownstreamInitializer(rt, connections));
+      old.init().use(rt);
       listeners.put(l.name(), new BoundListener(rt, old.channel(), old.init()));
-      retire(old.runtime(), drainTime);
-      log.info("event=listener_updated listener={} address={}", l.name(), bound);
+      long kept = retire(old.chains(), rt, drainTime);
+      log.info("event=listener_updated listener={} address={} chains={} unchanged_chains={}", l.name(), bound,
+          rt.runtimes().size(), kept);
       return;
     }
     if (old != null) {
       listeners.remove(l.name());
     }
     try {
-      bind(l, hcm);
+      bind(l, hcms);
     } catch (RuntimeException e) {
       if (old != null) {
         listeners.put(l.name(), old);
@@ -255,7 +326,7 @@ public final class DataplaneServer implements AutoCloseable {
     }
     if (old != null) {
       old.channel().close();
-      retire(old.runtime(), drainTime);
+      retire(old.chains(), null, drainTime);
     }
   }
 
@@ -266,16 +337,29 @@ public final class DataplaneServer implements AutoCloseable {
       return false;
     }
     old.channel().close();
-    retire(old.runtime(), drainTime);
+    retire(old.chains(), null, drainTime);
     log.info("event=listener_removed listener={}", name);
     return true;
   }
 
   /**
-   * A replaced or removed listener runtime: its connections are drained (HTTP: close after the response / GOAWAY; TCP:
-   * left running) and whatever is still open after {@code drainTime} is closed. Its HCM and network chain lose the
-   * listener's references now; each connection holds the plugin versions it uses until it ends.
+   * The chains of a replaced or removed listener that {@code next} does not keep: their connections are drained (HTTP:
+   * close after the response / GOAWAY; TCP: left running) and whatever is still open after {@code drainTime} is
+   * closed. Their HCM and network chain lose the listener's references now; each connection holds the plugin versions
+   * it uses until it ends. Returns how many chains {@code next} kept.
    */
+  private long retire(ListenerChains old, ListenerChains next, Duration drainTime) {
+    long kept = 0;
+    for (ListenerRuntime rt : old.runtimes()) {
+      if (next != null && next.runtimes().contains(rt)) {
+        kept++;
+      } else {
+        retire(rt, drainTime);
+      }
+    }
+    return kept;
+  }
+
   private void retire(ListenerRuntime old, Duration drainTime) {
     for (Channel c : old.connections) {
       c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
@@ -395,24 +479,31 @@ public final class DataplaneServer implements AutoCloseable {
     if (b == null) {
       throw new ConfigException("listener " + l.name() + ": not bound (adding listeners at run time is not supported yet)");
     }
-    if (!b.runtime().config().address().equals(l.address()) || !b.runtime().config().tls().equals(l.tls())) {
-      throw new ConfigException("listener " + l.name() + ": changing the address or TLS of a bound listener is not supported yet");
+    if (!b.chains().config().address().equals(l.address())) {
+      throw new ConfigException("listener " + l.name() + ": changing the address of a bound listener is not supported yet");
     }
-    ListenerConfig current = b.runtime().config();
-    if (l.hcm() == null || current.hcm() == null || !l.networkFilters().equals(current.networkFilters())) {
-      HcmRuntime hcm = l.hcm() == null ? null : hcmFactory.build(l.hcm(), "listener " + l.name());
+    if (!InPlaceUpdate.hcmsOnly(b.chains(), l)) {
+      List<HcmRuntime> hcms = buildHcms(l);
       try {
-        addOrUpdateListener(l, hcm, drainTime);
+        addOrUpdateListener(l, hcms, drainTime);
       } catch (RuntimeException e) {
-        hcmFactory.release(hcm);
+        hcms.forEach(hcmFactory::release);
         throw e;
       }
       return;
     }
-    HcmRuntime old = b.runtime().hcm();
-    b.runtime().swapHcm(hcmFactory.build(l.hcm(), "listener " + l.name()));
-    // The old chain's plugin versions go once their last running stream ends (each stream holds its own reference).
-    hcmFactory.release(old);
+    List<HcmRuntime> next = buildHcms(l);
+    List<ListenerRuntime> runtimes = b.chains().runtimes();
+    for (int i = 0; i < runtimes.size(); i++) {
+      HcmRuntime old = runtimes.get(i).hcm();
+      runtimes.get(i).swapHcm(l.chains().get(i), next.get(i));
+      // The old chain's plugin versions go once their last running stream ends (each stream holds its own reference).
+      hcmFactory.release(old);
+    }
+    ListenerChains updated = new ListenerChains(l, runtimes, connections, stats);
+    updated.useStatScope("listener." + l.address().getHostString() + "_" + b.boundAddress().getPort(), stats);
+    b.init().use(updated);
+    listeners.put(l.name(), new BoundListener(updated, b.channel(), b.init()));
   }
 
   public void flushAccessLogs() {
@@ -456,7 +547,7 @@ public final class DataplaneServer implements AutoCloseable {
     if (wasmExtensions != null) {
       wasmExtensions.close();
     }
-    listeners.values().forEach(l -> l.runtime().retire());
+    listeners.values().forEach(l -> l.runtimes().forEach(ListenerRuntime::retire));
     hcmFactory.closeAccessLogs();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);

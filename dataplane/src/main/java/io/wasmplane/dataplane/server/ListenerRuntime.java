@@ -10,11 +10,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A bound listener's current configuration. The HTTP connection manager runtime sits behind an atomic reference so a
- * later config update can swap it; each stream reads it once when it starts.
+ * One filter chain of a bound listener, running: its TLS context, network filters and terminal filter (HCM or TCP
+ * proxy). The HTTP connection manager runtime sits behind an atomic reference so a later config update can swap it;
+ * each stream reads it once when it starts. {@link ListenerChains} picks the chain for each new connection.
  */
 public final class ListenerRuntime {
   private final ListenerConfig config;
+  private volatile io.wasmplane.dataplane.config.FilterChainConfig chain;
   private final AtomicReference<HcmRuntime> hcm;
   private final Optional<SslContext> ssl;
   /** This runtime's downstream connections, so an update or removal can drain just them. */
@@ -36,14 +38,12 @@ public final class ListenerRuntime {
   private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
   private final java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
 
-  ListenerRuntime(ListenerConfig config, HcmRuntime hcm, Optional<SslContext> ssl, StatsRegistry stats) {
-    this(config, hcm, ssl, stats, null, null);
-  }
-
-  /** With network filters (may be null: none) and, for a TCP listener, the TCP proxy instead of an HCM (hcm null). */
-  ListenerRuntime(ListenerConfig config, HcmRuntime hcm, Optional<SslContext> ssl, StatsRegistry stats,
-      io.wasmplane.dataplane.network.NetworkFilters networkFilters, io.wasmplane.dataplane.network.TcpProxy tcpProxy) {
+  /** With network filters (may be null: none) and, for a TCP chain, the TCP proxy instead of an HCM (hcm null). */
+  ListenerRuntime(ListenerConfig config, io.wasmplane.dataplane.config.FilterChainConfig chain, HcmRuntime hcm,
+      Optional<SslContext> ssl, StatsRegistry stats, io.wasmplane.dataplane.network.NetworkFilters networkFilters,
+      io.wasmplane.dataplane.network.TcpProxy tcpProxy) {
     this.config = config;
+    this.chain = chain;
     this.hcm = new AtomicReference<>(hcm);
     this.ssl = ssl;
     this.networkFilters = networkFilters;
@@ -59,8 +59,17 @@ public final class ListenerRuntime {
     this.tlsStats = ssl.isPresent() ? new io.wasmplane.dataplane.tls.TlsStats(stats, scope) : null;
   }
 
+  /**
+   * The listener config this chain was built with: a chain an in-place update kept unchanged still reports the
+   * version it was built under (its own config, {@link #chain()}, is the same in both).
+   */
   public ListenerConfig config() {
     return config;
+  }
+
+  /** This chain's configuration. */
+  public io.wasmplane.dataplane.config.FilterChainConfig chain() {
+    return chain;
   }
 
   public HcmRuntime hcm() {
@@ -69,6 +78,12 @@ public final class ListenerRuntime {
 
   public void swapHcm(HcmRuntime next) {
     hcm.set(next);
+  }
+
+  /** A new version of this chain that differs only inside its HCM: new streams get {@code next}. */
+  void swapHcm(io.wasmplane.dataplane.config.FilterChainConfig next, HcmRuntime nextHcm) {
+    chain = next;
+    hcm.set(nextHcm);
   }
 
   /** A new connection is being set up on this runtime; false once it is retired (take the listener's current one). */

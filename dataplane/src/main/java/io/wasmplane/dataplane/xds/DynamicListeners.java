@@ -3,6 +3,7 @@ package io.wasmplane.dataplane.xds;
 import io.grpc.Status;
 import io.wasmplane.dataplane.config.BootstrapTranslator;
 import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.config.FilterChainConfig;
 import io.wasmplane.dataplane.config.ListenerConfig;
 import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.http.HcmRuntime;
@@ -16,8 +17,10 @@ import io.wasmplane.xds.resource.ListenerUpdate;
 import io.wasmplane.xds.resource.RouteConfigurationResource;
 import io.wasmplane.xds.resource.RouteConfigurationUpdate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,8 +58,11 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   private final Map<String, Built> active = new ConcurrentHashMap<>();
   private final Map<String, RouteSubscription> routes = new HashMap<>();
 
-  /** A translated listener with its built HCM, and the route config it waits for, if any. */
-  private record Built(ListenerConfig config, HcmRuntime hcm, Optional<String> rds, Set<String> ecds) {}
+  /**
+   * A translated listener with its chains' built HCMs (aligned with {@link ListenerConfig#chains()}, null for TCP
+   * chains), and the route configs and ECDS filter configs it waits for.
+   */
+  private record Built(ListenerConfig config, List<HcmRuntime> hcms, Set<String> rds, Set<String> ecds) {}
 
   DynamicListeners(XdsClient xds, DataplaneServer server, DynamicClusters clusters, DynamicSecrets secrets, StatsRegistry stats,
       Duration drainTime, Runnable onProgress) {
@@ -104,41 +110,54 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
 
   private CompletionStage<Optional<String>> apply(String name, ListenerConfig config, ListenerUpdate update,
       Map<String, XdsSource> rdsSources, Map<String, XdsSource> ecdsSources) {
-    // A tcp_proxy listener has no HCM (hcm null): no routes, nothing to warm but ECDS.
-    Optional<String> rds = config.hcm() == null ? Optional.empty() : config.hcm().rdsRouteConfigName();
-    RouteSubscription sub = rds.map(r -> subscribe(r, rdsSources.getOrDefault(r, XdsSource.ADS))).orElse(null);
-    HcmRuntime hcm = null;
+    // A tcp_proxy chain has no HCM (hcm null): no routes, nothing to warm but ECDS.
+    Set<String> rds = new LinkedHashSet<>();
+    config.chains().forEach(c -> {
+      if (c.hcm() != null) {
+        c.hcm().rdsRouteConfigName().ifPresent(rds::add);
+      }
+    });
+    Map<String, RouteSubscription> subs = new HashMap<>();
+    rds.forEach(r -> subs.put(r, subscribe(r, rdsSources.getOrDefault(r, XdsSource.ADS))));
+    List<HcmRuntime> hcms = new ArrayList<>();
     try {
       extensions.expect(ecdsSources);
-      config.tls().ifPresent(t -> secrets.expect(t.material(), "listener " + name));
-      if (config.hcm() != null) {
-        Supplier<RouteTable> table = sub != null ? sub::table : config.hcm()::routes;
-        hcm = server.buildHcm(config.hcm(), "listener " + name, table);
+      for (FilterChainConfig c : config.chains()) {
+        String where = "listener " + name + (config.chains().size() > 1 ? " filter chain '" + c.name() + "'" : "");
+        c.tls().ifPresent(t -> secrets.expect(t.material(), where));
+        if (c.hcm() != null) {
+          RouteSubscription sub = c.hcm().rdsRouteConfigName().map(subs::get).orElse(null);
+          Supplier<RouteTable> table = sub != null ? sub::table : c.hcm()::routes;
+          hcms.add(server.buildHcm(c.hcm(), where, table));
+        } else {
+          hcms.add(null);
+        }
+        // Subscribed now, so the listener warms until they arrive; the chain binds to them when it is built.
+        extensions.declareNetworkFilters(c.networkFilters(), where);
       }
-      // Subscribed now, so the listener warms until they arrive; the chain binds to them when it is built.
-      extensions.declareNetworkFilters(config.networkFilters(), "listener " + name);
     } catch (ConfigException e) {
-      server.releaseHcm(hcm);
-      if (sub != null) {
-        release(sub.name, name);
-      }
+      hcms.forEach(server::releaseHcm);
+      rds.forEach(r -> release(r, name));
       releaseUnusedExtensions(); // ECDS slots (and default configs) made for this listener alone
       return Verdicts.reject(e.getMessage());
     }
-    if (sub != null) {
-      sub.listeners.put(name, config.hcm().statPrefix());
+    for (FilterChainConfig c : config.chains()) {
+      if (c.hcm() != null) {
+        c.hcm().rdsRouteConfigName().ifPresent(r -> subs.get(r).listeners
+            .computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(c.hcm().statPrefix()));
+      }
     }
-    Built built = new Built(config, hcm, rds, ecdsNames(update, config));
+    Built built = new Built(config, hcms, Set.copyOf(rds), ecdsNames(update, config));
     Built previousWarming = warming.remove(name);
     if (previousWarming != null) {
       releaseIfChanged(previousWarming, built, name);
-      server.releaseHcm(previousWarming.hcm()); // never went live
+      previousWarming.hcms().forEach(server::releaseHcm); // never went live
     }
     if (ready(built)) {
       try {
         activate(built);
       } catch (ConfigException e) {
-        server.releaseHcm(hcm);
+        hcms.forEach(server::releaseHcm);
         releaseUnusedExtensions();
         return Verdicts.reject(e.getMessage());
       }
@@ -154,24 +173,25 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   /** The ECDS names of its HTTP filters (found by xds-client) and of its network filters. */
   private static Set<String> ecdsNames(ListenerUpdate update, ListenerConfig config) {
     Set<String> names = new HashSet<>(update.extensionConfigNames());
-    config.networkFilters().stream().filter(f -> f.discovery().isPresent()).forEach(f -> names.add(f.name()));
+    config.chains().forEach(c -> c.networkFilters().stream().filter(f -> f.discovery().isPresent()).forEach(f -> names.add(f.name())));
     return Set.copyOf(names);
   }
 
   /** Its route config (if RDS) and every ECDS filter config it waits for are there (or timed out). */
   private boolean ready(Built b) {
-    if (b.rds().isPresent()) {
-      RouteSubscription sub = routes.get(b.rds().get());
+    for (String r : b.rds()) {
+      RouteSubscription sub = routes.get(r);
       if (sub != null && !sub.ready) {
         return false;
       }
     }
-    return extensions.pending(b.ecds()).isEmpty() && b.config().tls().map(t -> secrets.ready(t.material())).orElse(true);
+    return extensions.pending(b.ecds()).isEmpty()
+        && b.config().chains().stream().allMatch(c -> c.tls().map(t -> secrets.ready(t.material())).orElse(true));
   }
 
   private void activate(Built built) {
     String name = built.config().name();
-    server.addOrUpdateListener(built.config(), built.hcm(), drainTime);
+    server.addOrUpdateListener(built.config(), built.hcms(), drainTime);
     Built previous = active.put(name, built);
     if (previous != null) {
       releaseIfChanged(previous, built, name);
@@ -179,9 +199,9 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   }
 
   private void releaseIfChanged(Built previous, Built next, String listener) {
-    if (previous.rds().isPresent() && !previous.rds().equals(next.rds())) {
-      RouteSubscription sub = routes.get(previous.rds().get());
-      if (sub != null && !warming.containsKey(listener)) {
+    for (String r : previous.rds()) {
+      RouteSubscription sub = routes.get(r);
+      if (!next.rds().contains(r) && sub != null && !warming.containsKey(listener)) {
         release(sub.name, listener);
       }
     }
@@ -198,15 +218,15 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   public void onResourceDoesNotExist(String name) {
     Built w = warming.remove(name);
     if (w != null) {
-      server.releaseHcm(w.hcm());
+      w.hcms().forEach(server::releaseHcm);
     }
     Built a = active.remove(name);
     if (a != null) {
       server.removeListener(name, drainTime);
     }
     for (Built b : new Built[] {w, a}) {
-      if (b != null && b.rds().isPresent()) {
-        release(b.rds().get(), name);
+      if (b != null) {
+        b.rds().forEach(r -> release(r, name));
       }
     }
     releaseUnusedExtensions();
@@ -238,8 +258,8 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     if (sub == null) {
       return;
     }
-    boolean stillUsed = (warming.containsKey(listener) && warming.get(listener).rds().equals(Optional.of(routeName)))
-        || (active.containsKey(listener) && active.get(listener).rds().equals(Optional.of(routeName)));
+    boolean stillUsed = (warming.containsKey(listener) && warming.get(listener).rds().contains(routeName))
+        || (active.containsKey(listener) && active.get(listener).rds().contains(routeName));
     if (!stillUsed) {
       sub.listeners.remove(listener);
     }
@@ -258,7 +278,7 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
           activate(b);
           log.debug("event=listener_warmed listener={}", b.config().name());
         } catch (ConfigException e) {
-          server.releaseHcm(b.hcm());
+          b.hcms().forEach(server::releaseHcm);
           stats.counter("listener_manager.listener_create_failure").inc();
           log.error("event=listener_failed listener={} error={}", b.config().name(), e.getMessage());
         }
@@ -270,7 +290,8 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   /** One RDS resource, the route table built from it, and the listeners (HCM stat prefixes) that use it. */
   private final class RouteSubscription implements ResourceWatcher<RouteConfigurationUpdate> {
     final String name;
-    final Map<String, String> listeners = new ConcurrentHashMap<>();
+    /** Listener name -> the stat prefixes of its chains' HCMs that use this route config. */
+    final Map<String, Set<String>> listeners = new ConcurrentHashMap<>();
     final AtomicReference<RouteTable> current = new AtomicReference<>();
     final WatchHandle handle;
     volatile boolean ready;
@@ -286,7 +307,9 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     }
 
     private void count(String stat) {
-      for (String prefix : new HashSet<>(listeners.values())) {
+      Set<String> prefixes = new HashSet<>();
+      listeners.values().forEach(prefixes::addAll);
+      for (String prefix : prefixes) {
         stats.counter("http." + prefix + ".rds." + name + "." + stat).inc();
       }
     }

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.wasmplane.dataplane.config.AccessLogConfig;
 import io.wasmplane.dataplane.config.HttpFilterConfig;
+import io.wasmplane.dataplane.config.FilterChainConfig;
 import io.wasmplane.dataplane.config.ListenerConfig;
 import io.wasmplane.dataplane.config.NetworkFilterConfig;
 import io.wasmplane.dataplane.wasm.PluginSpec;
@@ -28,23 +29,25 @@ final class PluginPrefetch {
 
   private PluginPrefetch() {}
 
-  /** Every Wasm plugin of a listener: network filters, HTTP filters (and ECDS defaults), access loggers. */
+  /** Every Wasm plugin of a listener's chains: network filters, HTTP filters (and ECDS defaults), access loggers. */
   static List<PluginSpec> of(ListenerConfig l) {
     List<PluginSpec> out = new ArrayList<>();
-    for (NetworkFilterConfig nf : l.networkFilters()) {
-      ofAny(nf.typedConfig(), out);
-    }
-    if (l.hcm() != null) {
-      for (HttpFilterConfig f : l.hcm().httpFilters()) {
-        if (f.typedConfig() instanceof Any any) {
-          ofAny(any, out);
-        }
-        f.discovery().flatMap(HttpFilterConfig.Discovery::defaultConfig).ifPresent(d -> ofAny(d, out));
+    for (FilterChainConfig c : l.chains()) {
+      for (NetworkFilterConfig nf : c.networkFilters()) {
+        ofAny(nf.typedConfig(), out);
       }
-      l.hcm().accessLogs().stream().map(AccessLogConfig::wasm).filter(s -> s != null).forEach(out::add);
+      if (c.hcm() != null) {
+        for (HttpFilterConfig f : c.hcm().httpFilters()) {
+          if (f.typedConfig() instanceof Any any) {
+            ofAny(any, out);
+          }
+          f.discovery().flatMap(HttpFilterConfig.Discovery::defaultConfig).ifPresent(d -> ofAny(d, out));
+        }
+        c.hcm().accessLogs().stream().map(AccessLogConfig::wasm).filter(s -> s != null).forEach(out::add);
+      }
+      c.tcpProxy().ifPresent(t -> t.accessLogs().stream().map(AccessLogConfig::wasm).filter(s -> s != null)
+          .forEach(out::add));
     }
-    l.tcpProxy().ifPresent(t -> t.accessLogs().stream().map(AccessLogConfig::wasm).filter(s -> s != null)
-        .forEach(out::add));
     return out;
   }
 

@@ -43,6 +43,17 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientC
     return new Leaf(cert, key);
   }
 
+  /** A self-signed server certificate and its key for {@code dnsName} (CN and DNS SAN), e.g. one per SNI name. */
+  public static Path[] selfSigned(Path dir, String dnsName) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    String base = dnsName.replace('*', '_');
+    Path cert = dir.resolve(base + ".crt");
+    Path key = dir.resolve(base + ".key");
+    run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+        "-subj", "/CN=" + dnsName, "-addext", "subjectAltName=DNS:" + dnsName, "-keyout", key.toString(), "-out", cert.toString());
+    return new Path[] {cert, key};
+  }
+
   private static void sign(Path dir, String cn, Path key, Path cert, Path ca, Path caKey, String ext)
       throws IOException, InterruptedException {
     Path csr = dir.resolve(cn + ".csr");

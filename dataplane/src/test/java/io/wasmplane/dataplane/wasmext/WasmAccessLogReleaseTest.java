@@ -38,7 +38,7 @@ class WasmAccessLogReleaseTest {
     HcmConfig noLog = new HcmConfig(h.statPrefix(), h.codecType(), h.routes(), h.httpFilters(), List.of(), h.idleTimeout(),
         h.requestTimeout(), h.streamIdleTimeout(), h.maxRequestHeadersBytes(), h.useRemoteAddress(), h.skipXffAppend(),
         h.generateRequestId(), h.preserveExternalRequestId(), h.serverName(), h.bufferLimitBytes(), h.rdsRouteConfigName());
-    return new ListenerConfig(l.name(), l.address(), noLog, l.tls(), l.networkFilters(), l.tcpProxy());
+    return new ListenerConfig(l.name(), l.address(), noLog, l.chains().get(0).tls(), l.networkFilters(), l.tcpProxy());
   }
 
   @Test

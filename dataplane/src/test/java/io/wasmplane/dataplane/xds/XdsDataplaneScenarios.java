@@ -152,9 +152,9 @@ abstract class XdsDataplaneScenarios {
     Dataplane d = dataplane("dp-1", "default");
     await("v1 serves", () -> "a".equals(upstreamOf(port)));
 
-    // A route to a cluster that does not exist, and a listener with a field we do not implement.
+    // A route to a cluster that does not exist, and a listener with a listener filter we do not implement.
     var badListener = listener("l1", port, "r1").toBuilder()
-        .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.tls_inspector")).build();
+        .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")).build();
     cp.set("default", "v2", List.of(edsCluster("c1")), List.of(endpoints("c1", a.port())),
         List.of(badListener), List.of(route("r1", "nope")));
     await("RDS NACK seen by the server", () -> cp.nacks.stream().anyMatch(n -> n.startsWith(RDS) && n.contains("rds 'r1'") && n.contains("nope")));
