@@ -8,8 +8,6 @@ import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.TlsClientConfig;
 import io.wasmplane.dataplane.config.TlsMaterial;
 import java.io.ByteArrayInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds a cluster's client SslContext from a {@link TlsClientConfig}: the upstream's certificate verified by the
@@ -17,21 +15,10 @@ import org.slf4j.LoggerFactory;
  * versions and ciphers. With SDS secrets the context follows their rotation.
  */
 public final class ClientTls {
-  private static final Logger log = LoggerFactory.getLogger(ClientTls.class);
-
   private ClientTls() {}
 
   public static SwappableSslContext context(TlsClientConfig tls, SecretStore secrets, String where) {
-    SwappableSslContext ctx = new SwappableSslContext(build(tls, secrets.resolve(tls.material(), where), where));
-    ctx.onClose(secrets.watch(SecretStore.dynamicNames(tls.material()), () -> {
-      try {
-        ctx.swap(build(tls, secrets.resolve(tls.material(), where), where));
-        log.info("event=tls_context_rotated where=\"{}\"", where);
-      } catch (RuntimeException e) {
-        log.warn("event=tls_context_rotation_failed where=\"{}\" cause=\"{}\"", where, e.getMessage());
-      }
-    }));
-    return ctx;
+    return SwappableSslContext.following(tls.material(), secrets, where, material -> build(tls, material, where));
   }
 
   static SslContext build(TlsClientConfig tls, TlsMaterial.ResolvedTls material, String where) {

@@ -10,8 +10,6 @@ import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.TlsMaterial;
 import io.wasmplane.dataplane.config.TlsServerConfig;
 import java.io.ByteArrayInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds a listener's server SslContext from a {@link TlsServerConfig}: certificate, client-certificate policy
@@ -19,22 +17,11 @@ import org.slf4j.LoggerFactory;
  * With SDS secrets the context follows their rotation.
  */
 public final class ServerTls {
-  private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
-
   private ServerTls() {}
 
   /** A context that rebuilds itself for new connections whenever one of its SDS secrets changes. */
   public static SwappableSslContext context(TlsServerConfig tls, SecretStore secrets, String where) {
-    SwappableSslContext ctx = new SwappableSslContext(build(tls, secrets.resolve(tls.material(), where), where));
-    ctx.onClose(secrets.watch(SecretStore.dynamicNames(tls.material()), () -> {
-      try {
-        ctx.swap(build(tls, secrets.resolve(tls.material(), where), where));
-        log.info("event=tls_context_rotated where=\"{}\"", where);
-      } catch (RuntimeException e) {
-        log.warn("event=tls_context_rotation_failed where=\"{}\" cause=\"{}\"", where, e.getMessage());
-      }
-    }));
-    return ctx;
+    return SwappableSslContext.following(tls.material(), secrets, where, material -> build(tls, material, where));
   }
 
   static SslContext build(TlsServerConfig tls, TlsMaterial.ResolvedTls material, String where) {
