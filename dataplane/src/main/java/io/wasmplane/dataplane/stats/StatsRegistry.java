@@ -6,12 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Named counters and gauges under Envoy's dotted names. Lookups happen when config is applied; the hot path keeps the
+ * Named counters, gauges and histograms under Envoy's dotted names. Lookups happen when config is applied; the hot path keeps the
  * returned objects. Other components (e.g. the Wasm runtime's plugin metrics) plug in with {@link #addSource}.
  */
 public final class StatsRegistry {
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Histogram> histograms = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongSupplier> dynamicGauges = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, StatsSource> sources = new ConcurrentHashMap<>();
 
@@ -26,6 +27,10 @@ public final class StatsRegistry {
 
   public Gauge gauge(String name) {
     return gauges.computeIfAbsent(name, n -> new Gauge());
+  }
+
+  public Histogram histogram(String name) {
+    return histograms.computeIfAbsent(name, n -> new Histogram());
   }
 
   /** A gauge whose value is computed when read. */
@@ -49,10 +54,13 @@ public final class StatsRegistry {
     gauges.forEach((k, v) -> g.put(k, v.value()));
     dynamicGauges.forEach((k, v) -> g.put(k, v.getAsLong()));
     sources.values().forEach(s -> s.collect(c, g));
-    return new Snapshot(c, g);
+    Map<String, HistogramSnapshot> h = new TreeMap<>();
+    histograms.forEach((k, v) -> h.put(k, v.snapshot()));
+    return new Snapshot(c, g, h);
   }
 
-  public record Snapshot(Map<String, Long> counters, Map<String, Long> gauges) {
+  public record Snapshot(Map<String, Long> counters, Map<String, Long> gauges,
+      Map<String, HistogramSnapshot> histograms) {
     public long counter(String name) {
       return counters.getOrDefault(name, 0L);
     }

@@ -2,6 +2,7 @@ package io.wasmplane.dataplane.upstream;
 
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.Gauge;
+import io.wasmplane.dataplane.stats.Histogram;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 
 /** Envoy's cluster.<name>.* stats, resolved once. */
@@ -27,6 +28,11 @@ public final class ClusterStats {
   public final Gauge membershipTotal;
   public final Gauge membershipHealthy;
   public final Counter[] rqByClass = new Counter[6];
+  /** Upstream request start to the response's last byte, in ms (completed requests only). */
+  public final Histogram rqTime;
+  public final Histogram cxConnectMs;
+  /** Connect start to close, in ms. */
+  public final Histogram cxLengthMs;
   private final StatsRegistry registry;
   private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> rqByCode =
       new java.util.concurrent.atomic.AtomicReferenceArray<>(500);
@@ -55,6 +61,9 @@ public final class ClusterStats {
     cxNone = r.counter(prefix + "upstream_cx_none_healthy");
     membershipTotal = r.gauge(prefix + "membership_total");
     membershipHealthy = r.gauge(prefix + "membership_healthy");
+    rqTime = r.histogram(prefix + "upstream_rq_time");
+    cxConnectMs = r.histogram(prefix + "upstream_cx_connect_ms");
+    cxLengthMs = r.histogram(prefix + "upstream_cx_length_ms");
     for (int i = 1; i <= 5; i++) {
       rqByClass[i] = r.counter(prefix + "upstream_rq_" + i + "xx");
     }
