@@ -40,11 +40,14 @@ class HistogramStatsTest {
     for (int i = 0; i < 3; i++) {
       assertThat(Http.get(client, fx.url("/slow/" + SLOW_MS)).statusCode()).isEqualTo(200);
     }
+    // An upstream that closes its connection, so the cluster's connection-length histogram gets a value.
+    assertThat(Http.get(client, fx.url("/reset")).statusCode()).isEqualTo(503);
     // One connection the proxy closes (Connection: close), so the connection-length histograms get a value.
     assertThat(RawHttp.exchange(fx.port(), "GET /direct HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", 5000))
         .startsWith("HTTP/1.1 200");
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (!admin("/stats?usedonly&filter=downstream_cx_length_ms").contains("http.ingress_http.downstream_cx_length_ms")
+    while (!(admin("/stats?usedonly&filter=_cx_length_ms").contains("http.ingress_http.downstream_cx_length_ms")
+        && admin("/stats?usedonly&filter=_cx_length_ms").contains("cluster.resetting.upstream_cx_length_ms"))
         && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
@@ -90,6 +93,7 @@ class HistogramStatsTest {
     assertThat(stats).containsPattern("\nhttp\\.ingress_http\\.downstream_cx_length_ms: P0\\(nan,[0-9.]+\\) P25\\(")
         .containsPattern("\nlistener\\.127\\.0\\.0\\.1_" + fx.port() + "\\.downstream_cx_length_ms: P0\\(nan,")
         .containsPattern("\ncluster\\.a\\.upstream_cx_connect_ms: P0\\(nan,")
+        .containsPattern("\ncluster\\.resetting\\.upstream_cx_length_ms: P0\\(nan,")
         .contains("\ncluster.b.upstream_rq_time: No recorded values\n");
     // Envoy lists histograms after the counters and gauges.
     assertThat(stats.indexOf("cluster.a.upstream_rq_time: ")).isGreaterThan(stats.indexOf("server.uptime: "));
@@ -120,7 +124,7 @@ class HistogramStatsTest {
     assertThat(prom(prom, "envoy_cluster_upstream_rq_time_count{" + tags + "}")).isEqualTo(3);
     assertThat(prom(prom, "envoy_cluster_upstream_rq_time_sum{" + tags + "}")).isBetween(3L * SLOW_MS, 30_000L);
     String hcm = "envoy_http_conn_manager_prefix=\"ingress_http\"";
-    assertThat(prom(prom, "envoy_http_downstream_rq_time_count{" + hcm + "}")).isEqualTo(4);
+    assertThat(prom(prom, "envoy_http_downstream_rq_time_count{" + hcm + "}")).isEqualTo(5);
     assertThat(prom(prom, "envoy_http_downstream_rq_time_sum{" + hcm + "}")).isGreaterThanOrEqualTo(3L * SLOW_MS);
     assertThat(prom(prom, "envoy_http_downstream_cx_length_ms_count{" + hcm + "}")).isPositive();
     assertThat(prom(prom, "envoy_cluster_upstream_cx_connect_ms_count{" + tags + "}"))
