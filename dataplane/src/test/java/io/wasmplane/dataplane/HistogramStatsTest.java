@@ -66,7 +66,7 @@ class HistogramStatsTest {
   private static double[] quantiles(String stats, String name) {
     String line = stats.lines().filter(l -> l.startsWith(name + ": ")).findFirst()
         .orElseThrow(() -> new AssertionError("no histogram " + name + " in\n" + stats));
-    Matcher m = Pattern.compile("P[0-9.]+\\(nan,([0-9.]+)\\)").matcher(line);
+    Matcher m = Pattern.compile("P[0-9.]+\\((?:nan|[0-9.]+),([0-9.]+)\\)").matcher(line);
     double[] out = new double[10];
     int i = 0;
     while (m.find()) {
@@ -90,10 +90,11 @@ class HistogramStatsTest {
     assertThat(rq[9]).as("P100").isLessThan(10_000).isGreaterThanOrEqualTo(rq[5]);
     double[] down = quantiles(stats, "http.ingress_http.downstream_rq_time");
     assertThat(down[9]).as("the slowest downstream request includes an upstream delay").isGreaterThanOrEqualTo(SLOW_MS);
-    assertThat(stats).containsPattern("\nhttp\\.ingress_http\\.downstream_cx_length_ms: P0\\(nan,[0-9.]+\\) P25\\(")
-        .containsPattern("\nlistener\\.127\\.0\\.0\\.1_" + fx.port() + "\\.downstream_cx_length_ms: P0\\(nan,")
-        .containsPattern("\ncluster\\.a\\.upstream_cx_connect_ms: P0\\(nan,")
-        .containsPattern("\ncluster\\.resetting\\.upstream_cx_length_ms: P0\\(nan,")
+    String p0 = ": P0\\((?:nan|[0-9.]+),[0-9.]+\\) P25\\(";
+    assertThat(stats).containsPattern("\nhttp\\.ingress_http\\.downstream_cx_length_ms" + p0)
+        .containsPattern("\nlistener\\.127\\.0\\.0\\.1_" + fx.port() + "\\.downstream_cx_length_ms" + p0)
+        .containsPattern("\ncluster\\.a\\.upstream_cx_connect_ms" + p0)
+        .containsPattern("\ncluster\\.resetting\\.upstream_cx_length_ms" + p0)
         .contains("\ncluster.b.upstream_rq_time: No recorded values\n");
     // Envoy lists histograms after the counters and gauges.
     assertThat(stats.indexOf("cluster.a.upstream_rq_time: ")).isGreaterThan(stats.indexOf("server.uptime: "));
@@ -167,19 +168,33 @@ class HistogramStatsTest {
     assertThat(values.get(0).getAsJsonObject().get("cumulative").getAsDouble()).isGreaterThanOrEqualTo(SLOW_MS);
   }
 
-  /** A Proxy-Wasm plugin's HISTOGRAM metric (WAT: records 7 and 1500 per request) is a real histogram in every form. */
+  /**
+   * A Proxy-Wasm plugin's HISTOGRAM metric (WAT: records 7 and 1500 per request) is a real histogram in every form;
+   * the interval values are the last stats flush interval's (1 s here): the one with the requests, then an empty one.
+   */
   @Test
   void pluginHistogramShowsUnderItsNameWithItsValues() throws Exception {
     try (TestUpstream up = new TestUpstream("up");
-        Dataplane dp = Bootstraps.start(WasmHttpFilterTest.bootstrapWith(
+        Dataplane dp = Bootstraps.start("stats_flush_interval: 1s\n" + WasmHttpFilterTest.bootstrapWith(
             WasmHttpFilterTest.wasmFilter("filename: " + WasmHttpFilterTest.plugin("wat/abi_histogram.wasm"), "x"), up.port()))) {
       for (int i = 0; i < 3; i++) {
         assertThat(Http.get(client, "http://127.0.0.1:" + dp.port("ingress") + "/p").statusCode()).isEqualTo(200);
       }
       String base = "http://127.0.0.1:" + dp.adminPort();
-      String text = client.send(HttpRequest.newBuilder(URI.create(base + "/stats?filter=wat_hist")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(text).startsWith("wat_hist: P0(nan,7) ").contains(" P50(nan,7)").endsWith(" P100(nan,1500)\n");
+      URI stats = URI.create(base + "/stats?filter=wat_hist");
+      String text = "";
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!text.startsWith("wat_hist: P0(7,7) ") && System.nanoTime() < deadline) {
+        text = client.send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Thread.sleep(10);
+      }
+      assertThat(text).as("an interval with the requests").startsWith("wat_hist: P0(7,7) ").endsWith(",1500)\n");
+      while (!text.startsWith("wat_hist: P0(nan,7) ") && System.nanoTime() < deadline) {
+        text = client.send(HttpRequest.newBuilder(stats).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Thread.sleep(20);
+      }
+      assertThat(text).as("an interval without samples").startsWith("wat_hist: P0(nan,7) ").contains(" P50(nan,7)")
+          .endsWith(" P100(nan,1500)\n");
       String prom = client.send(HttpRequest.newBuilder(URI.create(base + "/stats/prometheus?filter=wat_hist")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(prom).startsWith("# TYPE envoy_wat_hist histogram\n")

@@ -141,7 +141,7 @@ public final class AdminServer implements AutoCloseable {
     }
     if ("prometheus".equals(q.get("format"))) {
       send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(new StatsRegistry.Snapshot(
-          kept(snap.counters(), filter, usedOnly), kept(snap.gauges(), filter, usedOnly), histograms)));
+          kept(snap.counters(), filter, usedOnly), kept(snap.gauges(), filter, usedOnly), histograms, Map.of())));
       return;
     }
     Map<String, Long> all = new java.util.TreeMap<>();
@@ -158,7 +158,7 @@ public final class AdminServer implements AutoCloseable {
         first = false;
       }
       if (!histograms.isEmpty()) {
-        sb.append(first ? "" : ",").append(HistogramText.json(histograms));
+        sb.append(first ? "" : ",").append(HistogramText.json(histograms, snap.intervals()));
       }
       send(ex, 200, "application/json", sb.append("]}").toString());
       return;
@@ -170,7 +170,8 @@ public final class AdminServer implements AutoCloseable {
       }
       sb.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
     }
-    histograms.forEach((name, h) -> sb.append(name).append(": ").append(HistogramText.summary(h)).append('\n'));
+    histograms.forEach((name, h) -> sb.append(name).append(": ")
+        .append(HistogramText.summary(h, snap.intervals().get(name))).append('\n'));
     send(ex, 200, "text/plain", sb.toString());
   }
 

@@ -75,6 +75,8 @@ public final class DataplaneServer implements AutoCloseable {
       }
     };
     registerServerStats();
+    long flushMs = config.wasmExtensions() == null ? 5000 : config.wasmExtensions().statsFlushInterval().toMillis();
+    boss.scheduleAtFixedRate(stats::flushHistograms, flushMs, flushMs, TimeUnit.MILLISECONDS);
   }
 
   /** Builds everything and binds every listener; on any failure releases what was started and throws. */

@@ -8,12 +8,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * allocation per value. Buckets keep two significant digits (values up to 100 exactly, then 90 buckets per decade, each
  * holding the values in {@code (upper - step, upper]}), so Envoy's Prometheus bounds are bucket edges and quantiles are
  * within 10%. Each thread records into one of a few stripes (a worker mostly has its own); reads merge the stripes.
- * A stripe's decade arrays are allocated the first time a value falls there.
+ * A stripe's decade arrays are allocated the first time a value falls there. {@link #flush} (every stats flush
+ * interval) closes an interval, as Envoy's histogram merge does: {@link #interval} holds the values of the last one.
  */
 public final class Histogram {
   private static final int STRIPES = stripes();
   private final AtomicReferenceArray<AtomicLongArray>[] stripes;
   private final AtomicLongArray sums = new AtomicLongArray(STRIPES * 8); // one slot per 64-byte line, against false sharing
+  private HistogramSnapshot flushed = HistogramSnapshot.EMPTY; // guarded by this
+  private volatile HistogramSnapshot interval = HistogramSnapshot.EMPTY;
 
   @SuppressWarnings("unchecked")
   public Histogram() {
@@ -63,6 +66,18 @@ public final class Histogram {
   }
 
   /** A power of two near the core count (2..16): enough that workers rarely share a stripe. */
+  /** Ends the current interval: what was recorded since the previous flush becomes {@link #interval}. */
+  public synchronized void flush() {
+    HistogramSnapshot now = snapshot();
+    interval = now.minus(flushed);
+    flushed = now;
+  }
+
+  /** The values recorded in the last completed flush interval (empty before the first flush). */
+  public HistogramSnapshot interval() {
+    return interval;
+  }
+
   private static int stripes() {
     int p = Runtime.getRuntime().availableProcessors();
     return Math.max(2, Math.min(16, Integer.highestOneBit(Math.max(1, p - 1)) << 1));

@@ -8,14 +8,20 @@ public final class HistogramSnapshot {
   /** The quantiles Envoy's admin prints, as fractions. */
   public static final double[] SUPPORTED_QUANTILES = {0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 1};
 
-  private final long[] counts;
+  static final HistogramSnapshot EMPTY = new HistogramSnapshot(new long[0], 0);
+
+  private final long[] counts; // trimmed after the last non-empty bucket
   private final long count;
   private final long sum;
 
   HistogramSnapshot(long[] counts, long sum) {
-    this.counts = counts;
+    int used = counts.length;
+    while (used > 0 && counts[used - 1] == 0) {
+      used--;
+    }
+    this.counts = used == counts.length ? counts : java.util.Arrays.copyOf(counts, used);
     long total = 0;
-    for (long c : counts) {
+    for (long c : this.counts) {
       total += c;
     }
     this.count = total;
@@ -59,6 +65,15 @@ public final class HistogramSnapshot {
       before += c;
     }
     return Buckets.upper(last);
+  }
+
+  /** What was recorded between {@code earlier} (a snapshot of the same histogram) and this one. */
+  HistogramSnapshot minus(HistogramSnapshot earlier) {
+    long[] diff = counts.clone();
+    for (int i = 0; i < Math.min(diff.length, earlier.counts.length); i++) {
+      diff[i] -= earlier.counts[i];
+    }
+    return new HistogramSnapshot(diff, sum - earlier.sum);
   }
 
   /** How many values were at most {@code bound} (exact when the bound has two significant digits, as Envoy's do). */

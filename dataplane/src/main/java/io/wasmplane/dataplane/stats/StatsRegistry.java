@@ -33,6 +33,11 @@ public final class StatsRegistry {
     return histograms.computeIfAbsent(name, n -> new Histogram());
   }
 
+  /** Closes every histogram's flush interval (Envoy merges histograms at each stats flush). */
+  public void flushHistograms() {
+    histograms.values().forEach(Histogram::flush);
+  }
+
   /** A gauge whose value is computed when read. */
   public void gauge(String name, LongSupplier supplier) {
     dynamicGauges.put(name, supplier);
@@ -55,12 +60,17 @@ public final class StatsRegistry {
     dynamicGauges.forEach((k, v) -> g.put(k, v.getAsLong()));
     sources.values().forEach(s -> s.collect(c, g));
     Map<String, HistogramSnapshot> h = new TreeMap<>();
-    histograms.forEach((k, v) -> h.put(k, v.snapshot()));
-    return new Snapshot(c, g, h);
+    Map<String, HistogramSnapshot> intervals = new TreeMap<>();
+    histograms.forEach((k, v) -> {
+      h.put(k, v.snapshot());
+      intervals.put(k, v.interval());
+    });
+    return new Snapshot(c, g, h, intervals);
   }
 
+  /** Histograms are cumulative; {@code intervals} holds each one's last completed flush interval. */
   public record Snapshot(Map<String, Long> counters, Map<String, Long> gauges,
-      Map<String, HistogramSnapshot> histograms) {
+      Map<String, HistogramSnapshot> histograms, Map<String, HistogramSnapshot> intervals) {
     public long counter(String name) {
       return counters.getOrDefault(name, 0L);
     }

@@ -72,6 +72,25 @@ class HistogramTest {
   }
 
   @Test
+  void flushClosesAnInterval() {
+    Histogram h = new Histogram();
+    h.record(3);
+    assertThat(h.interval().used()).as("no flush yet").isFalse();
+    h.flush();
+    h.record(40);
+    h.record(41);
+    assertThat(h.interval().count()).isEqualTo(1);
+    assertThat(h.interval().quantile(1)).isEqualTo(3);
+    h.flush();
+    assertThat(h.interval().count()).isEqualTo(2);
+    assertThat(h.interval().sum()).isEqualTo(81);
+    assertThat(h.interval().quantile(0)).isEqualTo(40);
+    h.flush();
+    assertThat(h.interval().used()).isFalse();
+    assertThat(h.snapshot().count()).isEqualTo(3);
+  }
+
+  @Test
   void concurrentRecordersLoseNothing() throws Exception {
     Histogram h = new Histogram();
     int threads = 4;
