@@ -65,7 +65,6 @@ public final class Histogram {
     return new HistogramSnapshot(counts, sum);
   }
 
-  /** A power of two near the core count (2..16): enough that workers rarely share a stripe. */
   /** Ends the current interval: what was recorded since the previous flush becomes {@link #interval}. */
   public synchronized void flush() {
     HistogramSnapshot now = snapshot();
@@ -78,6 +77,7 @@ public final class Histogram {
     return interval;
   }
 
+  /** A power of two near the core count (2..16): enough that workers rarely share a stripe. */
   private static int stripes() {
     int p = Runtime.getRuntime().availableProcessors();
     return Math.max(2, Math.min(16, Integer.highestOneBit(Math.max(1, p - 1)) << 1));
