@@ -15,6 +15,11 @@ public final class ClusterStats {
   public final Counter cxDestroyRemote;
   public final Counter cxHttp1Total;
   public final Counter cxHttp2Total;
+  /** Upstream request start to the response's last byte, in ms (completed requests only). */
+  public final Histogram rqTime;
+  public final Histogram cxConnectMs;
+  /** Connect start to close, in ms. */
+  public final Histogram cxLengthMs;
   public final Counter rqTotal;
   public final Gauge rqActive;
   public final Counter rqCompleted;
@@ -28,11 +33,6 @@ public final class ClusterStats {
   public final Gauge membershipTotal;
   public final Gauge membershipHealthy;
   public final Counter[] rqByClass = new Counter[6];
-  /** Upstream request start to the response's last byte, in ms (completed requests only). */
-  public final Histogram rqTime;
-  public final Histogram cxConnectMs;
-  /** Connect start to close, in ms. */
-  public final Histogram cxLengthMs;
   private final StatsRegistry registry;
   private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> rqByCode =
       new java.util.concurrent.atomic.AtomicReferenceArray<>(500);
@@ -49,6 +49,9 @@ public final class ClusterStats {
     cxDestroyRemote = r.counter(prefix + "upstream_cx_destroy_remote");
     cxHttp1Total = r.counter(prefix + "upstream_cx_http1_total");
     cxHttp2Total = r.counter(prefix + "upstream_cx_http2_total");
+    rqTime = r.histogram(prefix + "upstream_rq_time");
+    cxConnectMs = r.histogram(prefix + "upstream_cx_connect_ms");
+    cxLengthMs = r.histogram(prefix + "upstream_cx_length_ms");
     rqTotal = r.counter(prefix + "upstream_rq_total");
     rqActive = r.gauge(prefix + "upstream_rq_active");
     rqCompleted = r.counter(prefix + "upstream_rq_completed");
@@ -61,9 +64,6 @@ public final class ClusterStats {
     cxNone = r.counter(prefix + "upstream_cx_none_healthy");
     membershipTotal = r.gauge(prefix + "membership_total");
     membershipHealthy = r.gauge(prefix + "membership_healthy");
-    rqTime = r.histogram(prefix + "upstream_rq_time");
-    cxConnectMs = r.histogram(prefix + "upstream_cx_connect_ms");
-    cxLengthMs = r.histogram(prefix + "upstream_cx_length_ms");
     for (int i = 1; i <= 5; i++) {
       rqByClass[i] = r.counter(prefix + "upstream_rq_" + i + "xx");
     }
