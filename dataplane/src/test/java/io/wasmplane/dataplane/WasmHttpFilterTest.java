@@ -145,6 +145,11 @@ class WasmHttpFilterTest {
     assertThat(dp.server().stats().snapshot().counter("as_headers.requests")).isGreaterThanOrEqualTo(10);
     String stats = Http.get(client, "http://127.0.0.1:" + dp.adminPort() + "/stats").body();
     assertThat(stats).containsPattern("(?m)^as_headers\\.requests: [1-9]\\d*$");
+    // The SDK's Histogram (header count per request) is a histogram in /stats and /stats/prometheus.
+    assertThat(stats).containsPattern("(?m)^as_headers\\.header_count: P0\\((nan|[0-9.]+),[1-9][0-9.]*\\) P25\\(");
+    String prom = Http.get(client, "http://127.0.0.1:" + dp.adminPort() + "/stats/prometheus?filter=header_count").body();
+    assertThat(prom).startsWith("# TYPE envoy_as_headers_header_count histogram\n")
+        .containsPattern("(?m)^envoy_as_headers_header_count_count ([1-9]\\d|\\d{3,})$");
     // One VM per worker that served traffic (2 workers), as Envoy counts them.
     assertThat(stats).containsPattern("(?m)^wasm\\.envoy\\.wasm\\.runtime\\.v8\\.created: [12]$")
         .containsPattern("(?m)^wasm\\.envoy\\.wasm\\.runtime\\.v8\\.active: [12]$");

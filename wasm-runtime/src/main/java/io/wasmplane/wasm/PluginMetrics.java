@@ -10,6 +10,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Process-wide registry of plugin metrics ({@code proxy_define_metric}, {@code _increment_}, {@code _record_},
@@ -27,6 +29,7 @@ public final class PluginMetrics {
   private final int maxMetrics;
   private final Map<String, Metric> byName = new HashMap<>(); // guarded by this
   private volatile Metric[] byId = new Metric[1]; // index 0 unused: ids start at 1
+  private Function<String, LongConsumer> histogramSink; // guarded by this
 
   public PluginMetrics() {
     this(DEFAULT_MAX_METRICS);
@@ -59,11 +62,27 @@ public final class PluginMetrics {
       throw new IllegalArgumentException("metric '" + name + "': the limit of " + maxMetrics + " metrics is reached");
     }
     Metric created = new Metric(ids.length, type, name);
+    if (type == MetricType.HISTOGRAM && histogramSink != null) {
+      created.sink = histogramSink.apply(name);
+    }
     Metric[] grown = Arrays.copyOf(ids, ids.length + 1);
     grown[created.id] = created;
     byName.put(name, created);
     byId = grown;
     return created.id;
+  }
+
+  /**
+   * Hands each histogram's recorded values (negatives as 0) also to the recorder {@code sink} returns for its name, so
+   * the host can keep them in its own stats store. Applies to histograms defined before and after this call.
+   */
+  public synchronized void histogramSink(Function<String, LongConsumer> sink) {
+    this.histogramSink = sink;
+    for (Metric m : byName.values()) {
+      if (m.type == MetricType.HISTOGRAM) {
+        m.sink = sink.apply(m.name);
+      }
+    }
   }
 
   /** The type of a defined metric, or null for an unknown id. */
@@ -106,6 +125,10 @@ public final class PluginMetrics {
         return Status.OK;
       default:
         m.histogram.record(value);
+        LongConsumer sink = m.sink;
+        if (sink != null) {
+          sink.accept(Math.max(0, value));
+        }
         return Status.OK;
     }
   }
@@ -143,6 +166,7 @@ public final class PluginMetrics {
     final String name;
     final AtomicLong value = new AtomicLong();
     final LogHistogram histogram;
+    volatile LongConsumer sink;
 
     Metric(int id, MetricType type, String name) {
       this.id = id;

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.admin.v3.CommandLineOptions;
 import io.envoyproxy.envoy.admin.v3.ServerInfo;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.server.DataplaneServer;
+import io.wasmplane.dataplane.stats.HistogramSnapshot;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 import io.wasmplane.dataplane.upstream.UpstreamCluster;
 import io.wasmplane.dataplane.upstream.UpstreamHost;
@@ -81,7 +82,10 @@ public final class AdminServer implements AutoCloseable {
         }
         case "/server_info" -> send(ex, 200, "application/json", serverInfo());
         case "/stats" -> stats(ex, q);
-        case "/stats/prometheus" -> send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(server.stats().snapshot()));
+        case "/stats/prometheus" -> {
+          q.put("format", "prometheus");
+          stats(ex, q);
+        }
         case "/config_dump" -> send(ex, 200, "application/json",
             ConfigDumpBuilder.json(server.config().bootstrap(), server.startMillis(), dynamicDump));
         case "/clusters" -> send(ex, 200, "text/plain", clusters());
@@ -127,15 +131,22 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
     }
+    boolean usedOnly = q.containsKey("usedonly");
     StatsRegistry.Snapshot snap = server.stats().snapshot();
+    Map<String, HistogramSnapshot> histograms = new java.util.TreeMap<>();
+    for (Map.Entry<String, HistogramSnapshot> e : snap.histograms().entrySet()) {
+      if ((filter == null || filter.matcher(e.getKey()).find()) && (!usedOnly || e.getValue().used())) {
+        histograms.put(e.getKey(), e.getValue());
+      }
+    }
     if ("prometheus".equals(q.get("format"))) {
-      send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(snap));
+      send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(new StatsRegistry.Snapshot(
+          kept(snap.counters(), filter, usedOnly), kept(snap.gauges(), filter, usedOnly), histograms, Map.of())));
       return;
     }
     Map<String, Long> all = new java.util.TreeMap<>();
     all.putAll(snap.counters());
     all.putAll(snap.gauges());
-    boolean usedOnly = q.containsKey("usedonly");
     if ("json".equals(q.get("format"))) {
       StringBuilder sb = new StringBuilder("{\"stats\":[");
       boolean first = true;
@@ -145,6 +156,9 @@ public final class AdminServer implements AutoCloseable {
         }
         sb.append(first ? "" : ",").append("{\"name\":\"").append(e.getKey()).append("\",\"value\":").append(e.getValue()).append('}');
         first = false;
+      }
+      if (!histograms.isEmpty()) {
+        sb.append(first ? "" : ",").append(HistogramText.json(histograms, snap.intervals()));
       }
       send(ex, 200, "application/json", sb.append("]}").toString());
       return;
@@ -156,7 +170,20 @@ public final class AdminServer implements AutoCloseable {
       }
       sb.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
     }
+    histograms.forEach((name, h) -> sb.append(name).append(": ")
+        .append(HistogramText.summary(h, snap.intervals().get(name))).append('\n'));
     send(ex, 200, "text/plain", sb.toString());
+  }
+
+  /** The stats that pass {@code filter=} and {@code usedonly} (a counter or gauge is used once it is non-zero). */
+  private static Map<String, Long> kept(Map<String, Long> stats, Pattern filter, boolean usedOnly) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    stats.forEach((k, v) -> {
+      if ((filter == null || filter.matcher(k).find()) && (!usedOnly || v != 0)) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 
   private String serverInfo() throws IOException {

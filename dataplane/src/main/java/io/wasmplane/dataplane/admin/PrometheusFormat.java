@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.admin;
 
+import io.wasmplane.dataplane.stats.HistogramSnapshot;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,13 +23,17 @@ final class PrometheusFormat {
     Map<String, Map<String, Long>> gauges = new TreeMap<>();
     snap.counters().forEach((k, v) -> add(counters, k, v));
     snap.gauges().forEach((k, v) -> add(gauges, k, v));
+    Map<String, Map<String, HistogramSnapshot>> histograms = new TreeMap<>();
+    snap.histograms().forEach((k, v) -> add(histograms, k, v));
     StringBuilder sb = new StringBuilder();
     write(sb, counters, "counter");
     write(sb, gauges, "gauge");
+    writeHistograms(sb, histograms);
     return sb.toString();
   }
 
-  private static void add(Map<String, Map<String, Long>> out, String name, long value) {
+  /** Files the stat under its Prometheus metric name and its extracted tags (rendered as a label list). */
+  private static <V> void add(Map<String, Map<String, V>> out, String name, V value) {
     Map<String, String> tags = new LinkedHashMap<>();
     String rest = name;
     String prefix = "";
@@ -62,6 +67,25 @@ final class PrometheusFormat {
       labels.append(k).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     });
     out.computeIfAbsent(metric, x -> new TreeMap<>()).put(labels.toString(), value);
+  }
+
+  /** Envoy's histogram form: cumulative {@code _bucket} counts at its default bounds, then {@code _sum}, {@code _count}. */
+  private static void writeHistograms(StringBuilder sb, Map<String, Map<String, HistogramSnapshot>> metrics) {
+    metrics.forEach((metric, series) -> {
+      sb.append("# TYPE ").append(metric).append(" histogram\n");
+      series.forEach((labels, h) -> {
+        String sep = labels.isEmpty() ? "" : ",";
+        for (double bound : HistogramSnapshot.DEFAULT_BOUNDS) {
+          sb.append(metric).append("_bucket{").append(labels).append(sep).append("le=\"")
+              .append(HistogramText.number(bound)).append("\"} ").append(h.countAtOrBelow(bound)).append('\n');
+        }
+        sb.append(metric).append("_bucket{").append(labels).append(sep).append("le=\"+Inf\"} ").append(h.count())
+            .append('\n');
+        String braced = labels.isEmpty() ? "" : "{" + labels + "}";
+        sb.append(metric).append("_sum").append(braced).append(' ').append(h.sum()).append('\n');
+        sb.append(metric).append("_count").append(braced).append(' ').append(h.count()).append('\n');
+      });
+    });
   }
 
   private static void write(StringBuilder sb, Map<String, Map<String, Long>> metrics, String type) {

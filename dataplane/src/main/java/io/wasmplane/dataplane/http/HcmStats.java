@@ -2,6 +2,7 @@ package io.wasmplane.dataplane.http;
 
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.Gauge;
+import io.wasmplane.dataplane.stats.Histogram;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 
 /** Envoy's http.<stat_prefix>.* stats, resolved once. */
@@ -27,6 +28,10 @@ public final class HcmStats {
   public final Counter rqDirectResponse;
   public final Counter rqRedirect;
   public final Counter routerRqTotal;
+  /** Stream start to its end (last response byte or reset), in ms. */
+  public final Histogram rqTime;
+  /** Connection accepted to closed, in ms. */
+  public final Histogram cxLengthMs;
 
   public HcmStats(StatsRegistry r, String statPrefix) {
     String p = "http." + statPrefix + ".";
@@ -53,6 +58,8 @@ public final class HcmStats {
     rqDirectResponse = r.counter(p + "rq_direct_response");
     rqRedirect = r.counter(p + "rq_redirect");
     routerRqTotal = r.counter(p + "rq_total");
+    rqTime = r.histogram(p + "downstream_rq_time");
+    cxLengthMs = r.histogram(p + "downstream_cx_length_ms");
   }
 
   public void responseCode(int code) {

@@ -297,6 +297,7 @@ public final class HttpStream {
     }
     runtime.stats().rqActive.dec();
     runtime.stats().rqCompleted.inc();
+    runtime.stats().rqTime.record((info.lastDownstreamByteSentNanos - info.startNanos) / 1_000_000);
     if (info.responseCode > 0) {
       runtime.stats().responseCode(info.responseCode);
     }

@@ -86,6 +86,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, cluster.config().connectTimeout().toMillis()))
         .handler(new UpstreamHandler());
+    long connectStart = System.nanoTime();
     b.connect(host.address()).addListener((ChannelFutureListener) f -> {
       if (!f.isSuccess()) {
         cluster.stats().cxConnectFail.inc();
@@ -96,7 +97,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       up = f.channel();
-      up.closeFuture().addListener(c -> cluster.stats().cxActive.dec());
+      cluster.stats().cxConnectMs.recordMillisSince(connectStart);
+      up.closeFuture().addListener(c -> {
+        cluster.stats().cxActive.dec();
+        cluster.stats().cxLengthMs.recordMillisSince(connectStart);
+      });
       ctx.channel().attr(ConnectionInfo.UPSTREAM).set(host.address());
       ctx.channel().attr(ConnectionInfo.UPSTREAM_LOCAL).set((InetSocketAddress) up.localAddress());
       if (!ctx.channel().isActive()) {

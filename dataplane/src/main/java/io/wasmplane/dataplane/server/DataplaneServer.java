@@ -89,6 +89,8 @@ public final class DataplaneServer implements AutoCloseable {
       }
     };
     registerServerStats();
+    long flushMs = config.wasmExtensions() == null ? 5000 : config.wasmExtensions().statsFlushInterval().toMillis();
+    boss.scheduleAtFixedRate(stats::flushHistograms, flushMs, flushMs, TimeUnit.MILLISECONDS);
   }
 
   /** Builds everything and binds every listener; on any failure releases what was started and throws. */
@@ -392,20 +394,22 @@ public final class DataplaneServer implements AutoCloseable {
       wasm = io.wasmplane.wasm.WasmRuntime.create(io.wasmplane.dataplane.wasm.WasmRuntimeLimits.fromEnvironment()
           .applyTo(io.wasmplane.wasm.RuntimeOptions.defaults().withCompiledCodeCacheDir(cacheOptions.compiledDir())));
       io.wasmplane.wasm.WasmRuntime rt = wasm;
-      // Plugin metrics show in /stats under the names the plugins defined (Envoy strips its "wasmcustom." prefix).
+      // Plugin metrics show in /stats under the names the plugins defined (Envoy strips its "wasmcustom." prefix);
+      // histograms record straight into the stats store's histograms, counters and gauges are read at snapshot time.
+      rt.metrics().histogramSink(name -> stats.histogram(pluginStatName(name))::record);
       stats.addSource("wasm", (counters, gauges) -> rt.metrics().snapshot().forEach(m -> {
-        String name = m.name().startsWith("wasmcustom.") ? m.name().substring("wasmcustom.".length()) : m.name();
         switch (m.type()) {
-          case COUNTER -> counters.put(name, m.value());
-          case GAUGE -> gauges.put(name, m.value());
-          case HISTOGRAM -> {
-            gauges.put(name + ".count", m.count());
-            gauges.put(name + ".sum", m.sum());
-          }
+          case COUNTER -> counters.put(pluginStatName(m.name()), m.value());
+          case GAUGE -> gauges.put(pluginStatName(m.name()), m.value());
+          case HISTOGRAM -> { } // in the registry's histograms
         }
       }));
     }
     return wasm;
+  }
+
+  private static String pluginStatName(String name) {
+    return name.startsWith("wasmcustom.") ? name.substring("wasmcustom.".length()) : name;
   }
 
   private void registerServerStats() {

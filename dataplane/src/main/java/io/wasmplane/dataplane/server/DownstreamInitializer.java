@@ -77,9 +77,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     rt.stats().cxActive.inc();
     tracker.add(ch);
     listener.connections.add(ch);
+    ConnectionLength length = new ConnectionLength(listener.cxLengthMs, rt.stats().cxLengthMs);
     ch.closeFuture().addListener(f -> {
       listenerActive.dec();
       rt.stats().cxActive.dec();
+      length.closed();
     });
     ChannelPipeline p = ch.pipeline();
     // Many small writes per response (headers, body, HTTP/2 frames): one syscall per batch instead of per write.
@@ -147,7 +149,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     listenerActive.inc();
     tracker.add(ch);
     listener.connections.add(ch);
-    ch.closeFuture().addListener(f -> listenerActive.dec());
+    ConnectionLength length = new ConnectionLength(listener.cxLengthMs, null);
+    ch.closeFuture().addListener(f -> {
+      listenerActive.dec();
+      length.closed();
+    });
     ch.config().setAutoRead(false);
     ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
     ChannelPipeline p = ch.pipeline();

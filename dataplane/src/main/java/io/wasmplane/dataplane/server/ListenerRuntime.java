@@ -26,6 +26,7 @@ public final class ListenerRuntime {
   private final io.wasmplane.dataplane.network.TcpProxy tcpProxy;
   volatile Counter cxTotal;
   volatile Gauge cxActive;
+  volatile io.wasmplane.dataplane.stats.Histogram cxLengthMs;
   /** Envoy's listener.<address>.network_extension_config_missing: connections closed for want of an ECDS config. */
   volatile Counter networkConfigMissing;
   /** Envoy's listener.<address>.ssl.* (TLS listeners). */
@@ -55,6 +56,7 @@ public final class ListenerRuntime {
   void useStatScope(String scope, StatsRegistry stats) {
     this.cxTotal = stats.counter(scope + ".downstream_cx_total");
     this.cxActive = stats.gauge(scope + ".downstream_cx_active");
+    this.cxLengthMs = stats.histogram(scope + ".downstream_cx_length_ms");
     this.networkConfigMissing = stats.counter(scope + ".network_extension_config_missing");
     this.tlsStats = ssl.isPresent() ? new io.wasmplane.dataplane.tls.TlsStats(stats, scope) : null;
   }

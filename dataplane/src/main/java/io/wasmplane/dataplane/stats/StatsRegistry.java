@@ -6,12 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Named counters and gauges under Envoy's dotted names. Lookups happen when config is applied; the hot path keeps the
+ * Named counters, gauges and histograms under Envoy's dotted names. Lookups happen when config is applied; the hot path keeps the
  * returned objects. Other components (e.g. the Wasm runtime's plugin metrics) plug in with {@link #addSource}.
  */
 public final class StatsRegistry {
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Histogram> histograms = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongSupplier> dynamicGauges = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, StatsSource> sources = new ConcurrentHashMap<>();
 
@@ -26,6 +27,15 @@ public final class StatsRegistry {
 
   public Gauge gauge(String name) {
     return gauges.computeIfAbsent(name, n -> new Gauge());
+  }
+
+  public Histogram histogram(String name) {
+    return histograms.computeIfAbsent(name, n -> new Histogram());
+  }
+
+  /** Closes every histogram's flush interval (Envoy merges histograms at each stats flush). */
+  public void flushHistograms() {
+    histograms.values().forEach(Histogram::flush);
   }
 
   /** A gauge whose value is computed when read. */
@@ -49,10 +59,18 @@ public final class StatsRegistry {
     gauges.forEach((k, v) -> g.put(k, v.value()));
     dynamicGauges.forEach((k, v) -> g.put(k, v.getAsLong()));
     sources.values().forEach(s -> s.collect(c, g));
-    return new Snapshot(c, g);
+    Map<String, HistogramSnapshot> h = new TreeMap<>();
+    Map<String, HistogramSnapshot> intervals = new TreeMap<>();
+    histograms.forEach((k, v) -> {
+      h.put(k, v.snapshot());
+      intervals.put(k, v.interval());
+    });
+    return new Snapshot(c, g, h, intervals);
   }
 
-  public record Snapshot(Map<String, Long> counters, Map<String, Long> gauges) {
+  /** Histograms are cumulative; {@code intervals} holds each one's last completed flush interval. */
+  public record Snapshot(Map<String, Long> counters, Map<String, Long> gauges,
+      Map<String, HistogramSnapshot> histograms, Map<String, HistogramSnapshot> intervals) {
     public long counter(String name) {
       return counters.getOrDefault(name, 0L);
     }

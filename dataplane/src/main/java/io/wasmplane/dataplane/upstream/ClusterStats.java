@@ -2,6 +2,7 @@ package io.wasmplane.dataplane.upstream;
 
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.Gauge;
+import io.wasmplane.dataplane.stats.Histogram;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 
 /** Envoy's cluster.<name>.* stats, resolved once. */
@@ -14,6 +15,11 @@ public final class ClusterStats {
   public final Counter cxDestroyRemote;
   public final Counter cxHttp1Total;
   public final Counter cxHttp2Total;
+  /** Upstream request start to the response's last byte, in ms (completed requests only). */
+  public final Histogram rqTime;
+  public final Histogram cxConnectMs;
+  /** Connect start to close, in ms. */
+  public final Histogram cxLengthMs;
   public final Counter rqTotal;
   public final Gauge rqActive;
   public final Counter rqCompleted;
@@ -51,6 +57,9 @@ public final class ClusterStats {
     cxDestroyRemote = r.counter(prefix + "upstream_cx_destroy_remote");
     cxHttp1Total = r.counter(prefix + "upstream_cx_http1_total");
     cxHttp2Total = r.counter(prefix + "upstream_cx_http2_total");
+    rqTime = r.histogram(prefix + "upstream_rq_time");
+    cxConnectMs = r.histogram(prefix + "upstream_cx_connect_ms");
+    cxLengthMs = r.histogram(prefix + "upstream_cx_length_ms");
     rqTotal = r.counter(prefix + "upstream_rq_total");
     rqActive = r.gauge(prefix + "upstream_rq_active");
     rqCompleted = r.counter(prefix + "upstream_rq_completed");

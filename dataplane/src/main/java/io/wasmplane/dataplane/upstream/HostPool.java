@@ -90,14 +90,18 @@ abstract class HostPool {
             pipeline.accept(ch);
           }
         });
+    long connectStart = System.nanoTime();
     ChannelFuture f = b.connect(host.address());
     f.channel().closeFuture().addListener(cf -> {
+      cluster.stats().cxLengthMs.recordMillisSince(connectStart);
       cluster.activeConnections.decrementAndGet();
       cluster.stats().cxActive.dec();
       cluster.stats().cxDestroy.inc();
     });
     f.addListener(cf -> {
-      if (!cf.isSuccess()) {
+      if (cf.isSuccess()) {
+        cluster.stats().cxConnectMs.recordMillisSince(connectStart);
+      } else {
         cluster.stats().cxConnectFail.inc();
         if (cf.cause() instanceof ConnectTimeoutException) {
           cluster.stats().cxConnectTimeout.inc();

@@ -32,6 +32,7 @@ public final class UpstreamStream {
   private boolean done;
   private boolean pending;
   private boolean requestHeadersSeen;
+  private final long startNanos = System.nanoTime();
 
   UpstreamStream(WorkerPool pool, UpstreamHost host, UpstreamListener listener) {
     this.pool = pool;
@@ -206,6 +207,7 @@ public final class UpstreamStream {
     if (r != null) {
       r.run();
     }
+    pool.cluster().stats().rqTime.recordMillisSince(startNanos);
     pool.streamDone(this);
   }
 

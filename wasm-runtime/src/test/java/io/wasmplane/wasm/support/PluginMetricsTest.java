@@ -86,6 +86,21 @@ class PluginMetricsTest {
     assertThat(metrics.snapshot().get(0).count()).isEqualTo(11);
   }
 
+  /** The host's sink gets every recorded value of histograms defined before and after it is set, and nothing else. */
+  @Test
+  void histogramSinkSeesRecordedValues() {
+    int before = metrics.define(MetricType.HISTOGRAM, "early");
+    int counter = metrics.define(MetricType.COUNTER, "c");
+    java.util.Map<String, List<Long>> seen = new java.util.TreeMap<>();
+    metrics.histogramSink(name -> v -> seen.computeIfAbsent(name, n -> new ArrayList<>()).add(v));
+    int after = metrics.define(MetricType.HISTOGRAM, "late");
+    assertThat(metrics.record(before, 3)).isEqualTo(Status.OK);
+    assertThat(metrics.record(after, -2)).isEqualTo(Status.OK);
+    assertThat(metrics.record(after, 900)).isEqualTo(Status.OK);
+    assertThat(metrics.record(counter, 5)).isEqualTo(Status.OK);
+    assertThat(seen).isEqualTo(java.util.Map.of("early", List.of(3L), "late", List.of(0L, 900L)));
+  }
+
   @Test
   void unknownIdsAreNotFound() {
     assertThat(metrics.increment(77, 1)).isEqualTo(Status.NOT_FOUND);
