@@ -48,16 +48,6 @@ public record HeaderMutations(List<Level> levels) {
     return out.isEmpty() ? NONE : new HeaderMutations(out);
   }
 
-  /** These levels, then {@code last} (when it has edits). */
-  public HeaderMutations then(Level last) {
-    if (last == null || last.isEmpty()) {
-      return this;
-    }
-    List<Level> out = new ArrayList<>(levels);
-    out.add(last);
-    return new HeaderMutations(out);
-  }
-
   /** Edits {@code headers}; values are rendered against {@code entry} (the stream's request, response and info). */
   public void apply(HttpHeaders headers, AccessLogFormat.Entry entry) {
     for (Level level : levels) {
