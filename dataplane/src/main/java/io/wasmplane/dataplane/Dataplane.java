@@ -50,8 +50,8 @@ public final class Dataplane implements AutoCloseable {
     DataplaneConfig config = BootstrapTranslator.translate(bootstrap, options.serviceNode(), options.serviceCluster());
     // With dynamic_resources the server stays INITIALIZING (/ready 503) until the initial xDS fetch is done.
     DataplaneServer server = bootstrap.hasDynamicResources()
-        ? DataplaneServer.startInitializing(config, options.concurrency(), new StatsRegistry())
-        : DataplaneServer.start(config, options.concurrency(), new StatsRegistry());
+        ? DataplaneServer.startInitializing(config, options.concurrency(), new StatsRegistry(config.stats()))
+        : DataplaneServer.start(config, options.concurrency(), new StatsRegistry(config.stats()));
     Dataplane d = null;
     try {
       AdminServer admin = null;

@@ -2,29 +2,21 @@ package io.wasmplane.dataplane.admin;
 
 import io.wasmplane.dataplane.stats.HistogramSnapshot;
 import io.wasmplane.dataplane.stats.StatsRegistry;
-import java.util.LinkedHashMap;
+import io.wasmplane.dataplane.stats.TagProducer;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** /stats/prometheus: Envoy's names with its main tag extractions (connection manager, cluster, listener, codes). */
+/** /stats/prometheus: metrics named by Envoy's tag-extracted names, labelled with the tags stats_config's extractors find. */
 final class PrometheusFormat {
-  private static final Pattern HTTP = Pattern.compile("^http\\.([^.]+)\\.(.+)$");
-  private static final Pattern CLUSTER = Pattern.compile("^cluster\\.([^.]+)\\.(.+)$");
-  private static final Pattern LISTENER = Pattern.compile("^listener\\.([^.]+)\\.(.+)$");
-  private static final Pattern CODE_CLASS = Pattern.compile("^(.*_rq)_([1-5])xx$");
-  private static final Pattern CODE = Pattern.compile("^(.*_rq)_([1-5][0-9][0-9])$");
-
   private PrometheusFormat() {}
 
-  static String render(StatsRegistry.Snapshot snap) {
+  static String render(StatsRegistry.Snapshot snap, TagProducer tagger) {
     Map<String, Map<String, Long>> counters = new TreeMap<>();
     Map<String, Map<String, Long>> gauges = new TreeMap<>();
-    snap.counters().forEach((k, v) -> add(counters, k, v));
-    snap.gauges().forEach((k, v) -> add(gauges, k, v));
+    snap.counters().forEach((k, v) -> add(counters, tagger, k, v));
+    snap.gauges().forEach((k, v) -> add(gauges, tagger, k, v));
     Map<String, Map<String, HistogramSnapshot>> histograms = new TreeMap<>();
-    snap.histograms().forEach((k, v) -> add(histograms, k, v));
+    snap.histograms().forEach((k, v) -> add(histograms, tagger, k, v));
     StringBuilder sb = new StringBuilder();
     write(sb, counters, "counter");
     write(sb, gauges, "gauge");
@@ -33,38 +25,16 @@ final class PrometheusFormat {
   }
 
   /** Files the stat under its Prometheus metric name and its extracted tags (rendered as a label list). */
-  private static <V> void add(Map<String, Map<String, V>> out, String name, V value) {
-    Map<String, String> tags = new LinkedHashMap<>();
-    String rest = name;
-    String prefix = "";
-    Matcher m;
-    if ((m = HTTP.matcher(name)).matches()) {
-      prefix = "http.";
-      tags.put("envoy_http_conn_manager_prefix", m.group(1));
-      rest = m.group(2);
-    } else if ((m = CLUSTER.matcher(name)).matches()) {
-      prefix = "cluster.";
-      tags.put("envoy_cluster_name", m.group(1));
-      rest = m.group(2);
-    } else if ((m = LISTENER.matcher(name)).matches()) {
-      prefix = "listener.";
-      tags.put("envoy_listener_address", m.group(1));
-      rest = m.group(2);
-    }
-    if ((m = CODE_CLASS.matcher(rest)).matches()) {
-      tags.put("envoy_response_code_class", m.group(2));
-      rest = m.group(1) + "_xx";
-    } else if ((m = CODE.matcher(rest)).matches()) {
-      tags.put("envoy_response_code", m.group(2));
-      rest = m.group(1);
-    }
-    String metric = "envoy_" + sanitize(prefix + rest);
+  private static <V> void add(Map<String, Map<String, V>> out, TagProducer tagger, String name, V value) {
+    TagProducer.Tagged tagged = tagger.produce(name);
+    String metric = "envoy_" + sanitize(tagged.name());
+    Map<String, String> tags = tagged.tags();
     StringBuilder labels = new StringBuilder();
     tags.forEach((k, v) -> {
       if (labels.length() > 0) {
         labels.append(',');
       }
-      labels.append(k).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      labels.append(sanitize(k)).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     });
     out.computeIfAbsent(metric, x -> new TreeMap<>()).put(labels.toString(), value);
   }

@@ -57,7 +57,7 @@ public final class BootstrapTranslator {
 
   public static DataplaneConfig translate(Bootstrap b, Optional<String> serviceNode, Optional<String> serviceCluster) {
     FieldGuard.onlySupported(b, "bootstrap", Set.of("node", "admin", "static_resources", "dynamic_resources", "layered_runtime",
-        "stats_flush_interval", "stats_sinks", "bootstrap_extensions"));
+        "stats_flush_interval", "stats_sinks", "bootstrap_extensions", "stats_config"));
     NodeInfo node = new NodeInfo(serviceNode.orElse(b.getNode().getId()), serviceCluster.orElse(b.getNode().getCluster()));
     Optional<AdminConfig> admin = Optional.empty();
     if (b.hasAdmin()) {
@@ -99,7 +99,8 @@ public final class BootstrapTranslator {
       }
       listeners.add(lc);
     }
-    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b, wasmExtensions(b), secrets);
+    return new DataplaneConfig(node, admin, List.copyOf(listeners), List.copyOf(clusters), b, wasmExtensions(b), secrets,
+        StatsConfigTranslator.translate(b));
   }
 
   /** {@code static_resources.secrets} by name (SDS secrets without {@code sds_config} refer to these). */

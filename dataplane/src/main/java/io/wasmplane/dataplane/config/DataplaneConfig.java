@@ -12,7 +12,13 @@ public record DataplaneConfig(
     List<ClusterConfig> clusters,
     Bootstrap bootstrap,
     WasmExtensionsConfig wasmExtensions,
-    java.util.Map<String, SecretSpec> secrets) {
+    java.util.Map<String, SecretSpec> secrets,
+    io.wasmplane.dataplane.stats.StatsSettings stats) {
+
+  public DataplaneConfig(NodeInfo node, Optional<AdminConfig> admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
+      Bootstrap bootstrap, WasmExtensionsConfig wasmExtensions, java.util.Map<String, SecretSpec> secrets) {
+    this(node, admin, listeners, clusters, bootstrap, wasmExtensions, secrets, io.wasmplane.dataplane.stats.StatsSettings.DEFAULT);
+  }
 
   public DataplaneConfig(NodeInfo node, Optional<AdminConfig> admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
       Bootstrap bootstrap, WasmExtensionsConfig wasmExtensions) {

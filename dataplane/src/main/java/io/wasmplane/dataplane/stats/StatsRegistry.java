@@ -15,6 +15,20 @@ public final class StatsRegistry {
   private final ConcurrentHashMap<String, Histogram> histograms = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongSupplier> dynamicGauges = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, StatsSource> sources = new ConcurrentHashMap<>();
+  private final StatsSettings settings;
+
+  public StatsRegistry() {
+    this(StatsSettings.DEFAULT);
+  }
+
+  public StatsRegistry(StatsSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The bootstrap's stats_config: the tag extractors readers such as /stats/prometheus apply. */
+  public StatsSettings settings() {
+    return settings;
+  }
 
   /** Stats kept elsewhere (e.g. a plugin's metrics), read when a snapshot is taken. */
   public interface StatsSource {
@@ -51,7 +65,10 @@ public final class StatsRegistry {
     sources.remove(id);
   }
 
-  /** A consistent-enough, sorted copy of every stat. */
+  /**
+   * A consistent-enough, sorted copy of every stat the stats_matcher accepts. Rejected stats still count (callers hold
+   * them), but no reader (admin, sinks) ever sees them.
+   */
   public Snapshot snapshot() {
     Map<String, Long> c = new TreeMap<>();
     Map<String, Long> g = new TreeMap<>();
@@ -65,6 +82,11 @@ public final class StatsRegistry {
       h.put(k, v.snapshot());
       intervals.put(k, v.interval());
     });
+    var accepts = settings.accepts();
+    c.keySet().removeIf(n -> !accepts.test(n));
+    g.keySet().removeIf(n -> !accepts.test(n));
+    h.keySet().removeIf(n -> !accepts.test(n));
+    intervals.keySet().removeIf(n -> !accepts.test(n));
     return new Snapshot(c, g, h, intervals);
   }
 
