@@ -53,6 +53,11 @@ class StatsConfigTest {
           regex: '^listener\\.(((?:[_.[:digit:]]*|[_\\[\\]aAbBcCdDeEfF[:digit:]]*))\\.)'
         - tag_name: mesh_id
           fixed_value: demo-mesh
+        histogram_bucket_settings:
+        - match: {suffix: "upstream_rq_time"}
+          buckets: [10000, 1, 5]
+        - match: {prefix: "cluster."}
+          buckets: [2]
         stats_matcher:
           inclusion_list:
             patterns:
@@ -120,6 +125,24 @@ class StatsConfigTest {
   }
 
   @Test
+  void histogramBucketSettingsSetThePrometheusBounds() throws Exception {
+    String prom = admin("/stats/prometheus");
+    // The first matching setting wins, its bounds in ascending order whatever the order written.
+    assertThat(bounds(prom, "envoy_cluster_upstream_rq_time")).containsExactly("1", "5", "10000", "+Inf");
+    assertThat(bounds(prom, "envoy_cluster_upstream_cx_connect_ms")).containsExactly("2", "+Inf");
+    assertThat(prom).containsPattern("envoy_cluster_upstream_rq_time_bucket\\{cluster_name=\"a\",mesh_id=\"demo-mesh\",le=\"\\+Inf\"} [1-9]");
+  }
+
+  private static java.util.List<String> bounds(String prom, String metric) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + metric + "_bucket\\{.*le=\"([^\"]+)\"}").matcher(prom);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  @Test
   void exclusionListAndRejectAll() throws Exception {
     try (Dataplane d = Bootstraps.start(bootstrap("""
         stats_config:
@@ -152,8 +175,16 @@ class StatsConfigTest {
         .startsWith("bootstrap.stats_config.stats_tags[0].regex: required, 'my_tag' is not one of the default tag names");
     assertThat(refused("stats_config: {stats_matcher: {inclusion_list: {patterns: [{safe_regex: {regex: 'a['}}]}}}\n"))
         .startsWith("bootstrap.stats_config.stats_matcher.inclusion_list.patterns[0].safe_regex: invalid regex 'a['");
-    assertThat(refused("stats_config: {histogram_bucket_settings: [{match: {prefix: a}, buckets: [1, 2]}]}\n"))
-        .startsWith("bootstrap.stats_config: unsupported field(s) [histogram_bucket_settings]");
+    assertThat(refused("stats_config: {histogram_bucket_settings: [{match: {prefix: a}, buckets: [1, 0]}]}\n"))
+        .startsWith("bootstrap.stats_config.histogram_bucket_settings[0].buckets[1]: 0.0 must be a finite value greater than 0");
+    assertThat(refused("stats_config: {histogram_bucket_settings: [{match: {prefix: a}, buckets: [1, 1]}]}\n"))
+        .startsWith("bootstrap.stats_config.histogram_bucket_settings[0].buckets[1]: 1.0 is repeated");
+    assertThat(refused("stats_config: {histogram_bucket_settings: [{match: {prefix: a}}]}\n"))
+        .startsWith("bootstrap.stats_config.histogram_bucket_settings[0].buckets: at least one bucket bound is required");
+    assertThat(refused("stats_config: {histogram_bucket_settings: [{match: {safe_regex: {regex: '('}}, buckets: [1]}]}\n"))
+        .startsWith("bootstrap.stats_config.histogram_bucket_settings[0].match.safe_regex: invalid regex '('");
+    assertThat(refused("stats_config: {stats_matcher: {}}\n"))
+        .startsWith("bootstrap.stats_config.stats_matcher: one of reject_all, inclusion_list, exclusion_list is required");
     assertThat(refused("stats_config: {stats_tags: [{tag_name: a, fixed_value: x}, {tag_name: a, fixed_value: y}]}\n"))
         .startsWith("bootstrap.stats_config.stats_tags[1].tag_name: duplicate tag name 'a'");
   }

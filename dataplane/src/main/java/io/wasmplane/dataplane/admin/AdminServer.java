@@ -141,7 +141,7 @@ public final class AdminServer implements AutoCloseable {
     }
     if ("prometheus".equals(q.get("format"))) {
       send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(new StatsRegistry.Snapshot(
-          kept(snap.counters(), filter, usedOnly), kept(snap.gauges(), filter, usedOnly), histograms, Map.of()), server.stats().settings().tags()));
+          kept(snap.counters(), filter, usedOnly), kept(snap.gauges(), filter, usedOnly), histograms, Map.of()), server.stats().settings()));
       return;
     }
     Map<String, Long> all = new java.util.TreeMap<>();

@@ -2,7 +2,9 @@ package io.wasmplane.dataplane.admin;
 
 import io.wasmplane.dataplane.stats.HistogramSnapshot;
 import io.wasmplane.dataplane.stats.StatsRegistry;
+import io.wasmplane.dataplane.stats.StatsSettings;
 import io.wasmplane.dataplane.stats.TagProducer;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,13 +12,17 @@ import java.util.TreeMap;
 final class PrometheusFormat {
   private PrometheusFormat() {}
 
-  static String render(StatsRegistry.Snapshot snap, TagProducer tagger) {
+  /** A histogram with the bucket bounds stats_config gives its name. */
+  private record Series(HistogramSnapshot histogram, List<Double> bounds) {}
+
+  static String render(StatsRegistry.Snapshot snap, StatsSettings settings) {
+    TagProducer tagger = settings.tags();
     Map<String, Map<String, Long>> counters = new TreeMap<>();
     Map<String, Map<String, Long>> gauges = new TreeMap<>();
     snap.counters().forEach((k, v) -> add(counters, tagger, k, v));
     snap.gauges().forEach((k, v) -> add(gauges, tagger, k, v));
-    Map<String, Map<String, HistogramSnapshot>> histograms = new TreeMap<>();
-    snap.histograms().forEach((k, v) -> add(histograms, tagger, k, v));
+    Map<String, Map<String, Series>> histograms = new TreeMap<>();
+    snap.histograms().forEach((k, v) -> add(histograms, tagger, k, new Series(v, settings.bucketsFor(k))));
     StringBuilder sb = new StringBuilder();
     write(sb, counters, "counter");
     write(sb, gauges, "gauge");
@@ -39,13 +45,14 @@ final class PrometheusFormat {
     out.computeIfAbsent(metric, x -> new TreeMap<>()).put(labels.toString(), value);
   }
 
-  /** Envoy's histogram form: cumulative {@code _bucket} counts at its default bounds, then {@code _sum}, {@code _count}. */
-  private static void writeHistograms(StringBuilder sb, Map<String, Map<String, HistogramSnapshot>> metrics) {
+  /** Envoy's histogram form: cumulative {@code _bucket} counts at the histogram's bounds, then {@code _sum}, {@code _count}. */
+  private static void writeHistograms(StringBuilder sb, Map<String, Map<String, Series>> metrics) {
     metrics.forEach((metric, series) -> {
       sb.append("# TYPE ").append(metric).append(" histogram\n");
-      series.forEach((labels, h) -> {
+      series.forEach((labels, s) -> {
+        HistogramSnapshot h = s.histogram();
         String sep = labels.isEmpty() ? "" : ",";
-        for (double bound : HistogramSnapshot.DEFAULT_BOUNDS) {
+        for (double bound : s.bounds()) {
           sb.append(metric).append("_bucket{").append(labels).append(sep).append("le=\"")
               .append(HistogramText.number(bound)).append("\"} ").append(h.countAtOrBelow(bound)).append('\n');
         }

@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.config;
 
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.metrics.v3.HistogramBucketSettings;
 import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
 import io.envoyproxy.envoy.config.metrics.v3.StatsMatcher;
 import io.envoyproxy.envoy.config.metrics.v3.TagSpecifier;
@@ -25,8 +26,7 @@ final class StatsConfigTranslator {
       return StatsSettings.DEFAULT;
     }
     StatsConfig sc = b.getStatsConfig();
-    // histogram_bucket_settings is refused by name here: Prometheus buckets stay Envoy's defaults.
-    FieldGuard.onlySupported(sc, WHERE, Set.of("stats_tags", "use_all_default_tags", "stats_matcher"));
+    FieldGuard.onlySupported(sc, WHERE, Set.of("stats_tags", "use_all_default_tags", "stats_matcher", "histogram_bucket_settings"));
     boolean useDefaults = !sc.hasUseAllDefaultTags() || sc.getUseAllDefaultTags().getValue();
     List<TagExtractor> custom = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -38,7 +38,33 @@ final class StatsConfigTranslator {
       custom.add(t);
     }
     Predicate<String> accepts = sc.hasStatsMatcher() ? matcher(sc.getStatsMatcher(), WHERE + ".stats_matcher") : n -> true;
-    return StatsSettings.of(accepts, custom, useDefaults);
+    List<StatsSettings.BucketRule> buckets = new ArrayList<>();
+    for (int i = 0; i < sc.getHistogramBucketSettingsCount(); i++) {
+      buckets.add(bucketRule(sc.getHistogramBucketSettings(i), WHERE + ".histogram_bucket_settings[" + i + "]"));
+    }
+    return StatsSettings.of(accepts, custom, useDefaults, buckets);
+  }
+
+  private static StatsSettings.BucketRule bucketRule(HistogramBucketSettings h, String where) {
+    FieldGuard.onlySupported(h, where, Set.of("match", "buckets"));
+    if (!h.hasMatch()) {
+      throw new ConfigException(where + ".match: required");
+    }
+    StringMatch match = RouteFeatureTranslator.stringMatch(h.getMatch(), where + ".match");
+    if (h.getBucketsCount() == 0) {
+      throw new ConfigException(where + ".buckets: at least one bucket bound is required");
+    }
+    Set<Double> seen = new HashSet<>();
+    for (int i = 0; i < h.getBucketsCount(); i++) {
+      double b = h.getBuckets(i);
+      if (!(b > 0) || Double.isInfinite(b)) {
+        throw new ConfigException(where + ".buckets[" + i + "]: " + b + " must be a finite value greater than 0");
+      }
+      if (!seen.add(b)) {
+        throw new ConfigException(where + ".buckets[" + i + "]: " + b + " is repeated (bounds must be unique)");
+      }
+    }
+    return new StatsSettings.BucketRule(match::matches, h.getBucketsList());
   }
 
   private static TagExtractor tag(TagSpecifier t, String where) {

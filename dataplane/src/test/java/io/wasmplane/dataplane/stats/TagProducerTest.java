@@ -29,7 +29,7 @@ class TagProducerTest {
   void customExtractorsComeFirstAndTakeTheirNameFromTheDefaults() {
     TagProducer p = StatsSettings.of(n -> true, List.of(
         TagExtractor.regex("envoy.cluster_name", Pattern.compile("^cluster\\.((.+?\\.svc)\\.)")),
-        TagExtractor.fixed("mesh", "m1")), true).tags();
+        TagExtractor.fixed("mesh", "m1")), true, List.of()).tags();
     TagProducer.Tagged t = p.produce("cluster.x.ns.svc.upstream_rq_200");
     assertThat(t.name()).isEqualTo("cluster.upstream_rq");
     assertThat(t.tags()).containsExactly(Map.entry("envoy.cluster_name", "x.ns.svc"), Map.entry("mesh", "m1"),
