@@ -18,6 +18,7 @@ import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
 import io.wasmplane.dataplane.config.RouteTable;
+import io.wasmplane.dataplane.config.UpgradeConfigs;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HcmStats;
@@ -42,6 +43,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private final RouteTable routes;
   private final ClusterManager clusters;
   private final HcmStats stats;
+  private final UpgradeConfigs upgrades;
   private HttpStream stream;
   private RetryingUpstream upstream;
   private UpstreamCluster cluster;
@@ -52,10 +54,17 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private java.util.List<RequestMirror> mirrors = java.util.List.of();
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
+    this(callbacks, routes, clusters, stats, UpgradeConfigs.NONE);
+  }
+
+  /** {@code upgrades}: the HCM's upgrade_configs, which routes may override per type. */
+  public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats,
+      UpgradeConfigs upgrades) {
     this.callbacks = callbacks;
     this.routes = routes;
     this.clusters = clusters;
     this.stats = stats;
+    this.upgrades = upgrades;
   }
 
   @Override
@@ -75,6 +84,12 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
     Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
         : routes.route(facts);
+    String upgrade = UpgradeRequests.type(request.headers());
+    if (upgrade != null && !upgrades.allows(upgrade,
+        route.isPresent() && route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
+      localReply(403, "", "upgrade_failed"); // Envoy refuses an upgrade type that is not configured or is disabled
+      return FilterStatus.STOP_ITERATION;
+    }
     if (route.isEmpty()) {
       stats.noRoute.inc();
       info.setFlag(ResponseFlag.NO_ROUTE_FOUND);
