@@ -44,6 +44,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private final ClusterManager clusters;
   private final HcmStats stats;
   private final UpgradeConfigs upgrades;
+  /** The upgrade type of an allowed HTTP/1.1 upgrade request to an HTTP/1.1 cluster, else null. */
+  private String upgradeType;
   private HttpStream stream;
   private RetryingUpstream upstream;
   private UpstreamCluster cluster;
@@ -84,12 +86,15 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
     Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
         : routes.route(facts);
-    String upgrade = UpgradeRequests.type(request.headers());
+    String upgrade = route.isPresent() ? UpgradeRequests.type(request.headers()) : null;
     if (upgrade != null && !upgrades.allows(upgrade,
-        route.isPresent() && route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
-      localReply(403, "", "upgrade_failed"); // Envoy refuses an upgrade type that is not configured or is disabled
+        route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
+      // Envoy refuses, on a matched route, an upgrade type the HCM does not list or the route disables.
+      stats.rqWsOnNonWsRoute.inc();
+      localReply(403, "", "upgrade_failed");
       return FilterStatus.STOP_ITERATION;
     }
+    upgradeType = upgrade;
     if (route.isEmpty()) {
       stats.noRoute.inc();
       info.setFlag(ResponseFlag.NO_ROUTE_FOUND);
@@ -122,6 +127,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     info.upstreamCluster = clusterName;
     cluster = clusterName == null ? null : clusters.get(clusterName);
+    if (cluster != null && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
+      upgradeType = null; // no tunnel over an HTTP/2 upstream: the upgrade goes out as an ordinary request
+    }
     if (cluster == null) {
       stats.noCluster.inc();
       info.setFlag(ResponseFlag.NO_CLUSTER_FOUND);
@@ -192,6 +200,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
         ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE)
         : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
     HopByHop.strip(h);
+    if (upgradeType != null) {
+      UpgradeRequests.keep(h, upgradeType);
+    }
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
     if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked"); // HTTP/1.1 framing; dropped by the HTTP/2 codec
@@ -250,7 +261,14 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     cluster.stats().responseCode(response.status().code());
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
+    String upgraded = upgradeType != null && response.status().code() == 101 ? response.headers().get(HttpHeaderNames.UPGRADE) : null;
     HopByHop.strip(down.headers());
+    if (upgraded != null) {
+      UpgradeRequests.keep(down.headers(), upgraded);
+      UpgradeTunnel tunnel = new UpgradeTunnel(stats);
+      upstream.takeOverOnComplete(tunnel::attachUpstream);
+      info.upgradeDownstream = tunnel::attachDownstream;
+    }
     down.headers().set("x-envoy-upstream-service-time",
         Long.toString((info.firstUpstreamByteNanos - info.upstreamRequestStartNanos) / 1_000_000));
     if (!responseHeaders.isEmpty()) {

@@ -20,4 +20,10 @@ final class UpgradeRequests {
     }
     return upgrade;
   }
+
+  /** Puts back the Upgrade/Connection pair that hop-by-hop stripping removed, for an upgrade that goes through. */
+  static void keep(HttpHeaders h, String type) {
+    h.set(HttpHeaderNames.UPGRADE, type);
+    h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+  }
 }

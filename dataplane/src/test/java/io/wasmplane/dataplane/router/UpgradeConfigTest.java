@@ -62,8 +62,32 @@ class UpgradeConfigTest {
   @Test
   void routeThatDisablesWebsocketAnswers403WithoutCallingTheUpstream() throws Exception {
     int before = up.requests();
+    long refused = refusedCount();
     assertThat(send("/off/chat", "websocket")).startsWith("HTTP/1.1 403 ");
     assertThat(up.requests()).isEqualTo(before);
+    assertThat(refusedCount()).isEqualTo(refused + 1);
+  }
+
+  @Test
+  void anUpgradeWithoutAMatchingRouteIsAPlain404() throws Exception {
+    try (Dataplane only = Bootstraps.start(Bootstraps.bootstrap(ROUTES.replace("prefix: \"/\"}", "prefix: \"/only\"}"),
+        null, Bootstraps.staticCluster("up", up.port(), null), log, null))) {
+      assertThat(RawHttp.exchange(only.port("ingress"),
+          "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 1000))
+          .startsWith("HTTP/1.1 404 ");
+    }
+  }
+
+  @Test
+  void nonUpgradeRequestsPassThroughUpgradeDisabledRoutes() throws Exception {
+    int before = up.requests();
+    String answer = RawHttp.exchange(dp.port("ingress"), "GET /off/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1000);
+    assertThat(answer).startsWith("HTTP/1.1 200 ");
+    assertThat(up.requests()).isEqualTo(before + 1);
+  }
+
+  private long refusedCount() {
+    return dp.server().stats().snapshot().counter("http.ingress_http.downstream_rq_ws_on_non_ws_route");
   }
 
   @Test
