@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * WebSocket upgrades through real sockets: a raw-socket client, the data plane, and a raw-socket upstream that
- * answers 101 and echoes. After the 101 the connections are a byte tunnel both ways; closes propagate; an upstream
+ * WebSocket upgrades through real sockets: a raw-socket client, the data plane (an Istio-shaped HCM with
+ * {@code upgrade_configs: [{upgrade_type: websocket}]}), and a raw-socket upstream that answers 101 and echoes. After the 101 the connections are a byte tunnel both ways; closes propagate; an upstream
  * that answers 200 is an ordinary response.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -43,7 +43,16 @@ class UpgradeTunnelTest {
           - match: {prefix: "/"}
             route: {cluster: ws, timeout: 0s}
         """;
-    dp = Bootstraps.start(Bootstraps.bootstrap(routes, "upgrade_configs: [{upgrade_type: websocket}]",
+    // The HCM fields an Istio sidecar's inbound HCM sets that are implemented, upgrade_configs among them.
+    String istioHcm = """
+        use_remote_address: false
+        stream_idle_timeout: 0s
+        forward_client_cert_details: APPEND_FORWARD
+        set_current_client_cert_details: {subject: true, dns: true, uri: true}
+        normalize_path: false
+        upgrade_configs: [{upgrade_type: websocket}]
+        """;
+    dp = Bootstraps.start(Bootstraps.bootstrap(routes, istioHcm,
         Bootstraps.staticCluster("ws", ws.port(), null), Files.createTempFile("ws", ".log"), null));
   }
 
@@ -118,6 +127,10 @@ class UpgradeTunnelTest {
       assertThat(stat("http.ingress_http.downstream_cx_upgrades_active")).isGreaterThanOrEqualTo(1);
     }
     assertThat(ws.closedByPeer.await(5, TimeUnit.SECONDS)).as("the client's close reached the upstream").isTrue();
+    for (int i = 0; i < 100 && stat("http.ingress_http.downstream_cx_upgrades_active") != 0; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(stat("http.ingress_http.downstream_cx_upgrades_active")).isZero();
   }
 
   @Test
