@@ -46,6 +46,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private final UpgradeConfigs upgrades;
   /** The upgrade type of an allowed HTTP/1.1 upgrade request to an HTTP/1.1 cluster, else null. */
   private String upgradeType;
+  private UpgradeTunnel tunnel;
+  private boolean destroyed;
   private HttpStream stream;
   private RetryingUpstream upstream;
   private UpstreamCluster cluster;
@@ -265,7 +267,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     HopByHop.strip(down.headers());
     if (upgraded != null) {
       UpgradeRequests.keep(down.headers(), upgraded);
-      UpgradeTunnel tunnel = new UpgradeTunnel(stats);
+      tunnel = new UpgradeTunnel(stats);
       upstream.takeOverOnComplete(tunnel::attachUpstream);
       info.upgradeDownstream = tunnel::attachDownstream;
     }
@@ -384,6 +386,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onStreamReset() {
     cancelTimeout();
+    if (tunnel != null && !destroyed) {
+      tunnel.abandon(); // reset between the 101 and the downstream's switch (a finished stream switches after destroy)
+    }
     for (RequestMirror m : mirrors) {
       m.mainStreamGone();
     }
@@ -407,6 +412,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public void onDestroy() {
+    destroyed = true;
     onStreamReset();
   }
 

@@ -26,6 +26,7 @@ public final class UpgradeTunnel {
   private final HcmStats stats;
   private final Side downstream = new Side();
   private final Side upstream = new Side();
+  private boolean abandoned;
 
   UpgradeTunnel(HcmStats stats) {
     this.stats = stats;
@@ -43,6 +44,19 @@ public final class UpgradeTunnel {
     removeIfPresent(p, p.get("idle"));
     removeIfPresent(p, p.get(HttpClientCodec.class)); // bytes it still holds flow on to the relay
     upstream.attached(ch);
+    if (abandoned) {
+      ch.close();
+    }
+  }
+
+  /** The downstream stream was reset before its side attached: the upstream connection has nobody to talk to. */
+  void abandon() {
+    if (downstream.channel == null) {
+      abandoned = true;
+      if (upstream.channel != null) {
+        upstream.channel.close();
+      }
+    }
   }
 
   /**
