@@ -426,6 +426,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     if (stream.info().upgradeDownstream != null && ctx != null && !http2) {
       stream.info().upgradeDownstream.accept(ctx); // the upstream answered 101: the connection is a tunnel now
+      pipelined.forEach(ReferenceCountUtil::release); // HTTP sent behind an upgrade request is not served
+      pipelined.clear();
       return;
     }
     if (closeAfterResponse || !keepAlive) {

@@ -59,7 +59,7 @@ public final class WebSocketUpstream implements AutoCloseable {
       heads.add(head);
       String path = head.substring(0, head.indexOf("\r\n"));
       if (path.contains("/plain")) {
-        out.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nplain".getBytes(StandardCharsets.US_ASCII));
+        out.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nplain".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return;
       }
