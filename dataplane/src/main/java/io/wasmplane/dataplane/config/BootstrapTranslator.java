@@ -295,7 +295,7 @@ public final class BootstrapTranslator {
         "common_http_protocol_options", "request_timeout", "stream_idle_timeout", "max_request_headers_kb",
         "use_remote_address", "skip_xff_append", "generate_request_id", "preserve_external_request_id", "server_name",
         "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds",
-        "forward_client_cert_details", "set_current_client_cert_details"));
+        "forward_client_cert_details", "set_current_client_cert_details", "upgrade_configs"));
     if (h.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ": field 'stat_prefix' is required");
     }
@@ -359,7 +359,7 @@ public final class BootstrapTranslator {
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
         generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
-        XfccConfig.from(h, where));
+        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where));
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
@@ -653,7 +653,8 @@ public final class BootstrapTranslator {
       RouteMatchSpec match, HeaderMutations.Level routeRq, HeaderMutations.Level routeRs) {
     FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "host_rewrite_header", "host_rewrite_path_regex",
-        "auto_host_rewrite", "timeout", "max_stream_duration", "priority", "hash_policy", "request_mirror_policies", "retry_policy"));
+        "auto_host_rewrite", "timeout", "max_stream_duration", "priority", "hash_policy", "request_mirror_policies", "retry_policy",
+        "upgrade_configs"));
     List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
     String clusterHeader = null;
     switch (a.getClusterSpecifierCase()) {
@@ -752,7 +753,8 @@ public final class BootstrapTranslator {
     return new RouteAction.Forward(List.copyOf(clusters), total, clusterHeader, notFound, rewrite,
         a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()), host,
         timeout, sd, List.copyOf(mirrors), retryPolicy(a, where, ctx.retryDefaults()),
-        ctx.retryDefaults().requestAttemptCount(), ctx.retryDefaults().responseAttemptCount());
+        ctx.retryDefaults().requestAttemptCount(), ctx.retryDefaults().responseAttemptCount(),
+        UpgradeConfigTranslator.route(a.getUpgradeConfigsList(), where));
   }
 
   /** The route's retry policy wins over its virtual host's (Envoy does not merge them). */

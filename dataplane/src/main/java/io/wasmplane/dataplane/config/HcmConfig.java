@@ -22,10 +22,21 @@ public record HcmConfig(
     long bufferLimitBytes,
     java.util.Optional<String> rdsRouteConfigName,
     int maxHeadersCount,
-    XfccConfig xfcc) {
+    XfccConfig xfcc,
+    UpgradeConfigs upgrades) {
 
   /** Envoy's default common_http_protocol_options.max_headers_count. */
   public static final int DEFAULT_MAX_HEADERS_COUNT = 100;
+
+  public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,
+      List<AccessLogConfig> accessLogs, Duration idleTimeout, Duration requestTimeout, Duration streamIdleTimeout,
+      int maxRequestHeadersBytes, boolean useRemoteAddress, boolean skipXffAppend, boolean generateRequestId,
+      boolean preserveExternalRequestId, String serverName, long bufferLimitBytes, java.util.Optional<String> rdsRouteConfigName,
+      int maxHeadersCount, XfccConfig xfcc) {
+    this(statPrefix, codecType, routes, httpFilters, accessLogs, idleTimeout, requestTimeout, streamIdleTimeout, maxRequestHeadersBytes,
+        useRemoteAddress, skipXffAppend, generateRequestId, preserveExternalRequestId, serverName, bufferLimitBytes, rdsRouteConfigName,
+        maxHeadersCount, xfcc, UpgradeConfigs.NONE);
+  }
 
   public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,
       List<AccessLogConfig> accessLogs, Duration idleTimeout, Duration requestTimeout, Duration streamIdleTimeout,

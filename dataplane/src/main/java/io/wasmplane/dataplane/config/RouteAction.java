@@ -12,12 +12,21 @@ public sealed interface RouteAction {
    * Forward upstream to one of the weighted clusters (a single {@code cluster} is one entry of weight 1), or to the
    * cluster a request header names ({@code clusterHeader}). {@code retryPolicy} is the route's or else its virtual
    * host's ({@link RetryPolicy#NONE} without either); the attempt count flags are the virtual host's
-   * {@code include_request_attempt_count} and {@code include_attempt_count_in_response}.
+   * {@code include_request_attempt_count} and {@code include_attempt_count_in_response}; {@code upgrades} are the
+   * route's upgrade_configs overrides.
    */
   record Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
       PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
       StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
-      boolean responseAttemptCount) implements RouteAction {
+      boolean responseAttemptCount, UpgradeConfigs upgrades) implements RouteAction {
+
+    public Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
+        PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
+        StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
+        boolean responseAttemptCount) {
+      this(clusters, totalWeight, clusterHeader, clusterNotFoundCode, pathRewrite, hostRewriteLiteral, hostRewrite, timeout,
+          streamDuration, mirrors, retryPolicy, requestAttemptCount, responseAttemptCount, UpgradeConfigs.NONE);
+    }
 
     /** Picks a cluster for a random draw in [0, totalWeight). */
     public WeightedCluster pick(int draw) {

@@ -28,6 +28,10 @@ public final class HcmStats {
   public final Counter rqDirectResponse;
   public final Counter rqRedirect;
   public final Counter routerRqTotal;
+  /** Upgrade requests refused (403) because the HCM or the route does not enable their upgrade type. */
+  public final Counter rqWsOnNonWsRoute;
+  public final Counter cxUpgradesTotal;
+  public final Gauge cxUpgradesActive;
   /** Stream start to its end (last response byte or reset), in ms. */
   public final Histogram rqTime;
   /** Connection accepted to closed, in ms. */
@@ -58,6 +62,9 @@ public final class HcmStats {
     rqDirectResponse = r.counter(p + "rq_direct_response");
     rqRedirect = r.counter(p + "rq_redirect");
     routerRqTotal = r.counter(p + "rq_total");
+    rqWsOnNonWsRoute = r.counter(p + "downstream_rq_ws_on_non_ws_route");
+    cxUpgradesTotal = r.counter(p + "downstream_cx_upgrades_total");
+    cxUpgradesActive = r.gauge(p + "downstream_cx_upgrades_active");
     rqTime = r.histogram(p + "downstream_rq_time");
     cxLengthMs = r.histogram(p + "downstream_cx_length_ms");
   }

@@ -12,6 +12,8 @@ public final class StreamInfo {
   public final InetSocketAddress downstreamLocal;
   public final boolean downstreamTls;
   public final long connectionId;
+  /** Set by the router when the upstream accepted an upgrade (101): takes the downstream connection over as a tunnel. */
+  public java.util.function.Consumer<io.netty.channel.ChannelHandlerContext> upgradeDownstream;
   /** The downstream connection's TLS facts; null for plaintext. */
   public io.wasmplane.dataplane.tls.ConnectionTls downstreamTlsSession;
   public long bytesReceived;

@@ -83,6 +83,13 @@ final class RetryingUpstream {
     return true;
   }
 
+  /** An accepted upgrade: the current attempt's connection becomes {@code takeOver}'s when its 101 is complete. */
+  void takeOverOnComplete(java.util.function.Consumer<io.netty.channel.Channel> takeOver) {
+    if (current != null && current.stream != null) {
+      current.stream.takeOverOnComplete(takeOver);
+    }
+  }
+
   /** The host of the latest attempt. */
   UpstreamHost host() {
     return lastHost;

@@ -18,6 +18,7 @@ import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
 import io.wasmplane.dataplane.config.RouteTable;
+import io.wasmplane.dataplane.config.UpgradeConfigs;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HcmStats;
@@ -42,6 +43,11 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private final RouteTable routes;
   private final ClusterManager clusters;
   private final HcmStats stats;
+  private final UpgradeConfigs upgrades;
+  /** The upgrade type of an allowed HTTP/1.1 upgrade request to an HTTP/1.1 cluster, else null. */
+  private String upgradeType;
+  private UpgradeTunnel tunnel;
+  private boolean destroyed;
   private HttpStream stream;
   private RetryingUpstream upstream;
   private UpstreamCluster cluster;
@@ -52,10 +58,17 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private java.util.List<RequestMirror> mirrors = java.util.List.of();
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
+    this(callbacks, routes, clusters, stats, UpgradeConfigs.NONE);
+  }
+
+  /** {@code upgrades}: the HCM's upgrade_configs, which routes may override per type. */
+  public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats,
+      UpgradeConfigs upgrades) {
     this.callbacks = callbacks;
     this.routes = routes;
     this.clusters = clusters;
     this.stats = stats;
+    this.upgrades = upgrades;
   }
 
   @Override
@@ -75,6 +88,15 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
     Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
         : routes.route(facts);
+    String upgrade = route.isPresent() ? UpgradeRequests.type(request.headers()) : null;
+    if (upgrade != null && !upgrades.allows(upgrade,
+        route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
+      // Envoy refuses, on a matched route, an upgrade type the HCM does not list or the route disables.
+      stats.rqWsOnNonWsRoute.inc();
+      localReply(403, "", "upgrade_failed");
+      return FilterStatus.STOP_ITERATION;
+    }
+    upgradeType = upgrade;
     if (route.isEmpty()) {
       stats.noRoute.inc();
       info.setFlag(ResponseFlag.NO_ROUTE_FOUND);
@@ -107,6 +129,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     info.upstreamCluster = clusterName;
     cluster = clusterName == null ? null : clusters.get(clusterName);
+    if (cluster != null && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
+      upgradeType = null; // no tunnel over an HTTP/2 upstream: the upgrade goes out as an ordinary request
+    }
     if (cluster == null) {
       stats.noCluster.inc();
       info.setFlag(ResponseFlag.NO_CLUSTER_FOUND);
@@ -177,6 +202,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
         ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE)
         : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
     HopByHop.strip(h);
+    if (upgradeType != null) {
+      UpgradeRequests.keep(h, upgradeType);
+    }
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
     if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked"); // HTTP/1.1 framing; dropped by the HTTP/2 codec
@@ -235,7 +263,14 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     cluster.stats().responseCode(response.status().code());
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
+    String upgraded = upgradeType != null && response.status().code() == 101 ? response.headers().get(HttpHeaderNames.UPGRADE) : null;
     HopByHop.strip(down.headers());
+    if (upgraded != null) {
+      UpgradeRequests.keep(down.headers(), upgraded);
+      tunnel = new UpgradeTunnel(stats);
+      upstream.takeOverOnComplete(tunnel::attachUpstream);
+      info.upgradeDownstream = tunnel::attachDownstream;
+    }
     down.headers().set("x-envoy-upstream-service-time",
         Long.toString((info.firstUpstreamByteNanos - info.upstreamRequestStartNanos) / 1_000_000));
     if (!responseHeaders.isEmpty()) {
@@ -351,6 +386,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onStreamReset() {
     cancelTimeout();
+    if (tunnel != null && !destroyed) {
+      tunnel.abandon(); // reset between the 101 and the downstream's switch (a finished stream switches after destroy)
+    }
     for (RequestMirror m : mirrors) {
       m.mainStreamGone();
     }
@@ -374,6 +412,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public void onDestroy() {
+    destroyed = true;
     onStreamReset();
   }
 

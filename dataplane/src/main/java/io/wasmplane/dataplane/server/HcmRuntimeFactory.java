@@ -50,7 +50,7 @@ final class HcmRuntimeFactory {
     List<AccessLogger> loggers = new ArrayList<>();
     try {
       for (HttpFilterConfig f : cfg.httpFilters()) {
-        factories.add(filterFactory(f, routes, hcmStats, where));
+        factories.add(filterFactory(f, routes, hcmStats, cfg.upgrades(), where));
       }
       for (int i = 0; i < cfg.accessLogs().size(); i++) {
         AccessLogConfig a = cfg.accessLogs().get(i);
@@ -82,9 +82,9 @@ final class HcmRuntimeFactory {
   }
 
   private HttpFilterFactory filterFactory(HttpFilterConfig f, java.util.function.Supplier<RouteTable> routes, HcmStats hcmStats,
-      String where) {
+      io.wasmplane.dataplane.config.UpgradeConfigs upgrades, String where) {
     if (f.name().equals(EnvoyTypes.ROUTER)) {
-      return cb -> new RouterFilter(cb, routes.get(), clusters, hcmStats);
+      return cb -> new RouterFilter(cb, routes.get(), clusters, hcmStats, upgrades);
     }
     if (f.discovery().isPresent()) {
       io.wasmplane.dataplane.http.ExtensionConfigProvider p = extensionConfigs;

@@ -58,6 +58,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private HttpStream current;
   private boolean keepAlive = true;
   private boolean closeAfterResponse;
+  private ChannelHandlerContext ctx;
   private final ArrayDeque<HttpObject> pipelined = new ArrayDeque<>();
   private boolean discardingBody;
   private boolean pausedForPipelining;
@@ -89,6 +90,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.out = DownstreamChannel.of(ctx);
+    this.ctx = ctx;
     this.connectionTls = ctx.channel().attr(io.wasmplane.dataplane.network.ConnectionInfo.TLS_SESSION).get();
   }
 
@@ -420,6 +422,12 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       if (!stream.requestEnded() || !stream.responseEnded()) {
         out.close(); // RST_STREAM
       }
+      return;
+    }
+    if (stream.info().upgradeDownstream != null && ctx != null && !http2) {
+      stream.info().upgradeDownstream.accept(ctx); // the upstream answered 101: the connection is a tunnel now
+      pipelined.forEach(ReferenceCountUtil::release); // HTTP sent behind an upgrade request is not served
+      pipelined.clear();
       return;
     }
     if (closeAfterResponse || !keepAlive) {

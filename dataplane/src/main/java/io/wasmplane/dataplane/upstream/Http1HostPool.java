@@ -105,6 +105,12 @@ final class Http1HostPool extends HostPool {
       current = s;
       keepAlive = true;
       s.bind(channel, () -> {
+        if (s.takeOver() != null) { // an upgraded connection leaves the pool for good
+          current = null;
+          channel.pipeline().remove(this);
+          s.takeOver().accept(channel);
+          return;
+        }
         boolean reusable = keepAlive && s.requestSent();
         release(this, reusable);
       });

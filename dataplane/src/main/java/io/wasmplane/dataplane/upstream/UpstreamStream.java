@@ -32,6 +32,7 @@ public final class UpstreamStream {
   private boolean done;
   private boolean pending;
   private boolean requestHeadersSeen;
+  private java.util.function.Consumer<Channel> takeOver;
   private final long startNanos = System.nanoTime();
 
   UpstreamStream(WorkerPool pool, UpstreamHost host, UpstreamListener listener) {
@@ -123,7 +124,19 @@ public final class UpstreamStream {
     channel.writeAndFlush(obj, channel.voidPromise());
   }
 
+  /**
+   * An accepted upgrade (101): when the response head is complete, the connection is handed to {@code takeOver}
+   * instead of going back to the pool.
+   */
+  public void takeOverOnComplete(java.util.function.Consumer<Channel> takeOver) {
+    this.takeOver = takeOver;
+  }
+
   // -------------------------------------------------------------- pool side
+
+  java.util.function.Consumer<Channel> takeOver() {
+    return takeOver;
+  }
 
   /** Bind to a ready channel (an HTTP/1.1 connection or an HTTP/2 stream) and flush what was queued. */
   void bind(Channel ch, Runnable onComplete) {
