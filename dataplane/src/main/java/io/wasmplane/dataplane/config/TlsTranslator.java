@@ -28,6 +28,10 @@ import javax.net.ssl.SSLContext;
 /** Validates Envoy's TLS protos ({@code DownstreamTlsContext}, {@code CommonTlsContext}, SDS {@code Secret}) into config records. */
 public final class TlsTranslator {
   private static final List<String> VERSIONS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+  /** The CommonTlsContext fields both directions support. */
+  private static final Set<String> COMMON_FIELDS = Set.of("tls_certificates", "tls_certificate_sds_secret_configs",
+      "validation_context", "validation_context_sds_secret_config", "combined_validation_context", "alpn_protocols",
+      "tls_params");
 
   private TlsTranslator() {}
 
@@ -38,8 +42,7 @@ public final class TlsTranslator {
     FieldGuard.onlySupported(d, w, Set.of("common_tls_context", "require_client_certificate"));
     String cw = w + ".common_tls_context";
     CommonTlsContext common = d.getCommonTlsContext();
-    FieldGuard.onlySupported(common, cw, Set.of("tls_certificates", "tls_certificate_sds_secret_configs", "validation_context",
-        "validation_context_sds_secret_config", "combined_validation_context", "alpn_protocols", "tls_params"));
+    FieldGuard.onlySupported(common, cw, COMMON_FIELDS);
     TlsMaterial material = material(common, cw);
     if (!material.hasCertificate()) {
       throw new ConfigException(cw + ": a server certificate is required (tls_certificates or tls_certificate_sds_secret_configs)");
@@ -57,8 +60,7 @@ public final class TlsTranslator {
     FieldGuard.onlySupported(u, w, Set.of("common_tls_context", "sni"));
     String cw = w + ".common_tls_context";
     CommonTlsContext common = u.getCommonTlsContext();
-    FieldGuard.onlySupported(common, cw, Set.of("tls_certificates", "tls_certificate_sds_secret_configs", "validation_context",
-        "validation_context_sds_secret_config", "combined_validation_context", "alpn_protocols", "tls_params"));
+    FieldGuard.onlySupported(common, cw, COMMON_FIELDS);
     // Envoy's client defaults: TLS 1.2 to 1.3 as well.
     TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
     return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()),

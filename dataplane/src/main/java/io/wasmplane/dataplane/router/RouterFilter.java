@@ -198,17 +198,12 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     // Envoy's router edits the downstream map; one with a body gets a copy, because its upstream framing
     // (transfer-encoding) must not show in the stream's own headers.
     HttpHeaders h = end ? request.headers() : new DefaultHttpHeaders().set(request.headers());
-    HttpRequest out = end
-        ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE)
-        : new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
     HopByHop.strip(h);
     if (upgradeType != null) {
       UpgradeRequests.keep(h, upgradeType);
     }
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
-    if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked"); // HTTP/1.1 framing; dropped by the HTTP/2 codec
-    }
+    HttpRequest out = framed(request.method(), uri, h, end);
     if (!requestHeaders.isEmpty()) {
       requestHeaders.apply(h, entry(null));
     }
@@ -417,6 +412,20 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   }
 
   /**
+   * An HTTP/1.1 upstream request head on {@code h}: one full message when nothing follows it, else a head that a body
+   * follows, chunked unless it has a content-length (the HTTP/2 codec drops that framing header).
+   */
+  private static HttpRequest framed(io.netty.handler.codec.http.HttpMethod method, String uri, HttpHeaders h, boolean end) {
+    if (end) {
+      return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER, h, EmptyHttpHeaders.INSTANCE);
+    }
+    if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+    }
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, h);
+  }
+
+  /**
    * The upstream request of each try: the first sends the head prepared for the stream (rewrites and header edits
    * already applied once), a later one a copy with its own framing; auto_host_rewrite names each try's host.
    */
@@ -438,13 +447,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       if (sent || end != preparedEnd) {
         HttpHeaders h = new DefaultHttpHeaders().set(prepared.headers());
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!end && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-          h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
-        }
-        out = end
-            ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, prepared.method(), prepared.uri(), Unpooled.EMPTY_BUFFER, h,
-                EmptyHttpHeaders.INSTANCE)
-            : new DefaultHttpRequest(HttpVersion.HTTP_1_1, prepared.method(), prepared.uri(), h);
+        out = framed(prepared.method(), prepared.uri(), h, end);
       }
       sent = true;
       if (autoHostRewrite != null) {
