@@ -3,6 +3,7 @@ package io.wasmplane.dataplane.router;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.wasmplane.dataplane.http.ArrayHttpHeaders;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,6 +21,15 @@ final class HopByHop {
    * hashed remove per hop-by-hop name on every request and response.
    */
   static void strip(HttpHeaders h) {
+    if (h instanceof ArrayHttpHeaders a) { // the usual map: an indexed look first, and nothing more when clean
+      int i = 0;
+      for (int n = a.size(); i < n && !isTe(a.nameAt(i)) && !isHopByHop(a.nameAt(i)); i++) {
+        // scan
+      }
+      if (i == a.size()) {
+        return;
+      }
+    }
     List<CharSequence> drop = null;
     String connection = null;
     boolean te = false;

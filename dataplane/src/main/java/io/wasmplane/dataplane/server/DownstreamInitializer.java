@@ -180,7 +180,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     return new HttpServerCodec(new HttpDecoderConfig()
         .setMaxInitialLineLength(max)
         .setMaxHeaderSize(max)
-        .setMaxChunkSize(64 * 1024));
+        .setMaxChunkSize(64 * 1024)
+        .setHeadersFactory(io.wasmplane.dataplane.http.ArrayHttpHeaders.FACTORY)
+        .setTrailersFactory(io.wasmplane.dataplane.http.ArrayHttpHeaders.FACTORY));
   }
 
   private void addHttp1(ChannelPipeline p, Channel ch, long id, boolean tls, HcmConfig cfg) {

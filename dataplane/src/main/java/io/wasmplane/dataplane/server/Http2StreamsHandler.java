@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -27,7 +26,6 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -165,13 +163,10 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
       Stream s = stream.getProperty(streamKey);
       if (s == null) {
         s = open(stream);
-        s.deliver(endStream ? HttpConversionUtil.toFullHttpRequest(streamId, headers, Unpooled.EMPTY_BUFFER, false)
-            : HttpConversionUtil.toHttpRequest(streamId, headers, false));
+        s.deliver(Http2Conversion.request(streamId, headers, endStream));
         return;
       }
-      DefaultLastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-      HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
-      s.deliver(trailers);
+      s.deliver(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, Http2Conversion.trailers(headers)));
     }
 
     @Override
@@ -244,7 +239,7 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
         FullHttpMessage full = msg instanceof FullHttpMessage f ? f : null;
         boolean end = full != null && !full.content().isReadable() && full.trailingHeaders().isEmpty();
         endSent = end;
-        enc.writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(response, false), 0, end, ctx.newPromise());
+        enc.writeHeaders(ctx, id, Http2Conversion.response(response), 0, end, ctx.newPromise());
         if (full != null) {
           if (!end) {
             writeBody(enc, id, full.content().retain(), full.trailingHeaders());
@@ -276,7 +271,7 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
       }
       if (hasTrailers) {
         endSent = true;
-        enc.writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(trailers, false), 0, true, ctx.newPromise());
+        enc.writeHeaders(ctx, id, Http2Conversion.trailers(trailers), 0, true, ctx.newPromise());
       }
     }
 

@@ -192,9 +192,6 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     StreamInfo info = new StreamInfo(protocol, remote, local, tls, connectionId);
     info.downstreamTlsSession = connectionTls;
     HttpHeaders h = req.headers();
-    if (http2) {
-      h.remove("x-http2-stream-id");
-    }
     prepareHeaders(h, cfg);
     HttpStream s = new HttpStream(rt, this, out.eventLoop(), out.alloc(), info);
     current = s;

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.wasmplane.dataplane.http.ArrayHttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -39,7 +41,9 @@ final class Http1HostPool extends HostPool {
     cluster.stats().cxHttp1Total.inc();
     Conn conn = new Conn();
     var f = connect(ch -> {
-      ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
+      ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
+          .setMaxInitialLineLength(4096).setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)
+          .setHeadersFactory(ArrayHttpHeaders.FACTORY).setTrailersFactory(ArrayHttpHeaders.FACTORY), false, false));
       long idleMs = cluster.config().idleTimeout().toMillis();
       if (idleMs > 0) {
         ch.pipeline().addLast("idle", new IdleTimeoutHandler(idleMs));

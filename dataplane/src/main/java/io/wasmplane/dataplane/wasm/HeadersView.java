@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wasmplane.dataplane.http.ArrayHttpHeaders;
 import io.wasmplane.wasm.host.HeaderMap;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
@@ -107,6 +108,9 @@ public final class HeadersView implements HeaderMap {
     } else if (response != null && k.equals(":status")) {
       return response.status().codeAsText().toString();
     }
+    if (headers instanceof ArrayHttpHeaders a) {
+      return a.getJoined(k);
+    }
     // Walks the values in place: no list per lookup (plugins read several headers per request).
     Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(k);
     if (!values.hasNext()) {
@@ -134,17 +138,27 @@ public final class HeadersView implements HeaderMap {
     } else if (response != null) {
       bytes += ":status".length() + 3 + perEntry;
     }
+    if (headers instanceof ArrayHttpHeaders a) {
+      for (int i = 0, n = a.size(); i < n; i++) {
+        bytes += entryBytes(a.nameAt(i), a.valueAt(i), perEntry);
+      }
+      return bytes;
+    }
     Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
     while (it.hasNext()) {
       Map.Entry<CharSequence, CharSequence> e = it.next();
-      CharSequence k = e.getKey();
-      if (request != null && (AsciiString.contentEqualsIgnoreCase(k, "host")
-          || AsciiString.regionMatches(k, true, 0, "x-http2-", 0, 8))) {
-        continue;
-      }
-      bytes += k.length() + e.getValue().length() + perEntry;
+      bytes += entryBytes(e.getKey(), e.getValue(), perEntry);
     }
     return bytes;
+  }
+
+  /** An entry's share of the size, or 0 for a request's host and x-http2-* (listed as pseudo-headers, or not at all). */
+  private long entryBytes(CharSequence k, CharSequence v, int perEntry) {
+    if (request != null && (AsciiString.contentEqualsIgnoreCase(k, "host")
+        || AsciiString.regionMatches(k, true, 0, "x-http2-", 0, 8))) {
+      return 0;
+    }
+    return k.length() + v.length() + perEntry;
   }
 
   /** Plugins almost always pass lower-case names: then no copy. */

@@ -1,0 +1,541 @@
+package io.wasmplane.dataplane.http;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The proxy's header block: entries in two arrays, in arrival order, names compared case-insensitively by a linear
+ * scan. A request or response has a dozen or two headers, so a scan that checks the length first beats Netty's
+ * {@code DefaultHttpHeaders}, which hashes every name on add and lookup and allocates a linked entry per header
+ * (Envoy's header map is also a list). Names keep their case (HTTP/1.1 peers see what was sent); validation is
+ * Netty's: names are RFC 9110 tokens, values have no control characters other than HTAB.
+ */
+public final class ArrayHttpHeaders extends HttpHeaders {
+  /** Makes these for Netty's HTTP/1.1 decoders (headers and trailers). */
+  public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+    @Override
+    public HttpHeaders newHeaders() {
+      return new ArrayHttpHeaders();
+    }
+
+    @Override
+    public HttpHeaders newEmptyHeaders() {
+      return new ArrayHttpHeaders(2);
+    }
+  };
+
+  private static final boolean[] TOKEN = new boolean[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      TOKEN[c] = true;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      TOKEN[c] = true;
+      TOKEN[c - 32] = true;
+    }
+    for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+      TOKEN[c] = true;
+    }
+  }
+
+  private CharSequence[] names;
+  private String[] values;
+  private int size;
+
+  public ArrayHttpHeaders() {
+    this(16);
+  }
+
+  public ArrayHttpHeaders(int capacity) {
+    names = new CharSequence[Math.max(capacity, 2)];
+    values = new String[names.length];
+  }
+
+  /** The name of entry {@code i} as it was added (0 <= i < size()). */
+  public CharSequence nameAt(int i) {
+    return names[i];
+  }
+
+  /** The value of entry {@code i}. */
+  public String valueAt(int i) {
+    return values[i];
+  }
+
+  /** Case-insensitive ASCII equality, length first: header names are ASCII tokens. */
+  public static boolean nameEquals(CharSequence a, CharSequence b) {
+    int n = a.length();
+    if (n != b.length()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int indexOf(CharSequence name, int from) {
+    int n = name.length();
+    for (int i = from; i < size; i++) {
+      CharSequence k = names[i];
+      if (k.length() == n && nameEquals(k, name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static CharSequence validName(CharSequence name) {
+    int n = name.length();
+    if (n == 0) {
+      throw new IllegalArgumentException("empty header name");
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c >= 128 || !TOKEN[c]) {
+        throw new IllegalArgumentException("a header name can only contain token characters: " + name);
+      }
+    }
+    return name;
+  }
+
+  private static String validValue(Object value) {
+    if (value == null) {
+      throw new NullPointerException("header value");
+    }
+    String v = value instanceof Date d ? DateFormatter.format(d) : value.toString();
+    for (int i = 0, n = v.length(); i < n; i++) {
+      char c = v.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        throw new IllegalArgumentException("a header value contains a prohibited character 0x"
+            + Integer.toHexString(c) + " at index " + i);
+      }
+    }
+    return v;
+  }
+
+  private void append(CharSequence name, String value) {
+    if (size == names.length) {
+      names = Arrays.copyOf(names, size * 2);
+      values = Arrays.copyOf(values, size * 2);
+    }
+    names[size] = name;
+    values[size++] = value;
+  }
+
+  /** Removes every entry named {@code name}; returns how many went. */
+  private int removeAll(CharSequence name) {
+    int w = 0;
+    for (int r = 0; r < size; r++) {
+      if (!nameEquals(names[r], name)) {
+        names[w] = names[r];
+        values[w++] = values[r];
+      }
+    }
+    int removed = size - w;
+    Arrays.fill(names, w, size, null);
+    Arrays.fill(values, w, size, null);
+    size = w;
+    return removed;
+  }
+
+  @Override
+  public String get(String name) {
+    return get((CharSequence) name);
+  }
+
+  @Override
+  public String get(CharSequence name) {
+    int i = indexOf(name, 0);
+    return i < 0 ? null : values[i];
+  }
+
+  /** All values of {@code name} joined by commas (RFC 9110's combined field value), or null. */
+  public String getJoined(CharSequence name) {
+    int i = indexOf(name, 0);
+    if (i < 0) {
+      return null;
+    }
+    int j = indexOf(name, i + 1);
+    if (j < 0) {
+      return values[i];
+    }
+    StringBuilder sb = new StringBuilder(values[i]);
+    for (; j >= 0; j = indexOf(name, j + 1)) {
+      sb.append(',').append(values[j]);
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public Integer getInt(CharSequence name) {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public int getInt(CharSequence name, int defaultValue) {
+    Integer v = getInt(name);
+    return v == null ? defaultValue : v;
+  }
+
+  @Override
+  public Short getShort(CharSequence name) {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Short.parseShort(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public short getShort(CharSequence name, short defaultValue) {
+    Short v = getShort(name);
+    return v == null ? defaultValue : v;
+  }
+
+  @Override
+  public Long getTimeMillis(CharSequence name) {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    Date d = DateFormatter.parseHttpDate(v);
+    return d == null ? null : d.getTime();
+  }
+
+  @Override
+  public long getTimeMillis(CharSequence name, long defaultValue) {
+    Long v = getTimeMillis(name);
+    return v == null ? defaultValue : v;
+  }
+
+  @Override
+  public List<String> getAll(String name) {
+    return getAll((CharSequence) name);
+  }
+
+  @Override
+  public List<String> getAll(CharSequence name) {
+    int i = indexOf(name, 0);
+    if (i < 0) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(2);
+    for (; i >= 0; i = indexOf(name, i + 1)) {
+      out.add(values[i]);
+    }
+    return out;
+  }
+
+  @Override
+  public List<Map.Entry<String, String>> entries() {
+    List<Map.Entry<String, String>> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i]));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean contains(String name) {
+    return indexOf(name, 0) >= 0;
+  }
+
+  @Override
+  public boolean contains(CharSequence name) {
+    return indexOf(name, 0) >= 0;
+  }
+
+  @Override
+  public boolean contains(String name, String value, boolean ignoreCase) {
+    return contains((CharSequence) name, value, ignoreCase);
+  }
+
+  @Override
+  public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      if (ignoreCase ? values[i].equalsIgnoreCase(value.toString()) : values[i].contentEquals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Iterator<String> valueStringIterator(CharSequence name) {
+    return new Iterator<>() {
+      int next = indexOf(name, 0);
+
+      @Override
+      public boolean hasNext() {
+        return next >= 0;
+      }
+
+      @Override
+      public String next() {
+        if (next < 0) {
+          throw new NoSuchElementException();
+        }
+        String v = values[next];
+        next = indexOf(name, next + 1);
+        return v;
+      }
+    };
+  }
+
+  @Override
+  public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+    return valueStringIterator(name);
+  }
+
+  @Override
+  public Iterator<Map.Entry<String, String>> iterator() {
+    return new Entries<>() {
+      @Override
+      Map.Entry<String, String> entry(int i) {
+        return new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i]);
+      }
+    };
+  }
+
+  @Override
+  public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+    return new Entries<>() {
+      @Override
+      Map.Entry<CharSequence, CharSequence> entry(int i) {
+        return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+      }
+    };
+  }
+
+  /** Entries in order; {@code remove()} drops the last one returned. */
+  private abstract class Entries<E> implements Iterator<E> {
+    private int next;
+    private int last = -1;
+
+    abstract E entry(int i);
+
+    @Override
+    public boolean hasNext() {
+      return next < size;
+    }
+
+    @Override
+    public E next() {
+      if (next >= size) {
+        throw new NoSuchElementException();
+      }
+      last = next;
+      return entry(next++);
+    }
+
+    @Override
+    public void remove() {
+      if (last < 0) {
+        throw new IllegalStateException();
+      }
+      System.arraycopy(names, last + 1, names, last, size - last - 1);
+      System.arraycopy(values, last + 1, values, last, size - last - 1);
+      size--;
+      names[size] = null;
+      values[size] = null;
+      next = last;
+      last = -1;
+    }
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return size == 0;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public Set<String> names() {
+    Set<String> out = new LinkedHashSet<>();
+    for (int i = 0; i < size; i++) {
+      if (indexOf(names[i], 0) == i) {
+        out.add(names[i].toString());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Object value) {
+    return add((CharSequence) name, value);
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Object value) {
+    append(validName(name), validValue(value));
+    return this;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Iterable<?> values) {
+    return add((CharSequence) name, values);
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Iterable<?> values) {
+    validName(name);
+    for (Object v : values) {
+      append(name, validValue(v));
+    }
+    return this;
+  }
+
+  @Override
+  public HttpHeaders add(HttpHeaders headers) {
+    if (headers instanceof ArrayHttpHeaders a) {
+      for (int i = 0; i < a.size; i++) {
+        append(a.names[i], a.values[i]); // already valid
+      }
+      return this;
+    }
+    return super.add(headers);
+  }
+
+  @Override
+  public HttpHeaders addInt(CharSequence name, int value) {
+    append(validName(name), Integer.toString(value));
+    return this;
+  }
+
+  @Override
+  public HttpHeaders addShort(CharSequence name, short value) {
+    append(validName(name), Short.toString(value));
+    return this;
+  }
+
+  @Override
+  public HttpHeaders set(String name, Object value) {
+    return set((CharSequence) name, value);
+  }
+
+  /** Replaces the first entry in place (keeps its position, as a set on a header map should), drops the others. */
+  @Override
+  public HttpHeaders set(CharSequence name, Object value) {
+    String v = validValue(value);
+    int i = indexOf(name, 0);
+    if (i < 0) {
+      append(validName(name), v);
+      return this;
+    }
+    names[i] = name;
+    values[i] = v;
+    if (indexOf(name, i + 1) >= 0) {
+      dropAfter(name, i);
+    }
+    return this;
+  }
+
+  /** Removes the entries named {@code name} after index {@code keep}. */
+  private void dropAfter(CharSequence name, int keep) {
+    int w = keep + 1;
+    for (int r = keep + 1; r < size; r++) {
+      if (!nameEquals(names[r], name)) {
+        names[w] = names[r];
+        values[w++] = values[r];
+      }
+    }
+    Arrays.fill(names, w, size, null);
+    Arrays.fill(values, w, size, null);
+    size = w;
+  }
+
+  @Override
+  public HttpHeaders set(String name, Iterable<?> values) {
+    return set((CharSequence) name, values);
+  }
+
+  @Override
+  public HttpHeaders set(CharSequence name, Iterable<?> values) {
+    validName(name);
+    removeAll(name);
+    for (Object v : values) {
+      append(name, validValue(v));
+    }
+    return this;
+  }
+
+  @Override
+  public HttpHeaders setInt(CharSequence name, int value) {
+    return set(name, Integer.toString(value));
+  }
+
+  @Override
+  public HttpHeaders setShort(CharSequence name, short value) {
+    return set(name, Short.toString(value));
+  }
+
+  @Override
+  public HttpHeaders remove(String name) {
+    removeAll(name);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders remove(CharSequence name) {
+    removeAll(name);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders clear() {
+    Arrays.fill(names, 0, size, null);
+    Arrays.fill(values, 0, size, null);
+    size = 0;
+    return this;
+  }
+
+  @Override
+  public HttpHeaders copy() {
+    ArrayHttpHeaders c = new ArrayHttpHeaders(Math.max(size + 4, 8));
+    System.arraycopy(names, 0, c.names, 0, size);
+    System.arraycopy(values, 0, c.values, 0, size);
+    c.size = size;
+    return c;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("ArrayHttpHeaders[");
+    for (int i = 0; i < size; i++) {
+      sb.append(i == 0 ? "" : ", ").append(names[i]).append(": ").append(values[i]);
+    }
+    return sb.append(']').toString();
+  }
+}

@@ -1,0 +1,128 @@
+package io.wasmplane.dataplane.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ArrayHttpHeadersTest {
+  private static final List<CharSequence> NAMES = List.of("Host", "host", "X-A", "x-a", "x-b", "Content-Length",
+      HttpHeaderNames.CONTENT_LENGTH, "Transfer-Encoding", HttpHeaderNames.CONNECTION, "cookie");
+  private static final List<String> VALUES = List.of("1", "chunked", "close", "a, b", "Keep-Alive", "", "x y");
+
+  /** The same random operations on Netty's map and ours: every lookup answers the same (order aside for set). */
+  @Test
+  void answersLikeNettysHeaderMapUnderRandomOperations() {
+    Random random = new Random(42);
+    for (int round = 0; round < 100; round++) {
+      HttpHeaders netty = new DefaultHttpHeaders();
+      ArrayHttpHeaders ours = new ArrayHttpHeaders(2);
+      for (int op = 0; op < 30; op++) {
+        CharSequence name = NAMES.get(random.nextInt(NAMES.size()));
+        String value = VALUES.get(random.nextInt(VALUES.size()));
+        switch (random.nextInt(6)) {
+          case 0, 1 -> {
+            netty.add(name, value);
+            ours.add(name, value);
+          }
+          case 2 -> {
+            netty.set(name, value);
+            ours.set(name, value);
+          }
+          case 3 -> {
+            netty.remove(name);
+            ours.remove(name);
+          }
+          case 4 -> {
+            netty.set(name, List.of(value, value + "2"));
+            ours.set(name, List.of(value, value + "2"));
+          }
+          default -> {
+            netty.addInt(name, op);
+            ours.addInt(name, op);
+          }
+        }
+        for (CharSequence n : NAMES) {
+          assertThat(ours.contains(n)).as("contains %s", n).isEqualTo(netty.contains(n));
+          assertThat(ours.getAll(n)).as("getAll %s", n).isEqualTo(netty.getAll(n));
+          assertThat(ours.get(n)).as("get %s", n).isEqualTo(netty.get(n));
+          assertThat(ours.containsValue(n, "close", true)).isEqualTo(netty.containsValue(n, "close", true));
+          assertThat(ours.contains(n, "CLOSE", true)).isEqualTo(netty.contains(n, "CLOSE", true));
+        }
+        assertThat(ours.size()).isEqualTo(netty.size());
+        assertThat(lowerNames(ours)).containsExactlyInAnyOrderElementsOf(lowerNames(netty));
+      }
+    }
+  }
+
+  private static List<String> lowerNames(HttpHeaders h) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : h) {
+      out.add(e.getKey().toLowerCase(Locale.ROOT) + "=" + e.getValue());
+    }
+    return out;
+  }
+
+  @Test
+  void setReplacesTheFirstEntryInPlaceAndDropsTheRest() {
+    ArrayHttpHeaders h = new ArrayHttpHeaders();
+    h.add("a", "1").add("X-Forwarded-For", "9.9.9.9").add("b", "2").add("x-forwarded-for", "8.8.8.8");
+    h.set("x-forwarded-for", "1.2.3.4");
+    assertThat(h.entries()).extracting(Map.Entry::getKey).containsExactly("a", "x-forwarded-for", "b");
+    assertThat(h.get("X-FORWARDED-FOR")).isEqualTo("1.2.3.4");
+    assertThat(h.getJoined("A")).isEqualTo("1");
+    h.add("A", "3");
+    assertThat(h.getJoined("a")).isEqualTo("1,3");
+    assertThat(h.getJoined("missing")).isNull();
+  }
+
+  @Test
+  void iteratorRemoveDropsTheEntryJustReturned() {
+    ArrayHttpHeaders h = new ArrayHttpHeaders();
+    h.add("a", "1").add("b", "2").add("c", "3");
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+    while (it.hasNext()) {
+      if (it.next().getKey().equals("b")) {
+        it.remove();
+      }
+    }
+    assertThat(h.names()).containsExactly("a", "c");
+    assertThat(h.copy().get("c")).isEqualTo("3");
+  }
+
+  @Test
+  void namesMustBeTokensAndValuesFreeOfControlCharacters() {
+    ArrayHttpHeaders h = new ArrayHttpHeaders();
+    assertThatThrownBy(() -> h.add("bad name", "v")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("token");
+    assertThatThrownBy(() -> h.add("", "v")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> h.set("x", "a\r\nInjected: 1")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0xd");
+    assertThatThrownBy(() -> h.add(new AsciiString("na\u00e9me"), "v")).isInstanceOf(IllegalArgumentException.class);
+    h.add("ok", "tab\tand obs-text \u00e9 are fine");
+    assertThat(h.size()).isEqualTo(1);
+  }
+
+  @Test
+  void nettysHttpUtilReadsFramingFromIt() {
+    ArrayHttpHeaders h = new ArrayHttpHeaders();
+    h.add("Transfer-Encoding", "gzip, chunked").add("connection", "Close").addInt("content-length", 12);
+    assertThat(h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true)).isTrue();
+    assertThat(h.getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(12);
+    assertThat(h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)).isTrue();
+    assertThat(HttpUtil.normalizeAndGetContentLength(h.getAll(HttpHeaderNames.CONTENT_LENGTH), false, false))
+        .isEqualTo(12L);
+  }
+}
