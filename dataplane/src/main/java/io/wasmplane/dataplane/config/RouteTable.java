@@ -66,6 +66,9 @@ public final class RouteTable {
 
   /** The virtual host serving {@code authority} (host header, possibly with a port). */
   public Optional<VirtualHostConfig> virtualHost(String authority) {
+    if (exact.isEmpty() && suffixWildcards.isEmpty() && prefixWildcards.isEmpty()) {
+      return Optional.ofNullable(catchAll); // only "*": nothing to look up (no lower-casing, no port split)
+    }
     if (authority == null) {
       authority = "";
     }
