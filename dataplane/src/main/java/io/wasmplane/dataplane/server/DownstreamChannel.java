@@ -17,6 +17,9 @@ interface DownstreamChannel {
 
   void writeAndFlush(Object msg);
 
+  /** Sends what was written. */
+  void flush();
+
   /** HTTP/1.1: close the connection now. HTTP/2: reset this stream. */
   void close();
 
@@ -47,6 +50,11 @@ interface DownstreamChannel {
       @Override
       public void writeAndFlush(Object msg) {
         ctx.writeAndFlush(msg, ctx.voidPromise());
+      }
+
+      @Override
+      public void flush() {
+        ctx.flush();
       }
 
       @Override

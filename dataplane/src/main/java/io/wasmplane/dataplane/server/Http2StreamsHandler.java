@@ -278,14 +278,19 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
     @Override
     public void writeAndFlush(Object msg) {
       write(msg);
-      flush(ctx); // the connection handler's flush: flow-controlled DATA goes out here
+      Http2StreamsHandler.this.flush(ctx); // the connection handler's flush: flow-controlled DATA goes out here
+    }
+
+    @Override
+    public void flush() {
+      Http2StreamsHandler.this.flush(ctx);
     }
 
     @Override
     public void close() {
       if (!closed) {
         resetStream(ctx, stream.id(), Http2Error.CANCEL.code(), ctx.newPromise());
-        flush(ctx);
+        Http2StreamsHandler.this.flush(ctx);
       }
     }
 
@@ -302,7 +307,7 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
         unconsumed = 0;
         try {
           decoder().flowController().consumeBytes(stream, n);
-          flush(ctx);
+          Http2StreamsHandler.this.flush(ctx);
         } catch (Http2Exception e) {
           onError(ctx, false, e);
         }

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -67,6 +69,10 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private LoopTimers.Timeout streamIdleTimer;
   private ScheduledFuture<?> streamIdleRecheck;
   private long lastActivityNanos;
+  /** A response head written without a flush, and whether a flush is queued for the end of this loop turn. */
+  private boolean headUnflushed;
+  private boolean headFlushQueued;
+  private Runnable flushHead;
   /** The connection's TLS facts (null: plaintext), copied into each stream's info. */
   io.wasmplane.dataplane.tls.ConnectionTls connectionTls;
 
@@ -339,6 +345,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
         out.writeAndFlush(fullResponse(HttpVersion.HTTP_1_1, response));
       } else {
         out.write(response);
+        flushHeadSoon();
       }
       return;
     }
@@ -367,6 +374,35 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       }
     }
     out.write(response instanceof DefaultHttpResponse ? response : copy(response));
+    flushHeadSoon();
+  }
+
+  /**
+   * A response head goes out without waiting for its body (a streaming upstream may send the body much later), but
+   * not in a write of its own when the body follows in the same loop turn, as it does for most responses: the flush
+   * waits for the end of the turn and is skipped if a body write flushed first.
+   */
+  private void flushHeadSoon() {
+    headUnflushed = true;
+    if (headFlushQueued) {
+      return;
+    }
+    if (flushHead == null) {
+      flushHead = () -> {
+        headFlushQueued = false;
+        if (headUnflushed) {
+          headUnflushed = false;
+          out.flush();
+        }
+      };
+    }
+    headFlushQueued = true;
+    EventLoop loop = out.eventLoop();
+    if (loop instanceof SingleThreadEventLoop st) {
+      st.executeAfterEventLoopIteration(flushHead);
+    } else {
+      loop.execute(flushHead);
+    }
   }
 
   /** The response as one message without body, sharing (not copying) its header map. */
@@ -387,6 +423,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void writeData(ByteBuf data, boolean end) {
     lastActivityNanos = System.nanoTime();
+    headUnflushed = false;
     out.writeAndFlush(end ? new DefaultLastHttpContent(data, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(data));
   }
 
@@ -394,6 +431,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   public void writeTrailers(HttpHeaders trailers) {
     DefaultLastHttpContent last = new DefaultLastHttpContent();
     last.trailingHeaders().set(trailers);
+    headUnflushed = false;
     out.writeAndFlush(last);
   }
 
