@@ -20,6 +20,12 @@ public record PathNormalization(boolean normalizePath, boolean mergeSlashes, Esc
 
   public static final PathNormalization OFF = new PathNormalization(false, false, EscapedSlashes.KEEP_UNCHANGED);
 
+  public PathNormalization {
+    if (enabled != (normalizePath || mergeSlashes || escapedSlashes != EscapedSlashes.KEEP_UNCHANGED)) {
+      throw new IllegalArgumentException("enabled must say whether any of the three changes paths");
+    }
+  }
+
   public PathNormalization(boolean normalizePath, boolean mergeSlashes, EscapedSlashes escapedSlashes) {
     this(normalizePath, mergeSlashes, escapedSlashes, normalizePath || mergeSlashes || escapedSlashes != EscapedSlashes.KEEP_UNCHANGED);
   }
@@ -39,11 +45,14 @@ public record PathNormalization(boolean normalizePath, boolean mergeSlashes, Esc
   }
 
   /**
-   * Envoy's maybeNormalizePath for a request target that is a path ({@code /...}, with any query): REJECT when the
-   * escaped-slashes action refuses it or the path cannot be canonicalized; REDIRECT (with the normalized target) when
+   * Envoy's maybeNormalizePath for a request target that is a path ({@code /...}, with any query): REJECT when it
+   * holds a fragment, the escaped-slashes action refuses it or the path cannot be canonicalized; REDIRECT (with the normalized target) when
    * UNESCAPE_AND_REDIRECT unescaped a slash; CONTINUE (with the normalized target) otherwise.
    */
   public Outcome normalize(String uri) {
+    if (uri.indexOf('#') >= 0) {
+      return new Outcome(Action.REJECT, uri); // Envoy refuses a fragment in :path (http_reject_path_with_fragment)
+    }
     Action action = Action.CONTINUE;
     String out = uri;
     if (escapedSlashes != EscapedSlashes.KEEP_UNCHANGED) {

@@ -80,6 +80,8 @@ class UrlPathsTest {
     assertThat(reject.normalize("/a/b?x=%2F").action()).isEqualTo(PathNormalization.Action.CONTINUE);
     assertThat(new PathNormalization(true, false, PathNormalization.EscapedSlashes.KEEP_UNCHANGED).normalize("/%00").action())
         .isEqualTo(PathNormalization.Action.REJECT);
+    assertThat(new PathNormalization(false, true, PathNormalization.EscapedSlashes.KEEP_UNCHANGED).normalize("/a#b").action())
+        .isEqualTo(PathNormalization.Action.REJECT);
     assertThat(PathNormalization.OFF.enabled()).isFalse();
   }
 }
