@@ -45,6 +45,9 @@ public final class UrlPaths {
   /** The canonical form of {@code uri} (path and query), or null when the path cannot be canonicalized. */
   public static String canonicalize(String uri) {
     int q = uri.indexOf('?');
+    if (isCanonical(uri, q < 0 ? uri.length() : q)) {
+      return uri; // the usual request: nothing to do, nothing allocated
+    }
     String path = q < 0 ? uri : uri.substring(0, q);
     // The codecs hand over each request-line byte as one char; anything wider came from elsewhere and goes as UTF-8.
     byte[] in = path.chars().allMatch(ch -> ch <= 0xff) ? path.getBytes(StandardCharsets.ISO_8859_1)
@@ -60,6 +63,20 @@ public final class UrlPaths {
       out.append(uri, q, uri.length());
     }
     return out.toString();
+  }
+
+  /** True when the path (up to {@code end}) starts with '/' and holds only characters copied as they are. */
+  private static boolean isCanonical(String uri, int end) {
+    if (end == 0 || uri.charAt(0) != '/') {
+      return false;
+    }
+    for (int i = 1; i < end; i++) {
+      char c = uri.charAt(i);
+      if (c == '.' ? uri.charAt(i - 1) == '/' : c > 0xff || (LOOKUP[c] & SPECIAL) != 0) {
+        return false; // a dot starting a segment may be a dot segment; others ("app.js") are copied
+      }
+    }
+    return true;
   }
 
   private static boolean canonicalPath(byte[] in, StringBuilder out) {
@@ -199,10 +216,11 @@ public final class UrlPaths {
    */
   public static String mergeSlashes(String uri) {
     int q = uri.indexOf('?');
-    String path = q < 0 ? uri : uri.substring(0, q);
-    if (!path.contains("//")) {
+    int slashes = uri.indexOf("//");
+    if (slashes < 0 || (q >= 0 && slashes > q - 2)) {
       return uri;
     }
+    String path = q < 0 ? uri : uri.substring(0, q);
     StringBuilder out = new StringBuilder(uri.length());
     if (path.startsWith("/")) {
       out.append('/');
@@ -229,10 +247,11 @@ public final class UrlPaths {
   /** Envoy's unescapeSlashes: {@code %2F}/{@code %2f} become '/', {@code %5C}/{@code %5c} become '\' in the path. */
   public static String unescapeSlashes(String uri) {
     int q = uri.indexOf('?');
-    String path = q < 0 ? uri : uri.substring(0, q);
-    if (path.indexOf('%') < 0) {
+    int percent = uri.indexOf('%');
+    if (percent < 0 || (q >= 0 && percent > q)) {
       return uri;
     }
+    String path = q < 0 ? uri : uri.substring(0, q);
     String decoded = path.replace("%2F", "/").replace("%2f", "/").replace("%5C", "\\").replace("%5c", "\\");
     return q < 0 ? decoded : decoded + uri.substring(q);
   }

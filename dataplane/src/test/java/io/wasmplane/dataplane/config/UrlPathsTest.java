@@ -35,6 +35,9 @@ class UrlPathsTest {
       "//a//b             | //a//b",
       "/a/../b?x=/../y    | /b?x=/../y",
       "/a?%2e             | /a?%2e",
+      "/static/app.min.js | /static/app.min.js",
+      "/a.b/.c            | /a.b/.c",
+      "/a.b/./c           | /a.b/c",
   })
   void canonicalizesAsEnvoy(String in, String expected) {
     assertThat(UrlPaths.canonicalize(in)).isEqualTo(expected);
