@@ -294,7 +294,7 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(h, where, Set.of("stat_prefix", "codec_type", "route_config", "http_filters", "access_log",
         "common_http_protocol_options", "request_timeout", "stream_idle_timeout", "max_request_headers_kb",
         "use_remote_address", "skip_xff_append", "generate_request_id", "preserve_external_request_id", "server_name",
-        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "rds",
+        "http_protocol_options", "http2_protocol_options", "normalize_path", "merge_slashes", "path_with_escaped_slashes_action", "rds",
         "forward_client_cert_details", "set_current_client_cert_details", "upgrade_configs"));
     if (h.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ": field 'stat_prefix' is required");
@@ -316,12 +316,6 @@ public final class BootstrapTranslator {
       case HTTP2 -> HcmConfig.CodecType.HTTP2;
       default -> throw new ConfigException(where + ": codec_type " + h.getCodecType() + " is not supported (AUTO, HTTP1, HTTP2)");
     };
-    if (h.hasNormalizePath() && h.getNormalizePath().getValue()) {
-      throw new ConfigException(where + ": normalize_path=true is not supported");
-    }
-    if (h.getMergeSlashes()) {
-      throw new ConfigException(where + ": merge_slashes=true is not supported");
-    }
     if (h.hasCommonHttpProtocolOptions()) {
       FieldGuard.onlySupported(h.getCommonHttpProtocolOptions(), where + ".common_http_protocol_options",
           Set.of("idle_timeout", "max_headers_count"));
@@ -359,7 +353,7 @@ public final class BootstrapTranslator {
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
         generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
-        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where));
+        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where), PathNormalization.from(h, where));
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
@@ -653,7 +647,7 @@ public final class BootstrapTranslator {
       RouteMatchSpec match, HeaderMutations.Level routeRq, HeaderMutations.Level routeRs) {
     FieldGuard.onlySupported(a, where, Set.of("cluster", "weighted_clusters", "cluster_header", "cluster_not_found_response_code",
         "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "host_rewrite_header", "host_rewrite_path_regex",
-        "auto_host_rewrite", "timeout", "max_stream_duration", "priority", "hash_policy", "request_mirror_policies", "retry_policy",
+        "auto_host_rewrite", "timeout", "idle_timeout", "max_stream_duration", "priority", "hash_policy", "request_mirror_policies", "retry_policy",
         "upgrade_configs"));
     List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
     String clusterHeader = null;
@@ -754,7 +748,7 @@ public final class BootstrapTranslator {
         a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()), host,
         timeout, sd, List.copyOf(mirrors), retryPolicy(a, where, ctx.retryDefaults()),
         ctx.retryDefaults().requestAttemptCount(), ctx.retryDefaults().responseAttemptCount(),
-        UpgradeConfigTranslator.route(a.getUpgradeConfigsList(), where));
+        UpgradeConfigTranslator.route(a.getUpgradeConfigsList(), where), a.hasIdleTimeout() ? duration(a.getIdleTimeout()) : null);
   }
 
   /** The route's retry policy wins over its virtual host's (Envoy does not merge them). */

@@ -13,12 +13,21 @@ public sealed interface RouteAction {
    * cluster a request header names ({@code clusterHeader}). {@code retryPolicy} is the route's or else its virtual
    * host's ({@link RetryPolicy#NONE} without either); the attempt count flags are the virtual host's
    * {@code include_request_attempt_count} and {@code include_attempt_count_in_response}; {@code upgrades} are the
-   * route's upgrade_configs overrides.
+   * route's upgrade_configs overrides; {@code idleTimeout} is the route's idle_timeout, which replaces the HCM's
+   * stream_idle_timeout once the route is chosen (zero disables it; null: not set, the HCM's applies).
    */
   record Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
       PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
       StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
-      boolean responseAttemptCount, UpgradeConfigs upgrades) implements RouteAction {
+      boolean responseAttemptCount, UpgradeConfigs upgrades, Duration idleTimeout) implements RouteAction {
+
+    public Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
+        PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
+        StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
+        boolean responseAttemptCount, UpgradeConfigs upgrades) {
+      this(clusters, totalWeight, clusterHeader, clusterNotFoundCode, pathRewrite, hostRewriteLiteral, hostRewrite, timeout,
+          streamDuration, mirrors, retryPolicy, requestAttemptCount, responseAttemptCount, upgrades, null);
+    }
 
     public Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
         PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,

@@ -18,6 +18,12 @@ public interface DownstreamSink {
   /** Flow control: stop (or resume) reading the request from the client while the upstream cannot take more. */
   void setReadingPaused(boolean paused);
 
+  /**
+   * The chosen route's idle_timeout replaces the stream idle timeout from now on (0 turns it off); a sink without a
+   * stream idle timer ignores it.
+   */
+  default void setStreamIdleTimeout(long millis) {}
+
   /** The stream finished (response fully written or reset); the sink may take the next request. */
   void streamFinished(HttpStream stream);
 }

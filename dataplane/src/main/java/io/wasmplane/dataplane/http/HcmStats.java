@@ -22,6 +22,10 @@ public final class HcmStats {
   public final Counter rqTimeout;
   public final Counter rqIdleTimeout;
   public final Counter rqHeaderTooLarge;
+  /** normalize_path / path_with_escaped_slashes_action refused the path (400). */
+  public final Counter rqFailedPathNormalization;
+  /** UNESCAPE_AND_REDIRECT sent the client to the unescaped path (307). */
+  public final Counter rqRedirectedWithNormalizedPath;
   public final Counter[] rqByClass = new Counter[6];
   public final Counter noRoute;
   public final Counter noCluster;
@@ -54,6 +58,8 @@ public final class HcmStats {
     rqTimeout = r.counter(p + "downstream_rq_timeout");
     rqIdleTimeout = r.counter(p + "downstream_rq_idle_timeout");
     rqHeaderTooLarge = r.counter(p + "downstream_rq_header_too_large");
+    rqFailedPathNormalization = r.counter(p + "downstream_rq_failed_path_normalization");
+    rqRedirectedWithNormalizedPath = r.counter(p + "downstream_rq_redirected_with_normalized_path");
     for (int i = 1; i <= 5; i++) {
       rqByClass[i] = r.counter(p + "downstream_rq_" + i + "xx");
     }

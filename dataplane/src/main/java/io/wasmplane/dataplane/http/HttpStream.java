@@ -92,6 +92,9 @@ public final class HttpStream {
     if (end) {
       info.requestCompleteNanos = System.nanoTime();
     }
+    if (runtime.config().pathNormalization().enabled() && !RequestPaths.admit(this, req)) {
+      return; // refused or redirected before routing and before any filter saw it
+    }
     List<HttpFilterFactory> factories = runtime.filterFactories();
     filters = new HttpFilter[factories.size()];
     for (int i = 0; i < filters.length; i++) {
@@ -228,10 +231,21 @@ public final class HttpStream {
   }
 
   public void sendLocalReplyFromConnectionManager(int status, String body, String details) {
+    sendLocalReplyFromConnectionManager(status, body, null, details);
+  }
+
+  public void sendLocalReplyFromConnectionManager(int status, String body, HttpHeaders extra, String details) {
     if (filters == null) {
       filters = new HttpFilter[0];
     }
-    sendLocalReply(filters.length - 1, status, body, null, details);
+    sendLocalReply(filters.length - 1, status, body, extra, details);
+  }
+
+  /** The route's idle_timeout (Envoy applies it when the route is chosen); 0 disables the stream idle timeout. */
+  public void setIdleTimeout(java.time.Duration timeout) {
+    if (!finished) {
+      sink.setStreamIdleTimeout(timeout.toMillis());
+    }
   }
 
   /** Abort both sides now. */

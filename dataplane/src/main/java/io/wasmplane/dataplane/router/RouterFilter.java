@@ -120,6 +120,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       return FilterStatus.STOP_ITERATION;
     }
     RouteAction.Forward f = (RouteAction.Forward) r.action();
+    if (f.idleTimeout() != null) {
+      stream.setIdleTimeout(f.idleTimeout());
+    }
     RouteAction.WeightedCluster picked = f.clusterHeader() != null ? null
         : f.clusters().size() == 1 ? f.clusters().get(0) : f.pick(ThreadLocalRandom.current().nextInt(f.totalWeight()));
     String clusterName = picked != null ? picked.name() : request.headers().get(f.clusterHeader());

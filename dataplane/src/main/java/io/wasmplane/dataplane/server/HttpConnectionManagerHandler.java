@@ -316,6 +316,15 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     s.sendLocalReplyFromConnectionManager(408, "stream timeout", "stream_idle_timeout");
   }
 
+  @Override
+  public void setStreamIdleTimeout(long millis) {
+    HttpStream s = current;
+    cancelStreamIdleTimer();
+    if (millis > 0 && s != null) {
+      streamIdleTimer = LoopTimers.of(out.eventLoop()).start(millis, () -> checkStreamIdle(s, millis));
+    }
+  }
+
   private void cancelStreamIdleTimer() {
     if (streamIdleTimer != null) {
       streamIdleTimer.cancel();

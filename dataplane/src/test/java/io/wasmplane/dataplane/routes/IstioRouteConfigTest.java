@@ -1,8 +1,11 @@
 package io.wasmplane.dataplane.routes;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.IstioRoutes;
+import io.wasmplane.dataplane.testing.RawResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,37 @@ class IstioRouteConfigTest {
     try (IstioRoutes.Upstreams u = IstioRoutes.Upstreams.start();
         Dataplane dp = Bootstraps.start(Bootstraps.withRouteConfig(IstioRoutes.routeConfig(), null, IstioRoutes.clusters(u), log, null))) {
       IstioRoutes.assertServed(dp.port("ingress"));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /** The path fields istiod sets on every HCM (meshConfig pathNormalization BASE... and the escaped-slash default). */
+  private static final String ISTIO_HCM = """
+      use_remote_address: false
+      stream_idle_timeout: 0s
+      normalize_path: true
+      merge_slashes: true
+      path_with_escaped_slashes_action: KEEP_UNCHANGED
+      upgrade_configs: [{upgrade_type: websocket}]
+      """;
+
+  @Test
+  void istioHcmWithPathNormalizationAndRouteIdleTimeoutLoadsAndServes() throws Exception {
+    Path log = Files.createTempFile("routes", ".log");
+    // A route with idle_timeout, as istiod writes for some routes.
+    String routes = IstioRoutes.routeConfig().replace("timeout: 10s,", "timeout: 10s, idle_timeout: 30s,");
+    assertThat(routes).contains("idle_timeout: 30s");
+    try (IstioRoutes.Upstreams u = IstioRoutes.Upstreams.start();
+        Dataplane dp = Bootstraps.start(Bootstraps.withRouteConfig(routes, ISTIO_HCM, IstioRoutes.clusters(u), log, null))) {
+      int port = dp.port("ingress");
+      IstioRoutes.assertServed(port);
+      // The legacy route (prefix /legacy/ rewritten to /api/) matches only once the path is normalized.
+      RawResponse dotted = RawResponse.get(port, "10.96.0.42", "/v1/..//legacy/./books?x=/../1");
+      assertThat(dotted.header("x-upstream-name")).containsExactly("v1");
+      assertThat(dotted.upstreamRequestLine()).isEqualTo("GET /api/books?x=/../1");
+      // KEEP_UNCHANGED: an escaped slash is forwarded as it came.
+      assertThat(RawResponse.get(port, "10.96.0.42", "/legacy/a%2Fb").upstreamRequestLine()).isEqualTo("GET /api/a%2Fb");
     } finally {
       Files.deleteIfExists(log);
     }

@@ -53,7 +53,6 @@ class RouteConfigErrorsTest {
       "hash_policy               | | | | hash_policy: [{header: {header_name: x-user}}] | hash_policy: not supported (it needs a RING_HASH or MAGLEV cluster",
       "priority HIGH             | | | | priority: HIGH | .priority: HIGH is not supported",
       "upgrade connect_config    | | | | upgrade_configs: [{upgrade_type: CONNECT, connect_config: {}}] | upgrade_configs[0].connect_config: CONNECT termination is not supported",
-      "idle_timeout              | | | | idle_timeout: 5s | unsupported field(s) [idle_timeout]",
       "max_grpc_timeout          | | | | max_grpc_timeout: 5s | unsupported field(s) [max_grpc_timeout]",
       "wasm per-route config     | | | typed_per_filter_config: {envoy.filters.http.wasm: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm}} | | doesn't support virtual host or route specific configurations",
       "router per-route config   | | typed_per_filter_config: {envoy.filters.http.router: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}} | | | doesn't support virtual host or route specific configurations",

@@ -38,6 +38,9 @@ class IstioRoutesOverXdsTest {
                     typedConfig:
                       "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                       statPrefix: outbound_0.0.0.0_8080
+                      normalizePath: true
+                      mergeSlashes: true
+                      pathWithEscapedSlashesAction: KEEP_UNCHANGED
                       rds: { routeConfigName: "8080", configSource: { ads: {}, resourceApiVersion: V3 } }
                       httpFilters:
                         - name: envoy.filters.http.router
@@ -80,6 +83,8 @@ class IstioRoutesOverXdsTest {
         await("the listener serves", () -> servesJason(port));
         IstioRoutes.assertServed(port);
         assertThat(counter(dp, rds + "update_rejected")).isZero();
+        // Istio's HCM path fields came over LDS: the path is normalized before routing.
+        assertThat(RawResponse.get(port, "10.96.0.42", "/x/..//legacy/./books").upstreamRequestLine()).isEqualTo("GET /api/books");
 
         String refused = IstioRoutes.routeConfig().replace("route: {cluster: PassthroughCluster, timeout: 0s,",
             "route: {cluster: PassthroughCluster, hash_policy: [{header: {header_name: x-user}}], timeout: 0s,");
