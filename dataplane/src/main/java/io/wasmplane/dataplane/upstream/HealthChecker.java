@@ -421,12 +421,16 @@ final class HealthChecker {
           f = http.expected(status) ? null : http.retriable(status) ? Failure.ACTIVE_RETRIABLE : Failure.ACTIVE;
           degraded = responseHeaders != null && responseHeaders.contains(DEGRADED_HEADER);
         }
-        if (!http2 && (!keepAlive || !config.reuseConnection())) {
+        boolean close = !config.reuseConnection() || (!http2 && !keepAlive);
+        if (!http2 && close) {
           closeConnection();
         }
         finish(a, f, degraded);
         if (http2) {
           from.close(); // the stream; closed after the result so its close is not taken for a reset
+          if (close) {
+            closeConnection(); // reuse_connection: false, as Envoy: a new HTTP/2 connection per check
+          }
         }
       }
     }

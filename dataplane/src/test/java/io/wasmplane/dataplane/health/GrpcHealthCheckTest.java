@@ -79,6 +79,24 @@ class GrpcHealthCheckTest {
   }
 
   @Test
+  void checksShareOneConnectionUnlessReuseConnectionIsOff() throws Exception {
+    try (GrpcHealthUpstream a = new GrpcHealthUpstream("a"); GrpcHealthUpstream b = new GrpcHealthUpstream("b")) {
+      String reuseOff = GRPC_HC.replace("{service_name: shop.Cart, authority: cart.internal}", "{}")
+          .replace("healthy_threshold: 1", "healthy_threshold: 1\n  reuse_connection: false");
+      try (Dataplane dp = start(cluster(GRPC_HC.replace("{service_name: shop.Cart, authority: cart.internal}", "{}"), a.port()))) {
+        await("a checked 4 times", 5000, () -> a.healthChecks.get() >= 4);
+        assertThat(a.connections.get()).isEqualTo(1);
+      }
+      try (Dataplane dp = start(cluster(reuseOff, b.port()))) {
+        await("b checked 4 times", 5000, () -> b.healthChecks.get() >= 4);
+        assertThat(b.connections.get()).isGreaterThanOrEqualTo(3);
+        assertThat(healthFlags(dp, b.port())).isEqualTo("healthy");
+        assertThat(stat(dp, "cluster.c.health_check.failure")).isZero();
+      }
+    }
+  }
+
+  @Test
   void aStoppedServerIsANetworkFailure() throws Exception {
     try (GrpcHealthUpstream a = new GrpcHealthUpstream("a"); GrpcHealthUpstream b = new GrpcHealthUpstream("b");
          Dataplane dp = start(cluster(GRPC_HC.replace("{service_name: shop.Cart, authority: cart.internal}", "{}"), a.port(), b.port()))) {

@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.testing;
 
+import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.Metadata;
@@ -10,6 +11,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -39,6 +41,8 @@ public final class GrpcHealthUpstream implements AutoCloseable {
   /** The :authority of the last Health/Check call, and how many there were. */
   public volatile String lastHealthAuthority;
   public final AtomicInteger healthChecks = new AtomicInteger();
+  /** HTTP/2 connections accepted so far. */
+  public final AtomicInteger connections = new AtomicInteger();
 
   public GrpcHealthUpstream(String name) throws IOException {
     ServerServiceDefinition who = ServerServiceDefinition.builder("test.Who")
@@ -56,7 +60,15 @@ public final class GrpcHealthUpstream implements AutoCloseable {
     };
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(ServerInterceptors.intercept(health.getHealthService(), recordHealth))
-        .addService(who).build().start();
+        .addService(who)
+        .addTransportFilter(new ServerTransportFilter() {
+          @Override
+          public Attributes transportReady(Attributes attrs) {
+            connections.incrementAndGet();
+            return attrs;
+          }
+        })
+        .build().start();
   }
 
   public int port() {
