@@ -51,6 +51,7 @@ public final class ClusterManager implements AutoCloseable {
       m.put(c.name(), new UpstreamCluster(c, stats, transport, dns, this::healthLoop, secrets));
     }
     clusters = java.util.Collections.unmodifiableMap(m);
+    stats.gauge("cluster_manager.active_clusters", () -> clusters.size());
   }
 
   /**

@@ -62,6 +62,11 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     return names;
   }
 
+  /** Envoy's cluster_manager.warming_clusters: waiting for endpoints, secrets or their first health checks. */
+  long warmingCount() {
+    return warming.size();
+  }
+
   boolean isWarming(String name) {
     return warming.contains(name);
   }

@@ -87,7 +87,9 @@ class HealthWarmingXdsTest {
         cp.set("default", "v2", List.of(staticCluster("c1", a.port()), withHealthCheck(staticCluster("c2", b.port()))), List.of(),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c2")));
         String clusters = "http://127.0.0.1:" + d.adminPort() + "/clusters";
+        String stats = "http://127.0.0.1:" + d.adminPort() + "/stats";
         int checksWhenServed = -1;
+        boolean sawWarming = false;
         List<String> before = new ArrayList<>();
         for (int i = 0; i < 400 && checksWhenServed < 0; i++) {
           String who = servedBy(port);
@@ -96,6 +98,7 @@ class HealthWarmingXdsTest {
           } else {
             before.add(who);
             assertThat(Http.get(client, clusters).body()).doesNotContain("c2::127.0.0.1:" + b.port() + "::health_flags");
+            sawWarming |= Http.get(client, stats).body().contains("cluster_manager.warming_clusters: 1\n");
             Thread.sleep(25);
           }
         }
@@ -103,6 +106,9 @@ class HealthWarmingXdsTest {
         assertThat(checksWhenServed).isGreaterThanOrEqualTo(1);
         assertThat((System.nanoTime() - sent) / 1_000_000).isGreaterThanOrEqualTo(1400);
         assertThat(before).contains("status:503");
+        assertThat(sawWarming).isTrue();
+        // Active: the bootstrap's xDS cluster, c1 and c2.
+        assertThat(Http.get(client, stats).body()).contains("cluster_manager.warming_clusters: 0\n", "cluster_manager.active_clusters: 3\n");
         assertThat(servedBy(port, 3)).containsOnly("b");
       }
     }
