@@ -884,7 +884,7 @@ public final class BootstrapTranslator {
     }
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
-        HealthConfigTranslator.health(c, where));
+        HealthConfigTranslator.health(c, protocol, where));
   }
 
   /**
@@ -904,7 +904,8 @@ public final class BootstrapTranslator {
         if (ipOnly && !isIpLiteral(sa.getAddress())) {
           throw new ConfigException(where + ": endpoint '" + sa.getAddress() + "' must be an IP address (use STRICT_DNS for names)");
         }
-        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus())));
+        endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
+            le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED));
       }
     }
     return List.copyOf(endpoints);

@@ -36,11 +36,12 @@ public record ClusterConfig(
 
   /**
    * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
-   * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic).
+   * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
+   * (/degraded_eds_health: used only when too few healthy hosts remain).
    */
-  public record EndpointAddress(String host, int port, boolean failedEdsHealth) {
+  public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth) {
     public EndpointAddress(String host, int port) {
-      this(host, port, false);
+      this(host, port, false, false);
     }
 
     @Override

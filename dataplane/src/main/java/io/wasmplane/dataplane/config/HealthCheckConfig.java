@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * One entry of {@code Cluster.health_checks}: when to check, how many results flip a host, and what to send (HTTP or
- * TCP). Intervals already carry Envoy's defaults (unhealthy_interval = interval, no_traffic_interval = 60 s, ...).
+ * TCP or gRPC). Intervals already carry Envoy's defaults (unhealthy_interval = interval, no_traffic_interval = 60 s, ...).
  */
 public record HealthCheckConfig(
     Duration timeout,
@@ -24,7 +24,14 @@ public record HealthCheckConfig(
     Duration unhealthyEdgeInterval,
     Duration healthyEdgeInterval,
     Optional<HttpCheck> http,
-    Optional<TcpCheck> tcp) {
+    Optional<TcpCheck> tcp,
+    Optional<GrpcCheck> grpc) {
+
+  /**
+   * {@code grpc_health_check}: grpc.health.v1.Health/Check for {@code serviceName} ("" = the whole server) over the
+   * cluster's HTTP/2; {@code authority} is the :authority (default: the cluster name).
+   */
+  public record GrpcCheck(String serviceName, String authority, Map<String, String> initialMetadata) {}
 
   /** {@code http_health_check}: a request whose answer must be one of {@code expectedStatuses}. */
   public record HttpCheck(String host, String path, List<StatusRange> expectedStatuses, List<StatusRange> retriableStatuses,

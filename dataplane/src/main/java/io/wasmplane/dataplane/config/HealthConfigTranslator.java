@@ -21,21 +21,29 @@ final class HealthConfigTranslator {
   private static final Duration MAX_DURATION = Duration.ofSeconds(315_576_000_000L);
   private HealthConfigTranslator() {}
 
-  static HealthConfig health(Cluster c, String where) {
+  static HealthConfig health(Cluster c, ClusterConfig.UpstreamProtocol protocol, String where) {
     if (!c.getHealthChecksList().isEmpty() || c.hasOutlierDetection() || c.hasCommonLbConfig()) {
       List<HealthCheckConfig> checks = new ArrayList<>();
       if (c.getHealthChecksCount() > 1) {
         throw new ConfigException(where + ".health_checks: only one health check per cluster is supported, got " + c.getHealthChecksCount());
       }
       for (int i = 0; i < c.getHealthChecksCount(); i++) {
-        checks.add(healthCheck(c.getHealthChecks(i), c.getName(), where + ".health_checks[" + i + "]"));
+        HealthCheckConfig check = healthCheck(c.getHealthChecks(i), c.getName(), where + ".health_checks[" + i + "]");
+        if (check.grpc().isPresent() && protocol != ClusterConfig.UpstreamProtocol.HTTP2) {
+          // Envoy: the gRPC health checker needs a cluster that speaks HTTP/2 to its hosts.
+          throw new ConfigException(where + ".health_checks[" + i + "].grpc_health_check: the cluster does not use HTTP/2 "
+              + "(set http2_protocol_options or typed_extension_protocol_options explicit_http_config.http2_protocol_options)");
+        }
+        checks.add(check);
       }
       Optional<OutlierConfig> outlier = c.hasOutlierDetection()
           ? Optional.of(outlier(c.getOutlierDetection(), where + ".outlier_detection")) : Optional.empty();
       int panic = 50;
+      boolean ignoreNewHosts = false;
       if (c.hasCommonLbConfig()) {
         String w = where + ".common_lb_config";
-        FieldGuard.onlySupported(c.getCommonLbConfig(), w, Set.of("healthy_panic_threshold"));
+        FieldGuard.onlySupported(c.getCommonLbConfig(), w, Set.of("healthy_panic_threshold", "ignore_new_hosts_until_first_hc"));
+        ignoreNewHosts = c.getCommonLbConfig().getIgnoreNewHostsUntilFirstHc();
         if (c.getCommonLbConfig().hasHealthyPanicThreshold()) {
           double v = c.getCommonLbConfig().getHealthyPanicThreshold().getValue();
           if (v < 0 || v > 100) {
@@ -44,7 +52,7 @@ final class HealthConfigTranslator {
           panic = (int) Math.round(v);
         }
       }
-      return new HealthConfig(List.copyOf(checks), outlier, panic);
+      return new HealthConfig(List.copyOf(checks), outlier, panic, ignoreNewHosts);
     }
     return HealthConfig.DEFAULT;
   }
@@ -53,7 +61,7 @@ final class HealthConfigTranslator {
     FieldGuard.onlySupported(h, where, Set.of("timeout", "interval", "initial_jitter", "interval_jitter",
         "interval_jitter_percent", "unhealthy_threshold", "healthy_threshold", "reuse_connection", "no_traffic_interval",
         "no_traffic_healthy_interval", "unhealthy_interval", "unhealthy_edge_interval", "healthy_edge_interval",
-        "http_health_check", "tcp_health_check"));
+        "http_health_check", "tcp_health_check", "grpc_health_check"));
     Duration timeout = positive(h.hasTimeout(), h.getTimeout(), where + ".timeout", true, null);
     Duration interval = positive(h.hasInterval(), h.getInterval(), where + ".interval", true, null);
     if (!h.hasUnhealthyThreshold() || !h.hasHealthyThreshold()) {
@@ -64,11 +72,13 @@ final class HealthConfigTranslator {
     Duration unhealthyInterval = positive(h.hasUnhealthyInterval(), h.getUnhealthyInterval(), where + ".unhealthy_interval", false, interval);
     Optional<HealthCheckConfig.HttpCheck> http = Optional.empty();
     Optional<HealthCheckConfig.TcpCheck> tcp = Optional.empty();
+    Optional<HealthCheckConfig.GrpcCheck> grpc = Optional.empty();
     switch (h.getHealthCheckerCase()) {
       case HTTP_HEALTH_CHECK -> http = Optional.of(httpCheck(h.getHttpHealthCheck(), clusterName, where + ".http_health_check"));
       case TCP_HEALTH_CHECK -> tcp = Optional.of(tcpCheck(h.getTcpHealthCheck(), where + ".tcp_health_check"));
-      default -> throw new ConfigException(where + ": one of http_health_check or tcp_health_check is required (got "
-          + h.getHealthCheckerCase() + "; grpc, redis and custom checks are not supported)");
+      case GRPC_HEALTH_CHECK -> grpc = Optional.of(grpcCheck(h.getGrpcHealthCheck(), clusterName, where + ".grpc_health_check"));
+      default -> throw new ConfigException(where + ": one of http_health_check, tcp_health_check or grpc_health_check is "
+          + "required (got " + h.getHealthCheckerCase() + "; redis and custom checks are not supported)");
     }
     Duration noTraffic = positive(h.hasNoTrafficInterval(), h.getNoTrafficInterval(), where + ".no_traffic_interval", false, Duration.ofSeconds(60));
     return new HealthCheckConfig(timeout, interval,
@@ -81,7 +91,13 @@ final class HealthConfigTranslator {
         unhealthyInterval,
         positive(h.hasUnhealthyEdgeInterval(), h.getUnhealthyEdgeInterval(), where + ".unhealthy_edge_interval", false, unhealthyInterval),
         positive(h.hasHealthyEdgeInterval(), h.getHealthyEdgeInterval(), where + ".healthy_edge_interval", false, interval),
-        http, tcp);
+        http, tcp, grpc);
+  }
+
+  private static HealthCheckConfig.GrpcCheck grpcCheck(HealthCheck.GrpcHealthCheck g, String clusterName, String where) {
+    FieldGuard.onlySupported(g, where, Set.of("service_name", "authority", "initial_metadata"));
+    return new HealthCheckConfig.GrpcCheck(g.getServiceName(), g.getAuthority().isEmpty() ? clusterName : g.getAuthority(),
+        headers(g.getInitialMetadataList(), where + ".initial_metadata"));
   }
 
   private static HealthCheckConfig.HttpCheck httpCheck(HealthCheck.HttpHealthCheck p, String clusterName, String where) {
@@ -96,10 +112,18 @@ final class HealthConfigTranslator {
       default -> throw new ConfigException(where + ".codec_client_type: " + p.getCodecClientType() + " is not supported (HTTP1, HTTP2)");
     };
     List<HealthCheckConfig.StatusRange> expected = ranges(p.getExpectedStatusesList(), where + ".expected_statuses");
+    Map<String, String> headers = headers(p.getRequestHeadersToAddList(), where + ".request_headers_to_add");
+    return new HealthCheckConfig.HttpCheck(p.getHost().isEmpty() ? clusterName : p.getHost(), p.getPath(),
+        expected.isEmpty() ? List.of(new HealthCheckConfig.StatusRange(200, 201)) : expected,
+        ranges(p.getRetriableStatusesList(), where + ".retriable_statuses"), headers, http2);
+  }
+
+  /** Headers a check adds to its request (lower-case names). */
+  private static Map<String, String> headers(List<HeaderValueOption> options, String where) {
     Map<String, String> headers = new LinkedHashMap<>();
-    for (int i = 0; i < p.getRequestHeadersToAddCount(); i++) {
-      HeaderValueOption o = p.getRequestHeadersToAdd(i);
-      String w = where + ".request_headers_to_add[" + i + "]";
+    for (int i = 0; i < options.size(); i++) {
+      HeaderValueOption o = options.get(i);
+      String w = where + "[" + i + "]";
       FieldGuard.onlySupported(o, w, Set.of("header"));
       FieldGuard.onlySupported(o.getHeader(), w + ".header", Set.of("key", "value"));
       if (o.getHeader().getKey().isEmpty()) {
@@ -107,9 +131,7 @@ final class HealthConfigTranslator {
       }
       headers.put(o.getHeader().getKey().toLowerCase(java.util.Locale.ROOT), o.getHeader().getValue());
     }
-    return new HealthCheckConfig.HttpCheck(p.getHost().isEmpty() ? clusterName : p.getHost(), p.getPath(),
-        expected.isEmpty() ? List.of(new HealthCheckConfig.StatusRange(200, 201)) : expected,
-        ranges(p.getRetriableStatusesList(), where + ".retriable_statuses"), Map.copyOf(headers), http2);
+    return Map.copyOf(headers);
   }
 
   private static List<HealthCheckConfig.StatusRange> ranges(List<Int64Range> list, String where) {

@@ -14,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class ClusterManager implements AutoCloseable {
   // Copy-on-write: workers read the current map without locks; updates (xDS) replace it.
   private volatile Map<String, UpstreamCluster> clusters = Map.of();
+  /** Clusters built by CDS that wait for their first health checks before replacing/joining {@link #clusters}. */
+  private final Map<String, UpstreamCluster> warming = new java.util.HashMap<>();
   private final StatsRegistry stats;
   private final Transport transport;
   private final ScheduledExecutorService dns = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -49,6 +51,7 @@ public final class ClusterManager implements AutoCloseable {
       m.put(c.name(), new UpstreamCluster(c, stats, transport, dns, this::healthLoop, secrets));
     }
     clusters = java.util.Collections.unmodifiableMap(m);
+    stats.gauge("cluster_manager.active_clusters", () -> clusters.size());
   }
 
   /**
@@ -56,6 +59,7 @@ public final class ClusterManager implements AutoCloseable {
    * a new cluster, and the old one's idle connections are closed (streams in flight finish on their connections).
    */
   public synchronized void addOrUpdate(ClusterConfig config) {
+    discardWarming(config.name());
     UpstreamCluster old = clusters.get(config.name());
     if (old != null && old.config().equals(config)) {
       return;
@@ -68,7 +72,49 @@ public final class ClusterManager implements AutoCloseable {
     }
   }
 
+  /**
+   * Envoy's cluster warming for CDS: builds the cluster beside the running one (which keeps serving) and publishes it
+   * once {@link UpstreamCluster#warmed() warmed} (first resolution and, with health checks, every host's first check).
+   * A later update or removal of the same name supersedes a cluster still warming. The stage completes when it was
+   * published (on the health-check or DNS thread), or never if it was superseded.
+   */
+  public synchronized java.util.concurrent.CompletionStage<Void> addOrUpdateWhenWarm(ClusterConfig config) {
+    UpstreamCluster old = clusters.get(config.name());
+    discardWarming(config.name());
+    if (old != null && old.config().equals(config)) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    UpstreamCluster next = new UpstreamCluster(config, stats, transport, dns, this::healthLoop, secrets);
+    warming.put(config.name(), next);
+    java.util.concurrent.CompletableFuture<Void> published = new java.util.concurrent.CompletableFuture<>();
+    next.warmed().thenRun(() -> {
+      synchronized (this) {
+        if (warming.get(config.name()) != next) {
+          return; // superseded while warming
+        }
+        warming.remove(config.name());
+        UpstreamCluster replaced = clusters.get(config.name());
+        Map<String, UpstreamCluster> m = new LinkedHashMap<>(clusters);
+        m.put(config.name(), next);
+        clusters = java.util.Collections.unmodifiableMap(m);
+        if (replaced != null) {
+          replaced.close();
+        }
+      }
+      published.complete(null);
+    });
+    return published;
+  }
+
+  private void discardWarming(String name) {
+    UpstreamCluster w = warming.remove(name);
+    if (w != null) {
+      w.close();
+    }
+  }
+
   public synchronized void remove(String name) {
+    discardWarming(name);
     UpstreamCluster old = clusters.get(name);
     if (old == null) {
       return;
@@ -107,6 +153,8 @@ public final class ClusterManager implements AutoCloseable {
     clusters.values().forEach(UpstreamCluster::close);
     dns.shutdownNow();
     synchronized (this) {
+      warming.values().forEach(UpstreamCluster::close);
+      warming.clear();
       if (healthGroup != null) {
         healthGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
       }

@@ -39,6 +39,8 @@ public final class ClusterStats {
   public final Counter retryOrShadowAbandoned;
   public final Gauge membershipTotal;
   public final Gauge membershipHealthy;
+  public final Gauge membershipDegraded;
+  public final Gauge membershipExcluded;
   public final Counter lbHealthyPanic;
   public final Counter[] rqByClass = new Counter[6];
   private final StatsRegistry registry;
@@ -79,6 +81,8 @@ public final class ClusterStats {
     retryOrShadowAbandoned = r.counter(prefix + "retry_or_shadow_abandoned");
     membershipTotal = r.gauge(prefix + "membership_total");
     membershipHealthy = r.gauge(prefix + "membership_healthy");
+    membershipDegraded = r.gauge(prefix + "membership_degraded");
+    membershipExcluded = r.gauge(prefix + "membership_excluded");
     lbHealthyPanic = r.counter(prefix + "lb_healthy_panic");
     for (int i = 1; i <= 5; i++) {
       rqByClass[i] = r.counter(prefix + "upstream_rq_" + i + "xx");

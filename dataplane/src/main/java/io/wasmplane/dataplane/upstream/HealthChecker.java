@@ -14,6 +14,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Envoy's active health checking for one cluster: one session per host, all on one event loop (not per worker).
- * HTTP (HTTP/1.1 or prior-knowledge HTTP/2) or TCP (connect only, or send bytes and expect blocks back). A host that
+ * HTTP (HTTP/1.1 or prior-knowledge HTTP/2), gRPC (grpc.health.v1 over HTTP/2) or TCP (connect only, or send bytes
+ * and expect blocks back). A passing HTTP check whose answer carries x-envoy-degraded marks the host degraded. A host that
  * DNS or EDS adds starts unhealthy (/failed_active_hc) until its first check passes (one pass is enough then); the
  * hosts of a STATIC cluster start healthy, as in Envoy, and startup waits for their first check. A host needs
  * unhealthy_threshold network failures (timeouts, connect failures, closes) or a single unexpected status to fail, and
@@ -52,6 +55,11 @@ final class HealthChecker {
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
 
   enum Failure { NETWORK, ACTIVE, ACTIVE_RETRIABLE }
+
+  /** Envoy: a passing HTTP check whose answer carries this header marks the host degraded. */
+  private static final String DEGRADED_HEADER = "x-envoy-degraded";
+  // A HealthCheckResponse is a few bytes; anything much larger is not one.
+  private static final int MAX_GRPC_RESPONSE = 64 * 1024;
 
   /** What the cluster does with results (loop thread). */
   interface Listener {
@@ -65,6 +73,7 @@ final class HealthChecker {
   private final Listener listener;
   private final Map<UpstreamHost, Session> sessions = new HashMap<>(); // loop only
   private volatile CountDownLatch firstRound;
+  private final java.util.concurrent.CompletableFuture<Void> firstRoundDone = new java.util.concurrent.CompletableFuture<>();
   private volatile boolean stopped;
 
   HealthChecker(UpstreamCluster cluster, HealthCheckConfig config, EventLoop loop, HealthCheckStats stats, Listener listener) {
@@ -78,6 +87,7 @@ final class HealthChecker {
   /** Hosts DNS or EDS adds to a cluster with health checks start failed until their first check passes. */
   static void markNew(UpstreamHost h) {
     h.health().update(HostHealth.FAILED_ACTIVE_HC, true);
+    h.health().update(HostHealth.PENDING_ACTIVE_HC, true);
   }
 
   /** Start sessions for new hosts, stop those of removed hosts. Any thread. */
@@ -92,6 +102,9 @@ final class HealthChecker {
       }
       for (Map.Entry<UpstreamHost, Session> e : new ArrayList<>(sessions.entrySet())) {
         if (!copy.contains(e.getKey())) {
+          if (e.getValue().firstCheck) {
+            firstResult(); // a host removed before its first check no longer holds up the first round
+          }
           e.getValue().stop();
           sessions.remove(e.getKey());
         }
@@ -113,6 +126,22 @@ final class HealthChecker {
     return l == null || l.await(millis, TimeUnit.MILLISECONDS);
   }
 
+  /** Completes once every host known so far had its first check (at once when there are none): cluster warming. */
+  java.util.concurrent.CompletionStage<Void> firstRound() {
+    CountDownLatch l = firstRound;
+    return l == null || l.getCount() == 0 ? java.util.concurrent.CompletableFuture.completedFuture(null) : firstRoundDone;
+  }
+
+  private void firstResult() {
+    CountDownLatch l = firstRound;
+    if (l != null) {
+      l.countDown();
+      if (l.getCount() == 0) {
+        firstRoundDone.complete(null);
+      }
+    }
+  }
+
   void stop() {
     stopped = true;
     loop.execute(() -> {
@@ -123,12 +152,17 @@ final class HealthChecker {
 
   private void refreshHealthyGauge() {
     int n = 0;
+    int degraded = 0;
     for (UpstreamHost h : sessions.keySet()) {
       if (!h.health().has(HostHealth.FAILED_ACTIVE_HC)) {
         n++;
       }
+      if (h.health().has(HostHealth.DEGRADED_ACTIVE_HC)) {
+        degraded++;
+      }
     }
     stats.healthy.set(n);
+    stats.degraded.set(degraded);
   }
 
   /** Envoy's interval choice: slower while the cluster never had traffic, edge intervals while a change is pending. */
@@ -168,6 +202,8 @@ final class HealthChecker {
     Object attempt; // identity of the check in flight; results of older ones are ignored
     ByteBuf received; // TCP: what came back so far
     int status; // HTTP: the answer of the check in flight
+    HttpHeaders responseHeaders;
+    ByteBuf grpcBody; // gRPC: the response message so far
     boolean keepAlive;
 
     Session(UpstreamHost host) {
@@ -186,6 +222,7 @@ final class HealthChecker {
     void stop() {
       stopped = true;
       attempt = null;
+      releaseGrpcBody();
       cancel(intervalTimer);
       cancel(timeoutTimer);
       closeConnection();
@@ -205,7 +242,9 @@ final class HealthChecker {
         }
       }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
       if (config.http().isPresent()) {
-        checkHttp(a, config.http().get());
+        checkHttp(a, config.http().get().http2());
+      } else if (config.grpc().isPresent()) {
+        checkHttp(a, true);
       } else {
         checkTcp(a, config.tcp().orElseThrow());
       }
@@ -213,8 +252,15 @@ final class HealthChecker {
 
     // -------------------------------------------------------------- results
 
-    /** The end of check {@code a}: passed when {@code failure} is null. Later reports of the same check are ignored. */
     void finish(Object a, Failure failure) {
+      finish(a, failure, false);
+    }
+
+    /**
+     * The end of check {@code a}: passed when {@code failure} is null ({@code degraded}: the answer said
+     * x-envoy-degraded). Later reports of the same check are ignored.
+     */
+    void finish(Object a, Failure failure, boolean degraded) {
       if (attempt != a || stopped) {
         return;
       }
@@ -224,6 +270,7 @@ final class HealthChecker {
         received.release();
         received = null;
       }
+      releaseGrpcBody();
       boolean changed;
       boolean pending;
       if (failure == null) {
@@ -239,6 +286,10 @@ final class HealthChecker {
           } else {
             pending = true;
           }
+        }
+        if (host.health().update(HostHealth.DEGRADED_ACTIVE_HC, degraded)) {
+          changed = true;
+          log.info("event=health_check_degraded cluster={} host={} degraded={}", cluster.config().name(), host, degraded);
         }
         stats.success.inc();
       } else {
@@ -264,10 +315,9 @@ final class HealthChecker {
       }
       if (firstCheck) {
         firstCheck = false;
-        CountDownLatch l = firstRound;
-        if (l != null) {
-          l.countDown();
-        }
+        // Any first result ends "pending" (hosts excluded until then come into the load balancing weights).
+        changed |= host.health().update(HostHealth.PENDING_ACTIVE_HC, false);
+        firstResult();
       }
       refreshHealthyGauge();
       listener.onHealthCheckResult(host, failure == null, changed);
@@ -276,13 +326,13 @@ final class HealthChecker {
 
     // -------------------------------------------------------------- HTTP
 
-    void checkHttp(Object a, HealthCheckConfig.HttpCheck http) {
+    void checkHttp(Object a, boolean http2) {
       if (connection != null && connection.isActive()) {
-        sendHttp(a, http);
+        sendHttp(a, http2);
         return;
       }
       ChannelFuture f = connect(ch -> {
-        if (http.http2()) {
+        if (http2) {
           ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true).build());
           ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
         } else {
@@ -296,20 +346,17 @@ final class HealthChecker {
         if (!cf.isSuccess()) {
           finish(a, Failure.NETWORK);
         } else if (attempt == a) {
-          sendHttp(a, http);
+          sendHttp(a, http2);
         }
       });
     }
 
-    void sendHttp(Object a, HealthCheckConfig.HttpCheck http) {
-      FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, http.path(), Unpooled.EMPTY_BUFFER);
-      req.headers().set(HttpHeaderNames.HOST, http.host());
-      req.headers().set(HttpHeaderNames.USER_AGENT, "Envoy/HC");
-      http.headersToAdd().forEach((k, v) -> req.headers().set(k, v));
-      if (!config.reuseConnection() && !http.http2()) {
+    void sendHttp(Object a, boolean http2) {
+      FullHttpRequest req = config.grpc().isPresent() ? GrpcHealthProbe.request(config.grpc().get()) : httpRequest(config.http().orElseThrow());
+      if (!config.reuseConnection() && !http2) {
         req.headers().set(HttpHeaderNames.CONNECTION, "close");
       }
-      if (!http.http2()) {
+      if (!http2) {
         connection.writeAndFlush(req);
         return;
       }
@@ -332,24 +379,68 @@ final class HealthChecker {
           });
     }
 
+    private FullHttpRequest httpRequest(HealthCheckConfig.HttpCheck http) {
+      FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, http.path(), Unpooled.EMPTY_BUFFER);
+      req.headers().set(HttpHeaderNames.HOST, http.host());
+      req.headers().set(HttpHeaderNames.USER_AGENT, "Envoy/HC");
+      http.headersToAdd().forEach((k, v) -> req.headers().set(k, v));
+      return req;
+    }
+
     void onResponse(HttpObject msg, Channel from) {
       Object a = attempt;
       if (msg instanceof HttpResponse r) {
         status = r.status().code();
+        responseHeaders = r.headers();
         keepAlive = HttpUtil.isKeepAlive(r);
       }
-      if (msg instanceof LastHttpContent && a != null) {
-        HealthCheckConfig.HttpCheck http = config.http().orElseThrow();
-        Failure f = http.expected(status) ? null
-            : http.retriable(status) ? Failure.ACTIVE_RETRIABLE : Failure.ACTIVE;
-        if (!http.http2() && (!keepAlive || !config.reuseConnection())) {
+      if (msg instanceof HttpContent c && a != null && config.grpc().isPresent() && c.content().isReadable()) {
+        if (grpcBody == null) {
+          grpcBody = Unpooled.buffer();
+        }
+        if (grpcBody.readableBytes() + c.content().readableBytes() > MAX_GRPC_RESPONSE) {
+          from.close();
+          finish(a, Failure.ACTIVE);
+          return;
+        }
+        grpcBody.writeBytes(c.content());
+      }
+      if (msg instanceof LastHttpContent last && a != null) {
+        boolean http2 = config.grpc().isPresent() || config.http().orElseThrow().http2();
+        Failure f;
+        boolean degraded = false;
+        if (config.grpc().isPresent()) {
+          String why = GrpcHealthProbe.failure(status, responseHeaders, grpcBody == null ? Unpooled.EMPTY_BUFFER : grpcBody,
+              last.trailingHeaders());
+          if (why != null) {
+            log.debug("event=grpc_health_check_failed cluster={} host={} reason={}", cluster.config().name(), host, why);
+          }
+          f = why == null ? null : Failure.ACTIVE;
+        } else {
+          HealthCheckConfig.HttpCheck http = config.http().orElseThrow();
+          f = http.expected(status) ? null : http.retriable(status) ? Failure.ACTIVE_RETRIABLE : Failure.ACTIVE;
+          degraded = responseHeaders != null && responseHeaders.contains(DEGRADED_HEADER);
+        }
+        boolean close = !config.reuseConnection() || (!http2 && !keepAlive);
+        if (!http2 && close) {
           closeConnection();
         }
-        finish(a, f);
-        if (http.http2()) {
+        finish(a, f, degraded);
+        if (http2) {
           from.close(); // the stream; closed after the result so its close is not taken for a reset
+          if (close) {
+            closeConnection(); // reuse_connection: false, as Envoy: a new HTTP/2 connection per check
+          }
         }
       }
+    }
+
+    void releaseGrpcBody() {
+      if (grpcBody != null) {
+        grpcBody.release();
+        grpcBody = null;
+      }
+      responseHeaders = null;
     }
 
     // -------------------------------------------------------------- TCP

@@ -11,12 +11,25 @@ public final class HostHealth {
   public static final int FAILED_ACTIVE_HC = 1;
   public static final int FAILED_OUTLIER_CHECK = 1 << 1;
   public static final int FAILED_EDS_HEALTH = 1 << 2;
+  /** Passed its active check with x-envoy-degraded: used only when too few healthy hosts remain. */
+  public static final int DEGRADED_ACTIVE_HC = 1 << 3;
+  /** EDS said DEGRADED. */
+  public static final int DEGRADED_EDS_HEALTH = 1 << 4;
+  /** Added by DNS or EDS and not checked yet (excluded from load balancing weights with ignore_new_hosts_until_first_hc). */
+  public static final int PENDING_ACTIVE_HC = 1 << 5;
   private static final int UNHEALTHY = FAILED_ACTIVE_HC | FAILED_OUTLIER_CHECK | FAILED_EDS_HEALTH;
+  private static final int DEGRADED = DEGRADED_ACTIVE_HC | DEGRADED_EDS_HEALTH;
 
   private final AtomicInteger flags = new AtomicInteger();
 
   public boolean healthy() {
     return (flags.get() & UNHEALTHY) == 0;
+  }
+
+  /** Not failed but marked degraded (by its active check or by EDS). */
+  public boolean degraded() {
+    int f = flags.get();
+    return (f & UNHEALTHY) == 0 && (f & DEGRADED) != 0;
   }
 
   public boolean has(int flag) {
@@ -52,6 +65,15 @@ public final class HostHealth {
     }
     if ((f & FAILED_EDS_HEALTH) != 0) {
       sb.append("/failed_eds_health");
+    }
+    if ((f & DEGRADED_ACTIVE_HC) != 0) {
+      sb.append("/degraded_active_hc");
+    }
+    if ((f & DEGRADED_EDS_HEALTH) != 0) {
+      sb.append("/degraded_eds_health");
+    }
+    if ((f & PENDING_ACTIVE_HC) != 0) {
+      sb.append("/pending_active_hc");
     }
     return sb.toString();
   }

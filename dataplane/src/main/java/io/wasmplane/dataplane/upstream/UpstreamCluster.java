@@ -42,6 +42,7 @@ public final class UpstreamCluster {
   final AtomicInteger activeRequests = new AtomicInteger();
   private final AtomicInteger activeRetries = new AtomicInteger();
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CompletableFuture<Void> firstResolution = new java.util.concurrent.CompletableFuture<>();
   private volatile HostSelection selection = HostSelection.EMPTY;
   private final HealthChecker healthChecker;
   private final OutlierDetector outlier;
@@ -73,6 +74,7 @@ public final class UpstreamCluster {
     if (config.type() == ClusterConfig.DiscoveryType.STATIC || config.type() == ClusterConfig.DiscoveryType.EDS) {
       updateEndpoints(config.endpoints());
       initialized.countDown();
+      firstResolution.complete(null);
     } else {
       // Resolve in the background; the first result arrives before traffic in practice, and "no healthy upstream" until then.
       dns.execute(this::resolve);
@@ -114,23 +116,27 @@ public final class UpstreamCluster {
 
   /**
    * A new host: health-checked clusters start those DNS or EDS adds failed until their first check (Envoy; a STATIC
-   * cluster's hosts start healthy); EDS may report it unhealthy.
+   * cluster's hosts start healthy); EDS may report it unhealthy or degraded.
    */
-  private UpstreamHost newHost(String hostname, InetSocketAddress address, boolean failedEdsHealth) {
-    UpstreamHost h = new UpstreamHost(hostname, address);
+  private UpstreamHost newHost(ClusterConfig.EndpointAddress e, InetSocketAddress address) {
+    UpstreamHost h = new UpstreamHost(e.host(), address);
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
     }
-    h.health().update(HostHealth.FAILED_EDS_HEALTH, failedEdsHealth);
+    h.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
+    h.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
     return h;
   }
 
   /** Rebuilds what the load balancers pick from; called whenever membership or a host's health changed. */
   private synchronized void refreshSelection() {
-    HostSelection s = HostSelection.of(hosts.get(), config.health().panicThresholdPercent());
+    HostSelection s = HostSelection.of(hosts.get(), config.health().panicThresholdPercent(),
+        config.health().ignoreNewHostsUntilFirstHc());
     selection = s;
     stats.membershipTotal.set(s.total());
-    stats.membershipHealthy.set(s.healthy());
+    stats.membershipHealthy.set(s.healthy().size());
+    stats.membershipDegraded.set(s.degraded().size());
+    stats.membershipExcluded.set(s.excluded());
   }
 
   private void onHealthCheckResult(UpstreamHost host, boolean passed, boolean healthChanged) {
@@ -154,8 +160,9 @@ public final class UpstreamCluster {
       UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
       if (existing != null) {
         existing.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
+        existing.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
       }
-      list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth()));
+      list.add(existing != null ? existing : newHost(e, sa));
     }
     setHosts(list);
   }
@@ -173,7 +180,7 @@ public final class UpstreamCluster {
         for (InetAddress a : addrs) {
           InetSocketAddress sa = new InetSocketAddress(a, e.port());
           UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
-          list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth()));
+          list.add(existing != null ? existing : newHost(e, sa));
         }
       }
       if (!list.equals(old)) {
@@ -186,6 +193,7 @@ public final class UpstreamCluster {
       log.warn("event=dns_failed cluster={} error={}", config.name(), ex.toString());
     } finally {
       initialized.countDown(); // the first attempt, successful or not, ends the cluster's warming
+      firstResolution.complete(null);
     }
   }
 
@@ -197,6 +205,14 @@ public final class UpstreamCluster {
     }
     // A health-checked cluster is initialized once its hosts had their first check (Envoy).
     return healthChecker == null || healthChecker.awaitFirstRound(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+  }
+
+  /**
+   * Envoy's cluster warming: completes once the first host resolution is in and, with active health checks, every
+   * host had its first check (each check is bounded by its timeout).
+   */
+  java.util.concurrent.CompletionStage<Void> warmed() {
+    return healthChecker == null ? firstResolution : firstResolution.thenCompose(v -> healthChecker.firstRound());
   }
 
   /** Picks a host by the cluster's policy, or null when there is none. */

@@ -38,6 +38,8 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
   /** Accepted dynamic clusters by name (active or warming). */
   private final Map<String, ClusterConfig> accepted = new ConcurrentHashMap<>();
   private final Set<String> warming = ConcurrentHashMap.newKeySet();
+  /** Clusters waiting in the manager for their first health checks: the identity of the latest hand-over. */
+  private final Map<String, Object> activations = new ConcurrentHashMap<>();
   /** EDS cluster name -> EDS service name it follows. */
   private final Map<String, String> edsNameOf = new HashMap<>();
   private final Map<String, EdsSubscription> eds = new HashMap<>();
@@ -58,6 +60,11 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     Set<String> names = new HashSet<>(staticNames);
     names.addAll(accepted.keySet());
     return names;
+  }
+
+  /** Envoy's cluster_manager.warming_clusters: waiting for endpoints, secrets or their first health checks. */
+  long warmingCount() {
+    return warming.size();
   }
 
   boolean isWarming(String name) {
@@ -83,11 +90,11 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       return Verdicts.reject(e.getMessage());
     }
     accepted.put(name, config);
+    activations.remove(name);
     String previousEds = edsNameOf.remove(name);
     if (config.type() != ClusterConfig.DiscoveryType.EDS) {
       if (secretsReady(config)) {
-        warming.remove(name);
-        manager.addOrUpdate(config);
+        activate(name, config);
       } else {
         warming.add(name);
         log.debug("event=cluster_warming cluster={} waiting=sds", name);
@@ -98,8 +105,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       EdsSubscription sub = eds.computeIfAbsent(service, n -> new EdsSubscription(n, edsSource));
       sub.clusters.add(name);
       if ((sub.endpoints != null || sub.resolved) && secretsReady(config)) {
-        warming.remove(name);
-        manager.addOrUpdate(config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
+        activate(name, config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
       } else {
         warming.add(name);
         log.debug("event=cluster_warming cluster={} eds={}", name, service);
@@ -118,6 +124,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       return;
     }
     warming.remove(name);
+    activations.remove(name);
     manager.remove(name);
     String service = edsNameOf.remove(name);
     if (service != null) {
@@ -157,15 +164,42 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       if (config == null || !endpointsReady || !secretsReady(config)) {
         continue;
       }
-      warming.remove(name);
+      if (activations.containsKey(name)) {
+        continue; // waiting for its first health checks already
+      }
       try {
-        manager.addOrUpdate(sub == null ? config : config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
-        log.debug("event=cluster_warmed cluster={} waited=sds", name);
+        activate(name, sub == null ? config : config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
+        log.debug("event=cluster_secrets_ready cluster={}", name);
       } catch (ConfigException e) {
         log.error("event=cluster_failed cluster={} error={}", name, e.getMessage());
       }
     }
     onProgress.run();
+  }
+
+  /**
+   * Hands a cluster whose endpoints and secrets are there to the manager. With active health checks it stays warming
+   * (the previous version keeps serving, routes to a new name find no cluster) until every host had its first check,
+   * as Envoy; then CDS init may go on.
+   */
+  private void activate(String name, ClusterConfig config) {
+    java.util.concurrent.CompletableFuture<Void> published = manager.addOrUpdateWhenWarm(config).toCompletableFuture();
+    if (published.isDone()) {
+      activations.remove(name);
+      warming.remove(name);
+      return;
+    }
+    warming.add(name);
+    Object token = new Object();
+    activations.put(name, token);
+    log.debug("event=cluster_warming cluster={} waiting=first_health_check", name);
+    published.thenRun(() -> xds.executor().execute(() -> {
+      if (activations.remove(name, token)) {
+        warming.remove(name);
+        log.debug("event=cluster_warmed cluster={} waited=first_health_check", name);
+        onProgress.run();
+      }
+    }));
   }
 
   private void release(String service, String cluster) {
@@ -221,9 +255,8 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
         }
         if (warming.contains(cluster)) {
           if (secretsReady(config)) {
-            warming.remove(cluster);
-            manager.addOrUpdate(config.withEndpoints(endpoints));
-            log.debug("event=cluster_warmed cluster={} endpoints={}", cluster, endpoints.size());
+            activate(cluster, config.withEndpoints(endpoints)); // a cluster still in its first checks starts over
+            log.debug("event=cluster_endpoints_ready cluster={} endpoints={}", cluster, endpoints.size());
           }
         } else {
           UpstreamCluster running = manager.get(cluster);

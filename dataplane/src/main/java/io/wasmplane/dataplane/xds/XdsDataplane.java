@@ -51,6 +51,7 @@ public final class XdsDataplane implements AutoCloseable {
     this.clusters = new DynamicClusters(client, server.clusters(),
         config.clusters().stream().map(ClusterConfig::name).collect(Collectors.toSet()), secrets, this::initProgress);
     this.listeners = new DynamicListeners(client, server, clusters, secrets, server.stats(), drainTime, this::initProgress);
+    server.stats().gauge("cluster_manager.warming_clusters", clusters::warmingCount);
   }
 
   /**

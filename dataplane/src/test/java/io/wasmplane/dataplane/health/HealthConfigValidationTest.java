@@ -80,11 +80,28 @@ class HealthConfigValidationTest {
   }
 
   @Test
+  void grpcHealthCheckDefaultsItsAuthorityToTheClusterName() {
+    HealthCheckConfig.GrpcCheck g = translate("""
+        http2_protocol_options: {}
+        health_checks:
+        - {timeout: 1s, interval: 2s, unhealthy_threshold: 3, healthy_threshold: 2, grpc_health_check: {service_name: svc}}
+        """).health().healthCheck().orElseThrow().grpc().orElseThrow();
+    assertThat(g.serviceName()).isEqualTo("svc");
+    assertThat(g.authority()).isEqualTo("c");
+    ClusterConfig c = translate("""
+        common_lb_config: {ignore_new_hosts_until_first_hc: true}
+        """);
+    assertThat(c.health().ignoreNewHostsUntilFirstHc()).isTrue();
+    assertThat(translate(null).health().ignoreNewHostsUntilFirstHc()).isFalse();
+  }
+
+  @Test
   void unsupportedOrInvalidFieldsAreStartupErrors() {
     refused("""
         health_checks:
         - {timeout: 1s, interval: 2s, unhealthy_threshold: 3, healthy_threshold: 2, grpc_health_check: {}}
-        """, "cluster c.health_checks[0]", "unsupported field(s) [grpc_health_check]");
+        """, "cluster c.health_checks[0].grpc_health_check: the cluster does not use HTTP/2");
+
     refused("""
         health_checks:
         - {timeout: 1s, interval: 2s, unhealthy_threshold: 3, healthy_threshold: 2, event_log_path: /tmp/x, tcp_health_check: {}}

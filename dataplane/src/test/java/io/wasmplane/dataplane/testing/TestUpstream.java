@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP/1.1 upstream on loopback (JDK HttpServer). It answers every request with what it received: the body is
  * "METHOD URI" then one "name: value" line per request header (lower-case), then the request body. Paths:
  * /slow/{ms} waits before answering, /status/{code} answers with that status. /healthz answers {@link #healthStatus}
- * (for health checks, not counted in {@link #requests}); a non-zero {@link #forceStatus} is the status of every other
+ * (after {@link #healthDelayMillis}, with {@link #healthHeaders}; for health checks, not counted in {@link #requests}),
+ * counted in {@link #healthChecks} once answered; a non-zero {@link #forceStatus} is the status of every other
  * answer.
  */
 public final class TestUpstream implements AutoCloseable {
@@ -27,6 +28,10 @@ public final class TestUpstream implements AutoCloseable {
   public final AtomicInteger requests = new AtomicInteger();
   public final AtomicInteger healthStatus = new AtomicInteger(200);
   public final AtomicInteger healthChecks = new AtomicInteger();
+  /** Extra headers of /healthz answers (e.g. x-envoy-degraded). */
+  public final Map<String, String> healthHeaders = new java.util.concurrent.ConcurrentHashMap<>();
+  /** How long /healthz waits before answering. */
+  public final java.util.concurrent.atomic.AtomicLong healthDelayMillis = new java.util.concurrent.atomic.AtomicLong();
   public final AtomicInteger forceStatus = new AtomicInteger();
   /** The headers of the last /healthz request (lower-case names, first values). */
   public volatile Map<String, String> lastHealthCheckHeaders = Map.of();
@@ -51,8 +56,17 @@ public final class TestUpstream implements AutoCloseable {
       Map<String, String> h = new TreeMap<>();
       ex.getRequestHeaders().forEach((k, v) -> h.put(k.toLowerCase(), v.get(0)));
       lastHealthCheckHeaders = h;
+      long delay = healthDelayMillis.get();
+      if (delay > 0) {
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       healthChecks.incrementAndGet();
       ex.getResponseHeaders().set("x-upstream-name", name);
+      healthHeaders.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
       ex.sendResponseHeaders(healthStatus.get(), -1);
       ex.close();
       return;
