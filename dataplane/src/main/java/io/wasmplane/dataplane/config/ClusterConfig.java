@@ -16,16 +16,39 @@ public record ClusterConfig(
     CircuitBreakers limits,
     Duration dnsRefreshRate,
     Duration idleTimeout,
-    HealthConfig health) {
+    HealthConfig health,
+    HashLbConfig hashLb) {
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, HashLbConfig.DEFAULT);
+  }
 
   /** The same cluster with the endpoints an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
-    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout, health);
+    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
+        health, hashLb);
   }
 
   public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS, EDS }
 
-  public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM }
+  public enum LbPolicy {
+    ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV;
+
+    /** Picks by the request's hash key (a route hash_policy), else at random. */
+    public boolean hashing() {
+      return this == RING_HASH || this == MAGLEV;
+    }
+  }
+
+  /**
+   * The consistent-hashing balancers' settings (Envoy's defaults): ring_hash_lb_config minimum/maximum ring size and
+   * hash function, maglev_lb_config table size (a prime).
+   */
+  public record HashLbConfig(long minRingSize, long maxRingSize, boolean murmurHash2, long maglevTableSize) {
+    public static final HashLbConfig DEFAULT = new HashLbConfig(1024, 8L * 1024 * 1024, false, 65537);
+  }
 
   public enum UpstreamProtocol { HTTP1, HTTP2 }
 
@@ -36,11 +59,16 @@ public record ClusterConfig(
 
   /**
    * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
-   * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic).
+   * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic), and its
+   * load_balancing_weight (1 when unset; honoured by RING_HASH and MAGLEV).
    */
-  public record EndpointAddress(String host, int port, boolean failedEdsHealth) {
+  public record EndpointAddress(String host, int port, boolean failedEdsHealth, int weight) {
     public EndpointAddress(String host, int port) {
-      this(host, port, false);
+      this(host, port, false, 1);
+    }
+
+    public EndpointAddress(String host, int port, boolean failedEdsHealth) {
+      this(host, port, failedEdsHealth, 1);
     }
 
     @Override

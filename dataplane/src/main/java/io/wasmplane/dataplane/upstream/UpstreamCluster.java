@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,6 +44,8 @@ public final class UpstreamCluster {
   private final AtomicInteger activeRetries = new AtomicInteger();
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
   private volatile HostSelection selection = HostSelection.EMPTY;
+  /** RING_HASH / MAGLEV: the ring or table over the selection's hosts, rebuilt with it; null otherwise or when empty. */
+  private volatile HashBalancer hashBalancer;
   private final HealthChecker healthChecker;
   private final OutlierDetector outlier;
 
@@ -116,8 +119,9 @@ public final class UpstreamCluster {
    * A new host: health-checked clusters start those DNS or EDS adds failed until their first check (Envoy; a STATIC
    * cluster's hosts start healthy); EDS may report it unhealthy.
    */
-  private UpstreamHost newHost(String hostname, InetSocketAddress address, boolean failedEdsHealth) {
+  private UpstreamHost newHost(String hostname, InetSocketAddress address, boolean failedEdsHealth, int weight) {
     UpstreamHost h = new UpstreamHost(hostname, address);
+    h.weight = weight;
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
     }
@@ -128,6 +132,9 @@ public final class UpstreamCluster {
   /** Rebuilds what the load balancers pick from; called whenever membership or a host's health changed. */
   private synchronized void refreshSelection() {
     HostSelection s = HostSelection.of(hosts.get(), config.health().panicThresholdPercent());
+    if (config.lbPolicy().hashing()) {
+      hashBalancer = HashBalancer.build(config, s.candidates()); // once per host-set change, never per request
+    }
     selection = s;
     stats.membershipTotal.set(s.total());
     stats.membershipHealthy.set(s.healthy());
@@ -154,8 +161,9 @@ public final class UpstreamCluster {
       UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
       if (existing != null) {
         existing.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
+        existing.weight = e.weight();
       }
-      list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth()));
+      list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth(), e.weight()));
     }
     setHosts(list);
   }
@@ -173,7 +181,7 @@ public final class UpstreamCluster {
         for (InetAddress a : addrs) {
           InetSocketAddress sa = new InetSocketAddress(a, e.port());
           UpstreamHost existing = old.stream().filter(h -> h.address().equals(sa)).findFirst().orElse(null);
-          list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth()));
+          list.add(existing != null ? existing : newHost(e.host(), sa, e.failedEdsHealth(), e.weight()));
         }
       }
       if (!list.equals(old)) {
@@ -201,6 +209,15 @@ public final class UpstreamCluster {
 
   /** Picks a host by the cluster's policy, or null when there is none. */
   public UpstreamHost chooseHost() {
+    return chooseHost(OptionalLong.empty(), 0);
+  }
+
+  /**
+   * Picks a host by the cluster's policy, or null when there is none; RING_HASH and MAGLEV use the request's
+   * {@code hash} (a random one without it, as Envoy), {@code attempt} > 0 asks them for another host. Other policies
+   * ignore both.
+   */
+  public UpstreamHost chooseHost(OptionalLong hash, int attempt) {
     HostSelection s = selection;
     List<UpstreamHost> list = s.candidates();
     int n = list.size();
@@ -213,9 +230,13 @@ public final class UpstreamCluster {
     if (n == 1) {
       return list.get(0);
     }
+    HashBalancer hb = hashBalancer;
+    if (hb != null) {
+      return hb.choose(hash.isPresent() ? hash.getAsLong() : ThreadLocalRandom.current().nextLong(), attempt);
+    }
     return switch (config.lbPolicy()) {
       case ROUND_ROBIN -> list.get(Math.floorMod(rrIndex.getAndIncrement(), n));
-      case RANDOM -> list.get(ThreadLocalRandom.current().nextInt(n));
+      case RANDOM, RING_HASH, MAGLEV -> list.get(ThreadLocalRandom.current().nextInt(n));
       case LEAST_REQUEST -> {
         // Envoy's default: power of two random choices.
         ThreadLocalRandom r = ThreadLocalRandom.current();
