@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A RING_HASH EDS cluster of three real upstreams served by our control-plane-stub, with a header hash policy on the
  * route: removing a host by EDS moves its keys and few others; a host EDS marks DRAINING is skipped the same way; when
  * it is back every key returns to the host it had; a cluster edit with minimum_ring_size > maximum_ring_size is NACKed
- * naming the field and the last good cluster keeps serving.
+ * naming the field and the last good cluster keeps serving; an EDS load_balancing_weight shows in /clusters and draws
+ * its share of keys.
  */
 @Timeout(90)
 class ConsistentHashOverXdsTest {
@@ -150,6 +151,13 @@ class ConsistentHashOverXdsTest {
         await("the stub shows the NACK", () -> stubStatus(stub).contains("minimum_ring_size (2048) > maximum_ring_size (1024)"));
         assertThat(stubStatus(stub)).contains("cluster ring.ring_hash_lb_config");
         assertThat(mapping(port)).isEqualTo(all);
+
+        // load_balancing_weight 4 of 6 for u2: the ring gives it two thirds of the entries, so most keys.
+        Files.writeString(file, rollout(port, ring, endpoints(u0, u1) + ", " + endpoint(u2, "HEALTHY").replace(" }, healthStatus",
+            " }, loadBalancingWeight: 4, healthStatus")));
+        String clusters = "http://127.0.0.1:" + dp.adminPort() + "/clusters";
+        await("u2 weighted", () -> Http.get(client, clusters).body().contains("ring::127.0.0.1:" + u2.port() + "::weight::4"));
+        assertThat(mapping(port).stream().filter("u2"::equals).count()).isGreaterThanOrEqualTo(KEYS * 3 / 8);
       }
     }
   }
