@@ -832,6 +832,7 @@ public final class BootstrapTranslator {
     }
     List<ClusterConfig.EndpointAddress> endpoints = endpoints(c.getLoadAssignment(), where + ".load_assignment",
         type != ClusterConfig.DiscoveryType.STRICT_DNS && type != ClusterConfig.DiscoveryType.LOGICAL_DNS);
+    ClusterConfig.requireSupportedWeights(lb, endpoints, where + ".load_assignment.endpoints.lb_endpoints");
     if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && endpoints.size() != 1) {
       throw new ConfigException(where + ": LOGICAL_DNS clusters need exactly one endpoint, got " + endpoints.size());
     }

@@ -31,6 +31,22 @@ public record ClusterConfig(
         health, hashLb);
   }
 
+  /**
+   * Envoy weighs ROUND_ROBIN and LEAST_REQUEST hosts by load_balancing_weight (EDF scheduling), which this data plane
+   * does not: their endpoints must all weigh the same. RANDOM ignores weights in Envoy too; RING_HASH and MAGLEV weigh.
+   */
+  public static void requireSupportedWeights(LbPolicy policy, List<EndpointAddress> endpoints, String where) {
+    if (policy != LbPolicy.ROUND_ROBIN && policy != LbPolicy.LEAST_REQUEST) {
+      return;
+    }
+    for (EndpointAddress e : endpoints) {
+      if (e.weight() != endpoints.get(0).weight()) {
+        throw new ConfigException(where + ".load_balancing_weight: endpoints of different weights (" + endpoints.get(0).weight()
+            + ", " + e.weight() + ") are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not " + policy);
+      }
+    }
+  }
+
   public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS, EDS }
 
   public enum LbPolicy {

@@ -94,6 +94,16 @@ class LbPolicyConfigTest {
   }
 
   @Test
+  void unequalWeightsNeedAPolicyThatWeighsOrIgnoresThem() {
+    String two = ", load_balancing_weight: 2}, {endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8081}}}";
+    assertThatThrownBy(() -> translate("lb_policy: ROUND_ROBIN", two)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster c.load_assignment.endpoints.lb_endpoints.load_balancing_weight: endpoints of different weights (2, 1)"
+            + " are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not ROUND_ROBIN");
+    assertThat(translate("lb_policy: RANDOM", two).clusters()).isNotEmpty();
+    assertThat(translate("lb_policy: RING_HASH", two).clusters()).isNotEmpty();
+  }
+
+  @Test
   void zeroWeightIsRefused() {
     assertThatThrownBy(() -> translate("lb_policy: MAGLEV", ", load_balancing_weight: 0")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("cluster c.load_assignment.endpoints.lb_endpoints.load_balancing_weight: must be at least 1");
