@@ -82,7 +82,7 @@ final class RequestHash {
     }
     if (m instanceof HashPolicy.SourceIp) {
       return remote == null || remote.getAddress() == null ? OptionalLong.empty()
-          : OptionalLong.of(XxHash64.hash(remote.getAddress().getHostAddress().replaceAll("%.*", "")));
+          : OptionalLong.of(XxHash64.hash(ip(remote)));
     }
     HashPolicy.QueryParameter q = (HashPolicy.QueryParameter) m;
     String v = queryParameter(request.uri(), q.name());
@@ -145,8 +145,15 @@ final class RequestHash {
     if (a == null || a.getAddress() == null) {
       return "";
     }
-    String ip = a.getAddress().getHostAddress().replaceAll("%.*", "");
+    String ip = ip(a);
     return (a.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + a.getPort();
+  }
+
+  /** The address as Envoy prints an IP: without an IPv6 scope id. */
+  private static String ip(InetSocketAddress a) {
+    String ip = a.getAddress().getHostAddress();
+    int scope = ip.indexOf('%');
+    return scope < 0 ? ip : ip.substring(0, scope);
   }
 
   private static String setCookie(HashPolicy.Cookie c, String value) {
