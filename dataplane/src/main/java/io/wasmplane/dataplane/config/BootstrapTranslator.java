@@ -895,7 +895,9 @@ public final class BootstrapTranslator {
     List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
     FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints"));
     for (LocalityLbEndpoints lle : la.getEndpointsList()) {
-      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality"));
+      // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config (refused here),
+      // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
+      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight"));
       for (LbEndpoint le : lle.getLbEndpointsList()) {
         FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status", "load_balancing_weight"));
         FieldGuard.onlySupported(le.getEndpoint(), where + ".endpoints.lb_endpoints.endpoint", Set.of("address"));

@@ -104,6 +104,19 @@ class LbPolicyConfigTest {
   }
 
   @Test
+  void localityWeightIsAcceptedAndIgnoredAsEnvoyDoesWithoutLocalityWeightedLb() {
+    String withLocality = Bootstraps.staticCluster("l", 8080, null).replace("endpoints: [{lb_endpoints:",
+        "endpoints: [{load_balancing_weight: 5, lb_endpoints:");
+    assertThat(withLocality).contains("load_balancing_weight: 5");
+    DataplaneConfig c = BootstrapTranslator.translate(BootstrapLoader.fromText(Bootstraps.bootstrap("""
+        - name: vh
+          domains: ["*"]
+          routes: [{match: {prefix: "/"}, route: {cluster: l}}]
+        """, null, withLocality, Path.of("/dev/null"), null), "test"), Optional.empty(), Optional.empty());
+    assertThat(c.clusters().get(0).endpoints().get(0).weight()).isEqualTo(1);
+  }
+
+  @Test
   void zeroWeightIsRefused() {
     assertThatThrownBy(() -> translate("lb_policy: MAGLEV", ", load_balancing_weight: 0")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("cluster c.load_assignment.endpoints.lb_endpoints.load_balancing_weight: must be at least 1");
