@@ -37,6 +37,10 @@ class HashBalancerTest {
     assertThat(ring.choose(u64("3551244743356806947"), 0)).isSameAs(h.get(5));
     assertThat(ring.choose(u64("3551244743356806948"), 0)).isSameAs(h.get(3));
     assertThat(ring.choose(u64("16117243373044804880"), 0)).isSameAs(h.get(0));
+    // A retry avoiding the previous host takes the next ring entries (:94 then :92, :90 in Envoy's table).
+    assertThat(ring.choose(0, 1)).isSameAs(h.get(2));
+    assertThat(ring.choose(0, 2)).isSameAs(h.get(0));
+    assertThat(ring.choose(0, 12)).isSameAs(h.get(4));
   }
 
   @Test
@@ -58,6 +62,8 @@ class HashBalancerTest {
     for (int i = 0; i < 3 * expected.length; i++) {
       assertThat(table.choose(i, 0)).as("hash %d", i).isSameAs(h.get(expected[i % expected.length]));
     }
+    // A retry flips the hash: attempt 1 xors with 2^64 - 1, so hash 0 takes slot (2^64 - 1) % 7 = 1 (host :94).
+    assertThat(table.choose(0, 1)).isSameAs(h.get(4));
   }
 
   /**
