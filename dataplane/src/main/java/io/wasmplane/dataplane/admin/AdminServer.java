@@ -222,7 +222,7 @@ public final class AdminServer implements AutoCloseable {
         sb.append(p).append("hostname::").append(h.hostname()).append('\n');
         sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
         sb.append(p).append("health_flags::").append(h.health().describe()).append('\n');
-        sb.append(p).append("weight::1\n");
+        sb.append(p).append("weight::").append(h.weight()).append('\n');
       }
     }
     return sb.toString();

@@ -704,9 +704,6 @@ public final class BootstrapTranslator {
     if (a.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
       throw new ConfigException(where + ".priority: " + a.getPriority() + " is not supported (DEFAULT only: clusters have one priority)");
     }
-    if (a.getHashPolicyCount() > 0) {
-      throw new ConfigException(where + ".hash_policy: not supported (it needs a RING_HASH or MAGLEV cluster, which this data plane does not have)");
-    }
     PathRewrite rewrite = null;
     if (!a.getPrefixRewrite().isEmpty() && a.hasRegexRewrite()) {
       throw new ConfigException(where + ": only one of prefix_rewrite and regex_rewrite may be set");
@@ -748,7 +745,8 @@ public final class BootstrapTranslator {
         a.getHostRewriteLiteral().isEmpty() ? Optional.empty() : Optional.of(a.getHostRewriteLiteral()), host,
         timeout, sd, List.copyOf(mirrors), retryPolicy(a, where, ctx.retryDefaults()),
         ctx.retryDefaults().requestAttemptCount(), ctx.retryDefaults().responseAttemptCount(),
-        UpgradeConfigTranslator.route(a.getUpgradeConfigsList(), where), a.hasIdleTimeout() ? duration(a.getIdleTimeout()) : null);
+        UpgradeConfigTranslator.route(a.getUpgradeConfigsList(), where), a.hasIdleTimeout() ? duration(a.getIdleTimeout()) : null,
+        HashPolicyTranslator.translate(a.getHashPolicyList(), where));
   }
 
   /** The route's retry policy wins over its virtual host's (Envoy does not merge them). */
@@ -807,7 +805,7 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(c, where, Set.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
         "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
         "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl",
-        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config"));
+        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config", "ring_hash_lb_config", "maglev_lb_config"));
     ClusterConfig.DiscoveryType type = switch (c.getType()) {
       case STATIC -> ClusterConfig.DiscoveryType.STATIC;
       case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
@@ -815,12 +813,7 @@ public final class BootstrapTranslator {
       case EDS -> ClusterConfig.DiscoveryType.EDS;
       default -> throw new ConfigException(where + ".type: " + c.getType() + " is not supported (STATIC, STRICT_DNS, LOGICAL_DNS, EDS)");
     };
-    ClusterConfig.LbPolicy lb = switch (c.getLbPolicy()) {
-      case ROUND_ROBIN -> ClusterConfig.LbPolicy.ROUND_ROBIN;
-      case LEAST_REQUEST -> ClusterConfig.LbPolicy.LEAST_REQUEST;
-      case RANDOM -> ClusterConfig.LbPolicy.RANDOM;
-      default -> throw new ConfigException(where + ".lb_policy: " + c.getLbPolicy() + " is not supported (ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
-    };
+    ClusterConfig.LbPolicy lb = LbPolicyTranslator.policy(c, where);
     Duration connectTimeout = c.hasConnectTimeout() ? duration(c.getConnectTimeout()) : CONNECT_TIMEOUT_DEFAULT;
     if (type == ClusterConfig.DiscoveryType.EDS) {
       if (c.hasLoadAssignment()) {
@@ -834,6 +827,7 @@ public final class BootstrapTranslator {
     }
     List<ClusterConfig.EndpointAddress> endpoints = endpoints(c.getLoadAssignment(), where + ".load_assignment",
         type != ClusterConfig.DiscoveryType.STRICT_DNS && type != ClusterConfig.DiscoveryType.LOGICAL_DNS);
+    ClusterConfig.requireSupportedWeights(lb, endpoints, where + ".load_assignment.endpoints.lb_endpoints");
     if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && endpoints.size() != 1) {
       throw new ConfigException(where + ": LOGICAL_DNS clusters need exactly one endpoint, got " + endpoints.size());
     }
@@ -884,7 +878,7 @@ public final class BootstrapTranslator {
     }
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
-        HealthConfigTranslator.health(c, protocol, where));
+        HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where));
   }
 
   /**
@@ -896,16 +890,22 @@ public final class BootstrapTranslator {
     List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
     FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints"));
     for (LocalityLbEndpoints lle : la.getEndpointsList()) {
-      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality"));
+      // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config (refused here),
+      // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
+      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight"));
       for (LbEndpoint le : lle.getLbEndpointsList()) {
-        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status"));
+        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status", "load_balancing_weight"));
         FieldGuard.onlySupported(le.getEndpoint(), where + ".endpoints.lb_endpoints.endpoint", Set.of("address"));
         SocketAddress sa = socket(le.getEndpoint().getAddress(), where + "...endpoint.address");
         if (ipOnly && !isIpLiteral(sa.getAddress())) {
           throw new ConfigException(where + ": endpoint '" + sa.getAddress() + "' must be an IP address (use STRICT_DNS for names)");
         }
+        if (le.hasLoadBalancingWeight() && le.getLoadBalancingWeight().getValue() < 1) {
+          throw new ConfigException(where + ".endpoints.lb_endpoints.load_balancing_weight: must be at least 1");
+        }
         endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
-            le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED));
+            le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED,
+            le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1));
       }
     }
     return List.copyOf(endpoints);

@@ -16,16 +16,55 @@ public record ClusterConfig(
     CircuitBreakers limits,
     Duration dnsRefreshRate,
     Duration idleTimeout,
-    HealthConfig health) {
+    HealthConfig health,
+    HashLbConfig hashLb) {
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, HashLbConfig.DEFAULT);
+  }
 
   /** The same cluster with the endpoints an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
-    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout, health);
+    return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
+        health, hashLb);
+  }
+
+  /**
+   * Envoy weighs ROUND_ROBIN and LEAST_REQUEST hosts by load_balancing_weight (EDF scheduling), which this data plane
+   * does not: their endpoints must all weigh the same. RANDOM ignores weights in Envoy too; RING_HASH and MAGLEV weigh.
+   */
+  public static void requireSupportedWeights(LbPolicy policy, List<EndpointAddress> endpoints, String where) {
+    if (policy != LbPolicy.ROUND_ROBIN && policy != LbPolicy.LEAST_REQUEST) {
+      return;
+    }
+    for (EndpointAddress e : endpoints) {
+      if (e.weight() != endpoints.get(0).weight()) {
+        throw new ConfigException(where + ".load_balancing_weight: endpoints of different weights (" + endpoints.get(0).weight()
+            + ", " + e.weight() + ") are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not " + policy);
+      }
+    }
   }
 
   public enum DiscoveryType { STATIC, STRICT_DNS, LOGICAL_DNS, EDS }
 
-  public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM }
+  public enum LbPolicy {
+    ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV;
+
+    /** Picks by the request's hash key (a route hash_policy), else at random. */
+    public boolean hashing() {
+      return this == RING_HASH || this == MAGLEV;
+    }
+  }
+
+  /**
+   * The consistent-hashing balancers' settings (Envoy's defaults): ring_hash_lb_config minimum/maximum ring size and
+   * hash function, maglev_lb_config table size (a prime).
+   */
+  public record HashLbConfig(long minRingSize, long maxRingSize, boolean murmurHash2, long maglevTableSize) {
+    public static final HashLbConfig DEFAULT = new HashLbConfig(1024, 8L * 1024 * 1024, false, 65537);
+  }
 
   public enum UpstreamProtocol { HTTP1, HTTP2 }
 
@@ -37,11 +76,16 @@ public record ClusterConfig(
   /**
    * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
    * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
-   * (/degraded_eds_health: used only when too few healthy hosts remain).
+   * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
+   * honoured by RING_HASH and MAGLEV).
    */
-  public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth) {
+  public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight) {
     public EndpointAddress(String host, int port) {
-      this(host, port, false, false);
+      this(host, port, false, false, 1);
+    }
+
+    public EndpointAddress(String host, int port, boolean failedEdsHealth) {
+      this(host, port, failedEdsHealth, false, 1);
     }
 
     @Override

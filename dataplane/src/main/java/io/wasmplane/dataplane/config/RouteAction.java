@@ -19,14 +19,15 @@ public sealed interface RouteAction {
   record Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
       PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
       StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
-      boolean responseAttemptCount, UpgradeConfigs upgrades, Duration idleTimeout) implements RouteAction {
+      boolean responseAttemptCount, UpgradeConfigs upgrades, Duration idleTimeout, HashPolicy hashPolicy)
+      implements RouteAction {
 
     public Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,
         PathRewrite pathRewrite, Optional<String> hostRewriteLiteral, HostRewrite hostRewrite, Duration timeout,
         StreamDuration streamDuration, List<Mirror> mirrors, RetryPolicy retryPolicy, boolean requestAttemptCount,
         boolean responseAttemptCount, UpgradeConfigs upgrades) {
       this(clusters, totalWeight, clusterHeader, clusterNotFoundCode, pathRewrite, hostRewriteLiteral, hostRewrite, timeout,
-          streamDuration, mirrors, retryPolicy, requestAttemptCount, responseAttemptCount, upgrades, null);
+          streamDuration, mirrors, retryPolicy, requestAttemptCount, responseAttemptCount, upgrades, null, HashPolicy.NONE);
     }
 
     public Forward(List<WeightedCluster> clusters, int totalWeight, String clusterHeader, int clusterNotFoundCode,

@@ -256,11 +256,12 @@ final class RetryState {
   /**
    * A host for the next attempt: with previous_hosts, the load balancer is asked again (up to
    * host_selection_retry_max_attempts times) while it offers a host already tried; then its last pick is used.
+   * {@code hash}: the request's hash key for RING_HASH / MAGLEV clusters.
    */
-  UpstreamHost chooseHost() {
-    UpstreamHost h = cluster.chooseHost();
+  UpstreamHost chooseHost(java.util.OptionalLong hash) {
+    UpstreamHost h = cluster.chooseHost(hash, 0);
     for (int i = 0; i < policy.hostSelectionMaxAttempts() && h != null && attempted != null && attempted.contains(h); i++) {
-      h = cluster.chooseHost();
+      h = cluster.chooseHost(hash, i + 1); // a hashing balancer moves along its ring/table, as Envoy's
     }
     return h;
   }

@@ -18,6 +18,7 @@ import io.wasmplane.dataplane.upstream.UpstreamListener;
 import io.wasmplane.dataplane.upstream.UpstreamStream;
 import io.wasmplane.dataplane.upstream.WorkerPool;
 import java.util.ArrayDeque;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ final class RetryingUpstream {
   private boolean committed;
   private boolean finished;
   private boolean readingPausedByAttempt;
+  private OptionalLong hash = OptionalLong.empty();
 
   RetryingUpstream(UpstreamListener router, HttpStream downstream, UpstreamCluster cluster, RetryState retry,
       RouteAction.Forward route, RequestHead head) {
@@ -71,6 +73,11 @@ final class RetryingUpstream {
     this.head = head;
     this.perTryMs = route.retryPolicy().perTryTimeout().toMillis();
     this.bufferLimit = downstream.runtime().config().bufferLimitBytes();
+  }
+
+  /** The request's hash key for a RING_HASH / MAGLEV cluster (a route hash_policy); set before {@link #start}. */
+  void hashKey(OptionalLong h) {
+    this.hash = h;
   }
 
   /** Sends the first attempt; false when the cluster has no host (nothing was started). */
@@ -169,7 +176,7 @@ final class RetryingUpstream {
   // ---------------------------------------------------------------- attempts
 
   private boolean attempt() {
-    UpstreamHost host = retry != null ? retry.chooseHost() : cluster.chooseHost();
+    UpstreamHost host = retry != null ? retry.chooseHost(hash) : cluster.chooseHost(hash, 0);
     if (host == null) {
       cluster.stats().cxNone.inc();
       return false;

@@ -56,6 +56,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private boolean responseStarted;
   private HeaderMutations responseHeaders = HeaderMutations.NONE;
   private java.util.List<RequestMirror> mirrors = java.util.List.of();
+  /** Set-Cookie values a cookie hash policy generated for this request's response. */
+  private java.util.List<String> hashCookies = java.util.List.of();
 
   public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
     this(callbacks, routes, clusters, stats, UpgradeConfigs.NONE);
@@ -146,6 +148,11 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     RetryState retry = RetryState.create(f.retryPolicy(), request.headers(), facts, cluster);
     upstream = new RetryingUpstream(this, stream, cluster, retry, f,
         new PreparedHead(upstreamRequest, end, f.hostRewrite().auto() ? cluster : null));
+    if (!f.hashPolicy().isEmpty() && cluster.config().lbPolicy().hashing()) {
+      RequestHash h = RequestHash.compute(f.hashPolicy(), request, info.downstreamRemote, info.downstreamLocal);
+      upstream.hashKey(h.hash());
+      hashCookies = h.setCookies();
+    }
     info.upstreamRequestStartNanos = System.nanoTime();
     long ms = f.timeout().toMillis();
     if (ms > 0) {
@@ -268,6 +275,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       tunnel = new UpgradeTunnel(stats);
       upstream.takeOverOnComplete(tunnel::attachUpstream);
       info.upgradeDownstream = tunnel::attachDownstream;
+    }
+    for (String c : hashCookies) {
+      down.headers().add(HttpHeaderNames.SET_COOKIE, c);
     }
     down.headers().set("x-envoy-upstream-service-time",
         Long.toString((info.firstUpstreamByteNanos - info.upstreamRequestStartNanos) / 1_000_000));

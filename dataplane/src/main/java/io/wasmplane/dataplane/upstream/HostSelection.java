@@ -46,6 +46,14 @@ record HostSelection(List<UpstreamHost> all, List<UpstreamHost> healthy, List<Up
     return new HostSelection(all, List.copyOf(healthy), List.copyOf(degraded), panic, healthyShare, excluded);
   }
 
+  /**
+   * The hosts a consistent-hash ring is built from, once per host-set change: every host in panic, else the healthy
+   * ones, else the degraded ones (one ring, not Envoy's per-health load split).
+   */
+  List<UpstreamHost> hashCandidates() {
+    return panic ? all : !healthy.isEmpty() ? healthy : degraded;
+  }
+
   /** The hosts to balance one request over: every host in panic, else healthy or degraded ones by their load share. */
   List<UpstreamHost> candidates() {
     if (panic) {

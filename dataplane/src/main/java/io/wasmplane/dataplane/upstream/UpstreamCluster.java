@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,6 +45,8 @@ public final class UpstreamCluster {
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
   private final java.util.concurrent.CompletableFuture<Void> firstResolution = new java.util.concurrent.CompletableFuture<>();
   private volatile HostSelection selection = HostSelection.EMPTY;
+  /** RING_HASH / MAGLEV: the ring or table over the selection's hosts, rebuilt with it; null otherwise or when empty. */
+  private volatile HashBalancer hashBalancer;
   private final HealthChecker healthChecker;
   private final OutlierDetector outlier;
 
@@ -120,6 +123,7 @@ public final class UpstreamCluster {
    */
   private UpstreamHost newHost(ClusterConfig.EndpointAddress e, InetSocketAddress address) {
     UpstreamHost h = new UpstreamHost(e.host(), address);
+    h.weight = e.weight();
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
     }
@@ -132,6 +136,9 @@ public final class UpstreamCluster {
   private synchronized void refreshSelection() {
     HostSelection s = HostSelection.of(hosts.get(), config.health().panicThresholdPercent(),
         config.health().ignoreNewHostsUntilFirstHc());
+    if (config.lbPolicy().hashing()) {
+      hashBalancer = HashBalancer.build(config, s.hashCandidates()); // once per host-set change, never per request
+    }
     selection = s;
     stats.membershipTotal.set(s.total());
     stats.membershipHealthy.set(s.healthy().size());
@@ -161,6 +168,7 @@ public final class UpstreamCluster {
       if (existing != null) {
         existing.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
         existing.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
+        existing.weight = e.weight();
       }
       list.add(existing != null ? existing : newHost(e, sa));
     }
@@ -217,6 +225,15 @@ public final class UpstreamCluster {
 
   /** Picks a host by the cluster's policy, or null when there is none. */
   public UpstreamHost chooseHost() {
+    return chooseHost(OptionalLong.empty(), 0);
+  }
+
+  /**
+   * Picks a host by the cluster's policy, or null when there is none; RING_HASH and MAGLEV use the request's
+   * {@code hash} (a random one without it, as Envoy), {@code attempt} > 0 asks them for another host. Other policies
+   * ignore both.
+   */
+  public UpstreamHost chooseHost(OptionalLong hash, int attempt) {
     HostSelection s = selection;
     List<UpstreamHost> list = s.candidates();
     int n = list.size();
@@ -229,9 +246,13 @@ public final class UpstreamCluster {
     if (n == 1) {
       return list.get(0);
     }
+    HashBalancer hb = hashBalancer;
+    if (hb != null) {
+      return hb.choose(hash.isPresent() ? hash.getAsLong() : ThreadLocalRandom.current().nextLong(), attempt);
+    }
     return switch (config.lbPolicy()) {
       case ROUND_ROBIN -> list.get(Math.floorMod(rrIndex.getAndIncrement(), n));
-      case RANDOM -> list.get(ThreadLocalRandom.current().nextInt(n));
+      case RANDOM, RING_HASH, MAGLEV -> list.get(ThreadLocalRandom.current().nextInt(n));
       case LEAST_REQUEST -> {
         // Envoy's default: power of two random choices.
         ThreadLocalRandom r = ThreadLocalRandom.current();

@@ -11,6 +11,8 @@ public final class UpstreamHost {
   final AtomicInteger activeRequests = new AtomicInteger();
   private final HostHealth health = new HostHealth();
   volatile OutlierMonitor outlier = OutlierMonitor.NONE;
+  /** load_balancing_weight (at least 1); an EDS update may change it. */
+  volatile int weight = 1;
 
   public UpstreamHost(String hostname, InetSocketAddress address) {
     this.hostname = hostname;
@@ -38,6 +40,10 @@ public final class UpstreamHost {
   /** Where the router reports this host's results (a no-op without outlier detection). */
   public OutlierMonitor outlier() {
     return outlier;
+  }
+
+  public int weight() {
+    return weight;
   }
 
   public int activeRequests() {

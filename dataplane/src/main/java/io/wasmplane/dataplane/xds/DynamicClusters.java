@@ -228,6 +228,12 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       List<ClusterConfig.EndpointAddress> eps;
       try {
         eps = BootstrapTranslator.endpoints(update.proto(), "cluster_load_assignment " + service, true);
+        for (String c : clusters) {
+          ClusterConfig cc = accepted.get(c);
+          if (cc != null) {
+            ClusterConfig.requireSupportedWeights(cc.lbPolicy(), eps, "cluster_load_assignment " + service + ".endpoints.lb_endpoints");
+          }
+        }
       } catch (ConfigException e) {
         return Verdicts.reject(e.getMessage());
       }

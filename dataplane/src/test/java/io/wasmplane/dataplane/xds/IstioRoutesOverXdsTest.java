@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Istio-shaped RouteConfiguration (testing/IstioRoutes) delivered by our control-plane-stub over ADS (RDS) is
- * ACKed and served; an edit that adds a field we refuse (hash_policy without a hashing load balancer) is NACKed and
+ * ACKed and served; an edit that adds a field we refuse (a filter_state hash_policy: no filter state here) is NACKed and
  * the last good routes keep serving.
  */
 @Timeout(90)
@@ -87,13 +87,13 @@ class IstioRoutesOverXdsTest {
         assertThat(RawResponse.get(port, "10.96.0.42", "/x/..//legacy/./books").upstreamRequestLine()).isEqualTo("GET /api/books");
 
         String refused = IstioRoutes.routeConfig().replace("route: {cluster: PassthroughCluster, timeout: 0s,",
-            "route: {cluster: PassthroughCluster, hash_policy: [{header: {header_name: x-user}}], timeout: 0s,");
+            "route: {cluster: PassthroughCluster, hash_policy: [{filter_state: {key: x-user}}], timeout: 0s,");
         assertThat(refused).isNotEqualTo(IstioRoutes.routeConfig());
         Files.writeString(file, rollout(port, u, refused));
-        await("the edit with hash_policy is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
+        await("the edit with a filter_state hash_policy is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
         // The NACK the stub received names the resource, the field and the cause.
         await("the stub shows the NACK", () -> stubStatus(stub).contains("hash_policy"));
-        assertThat(stubStatus(stub)).contains("route_configuration 8080").contains("RING_HASH or MAGLEV");
+        assertThat(stubStatus(stub)).contains("route_configuration 8080").contains("hash_policy[0].filter_state: not supported");
         IstioRoutes.assertServed(port);
       }
     }

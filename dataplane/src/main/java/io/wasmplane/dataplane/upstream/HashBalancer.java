@@ -1,0 +1,34 @@
+package io.wasmplane.dataplane.upstream;
+
+import io.wasmplane.dataplane.config.ClusterConfig;
+import java.net.Inet6Address;
+import java.util.List;
+
+/**
+ * A consistent-hashing load balancer (Envoy's RING_HASH or MAGLEV): built once from the hosts a {@link HostSelection}
+ * offers (healthy ones, or all in panic) and then read lock-free by every worker.
+ */
+interface HashBalancer {
+  /**
+   * The host for a request hash; {@code attempt} > 0 asks for another host (a retry avoiding previous hosts) the way
+   * Envoy's balancer does. Never null: balancers are only built over a non-empty host list.
+   */
+  UpstreamHost choose(long hash, int attempt);
+
+  static HashBalancer build(ClusterConfig config, List<UpstreamHost> hosts) {
+    if (hosts.isEmpty()) {
+      return null;
+    }
+    ClusterConfig.HashLbConfig c = config.hashLb();
+    return config.lbPolicy() == ClusterConfig.LbPolicy.MAGLEV
+        ? MaglevTable.build(hosts, c.maglevTableSize())
+        : RingHash.build(hosts, c.minRingSize(), c.maxRingSize(), c.murmurHash2());
+  }
+
+  /** What Envoy hashes for a host: its address as Envoy prints it ("1.2.3.4:80", "[::1]:80"). */
+  static String hashKey(UpstreamHost h) {
+    var a = h.address();
+    String ip = a.getAddress().getHostAddress();
+    return (a.getAddress() instanceof Inet6Address ? "[" + ip.replaceAll("%.*", "") + "]" : ip) + ":" + a.getPort();
+  }
+}

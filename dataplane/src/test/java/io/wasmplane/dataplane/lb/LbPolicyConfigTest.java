@@ -1,0 +1,124 @@
+package io.wasmplane.dataplane.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.config.BootstrapTranslator;
+import io.wasmplane.dataplane.config.ClusterConfig;
+import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.config.DataplaneConfig;
+import io.wasmplane.dataplane.config.HashPolicy;
+import io.wasmplane.dataplane.config.RouteAction;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * lb_policy, ring_hash_lb_config, maglev_lb_config and load_balancing_weight are validated once into immutable config
+ * with Envoy's defaults; bad values are startup errors naming the cluster, the field and the cause.
+ */
+class LbPolicyConfigTest {
+  private static DataplaneConfig translate(String clusterExtra, String endpointExtra) {
+    String cluster = """
+          - name: c
+            connect_timeout: 1s
+            type: STATIC
+        %s
+            load_assignment:
+              cluster_name: c
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}} %s}]}]
+        """.formatted(Bootstraps.indent(clusterExtra, 4), endpointExtra);
+    String routes = """
+        - name: vh
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/"}
+            route: {cluster: c, hash_policy: [{header: {header_name: X-User, regex_rewrite: {pattern: {regex: "^(.*)-.*$"}, substitution: "\\\\1"}}},
+                {cookie: {name: s, ttl: 0s}, terminal: true}, {connection_properties: {source_ip: true}}, {connection_properties: {source_ip: false}},
+                {query_parameter: {name: u}}]}
+        """;
+    return BootstrapTranslator.translate(BootstrapLoader.fromText(
+        Bootstraps.bootstrap(routes, null, cluster, Path.of("/dev/null"), null), "test"), Optional.empty(), Optional.empty());
+  }
+
+  private static ClusterConfig cluster(String extra) {
+    return translate(extra, "").clusters().stream().filter(c -> c.name().equals("c")).findFirst().orElseThrow();
+  }
+
+  @Test
+  void envoysDefaults() {
+    ClusterConfig ring = cluster("lb_policy: RING_HASH");
+    assertThat(ring.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RING_HASH);
+    assertThat(ring.hashLb()).isEqualTo(new ClusterConfig.HashLbConfig(1024, 8L * 1024 * 1024, false, 65537));
+    assertThat(cluster("lb_policy: MAGLEV\nmaglev_lb_config: {table_size: 251}").hashLb().maglevTableSize()).isEqualTo(251);
+    assertThat(cluster("lb_policy: RING_HASH\nring_hash_lb_config: {minimum_ring_size: 8, maximum_ring_size: 8, hash_function: MURMUR_HASH_2}")
+        .hashLb()).isEqualTo(new ClusterConfig.HashLbConfig(8, 8, true, 65537));
+    assertThat(cluster("lb_policy: RANDOM").lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RANDOM);
+  }
+
+  @Test
+  void weightsAndHashPolicyParseOnce() {
+    DataplaneConfig cfg = translate("lb_policy: RING_HASH", ", load_balancing_weight: 7");
+    assertThat(cfg.clusters().stream().filter(c -> c.name().equals("c")).findFirst().orElseThrow().endpoints().get(0).weight())
+        .isEqualTo(7);
+    RouteAction.Forward f = (RouteAction.Forward) cfg.listeners().get(0).hcm().routes().virtualHosts().get(0).routes().get(0).action();
+    HashPolicy p = f.hashPolicy();
+    assertThat(p.methods()).hasSize(4); // source_ip: false adds nothing, as in Envoy
+    HashPolicy.Header h = (HashPolicy.Header) p.methods().get(0);
+    assertThat(h.name()).isEqualTo("x-user");
+    assertThat(h.rewrite().rewritePath("alice-42")).isEqualTo("alice");
+    assertThat(p.methods().get(1)).isEqualTo(new HashPolicy.Cookie("s", Duration.ZERO, "", java.util.List.of(), true));
+    assertThat(p.methods().get(2)).isEqualTo(new HashPolicy.SourceIp(false));
+    assertThat(p.methods().get(3)).isEqualTo(new HashPolicy.QueryParameter("u", false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "min > max            | lb_policy: RING_HASH\\nring_hash_lb_config: {minimum_ring_size: 2048, maximum_ring_size: 1024} "
+          + "| cluster c.ring_hash_lb_config: minimum_ring_size (2048) > maximum_ring_size (1024)",
+      "min above Envoy's cap | lb_policy: RING_HASH\\nring_hash_lb_config: {minimum_ring_size: 8388609} "
+          + "| cluster c.ring_hash_lb_config.minimum_ring_size: 8388609 is not in 1..8388608",
+      "table not prime      | lb_policy: MAGLEV\\nmaglev_lb_config: {table_size: 65536} "
+          + "| cluster c.maglev_lb_config.table_size: 65536 must be a prime number",
+      "table too large      | lb_policy: MAGLEV\\nmaglev_lb_config: {table_size: 5000101} "
+          + "| cluster c.maglev_lb_config.table_size: 5000101 must be a prime number up to 5000011",
+      "unsupported policy   | lb_policy: CLUSTER_PROVIDED | cluster c.lb_policy: CLUSTER_PROVIDED is not supported",
+  })
+  void refused(String name, String extra, String message) {
+    assertThatThrownBy(() -> cluster(extra.replace("\\n", "\n"))).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void unequalWeightsNeedAPolicyThatWeighsOrIgnoresThem() {
+    String two = ", load_balancing_weight: 2}, {endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8081}}}";
+    assertThatThrownBy(() -> translate("lb_policy: ROUND_ROBIN", two)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster c.load_assignment.endpoints.lb_endpoints.load_balancing_weight: endpoints of different weights (2, 1)"
+            + " are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not ROUND_ROBIN");
+    assertThat(translate("lb_policy: RANDOM", two).clusters()).isNotEmpty();
+    assertThat(translate("lb_policy: RING_HASH", two).clusters()).isNotEmpty();
+  }
+
+  @Test
+  void localityWeightIsAcceptedAndIgnoredAsEnvoyDoesWithoutLocalityWeightedLb() {
+    String withLocality = Bootstraps.staticCluster("l", 8080, null).replace("endpoints: [{lb_endpoints:",
+        "endpoints: [{load_balancing_weight: 5, lb_endpoints:");
+    assertThat(withLocality).contains("load_balancing_weight: 5");
+    DataplaneConfig c = BootstrapTranslator.translate(BootstrapLoader.fromText(Bootstraps.bootstrap("""
+        - name: vh
+          domains: ["*"]
+          routes: [{match: {prefix: "/"}, route: {cluster: l}}]
+        """, null, withLocality, Path.of("/dev/null"), null), "test"), Optional.empty(), Optional.empty());
+    assertThat(c.clusters().get(0).endpoints().get(0).weight()).isEqualTo(1);
+  }
+
+  @Test
+  void zeroWeightIsRefused() {
+    assertThatThrownBy(() -> translate("lb_policy: MAGLEV", ", load_balancing_weight: 0")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster c.load_assignment.endpoints.lb_endpoints.load_balancing_weight: must be at least 1");
+  }
+}
