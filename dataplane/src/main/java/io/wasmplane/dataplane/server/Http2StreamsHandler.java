@@ -15,7 +15,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -81,8 +84,13 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
     Builder(io.wasmplane.dataplane.http.HcmStats stats, Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
       this.newManager = newManager;
       this.stats = stats;
-      server(true);
       validateHeaders(true);
+      // A server connection (true below). Streams share the connection's window evenly: RFC 9113 deprecates priorities (Envoy ignores them too), and
+      // Netty's default weighted-fair distributor keeps a priority tree with state and events per stream.
+      DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+      connection.remote().flowController(
+          new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+      connection(connection);
     }
 
     @Override
