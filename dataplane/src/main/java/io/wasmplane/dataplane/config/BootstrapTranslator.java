@@ -894,7 +894,10 @@ public final class BootstrapTranslator {
       // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
       FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight"));
       for (LbEndpoint le : lle.getLbEndpointsList()) {
-        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status", "load_balancing_weight"));
+        // metadata: Istio labels every endpoint (istio workload, envoy.transport_socket_match tlsMode); nothing here
+        // reads endpoint metadata (no subset load balancing, no transport_socket_matches), so it changes nothing.
+        FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status", "load_balancing_weight",
+            "metadata"));
         FieldGuard.onlySupported(le.getEndpoint(), where + ".endpoints.lb_endpoints.endpoint", Set.of("address"));
         SocketAddress sa = socket(le.getEndpoint().getAddress(), where + "...endpoint.address");
         if (ipOnly && !isIpLiteral(sa.getAddress())) {

@@ -51,6 +51,14 @@ class LbPolicyConfigTest {
   }
 
   @Test
+  void istioEndpointMetadataIsAcceptedAndChangesNothing() {
+    ClusterConfig c = translate("", ", metadata: {filter_metadata: {istio: {workload: \"reviews-v1;default;reviews;v1;Kubernetes\"},"
+        + " envoy.transport_socket_match: {tlsMode: istio}}}").clusters().stream().filter(x -> x.name().equals("c"))
+        .findFirst().orElseThrow();
+    assertThat(c.endpoints()).containsExactly(new ClusterConfig.EndpointAddress("127.0.0.1", 8080));
+  }
+
+  @Test
   void envoysDefaults() {
     ClusterConfig ring = cluster("lb_policy: RING_HASH");
     assertThat(ring.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RING_HASH);

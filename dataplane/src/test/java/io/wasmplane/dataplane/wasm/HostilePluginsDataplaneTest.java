@@ -270,8 +270,14 @@ class HostilePluginsDataplaneTest {
       case "GET_THEN" -> {
         // the call's response may fail the VM before or after the upstream's: if before, the stream's next callback
         // applies the policy (Envoy's direct local reply, as the response has not reached the client yet)
-        HttpResponse<String> first = send(name, "GET");
-        assertThat(first.statusCode()).as("access log " + accessLogOf(name)).isIn(200, closed ? 503 : 200);
+        // ...or, if the response head had already gone out (flushed as it arrived, as Envoy does), reset the
+        // stream after the head: a truncated response the client reports as an IOException
+        try {
+          HttpResponse<String> first = send(name, "GET");
+          assertThat(first.statusCode()).as("access log " + accessLogOf(name)).isIn(200, closed ? 503 : 200);
+        } catch (java.io.IOException truncated) {
+          assertThat(closed).as("only the closed policy resets: " + truncated).isTrue();
+        }
         awaitFailure(name);
         r = send(name, "GET");
       }
