@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Envoy's {@code use_original_dst} hand-off: the listener for a connection's (restored) destination, by exact address
- * and port, else the wildcard address (0.0.0.0 / [::]) with that port. Rebuilt whenever a listener is added, changed
+ * and port, else the wildcard address of its family (0.0.0.0 / [::]) with that port. A connection whose destination is
+ * the listener it arrived on (not redirected) stays there. Rebuilt whenever a listener is added, changed
  * or removed; connections read it without locks.
  */
 final class OriginalDstListeners {
@@ -44,10 +45,8 @@ final class OriginalDstListeners {
     if (exact != null) {
       return exact;
     }
-    int port = destination.getPort();
-    SwitchingInitializer v4 = map.get(new InetSocketAddress(ANY_V4, port));
-    SwitchingInitializer v6 = map.get(new InetSocketAddress(ANY_V6, port));
-    boolean ipv4 = destination.getAddress() instanceof java.net.Inet4Address;
-    return ipv4 && v4 != null ? v4 : v6; // an IPv4 destination may go to a dual-stack [::] listener
+    // Envoy looks for the wildcard of the destination's own family only.
+    InetAddress any = destination.getAddress() instanceof java.net.Inet4Address ? ANY_V4 : ANY_V6;
+    return map.get(new InetSocketAddress(any, destination.getPort()));
   }
 }
