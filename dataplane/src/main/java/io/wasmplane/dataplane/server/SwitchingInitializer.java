@@ -8,7 +8,6 @@ import io.wasmplane.dataplane.config.ConnectionFacts;
 import io.wasmplane.dataplane.config.ListenerFiltersConfig;
 import io.wasmplane.dataplane.listener.ListenerFilterHandler;
 import io.wasmplane.dataplane.network.ConnectionInfo;
-import java.net.InetSocketAddress;
 
 /**
  * A bound socket's child handler: picks each new connection's filter chain (after the listener filters, if any) and
@@ -44,7 +43,8 @@ public final class SwitchingInitializer extends ChannelInitializer<SocketChannel
   /** Runs this listener's filters (if any) and then installs a chain; {@code mayHandOff} false for a handed-off one. */
   private boolean accept(Channel ch, boolean mayHandOff) {
     ListenerChains chains = current;
-    ListenerFiltersConfig filters = chains.config().listenerFilters().forPort(((InetSocketAddress) ch.localAddress()).getPort());
+    // filter_disabled sees the destination port (a handed-off connection's restored one).
+    ListenerFiltersConfig filters = chains.config().listenerFilters().forPort(ConnectionInfo.local(ch).getPort());
     if (filters.any()) {
       tracker.add(ch); // drain and shutdown see it while it is inspected
       // Behind a previous listener's filter handler (hand-off): that one replays what it read to this one.
