@@ -7,7 +7,9 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.RawHttp;
+import io.wasmplane.dataplane.testing.TestPki;
 import io.wasmplane.dataplane.testing.TestUpstream;
+import io.wasmplane.dataplane.testing.TlsProbe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,6 +212,39 @@ class ProxyProtocolTest {
       assertThat(counter(dp, "proxy_proto.versions.v2.found")).isEqualTo(3);
     } finally {
       Files.deleteIfExists(log);
+    }
+  }
+
+  /** A gateway behind a load balancer: the PROXY header, then TLS; the TLS inspector and SNI work after the header. */
+  @Test
+  void tlsAfterTheHeaderIsInspectedAndTheChainSeesTheCarriedSource() throws Exception {
+    Path dir = Files.createTempDirectory("proxy-proto-pki");
+    Path[] cert = TestPki.selfSigned(dir, "a.example.com");
+    String tls = FilterChainMatchTest.tls(cert);
+    String chains = FilterChainMatchTest.chain("carried", "{server_names: [a.example.com], source_prefix_ranges: "
+        + "[{address_prefix: 192.0.2.0, prefix_len: 24}]}", tls, "tls-carried")
+        + FilterChainMatchTest.chain("other", "{server_names: [a.example.com]}", tls, "tls-other");
+    String filters = """
+        listener_filters:
+        - name: envoy.filters.listener.tls_inspector
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}
+        - name: envoy.filters.listener.proxy_protocol
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol}
+        """;
+    try (Dataplane dp = Bootstraps.start(FilterChainMatchTest.bootstrap(0, chains, filters))) {
+      int port = dp.port("ingress");
+      TlsProbe.Result carried = TlsProbe.get(port, "a.example.com", "/", v2("192.0.2.10", 1000, "198.51.100.7", 443));
+      assertThat(FilterChainMatchTest.body(carried.response())).isEqualTo("tls-carried");
+      TlsProbe.Result other = TlsProbe.get(port, "a.example.com", "/", ascii("PROXY TCP4 203.0.113.9 198.51.100.7 1000 443\r\n"));
+      assertThat(FilterChainMatchTest.body(other.response())).isEqualTo("tls-other");
+      assertThat(counter(dp, "tls_inspector.sni_found")).isEqualTo(2);
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(dir);
     }
   }
 
