@@ -108,7 +108,8 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
     count(hello, http);
     Channel ch = ctx.channel();
     List<String> protocols = tls ? hello.alpn() : http.isEmpty() ? List.of() : List.of(http);
-    ConnectionFacts facts = new ConnectionFacts(ConnectionInfo.local(ch), ConnectionInfo.remote(ch), hello.serverName(), tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols);
+    ConnectionFacts facts = new ConnectionFacts(ConnectionInfo.local(ch), ConnectionInfo.remote(ch), hello.serverName(),
+        tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols);
     finish(ctx, facts);
   }
 
