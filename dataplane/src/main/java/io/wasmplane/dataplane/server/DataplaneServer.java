@@ -170,11 +170,13 @@ public final class DataplaneServer implements AutoCloseable {
 
   private void bind(ListenerConfig l, List<HcmRuntime> hcms) {
     String where = "listener " + l.name();
+    if (!l.bindToPort()) {
+      OriginalDstListeners.requireUniqueAddress(l, listeners.values()); // before any runtime exists
+    }
     ListenerChains rt = chains(l, hcms, null);
     SwitchingInitializer init = new SwitchingInitializer(rt, connections, byDestination);
     if (!l.bindToPort()) {
       // Gets only connections another listener hands off by their original destination.
-      OriginalDstListeners.requireUniqueAddress(l, listeners.values());
       listeners.put(l.name(), new BoundListener(rt, null, init));
       byDestination.rebuild(listeners.values());
       log.info("event=listener_added listener={} address={} bind_to_port=false", l.name(), l.address());

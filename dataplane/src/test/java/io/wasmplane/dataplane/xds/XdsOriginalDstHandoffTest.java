@@ -108,5 +108,11 @@ class XdsOriginalDstHandoffTest {
     ads.set(LDS, virtualInbound(port));
     await("removed: back to the virtual listener", () -> "virtual".equals(toService(port)));
     assertThat(dp.server().listeners()).doesNotContainKey("10.0.0.5_9080");
+
+    // Two listeners on one address that bind nothing: the second is NACKed; the virtual listener keeps serving.
+    Listener twin = handedOff("10.0.0.5", 9080, "twin").toBuilder().setName("twin").build();
+    ads.set(LDS, virtualInbound(port), handedOff("10.0.0.5", 9080, "service-9080"), twin);
+    await("NACK", () -> ads.nacks.stream().anyMatch(n -> n.startsWith(LDS) && n.contains("address 10.0.0.5:9080 is already used by listener")));
+    assertThat(toService(port)).isIn("service-9080", "twin");
   }
 }
