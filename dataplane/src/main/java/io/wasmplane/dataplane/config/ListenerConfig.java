@@ -8,12 +8,20 @@ import java.util.Optional;
 /**
  * A listener: its address, its filter chains (chosen per connection by {@link FilterChainSelector}), the chain for
  * connections no chain matches ({@code defaultChain}), and the listener filters that inspect a connection first.
+ * {@code useOriginalDst}: connections whose destination was restored go to the listener for that destination, if any;
+ * {@code bindToPort} false: the listener binds nothing and only gets such handed-off connections.
  */
 public record ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
-    Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters) {
+    Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
+    boolean bindToPort) {
 
   public ListenerConfig {
     filterChains = List.copyOf(filterChains);
+  }
+
+  public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
+      Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters) {
+    this(name, address, filterChains, defaultChain, listenerFilters, false, true);
   }
 
   /** A listener with a single filter chain that matches every connection. */

@@ -3,6 +3,8 @@ package io.wasmplane.dataplane.config;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +16,8 @@ import org.slf4j.LoggerFactory;
 final class ListenerFilters {
   static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
   static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";
+  static final String PROXY_PROTOCOL = "envoy.filters.listener.proxy_protocol";
+  static final String ORIGINAL_DST = "envoy.filters.listener.original_dst";
 
   private ListenerFilters() {}
 
@@ -22,6 +26,8 @@ final class ListenerFilters {
     boolean http = false;
     Optional<PortPredicate> tlsDisabled = Optional.empty();
     Optional<PortPredicate> httpDisabled = Optional.empty();
+    Optional<ProxyProtocolConfig> proxyProtocol = Optional.empty();
+    boolean originalDst = false;
     for (int i = 0; i < l.getListenerFiltersCount(); i++) {
       ListenerFilter f = l.getListenerFilters(i);
       String w = where + ".listener_filters[" + i + "]";
@@ -45,9 +51,22 @@ final class ListenerFilters {
         }
         http = true;
         httpDisabled = disabled;
+      } else if (type.equals(ProxyProtocol.getDescriptor().getFullName()) || (typeUrl.isEmpty() && f.getName().equals(PROXY_PROTOCOL))) {
+        // The header is read before every other listener filter, wherever it is listed (it must come off first).
+        noFilterDisabled(f, w);
+        proxyProtocol = Optional.of(ProxyProtocolFilter.translate(typeUrl.isEmpty() ? ProxyProtocol.getDefaultInstance()
+            : BootstrapTranslator.unpack(f.getTypedConfig(), ProxyProtocol.class, w + ".typed_config"), w + ".typed_config"));
+      } else if (type.equals(OriginalDst.getDescriptor().getFullName()) || (typeUrl.isEmpty() && f.getName().equals(ORIGINAL_DST))) {
+        noFilterDisabled(f, w);
+        if (!typeUrl.isEmpty()) {
+          FieldGuard.onlySupported(BootstrapTranslator.unpack(f.getTypedConfig(), OriginalDst.class, w + ".typed_config"),
+              w + ".typed_config", Set.of());
+        }
+        originalDst = true;
       } else {
         throw new ConfigException(w + ": unsupported listener filter '" + f.getName() + "'"
-            + (type.isEmpty() ? "" : " (" + type + ")") + " (supported: " + TLS_INSPECTOR + ", " + HTTP_INSPECTOR + ")");
+            + (type.isEmpty() ? "" : " (" + type + ")") + " (supported: " + TLS_INSPECTOR + ", " + HTTP_INSPECTOR + ", "
+            + PROXY_PROTOCOL + ", " + ORIGINAL_DST + ")");
       }
     }
     if (!tls && chains.stream().anyMatch(c -> c.match().needsTlsInspector())) {
@@ -59,6 +78,14 @@ final class ListenerFilters {
     }
     Duration timeout = l.hasListenerFiltersTimeout() ? BootstrapTranslator.duration(l.getListenerFiltersTimeout())
         : ListenerFiltersConfig.DEFAULT_TIMEOUT;
-    return new ListenerFiltersConfig(tls, http, timeout, l.getContinueOnListenerFiltersTimeout(), tlsDisabled, httpDisabled);
+    return new ListenerFiltersConfig(tls, http, timeout, l.getContinueOnListenerFiltersTimeout(), tlsDisabled, httpDisabled,
+        proxyProtocol, originalDst);
+  }
+
+  private static void noFilterDisabled(ListenerFilter f, String where) {
+    if (f.hasFilterDisabled()) {
+      throw new ConfigException(where + ".filter_disabled: not supported for '" + f.getName() + "' (only for the TLS and HTTP "
+          + "inspectors)");
+    }
   }
 }

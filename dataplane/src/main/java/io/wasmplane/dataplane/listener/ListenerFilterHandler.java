@@ -9,7 +9,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.wasmplane.dataplane.config.ConnectionFacts;
 import io.wasmplane.dataplane.config.ListenerFiltersConfig;
-import java.net.InetSocketAddress;
+import io.wasmplane.dataplane.config.ProxyProtocolConfig;
+import io.wasmplane.dataplane.network.ConnectionInfo;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -18,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * (kept, not consumed) until they know the transport protocol, SNI and application protocols; then the filter chain
  * is chosen and installed after this handler, which replays the connection's start (active, the bytes read so far)
  * to it and steps out. {@code listener_filters_timeout} bounds the wait: the connection is closed, or with
- * {@code continue_on_listener_filters_timeout} goes on with what was found.
+ * {@code continue_on_listener_filters_timeout} goes on with what was found. The PROXY protocol filter runs first: it
+ * consumes its header and restores the connection's addresses ({@link ConnectionInfo#RESTORED_REMOTE}/{@code _LOCAL}).
  */
 public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ListenerFilterHandler.class);
   /** Installs the chain for these facts after this handler; false when none was (the connection is closed). */
   public interface ChainInstaller {
     boolean install(Channel ch, ConnectionFacts facts);
@@ -32,6 +35,7 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
   private ByteBuf buffered;
   private ScheduledFuture<?> timeout;
   private boolean done;
+  private boolean proxyHeaderRead;
 
   public ListenerFilterHandler(ListenerFiltersConfig config, ListenerFilterStats stats, ChainInstaller installer) {
     this.config = config;
@@ -76,6 +80,12 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs the inspectors over what was read; when they are done (or time is up), installs the chain. */
   private void inspect(ChannelHandlerContext ctx, boolean timedOut) {
+    if (!proxyHeaderRead && config.proxyProtocol().isPresent()) {
+      if (!readProxyHeader(ctx, config.proxyProtocol().get(), timedOut)) {
+        return;
+      }
+      proxyHeaderRead = true;
+    }
     ByteBuf in = buffered != null ? buffered : io.netty.buffer.Unpooled.EMPTY_BUFFER;
     ClientHello hello = config.tlsInspector() ? ClientHello.read(in) : ClientHello.NOT_TLS;
     if (hello.kind() == ClientHello.Kind.NEED_MORE && !timedOut) {
@@ -98,9 +108,59 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
     count(hello, http);
     Channel ch = ctx.channel();
     List<String> protocols = tls ? hello.alpn() : http.isEmpty() ? List.of() : List.of(http);
-    ConnectionFacts facts = new ConnectionFacts((InetSocketAddress) ch.localAddress(), (InetSocketAddress) ch.remoteAddress(),
-        hello.serverName(), tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols);
+    ConnectionFacts facts = new ConnectionFacts(ConnectionInfo.local(ch), ConnectionInfo.remote(ch), hello.serverName(),
+        tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols);
     finish(ctx, facts);
+  }
+
+  /**
+   * Consumes a PROXY protocol header and restores the addresses it carries; true when the other filters can go on,
+   * false while more bytes are needed or when the connection was closed (a bad, disallowed or missing header).
+   */
+  private boolean readProxyHeader(ChannelHandlerContext ctx, ProxyProtocolConfig pp, boolean timedOut) {
+    ProxyProtocolStats s = stats.proxyProtocol;
+    ProxyProtocolHeader h = ProxyProtocolHeader.read(buffered != null ? buffered : io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    switch (h.kind()) {
+      case NEED_MORE -> {
+        if (timedOut) {
+          fail(ctx);
+        }
+        return false;
+      }
+      case NOT_PROXY -> {
+        (pp.allowWithout() ? s.notFoundAllowed : s.notFoundDisallowed).inc();
+        if (!pp.allowWithout()) {
+          reject(ctx, "no PROXY protocol header");
+          return false;
+        }
+        return true;
+      }
+      case ERROR -> {
+        s.error(h.version()).inc();
+        reject(ctx, h.error());
+        return false;
+      }
+      default -> {
+        if (pp.disallowedVersions().contains(h.version())) {
+          s.disallowed(h.version()).inc();
+          reject(ctx, "PROXY protocol v" + h.version() + " is disallowed");
+          return false;
+        }
+        s.found(h.version()).inc();
+        buffered.skipBytes(h.length());
+        if (h.source() != null) {
+          ctx.channel().attr(ConnectionInfo.RESTORED_REMOTE).set(h.source());
+          ctx.channel().attr(ConnectionInfo.RESTORED_LOCAL).set(h.destination());
+        }
+        return true;
+      }
+    }
+  }
+
+  private void reject(ChannelHandlerContext ctx, String why) {
+    stats.filterError.inc();
+    LOG.debug("event=proxy_protocol_rejected remote={} cause=\"{}\"", ctx.channel().remoteAddress(), why);
+    fail(ctx);
   }
 
   private void count(ClientHello hello, String http) {

@@ -20,9 +20,16 @@ public final class ListenerFilterStats {
   final Counter http11Found;
   final Counter http2Found;
   final Counter httpNotFound;
+  /** Null when the listener has no PROXY protocol filter. */
+  final ProxyProtocolStats proxyProtocol;
 
   /** {@code scope} is the listener's, {@code listener.<address>}. */
   public ListenerFilterStats(String scope, StatsRegistry stats) {
+    this(scope, stats, io.wasmplane.dataplane.config.ListenerFiltersConfig.NONE);
+  }
+
+  public ListenerFilterStats(String scope, StatsRegistry stats, io.wasmplane.dataplane.config.ListenerFiltersConfig filters) {
+    proxyProtocol = filters.proxyProtocol().map(p -> new ProxyProtocolStats(p, stats)).orElse(null);
     preCxTimeout = stats.counter(scope + ".downstream_pre_cx_timeout");
     preCxActive = stats.gauge(scope + ".downstream_pre_cx_active");
     filterError = stats.counter(scope + ".downstream_listener_filter_error");

@@ -15,8 +15,8 @@ final class ConnectionProperties {
     }
     String field = path.get(1);
     return switch (path.get(0)) {
-      case "source" -> address((InetSocketAddress) ch.remoteAddress(), field);
-      case "destination" -> address((InetSocketAddress) ch.localAddress(), field);
+      case "source" -> address(ConnectionInfo.remote(ch), field);
+      case "destination" -> address(ConnectionInfo.local(ch), field);
       case "upstream" -> switch (field) {
         case "address", "port" -> address(ch.attr(ConnectionInfo.UPSTREAM).get(), field);
         case "local_address" -> address(ch.attr(ConnectionInfo.UPSTREAM_LOCAL).get(), "address");

@@ -64,8 +64,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     this.down = ctx;
     Long id = ctx.channel().attr(ConnectionInfo.ID).get();
-    info = new io.wasmplane.dataplane.http.StreamInfo(null, (InetSocketAddress) ctx.channel().remoteAddress(),
-        (InetSocketAddress) ctx.channel().localAddress(), ctx.pipeline().get("ssl") != null, id == null ? 0 : id);
+    info = new io.wasmplane.dataplane.http.StreamInfo(null, ConnectionInfo.remote(ctx.channel()),
+        ConnectionInfo.local(ctx.channel()), ctx.pipeline().get("ssl") != null, id == null ? 0 : id);
     info.upstreamCluster = config.cluster();
     stats.downstreamCxTotal.inc();
     UpstreamHost host = cluster.chooseHost();

@@ -47,13 +47,22 @@ public final class DataplaneServer implements AutoCloseable {
   private final HcmRuntimeFactory hcmFactory;
   private final ConnectionTracker connections = new ConnectionTracker();
   private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final OriginalDstListeners byDestination = new OriginalDstListeners();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
   private final long startMillis = System.currentTimeMillis();
 
-  /** A listener's filter chains and the socket it is bound to. */
+  /** A listener's filter chains and the socket it is bound to (none with {@code bind_to_port: false}). */
   public record BoundListener(ListenerChains chains, Channel channel, SwitchingInitializer init) {
+    /** The bound address; a listener that binds nothing reports its configured one. */
     public InetSocketAddress boundAddress() {
-      return (InetSocketAddress) channel.localAddress();
+      return channel == null ? chains.config().address() : (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Closes the socket, if the listener has one. */
+    void unbind() {
+      if (channel != null) {
+        channel.close();
+      }
     }
 
     /** The first filter chain's runtime (the only one of most listeners). */
@@ -161,8 +170,18 @@ public final class DataplaneServer implements AutoCloseable {
 
   private void bind(ListenerConfig l, List<HcmRuntime> hcms) {
     String where = "listener " + l.name();
+    if (!l.bindToPort()) {
+      OriginalDstListeners.requireUniqueAddress(l, listeners.values()); // before any runtime exists
+    }
     ListenerChains rt = chains(l, hcms, null);
-    SwitchingInitializer init = new SwitchingInitializer(rt, connections);
+    SwitchingInitializer init = new SwitchingInitializer(rt, connections, byDestination);
+    if (!l.bindToPort()) {
+      // Gets only connections another listener hands off by their original destination.
+      listeners.put(l.name(), new BoundListener(rt, null, init));
+      byDestination.rebuild(listeners.values());
+      log.info("event=listener_added listener={} address={} bind_to_port=false", l.name(), l.address());
+      return;
+    }
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(transport.serverChannel())
@@ -177,6 +196,7 @@ public final class DataplaneServer implements AutoCloseable {
         rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
       }
       listeners.put(l.name(), new BoundListener(rt, ch, init));
+      byDestination.rebuild(listeners.values());
       log.info("event=listener_bound listener={} address={}", l.name(), ch.localAddress());
     } catch (Exception e) {
       rt.runtimes().forEach(ListenerRuntime::retire);
@@ -303,13 +323,15 @@ public final class DataplaneServer implements AutoCloseable {
    */
   public synchronized void addOrUpdateListener(ListenerConfig l, List<HcmRuntime> hcms, Duration drainTime) {
     BoundListener old = listeners.get(l.name());
-    if (old != null && old.chains().config().address().equals(l.address())) {
+    if (old != null && old.chains().config().address().equals(l.address())
+        && old.chains().config().bindToPort() == l.bindToPort()) {
       // Envoy's in-place filter chain update: chains that did not change keep their runtime and their connections.
       ListenerChains rt = chains(l, hcms, old.chains());
       InetSocketAddress bound = old.boundAddress();
       rt.useStatScope("listener." + l.address().getHostString() + "_" + bound.getPort(), stats);
       old.init().use(rt);
       listeners.put(l.name(), new BoundListener(rt, old.channel(), old.init()));
+      byDestination.rebuild(listeners.values());
       long kept = retire(old.chains(), rt, drainTime);
       log.info("event=listener_updated listener={} address={} chains={} unchanged_chains={}", l.name(), bound,
           rt.runtimes().size(), kept);
@@ -323,11 +345,12 @@ public final class DataplaneServer implements AutoCloseable {
     } catch (RuntimeException e) {
       if (old != null) {
         listeners.put(l.name(), old);
+        byDestination.rebuild(listeners.values());
       }
       throw e;
     }
     if (old != null) {
-      old.channel().close();
+      old.unbind();
       retire(old.chains(), null, drainTime);
     }
   }
@@ -338,7 +361,8 @@ public final class DataplaneServer implements AutoCloseable {
     if (old == null) {
       return false;
     }
-    old.channel().close();
+    byDestination.rebuild(listeners.values());
+    old.unbind();
     retire(old.chains(), null, drainTime);
     log.info("event=listener_removed listener={}", name);
     return true;
@@ -508,6 +532,7 @@ public final class DataplaneServer implements AutoCloseable {
     updated.useStatScope("listener." + l.address().getHostString() + "_" + b.boundAddress().getPort(), stats);
     b.init().use(updated);
     listeners.put(l.name(), new BoundListener(updated, b.channel(), b.init()));
+    byDestination.rebuild(listeners.values());
   }
 
   public void flushAccessLogs() {
@@ -524,7 +549,7 @@ public final class DataplaneServer implements AutoCloseable {
     }
     log.info("event=drain_started connections={} drain_time_s={}", connections.size(), drainTime.toSeconds());
     List<Channel> bound = new ArrayList<>();
-    listeners.values().forEach(l -> bound.add(l.channel()));
+    listeners.values().stream().filter(l -> l.channel() != null).forEach(l -> bound.add(l.channel()));
     bound.forEach(c -> c.close().awaitUninterruptibly(1000));
     for (Channel c : connections.channels()) {
       c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
@@ -544,7 +569,7 @@ public final class DataplaneServer implements AutoCloseable {
   @Override
   public void close() {
     state.set(State.DRAINING);
-    listeners.values().forEach(l -> l.channel().close());
+    listeners.values().forEach(BoundListener::unbind);
     connections.channels().close().awaitUninterruptibly(2000);
     clusters.close();
     hcmFactory.closePlugins();

@@ -231,8 +231,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxHeaderListSize(cfg.maxRequestHeadersBytes())
         .maxConcurrentStreams(2147483647L);
-    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
-    InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+    InetSocketAddress remote = io.wasmplane.dataplane.network.ConnectionInfo.remote(ch);
+    InetSocketAddress local = io.wasmplane.dataplane.network.ConnectionInfo.local(ch);
     return Http2StreamsHandler.create(settings, listener.hcm().stats(),
         stream -> {
           HttpConnectionManagerHandler h = new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream);
@@ -243,7 +243,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   private HttpConnectionManagerHandler newHcm(Channel ch, boolean http2, boolean tls, long id) {
     return new HttpConnectionManagerHandler(listener, http2, tls, id,
-        (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+        io.wasmplane.dataplane.network.ConnectionInfo.remote(ch), io.wasmplane.dataplane.network.ConnectionInfo.local(ch));
   }
 
   /**

@@ -42,7 +42,7 @@ final class ListenerChains {
   void useStatScope(String scope, StatsRegistry stats) {
     runtimes.forEach(r -> r.useStatScope(scope, stats));
     noFilterChainMatch = stats.counter(scope + ".no_filter_chain_match");
-    filterStats = new ListenerFilterStats(scope, stats);
+    filterStats = new ListenerFilterStats(scope, stats, config.listenerFilters());
   }
 
   ListenerConfig config() {

@@ -61,13 +61,13 @@ class FilterChainConfigTest {
         .hasMessageContaining("filter_chain_match.source_prefix_ranges[0].address_prefix: 'example.com' is not an IP address");
     assertThatThrownBy(() -> translate(bootstrap(0, chain("s", "{address_suffix: x}", null, "1"), null)))
         .hasMessageContaining("filter_chains[0].filter_chain_match: unsupported field(s) [address_suffix]");
-    String originalDst = """
+    String originalSrc = """
         listener_filters:
-        - name: envoy.filters.listener.original_dst
+        - name: envoy.filters.listener.original_src
           typed_config: {"@type": type.googleapis.com/google.protobuf.Empty}
         """;
-    assertThatThrownBy(() -> translate(bootstrap(0, chain("c", null, null, "1"), originalDst)))
-        .hasMessageContaining("listener ingress.listener_filters[0]: unsupported listener filter 'envoy.filters.listener.original_dst'");
+    assertThatThrownBy(() -> translate(bootstrap(0, chain("c", null, null, "1"), originalSrc)))
+        .hasMessageContaining("listener ingress.listener_filters[0]: unsupported listener filter 'envoy.filters.listener.original_src'");
     String defaultWithMatch = """
         default_filter_chain:
           filter_chain_match: {destination_port: 80}

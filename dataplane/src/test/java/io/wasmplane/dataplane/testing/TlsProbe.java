@@ -26,9 +26,16 @@ public final class TlsProbe {
   public record Result(String subject, String response) {}
 
   public static Result get(int port, String sni, String path) throws Exception {
+    return get(port, sni, path, new byte[0]);
+  }
+
+  /** The same after {@code preamble} was written in cleartext (a PROXY protocol header). */
+  public static Result get(int port, String sni, String path, byte[] preamble) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new TrustAll()}, null);
-    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+    java.net.Socket plain = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+    plain.getOutputStream().write(preamble);
+    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, sni, port, true)) {
       s.setSoTimeout(5000);
       SSLParameters p = s.getSSLParameters();
       p.setServerNames(List.of(new SNIHostName(sni)));

@@ -154,7 +154,7 @@ abstract class XdsDataplaneScenarios {
 
     // A route to a cluster that does not exist, and a listener with a listener filter we do not implement.
     var badListener = listener("l1", port, "r1").toBuilder()
-        .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")).build();
+        .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_src")).build();
     cp.set("default", "v2", List.of(edsCluster("c1")), List.of(endpoints("c1", a.port())),
         List.of(badListener), List.of(route("r1", "nope")));
     await("RDS NACK seen by the server", () -> cp.nacks.stream().anyMatch(n -> n.startsWith(RDS) && n.contains("rds 'r1'") && n.contains("nope")));
