@@ -577,7 +577,7 @@ public final class BootstrapTranslator {
         "response_headers_to_remove", "tracing"));
     RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where);
     RouteMatch m = r.getMatch();
-    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "headers",
+    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "connect_matcher", "headers",
         "case_sensitive", "query_parameters", "grpc", "runtime_fraction"));
     boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
     RouteMatchSpec.PathKind kind;
@@ -605,7 +605,11 @@ public final class BootstrapTranslator {
               + " '?' or '#' (got '" + value + "')");
         }
       }
-      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex, path_separated_prefix is required"
+      case CONNECT_MATCHER -> {
+        kind = RouteMatchSpec.PathKind.CONNECT;
+        FieldGuard.onlySupported(m.getConnectMatcher(), where + ".match.connect_matcher", Set.of());
+      }
+      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex, path_separated_prefix, connect_matcher is required"
           + (m.getPathSpecifierCase() == RouteMatch.PathSpecifierCase.PATHSPECIFIER_NOT_SET ? "" : " (got " + m.getPathSpecifierCase() + ")"));
     }
     List<HeaderMatcherSpec> headers = new ArrayList<>();

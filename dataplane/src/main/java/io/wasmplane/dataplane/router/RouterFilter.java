@@ -47,6 +47,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   /** The upgrade type of an allowed HTTP/1.1 upgrade request to an HTTP/1.1 cluster, else null. */
   private String upgradeType;
   private UpgradeTunnel tunnel;
+  private ConnectTermination connectTermination;
   private boolean destroyed;
   private HttpStream stream;
   private RetryingUpstream upstream;
@@ -84,11 +85,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   public FilterStatus decodeHeaders(HttpRequest request, boolean end) {
     StreamInfo info = callbacks.streamInfo();
     stats.routerRqTotal.inc();
-    // Envoy: only a connect_matcher route (not supported here) matches CONNECT; prefix/path/regex routes never do.
+    // Envoy: only a connect_matcher route matches CONNECT; prefix/path/regex routes never do (RouteMatchSpec).
     RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
-    Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
-        : routes.route(facts);
-    String upgrade = route.isPresent() ? UpgradeRequests.type(request.headers()) : null;
+    Optional<RouteEntry> route = routes.route(facts);
+    String upgrade = route.isPresent() ? UpgradeGate.type(request) : null;
     if (upgrade != null && !upgrades.allows(upgrade,
         route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
       // Envoy refuses, on a matched route, an upgrade type the HCM does not list or the route disables.
@@ -129,6 +129,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     info.upstreamCluster = clusterName;
     cluster = clusterName == null ? null : clusters.get(clusterName);
+    boolean terminateConnect = UpgradeConfigs.CONNECT.equals(upgradeType) && f.upgrades().terminateConnect();
     if (cluster != null && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
       upgradeType = null; // no tunnel over an HTTP/2 upstream: the upgrade goes out as an ordinary request
     }
@@ -136,6 +137,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       stats.noCluster.inc();
       info.setFlag(ResponseFlag.NO_CLUSTER_FOUND);
       localReply(f.clusterNotFoundCode(), "", "cluster_not_found");
+      return FilterStatus.STOP_ITERATION;
+    }
+    if (terminateConnect) {
+      terminateConnect(info);
       return FilterStatus.STOP_ITERATION;
     }
     // The head is prepared once (rewrites and header edits applied once); each try sends it or, on a retry, a copy.
@@ -164,6 +169,23 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       streamDeadline = LoopTimers.of(callbacks.eventLoop()).start(left, this::onStreamDeadline);
     }
     return FilterStatus.STOP_ITERATION;
+  }
+
+  /** connect_config: the proxy opens the TCP connection itself and answers 200 once it is up (Envoy's TCP upstream). */
+  private void terminateConnect(StreamInfo info) {
+    io.wasmplane.dataplane.upstream.UpstreamHost host = cluster.chooseHost();
+    if (host == null) {
+      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
+      localReply(503, "no healthy upstream", "no_healthy_upstream");
+      return;
+    }
+    info.upstreamHost = host.addressString();
+    info.upstreamRequestStartNanos = System.nanoTime();
+    tunnel = new UpgradeTunnel(stats);
+    connectTermination = ConnectTermination.start(cluster, host, callbacks.eventLoop(), tunnel, () -> {
+      info.upgradeDownstream = tunnel::attachDownstream;
+      onUpstreamHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK), true);
+    }, detail -> onUpstreamReset(ResetReason.CONNECTION_FAILURE, detail));
   }
 
   private java.util.List<RequestMirror> startMirrors(RouteAction.Forward f, HttpRequest upstreamRequest, boolean end) {
@@ -199,7 +221,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     // (transfer-encoding) must not show in the stream's own headers.
     HttpHeaders h = end ? request.headers() : new DefaultHttpHeaders().set(request.headers());
     HopByHop.strip(h);
-    if (upgradeType != null) {
+    if (upgradeType != null && !UpgradeConfigs.CONNECT.equals(upgradeType)) {
       UpgradeRequests.keep(h, upgradeType);
     }
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
@@ -259,9 +281,13 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
     String upgraded = upgradeType != null && response.status().code() == 101 ? response.headers().get(HttpHeaderNames.UPGRADE) : null;
+    // A forwarded CONNECT that the upstream accepted (2xx) is a tunnel too, without Upgrade headers.
+    boolean connected = UpgradeConfigs.CONNECT.equals(upgradeType) && connectTermination == null && response.status().code() / 100 == 2;
     HopByHop.strip(down.headers());
-    if (upgraded != null) {
-      UpgradeRequests.keep(down.headers(), upgraded);
+    if (upgraded != null || connected) {
+      if (upgraded != null) {
+        UpgradeRequests.keep(down.headers(), upgraded);
+      }
       tunnel = new UpgradeTunnel(stats);
       upstream.takeOverOnComplete(tunnel::attachUpstream);
       info.upgradeDownstream = tunnel::attachDownstream;
@@ -381,7 +407,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onStreamReset() {
     cancelTimeout();
-    if (tunnel != null && !destroyed) {
+    if (connectTermination != null && !destroyed) {
+      connectTermination.cancel(); // reset while connecting or before the downstream's switch
+    } else if (tunnel != null && !destroyed) {
       tunnel.abandon(); // reset between the 101 and the downstream's switch (a finished stream switches after destroy)
     }
     for (RequestMirror m : mirrors) {
