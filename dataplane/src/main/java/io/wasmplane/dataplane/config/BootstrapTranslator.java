@@ -336,7 +336,7 @@ public final class BootstrapTranslator {
     }
     if (h.hasHttp2ProtocolOptions()) {
       FieldGuard.onlySupported(h.getHttp2ProtocolOptions(), where + ".http2_protocol_options",
-          Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size"));
+          Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size", "allow_connect"));
     }
     // With rds the routes arrive later; until then the listener is warming (or, after the timeout, has no routes).
     RouteTable routes = rdsName.isPresent() ? new RouteTable(rdsName.get(), List.of())
@@ -359,7 +359,8 @@ public final class BootstrapTranslator {
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
         generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
-        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where));
+        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where),
+        h.getHttp2ProtocolOptions().getAllowConnect());
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {

@@ -23,10 +23,22 @@ public record HcmConfig(
     java.util.Optional<String> rdsRouteConfigName,
     int maxHeadersCount,
     XfccConfig xfcc,
-    UpgradeConfigs upgrades) {
+    UpgradeConfigs upgrades,
+    boolean http2AllowConnect) {
 
   /** Envoy's default common_http_protocol_options.max_headers_count. */
   public static final int DEFAULT_MAX_HEADERS_COUNT = 100;
+
+  /** {@code http2AllowConnect}: http2_protocol_options.allow_connect (RFC 8441 extended CONNECT accepted). */
+  public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,
+      List<AccessLogConfig> accessLogs, Duration idleTimeout, Duration requestTimeout, Duration streamIdleTimeout,
+      int maxRequestHeadersBytes, boolean useRemoteAddress, boolean skipXffAppend, boolean generateRequestId,
+      boolean preserveExternalRequestId, String serverName, long bufferLimitBytes, java.util.Optional<String> rdsRouteConfigName,
+      int maxHeadersCount, XfccConfig xfcc, UpgradeConfigs upgrades) {
+    this(statPrefix, codecType, routes, httpFilters, accessLogs, idleTimeout, requestTimeout, streamIdleTimeout, maxRequestHeadersBytes,
+        useRemoteAddress, skipXffAppend, generateRequestId, preserveExternalRequestId, serverName, bufferLimitBytes, rdsRouteConfigName,
+        maxHeadersCount, xfcc, upgrades, false);
+  }
 
   public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,
       List<AccessLogConfig> accessLogs, Duration idleTimeout, Duration requestTimeout, Duration streamIdleTimeout,

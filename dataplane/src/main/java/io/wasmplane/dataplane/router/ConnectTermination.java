@@ -11,24 +11,26 @@ import java.util.function.Consumer;
 /**
  * Envoy's CONNECT termination (a route's CONNECT upgrade config with {@code connect_config}): the proxy itself opens a
  * TCP connection to a host of the cluster; once it is up the stream answers 200 and the connection joins the
- * downstream in an {@link UpgradeTunnel}. The connection never belongs to a pool.
+ * downstream in an {@link UpgradeTunnel} (HTTP/1.1) or an {@link H2UpgradeBridge} (HTTP/2). The connection never
+ * belongs to a pool.
  */
 final class ConnectTermination {
-  private final UpgradeTunnel tunnel;
+  private final Runnable abandon;
   private ChannelFuture connecting;
   private boolean cancelled;
 
-  private ConnectTermination(UpgradeTunnel tunnel) {
-    this.tunnel = tunnel;
+  private ConnectTermination(Runnable abandon) {
+    this.abandon = abandon;
   }
 
   /**
-   * Connects to {@code host}; {@code connected} runs on {@code loop} once the upstream side of the tunnel is attached,
-   * {@code failed} with the transport failure reason. Neither runs after {@link #cancel}.
+   * Connects to {@code host}; once up, {@code attach} takes the connection and {@code connected} runs (on {@code loop});
+   * {@code failed} gets the transport failure reason. None of them runs after {@link #cancel}, which runs
+   * {@code abandon}.
    */
-  static ConnectTermination start(UpstreamCluster cluster, UpstreamHost host, EventLoop loop, UpgradeTunnel tunnel,
-      Runnable connected, Consumer<String> failed) {
-    ConnectTermination t = new ConnectTermination(tunnel);
+  static ConnectTermination start(UpstreamCluster cluster, UpstreamHost host, EventLoop loop, Consumer<Channel> attach,
+      Runnable abandon, Runnable connected, Consumer<String> failed) {
+    ConnectTermination t = new ConnectTermination(abandon);
     t.connecting = UpstreamConnector.open(cluster, host, loop, true, ch -> {});
     t.connecting.addListener(f -> {
       Channel ch = t.connecting.channel();
@@ -42,7 +44,7 @@ final class ConnectTermination {
         return;
       }
       host.outlier().putConnectSuccess();
-      tunnel.attachUpstream(ch);
+      attach.accept(ch);
       connected.run();
     });
     return t;
@@ -51,7 +53,7 @@ final class ConnectTermination {
   /** The downstream stream went away before its side of the tunnel attached: the upstream connection goes too. */
   void cancel() {
     cancelled = true;
-    tunnel.abandon();
+    abandon.run();
     if (connecting.isDone()) {
       connecting.channel().close();
     }

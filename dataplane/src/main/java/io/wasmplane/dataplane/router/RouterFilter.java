@@ -48,6 +48,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   private String upgradeType;
   private UpgradeTunnel tunnel;
   private ConnectTermination connectTermination;
+  /** An upgrade or CONNECT from an HTTP/2 downstream: its tunnel is the stream's DATA. */
+  private H2UpgradeBridge h2Bridge;
+  private boolean h2Tunneling;
   private boolean destroyed;
   private HttpStream stream;
   private RetryingUpstream upstream;
@@ -139,6 +142,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       localReply(f.clusterNotFoundCode(), "", "cluster_not_found");
       return FilterStatus.STOP_ITERATION;
     }
+    if (upgradeType != null && "HTTP/2".equals(info.protocol)) {
+      h2Bridge = new H2UpgradeBridge(stream);
+      end = true; // the upgrade request goes out whole (no body framing); the stream's DATA is the tunnel's
+    }
     if (terminateConnect) {
       terminateConnect(info);
       return FilterStatus.STOP_ITERATION;
@@ -181,10 +188,15 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     info.upstreamHost = host.addressString();
     info.upstreamRequestStartNanos = System.nanoTime();
-    tunnel = new UpgradeTunnel(stats);
-    connectTermination = ConnectTermination.start(cluster, host, callbacks.eventLoop(), tunnel, () -> {
-      info.upgradeDownstream = tunnel::attachDownstream;
-      onUpstreamHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK), true);
+    tunnel = h2Bridge == null ? new UpgradeTunnel(stats) : null;
+    java.util.function.Consumer<io.netty.channel.Channel> attach = h2Bridge == null ? tunnel::attachUpstream : h2Bridge::attachUpstream;
+    Runnable abandon = h2Bridge == null ? tunnel::abandon : h2Bridge::close;
+    connectTermination = ConnectTermination.start(cluster, host, callbacks.eventLoop(), attach, abandon, () -> {
+      if (h2Bridge == null) {
+        info.upgradeDownstream = tunnel::attachDownstream;
+      }
+      // HTTP/1.1: the 200 ends the stream and the connection switches; HTTP/2: the stream stays open for the DATA.
+      onUpstreamHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK), h2Bridge == null);
     }, detail -> onUpstreamReset(ResetReason.CONNECTION_FAILURE, detail));
   }
 
@@ -248,6 +260,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public FilterStatus decodeData(ByteBuf data, boolean end) {
+    if (h2Bridge != null) {
+      h2Bridge.toUpstream(data, end);
+      return FilterStatus.STOP_ITERATION;
+    }
     for (RequestMirror m : mirrors) {
       m.data(data, end);
     }
@@ -284,7 +300,18 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     // A forwarded CONNECT that the upstream accepted (2xx) is a tunnel too, without Upgrade headers.
     boolean connected = UpgradeConfigs.CONNECT.equals(upgradeType) && connectTermination == null && response.status().code() / 100 == 2;
     HopByHop.strip(down.headers());
-    if (upgraded != null || connected) {
+    if (h2Bridge != null && (upgraded != null || connected)) {
+      // Envoy's H1-to-H2 upgrade response: 101 becomes 200 and the stream carries the tunnel; the route timeout ends.
+      cancelTimeout();
+      h2Tunneling = true;
+      upstream.takeOverOnComplete(h2Bridge::attachUpstream);
+      down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK, down.headers());
+      down.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      end = false;
+    } else if (h2Bridge != null && connectTermination == null) {
+      h2Bridge.close(); // refused: an ordinary response
+      h2Bridge = null;
+    } else if (upgraded != null || connected) {
       if (upgraded != null) {
         UpgradeRequests.keep(down.headers(), upgraded);
       }
@@ -301,10 +328,17 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       cancelTimeout();
     }
     stream.encodeHeaders(down, end);
+    if (h2Bridge != null && !end && down.status().code() == 200) {
+      stream.encodeData(Unpooled.EMPTY_BUFFER, false); // an empty DATA frame flushes the 200: the client waits for it
+    }
   }
 
   @Override
   public void onUpstreamData(ByteBuf data, boolean end) {
+    if (h2Tunneling) {
+      data.release(); // the end of the 101 exchange: the stream goes on as the tunnel
+      return;
+    }
     if (end) {
       cancelTimeout();
     }
@@ -407,6 +441,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onStreamReset() {
     cancelTimeout();
+    if (h2Bridge != null) {
+      h2Bridge.close();
+    }
     if (connectTermination != null && !destroyed) {
       connectTermination.cancel(); // reset while connecting or before the downstream's switch
     } else if (tunnel != null && !destroyed) {
@@ -423,6 +460,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public void onDownstreamWritabilityChanged(boolean writable) {
+    if (h2Bridge != null) {
+      h2Bridge.setReading(writable);
+    }
     if (upstream != null) {
       upstream.setReadingPaused(!writable);
     }

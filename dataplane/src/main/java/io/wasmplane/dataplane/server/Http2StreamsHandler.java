@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
@@ -165,8 +166,11 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
       Stream s = stream.getProperty(streamKey);
       if (s == null) {
         s = open(stream);
-        s.deliver(endStream ? HttpConversionUtil.toFullHttpRequest(streamId, headers, Unpooled.EMPTY_BUFFER, false)
-            : HttpConversionUtil.toHttpRequest(streamId, headers, false));
+        CharSequence upgrade = ExtendedConnect.toUpgradeHead(headers);
+        HttpRequest request = endStream ? HttpConversionUtil.toFullHttpRequest(streamId, headers, Unpooled.EMPTY_BUFFER, false)
+            : HttpConversionUtil.toHttpRequest(streamId, headers, false);
+        ExtendedConnect.addUpgradeHeaders(request, upgrade);
+        s.deliver(request);
         return;
       }
       DefaultLastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);

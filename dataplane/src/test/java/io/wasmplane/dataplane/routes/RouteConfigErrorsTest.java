@@ -52,7 +52,7 @@ class RouteConfigErrorsTest {
       "mirror on a virtual host  | | request_mirror_policies: [{cluster: a}] | | | unsupported field(s) [request_mirror_policies]",
       "hash_policy               | | | | hash_policy: [{header: {header_name: x-user}}] | hash_policy: not supported (it needs a RING_HASH or MAGLEV cluster",
       "priority HIGH             | | | | priority: HIGH | .priority: HIGH is not supported",
-      "upgrade connect_config    | | | | upgrade_configs: [{upgrade_type: CONNECT, connect_config: {}}] | upgrade_configs[0].connect_config: CONNECT termination is not supported",
+      "connect_config allow_post | | | | upgrade_configs: [{upgrade_type: CONNECT, connect_config: {allow_post: true}}] | upgrade_configs[0].connect_config: unsupported field(s) [allow_post]",
       "idle_timeout              | | | | idle_timeout: 5s | unsupported field(s) [idle_timeout]",
       "max_grpc_timeout          | | | | max_grpc_timeout: 5s | unsupported field(s) [max_grpc_timeout]",
       "wasm per-route config     | | | typed_per_filter_config: {envoy.filters.http.wasm: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm}} | | doesn't support virtual host or route specific configurations",
