@@ -134,6 +134,15 @@ final class H2UpgradeBridge extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  /** Backpressure the other way: while the connection cannot take more, the stream stops reading its DATA. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!closed) {
+      stream.upstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();

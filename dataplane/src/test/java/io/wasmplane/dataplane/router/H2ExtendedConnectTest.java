@@ -91,9 +91,12 @@ class H2ExtendedConnectTest {
       assertThat(t.response.get(10, TimeUnit.SECONDS).status().toString()).isEqualTo("200");
       t.send("ping", false);
       assertThat(t.await(4)).isEqualTo("ping");
+      String big = "x".repeat(256 * 1024); // four times the default stream window: flow control both ways
+      t.send(big, false);
+      assertThat(t.await(4 + big.length())).hasSize(4 + big.length());
       t.send("-pong", true);
       t.ended.get(10, TimeUnit.SECONDS); // the echo server half-closed back after our END_STREAM became its FIN
-      assertThat(t.received()).isEqualTo("ping-pong");
+      assertThat(t.received()).isEqualTo("ping" + big + "-pong");
       assertThat(echo.finsSeen.get()).isEqualTo(fins + 1);
     }
   }
