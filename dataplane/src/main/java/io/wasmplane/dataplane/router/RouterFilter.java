@@ -133,7 +133,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     info.upstreamCluster = clusterName;
     cluster = clusterName == null ? null : clusters.get(clusterName);
     boolean terminateConnect = UpgradeConfigs.CONNECT.equals(upgradeType) && f.upgrades().terminateConnect();
-    if (cluster != null && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
+    if (cluster != null && !terminateConnect
+        && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
       upgradeType = null; // no tunnel over an HTTP/2 upstream: the upgrade goes out as an ordinary request
     }
     if (cluster == null) {
