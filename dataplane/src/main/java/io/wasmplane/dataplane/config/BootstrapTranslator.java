@@ -331,7 +331,7 @@ public final class BootstrapTranslator {
     }
     if (h.hasHttp2ProtocolOptions()) {
       FieldGuard.onlySupported(h.getHttp2ProtocolOptions(), where + ".http2_protocol_options",
-          Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size"));
+          Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size", "allow_connect"));
     }
     // With rds the routes arrive later; until then the listener is warming (or, after the timeout, has no routes).
     RouteTable routes = rdsName.isPresent() ? new RouteTable(rdsName.get(), List.of())
@@ -354,7 +354,8 @@ public final class BootstrapTranslator {
     return new HcmConfig(h.getStatPrefix(), codec, routes, filters, List.copyOf(logs), idle, requestTimeout, streamIdle,
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
         generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
-        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where), PathNormalization.from(h, where));
+        XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where), PathNormalization.from(h, where),
+        h.getHttp2ProtocolOptions().getAllowConnect());
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
@@ -572,7 +573,7 @@ public final class BootstrapTranslator {
         "response_headers_to_remove", "tracing"));
     RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where);
     RouteMatch m = r.getMatch();
-    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "headers",
+    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "connect_matcher", "headers",
         "case_sensitive", "query_parameters", "grpc", "runtime_fraction"));
     boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
     RouteMatchSpec.PathKind kind;
@@ -600,7 +601,11 @@ public final class BootstrapTranslator {
               + " '?' or '#' (got '" + value + "')");
         }
       }
-      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex, path_separated_prefix is required"
+      case CONNECT_MATCHER -> {
+        kind = RouteMatchSpec.PathKind.CONNECT;
+        FieldGuard.onlySupported(m.getConnectMatcher(), where + ".match.connect_matcher", Set.of());
+      }
+      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex, path_separated_prefix, connect_matcher is required"
           + (m.getPathSpecifierCase() == RouteMatch.PathSpecifierCase.PATHSPECIFIER_NOT_SET ? "" : " (got " + m.getPathSpecifierCase() + ")"));
     }
     List<HeaderMatcherSpec> headers = new ArrayList<>();

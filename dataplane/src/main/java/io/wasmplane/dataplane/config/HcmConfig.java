@@ -24,11 +24,12 @@ public record HcmConfig(
     int maxHeadersCount,
     XfccConfig xfcc,
     UpgradeConfigs upgrades,
-    PathNormalization pathNormalization) {
+    PathNormalization pathNormalization, boolean http2AllowConnect) {
 
   /** Envoy's default common_http_protocol_options.max_headers_count. */
   public static final int DEFAULT_MAX_HEADERS_COUNT = 100;
 
+  /** Without path normalization and without HTTP/2 extended CONNECT. */
   public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,
       List<AccessLogConfig> accessLogs, Duration idleTimeout, Duration requestTimeout, Duration streamIdleTimeout,
       int maxRequestHeadersBytes, boolean useRemoteAddress, boolean skipXffAppend, boolean generateRequestId,
@@ -36,7 +37,7 @@ public record HcmConfig(
       int maxHeadersCount, XfccConfig xfcc, UpgradeConfigs upgrades) {
     this(statPrefix, codecType, routes, httpFilters, accessLogs, idleTimeout, requestTimeout, streamIdleTimeout, maxRequestHeadersBytes,
         useRemoteAddress, skipXffAppend, generateRequestId, preserveExternalRequestId, serverName, bufferLimitBytes, rdsRouteConfigName,
-        maxHeadersCount, xfcc, upgrades, PathNormalization.OFF);
+        maxHeadersCount, xfcc, upgrades, PathNormalization.OFF, false);
   }
 
   public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,

@@ -6,13 +6,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * route.v3.RouteMatch: the path (prefix, exact, RE2-style regex or path-separated prefix; query string excluded), then
+ * route.v3.RouteMatch: CONNECT requests only by {@code connect_matcher} (CONNECT kind), other requests by the path (prefix, exact, RE2-style regex or path-separated prefix; query string excluded), then
  * headers, query parameters, gRPC and a runtime fraction; all must match.
  */
 public record RouteMatchSpec(PathKind kind, String value, Pattern regex, boolean caseSensitive, List<HeaderMatcherSpec> headers,
     List<QueryParameterMatch> queryParameters, boolean grpc, int fractionPerMillion) {
 
-  public enum PathKind { PREFIX, PATH, SAFE_REGEX, PATH_SEPARATED_PREFIX }
+  public enum PathKind { PREFIX, PATH, SAFE_REGEX, PATH_SEPARATED_PREFIX, CONNECT }
 
   /** No runtime fraction: every request passes. */
   public static final int ALWAYS = 1_000_000;
@@ -22,8 +22,12 @@ public record RouteMatchSpec(PathKind kind, String value, Pattern regex, boolean
   }
 
   public boolean matches(RequestFacts r) {
+    if ((kind == PathKind.CONNECT) != "CONNECT".equals(r.method())) {
+      return false; // Envoy: a connect_matcher matches CONNECT only, and path matchers never match CONNECT
+    }
     String path = r.path();
     boolean pathOk = switch (kind) {
+      case CONNECT -> true;
       case PREFIX -> caseSensitive ? path.startsWith(value) : path.toLowerCase(Locale.ROOT).startsWith(value.toLowerCase(Locale.ROOT));
       case PATH -> caseSensitive ? path.equals(value) : path.equalsIgnoreCase(value);
       case SAFE_REGEX -> regex.matcher(path).matches();

@@ -28,19 +28,27 @@ final class UpgradeConfigTranslator {
     return new UpgradeConfigs(out);
   }
 
-  /** Route level: per-type overrides; {@code connect_config} (CONNECT termination) is refused. */
+  /**
+   * Route level: per-type overrides; {@code connect_config} (only on the CONNECT type) makes the proxy terminate
+   * CONNECT; its {@code proxy_protocol_config} and {@code allow_post} are not implemented and refused.
+   */
   static UpgradeConfigs route(List<UpgradeConfig> configs, String where) {
     Map<String, Boolean> out = new LinkedHashMap<>();
+    boolean terminate = false;
     for (int i = 0; i < configs.size(); i++) {
       UpgradeConfig c = configs.get(i);
       String w = where + ".upgrade_configs[" + i + "]";
-      if (c.hasConnectConfig()) {
-        throw new ConfigException(w + ".connect_config: CONNECT termination is not supported");
-      }
-      FieldGuard.onlySupported(c, w, Set.of("upgrade_type", "enabled"));
+      FieldGuard.onlySupported(c, w, Set.of("upgrade_type", "enabled", "connect_config"));
       put(out, c.getUpgradeType(), !c.hasEnabled() || c.getEnabled().getValue(), w);
+      if (c.hasConnectConfig()) {
+        if (!c.getUpgradeType().trim().equalsIgnoreCase(UpgradeConfigs.CONNECT)) {
+          throw new ConfigException(w + ".connect_config: only valid with upgrade_type CONNECT (got '" + c.getUpgradeType() + "')");
+        }
+        FieldGuard.onlySupported(c.getConnectConfig(), w + ".connect_config", Set.of());
+        terminate = true;
+      }
     }
-    return new UpgradeConfigs(out);
+    return new UpgradeConfigs(out, terminate);
   }
 
   private static void put(Map<String, Boolean> out, String type, boolean enabled, String where) {

@@ -107,6 +107,17 @@ public final class HttpStream {
     guarded(() -> decoder.headers(end));
   }
 
+  /**
+   * The connection manager refuses the request before any filter exists (Envoy's upgrade check): a local reply that
+   * no filter sees; the rest of the request is discarded.
+   */
+  public void refuseHeaders(HttpRequest req, boolean end, int status, String details) {
+    this.request = req;
+    this.requestEnded = end;
+    filters = new HttpFilter[0];
+    sendLocalReply(0, status, "", null, details);
+  }
+
   public void decodeData(ByteBuf data, boolean end) {
     info.bytesReceived += data.readableBytes();
     if (end) {

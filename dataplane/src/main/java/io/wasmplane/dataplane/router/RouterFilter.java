@@ -47,6 +47,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   /** The upgrade type of an allowed HTTP/1.1 upgrade request to an HTTP/1.1 cluster, else null. */
   private String upgradeType;
   private UpgradeTunnel tunnel;
+  private ConnectTermination connectTermination;
+  /** An upgrade or CONNECT from an HTTP/2 downstream: its tunnel is the stream's DATA. */
+  private H2UpgradeBridge h2Bridge;
+  private boolean h2Tunneling;
   private boolean destroyed;
   private HttpStream stream;
   private RetryingUpstream upstream;
@@ -86,11 +90,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   public FilterStatus decodeHeaders(HttpRequest request, boolean end) {
     StreamInfo info = callbacks.streamInfo();
     stats.routerRqTotal.inc();
-    // Envoy: only a connect_matcher route (not supported here) matches CONNECT; prefix/path/regex routes never do.
+    // Envoy: only a connect_matcher route matches CONNECT; prefix/path/regex routes never do (RouteMatchSpec).
     RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
-    Optional<RouteEntry> route = request.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT) ? Optional.empty()
-        : routes.route(facts);
-    String upgrade = route.isPresent() ? UpgradeRequests.type(request.headers()) : null;
+    Optional<RouteEntry> route = routes.route(facts);
+    String upgrade = route.isPresent() ? UpgradeGate.type(request) : null;
     if (upgrade != null && !upgrades.allows(upgrade,
         route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
       // Envoy refuses, on a matched route, an upgrade type the HCM does not list or the route disables.
@@ -134,13 +137,23 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     info.upstreamCluster = clusterName;
     cluster = clusterName == null ? null : clusters.get(clusterName);
-    if (cluster != null && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
+    boolean terminateConnect = UpgradeConfigs.CONNECT.equals(upgradeType) && f.upgrades().terminateConnect();
+    if (cluster != null && !terminateConnect
+        && cluster.config().protocol() != io.wasmplane.dataplane.config.ClusterConfig.UpstreamProtocol.HTTP1) {
       upgradeType = null; // no tunnel over an HTTP/2 upstream: the upgrade goes out as an ordinary request
     }
     if (cluster == null) {
       stats.noCluster.inc();
       info.setFlag(ResponseFlag.NO_CLUSTER_FOUND);
       localReply(f.clusterNotFoundCode(), "", "cluster_not_found");
+      return FilterStatus.STOP_ITERATION;
+    }
+    if (upgradeType != null && "HTTP/2".equals(info.protocol)) {
+      h2Bridge = new H2UpgradeBridge(stream);
+      end = true; // the upgrade request goes out whole (no body framing); the stream's DATA is the tunnel's
+    }
+    if (terminateConnect) {
+      terminateConnect(info);
       return FilterStatus.STOP_ITERATION;
     }
     // The head is prepared once (rewrites and header edits applied once); each try sends it or, on a retry, a copy.
@@ -176,6 +189,28 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     return FilterStatus.STOP_ITERATION;
   }
 
+  /** connect_config: the proxy opens the TCP connection itself and answers 200 once it is up (Envoy's TCP upstream). */
+  private void terminateConnect(StreamInfo info) {
+    io.wasmplane.dataplane.upstream.UpstreamHost host = cluster.chooseHost();
+    if (host == null) {
+      info.setFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
+      localReply(503, "no healthy upstream", "no_healthy_upstream");
+      return;
+    }
+    info.upstreamHost = host.addressString();
+    info.upstreamRequestStartNanos = System.nanoTime();
+    tunnel = h2Bridge == null ? new UpgradeTunnel(stats) : null;
+    java.util.function.Consumer<io.netty.channel.Channel> attach = h2Bridge == null ? tunnel::attachUpstream : h2Bridge::attachUpstream;
+    Runnable abandon = h2Bridge == null ? tunnel::abandon : h2Bridge::close;
+    connectTermination = ConnectTermination.start(cluster, host, callbacks.eventLoop(), attach, abandon, () -> {
+      if (h2Bridge == null) {
+        info.upgradeDownstream = tunnel::attachDownstream;
+      }
+      // HTTP/1.1: the 200 ends the stream and the connection switches; HTTP/2: the stream stays open for the DATA.
+      onUpstreamHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK), h2Bridge == null);
+    }, detail -> onUpstreamReset(ResetReason.CONNECTION_FAILURE, detail));
+  }
+
   private java.util.List<RequestMirror> startMirrors(RouteAction.Forward f, HttpRequest upstreamRequest, boolean end) {
     java.util.List<RequestMirror> started = new java.util.ArrayList<>(f.mirrors().size());
     for (RouteAction.Mirror m : f.mirrors()) {
@@ -209,7 +244,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     // (transfer-encoding) must not show in the stream's own headers.
     HttpHeaders h = end ? request.headers() : new DefaultHttpHeaders().set(request.headers());
     HopByHop.strip(h);
-    if (upgradeType != null) {
+    if (upgradeType != null && !UpgradeConfigs.CONNECT.equals(upgradeType)) {
       UpgradeRequests.keep(h, upgradeType);
     }
     h.remove(HttpHeaderNames.EXPECT); // 100-continue is answered locally, as Envoy does by default
@@ -236,6 +271,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public FilterStatus decodeData(ByteBuf data, boolean end) {
+    if (h2Bridge != null) {
+      h2Bridge.toUpstream(data, end);
+      return FilterStatus.STOP_ITERATION;
+    }
     for (RequestMirror m : mirrors) {
       m.data(data, end);
     }
@@ -269,9 +308,24 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());
     String upgraded = upgradeType != null && response.status().code() == 101 ? response.headers().get(HttpHeaderNames.UPGRADE) : null;
+    // A forwarded CONNECT that the upstream accepted (2xx) is a tunnel too, without Upgrade headers.
+    boolean connected = UpgradeConfigs.CONNECT.equals(upgradeType) && connectTermination == null && response.status().code() / 100 == 2;
     HopByHop.strip(down.headers());
-    if (upgraded != null) {
-      UpgradeRequests.keep(down.headers(), upgraded);
+    if (h2Bridge != null && (upgraded != null || connected)) {
+      // Envoy's H1-to-H2 upgrade response: 101 becomes 200 and the stream carries the tunnel; the route timeout ends.
+      cancelTimeout();
+      h2Tunneling = true;
+      upstream.takeOverOnComplete(h2Bridge::attachUpstream);
+      down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK, down.headers());
+      down.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      end = false;
+    } else if (h2Bridge != null && connectTermination == null) {
+      h2Bridge.close(); // refused: an ordinary response
+      h2Bridge = null;
+    } else if (upgraded != null || connected) {
+      if (upgraded != null) {
+        UpgradeRequests.keep(down.headers(), upgraded);
+      }
       tunnel = new UpgradeTunnel(stats);
       upstream.takeOverOnComplete(tunnel::attachUpstream);
       info.upgradeDownstream = tunnel::attachDownstream;
@@ -288,10 +342,17 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       cancelTimeout();
     }
     stream.encodeHeaders(down, end);
+    if (h2Bridge != null && !end && down.status().code() == 200) {
+      stream.encodeData(Unpooled.EMPTY_BUFFER, false); // an empty DATA frame flushes the 200: the client waits for it
+    }
   }
 
   @Override
   public void onUpstreamData(ByteBuf data, boolean end) {
+    if (h2Tunneling) {
+      data.release(); // the end of the 101 exchange: the stream goes on as the tunnel
+      return;
+    }
     if (end) {
       cancelTimeout();
     }
@@ -394,7 +455,12 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   @Override
   public void onStreamReset() {
     cancelTimeout();
-    if (tunnel != null && !destroyed) {
+    if (h2Bridge != null) {
+      h2Bridge.close();
+    }
+    if (connectTermination != null && !destroyed) {
+      connectTermination.cancel(); // reset while connecting or before the downstream's switch
+    } else if (tunnel != null && !destroyed) {
       tunnel.abandon(); // reset between the 101 and the downstream's switch (a finished stream switches after destroy)
     }
     for (RequestMirror m : mirrors) {
@@ -408,6 +474,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
 
   @Override
   public void onDownstreamWritabilityChanged(boolean writable) {
+    if (h2Bridge != null) {
+      h2Bridge.setReading(writable);
+    }
     if (upstream != null) {
       upstream.setReadingPaused(!writable);
     }

@@ -7,11 +7,16 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.wasmplane.dataplane.http.HcmStats;
 import java.util.ArrayDeque;
@@ -19,8 +24,10 @@ import java.util.ArrayDeque;
 /**
  * After an upstream answered an HTTP/1.1 upgrade with 101, the downstream and upstream connections become one raw
  * byte tunnel: each side's HTTP codec leaves its pipeline and a relay forwards bytes to the other side, pausing reads
- * while the other side cannot take more, and closing the other side when one closes. Both connections are on the
- * same event loop; each side attaches once its 101 exchange is finished.
+ * while the other side cannot take more. A FIN on one side (TCP half-close) ends the other side's output once what
+ * came before it is written, and the other direction keeps flowing until it ends too; a full close or reset on either
+ * side closes the other. Both connections are on the same event loop; each side attaches once its exchange (101, or
+ * 200 to CONNECT) is finished.
  */
 public final class UpgradeTunnel {
   private final HcmStats stats;
@@ -86,10 +93,13 @@ public final class UpgradeTunnel {
     Side peer;
     Channel channel;
     boolean closed;
+    /** This side's peer sent FIN: nothing more will be read here. */
+    boolean inputShut;
     final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
 
     void attached(Channel ch) {
       channel = ch;
+      ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
       if (!ch.isActive()) {
         closed = true;
       }
@@ -98,8 +108,45 @@ public final class UpgradeTunnel {
         flushEarly();
         if (closed || peer.closed) {
           closeBoth();
+          return;
+        }
+        if (inputShut) {
+          peer.endOutput();
+        }
+        if (peer.inputShut) {
+          endOutput();
         }
       }
+    }
+
+    /**
+     * The peer finished sending: once everything it sent is written, this connection's output ends with a FIN; a
+     * connection whose input ended too is done and closes (TLS connections close instead of half-closing).
+     */
+    private void endOutput() {
+      Channel ch = channel;
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        if (inputShut || !(ch instanceof DuplexChannel d) || ch.pipeline().get(SslHandler.class) != null) {
+          ch.close();
+        } else {
+          d.shutdownOutput();
+        }
+      });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        inputShut = true;
+        if (peer.channel != null) {
+          peer.endOutput();
+        }
+        return;
+      }
+      if (evt instanceof ChannelInputShutdownReadComplete) {
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
     }
 
     /** Bytes read before the peer was attached. */
@@ -109,7 +156,9 @@ public final class UpgradeTunnel {
         peer.channel.write(b, peer.channel.voidPromise());
       }
       peer.channel.flush();
-      channel.config().setAutoRead(peer.channel.isWritable());
+      if (!inputShut) {
+        channel.config().setAutoRead(peer.channel.isWritable());
+      }
     }
 
     @Override
@@ -131,7 +180,8 @@ public final class UpgradeTunnel {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (peer.channel != null && ctx.channel().isWritable()) {
+      // A side whose input ended reads no more (epoll refuses to re-arm reading a half-closed socket).
+      if (peer.channel != null && !peer.inputShut && ctx.channel().isWritable()) {
         peer.channel.config().setAutoRead(true);
       }
       ctx.fireChannelWritabilityChanged();

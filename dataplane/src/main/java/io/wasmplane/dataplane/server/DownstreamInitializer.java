@@ -231,6 +231,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxHeaderListSize(cfg.maxRequestHeadersBytes())
         .maxConcurrentStreams(2147483647L);
+    if (cfg.http2AllowConnect()) {
+      settings.connectProtocolEnabled(true); // RFC 8441: clients may open extended CONNECT streams (WebSocket over h2)
+    }
     InetSocketAddress remote = io.wasmplane.dataplane.network.ConnectionInfo.remote(ch);
     InetSocketAddress local = io.wasmplane.dataplane.network.ConnectionInfo.local(ch);
     return Http2StreamsHandler.create(settings, listener.hcm().stats(),

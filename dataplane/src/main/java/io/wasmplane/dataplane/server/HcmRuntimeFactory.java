@@ -78,7 +78,7 @@ final class HcmRuntimeFactory {
       }
       throw e;
     }
-    return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers));
+    return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers), routes);
   }
 
   private HttpFilterFactory filterFactory(HttpFilterConfig f, java.util.function.Supplier<RouteTable> routes, HcmStats hcmStats,

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -171,7 +172,10 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
       Stream s = stream.getProperty(streamKey);
       if (s == null) {
         s = open(stream);
-        s.deliver(Http2Conversion.request(streamId, headers, endStream));
+        CharSequence upgrade = ExtendedConnect.toUpgradeHead(headers);
+        HttpRequest request = Http2Conversion.request(streamId, headers, endStream);
+        ExtendedConnect.addUpgradeHeaders(request, upgrade);
+        s.deliver(request);
         return;
       }
       s.deliver(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, Http2Conversion.trailers(headers)));

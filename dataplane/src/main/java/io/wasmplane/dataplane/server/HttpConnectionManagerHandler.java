@@ -199,6 +199,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     info.downstreamTlsSession = connectionTls;
     HttpHeaders h = req.headers();
     prepareHeaders(h, cfg);
+    io.wasmplane.dataplane.router.UpgradeGate.connectAuthority(req);
     HttpStream s = new HttpStream(rt, this, out.eventLoop(), out.alloc(), info);
     current = s;
     boolean end = req instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty();
@@ -218,6 +219,10 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       if (!end && requestMs > 0) {
         requestTimer = timers.start(requestMs, this::onRequestTimeout);
       }
+    }
+    if (io.wasmplane.dataplane.router.UpgradeGate.refuses(req, rt)) {
+      s.refuseHeaders(req, end, 403, "upgrade_failed"); // Envoy refuses before the filter chain exists
+      return end;
     }
     s.decodeHeaders(req, end);
     return end;
@@ -366,7 +371,10 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     } else if (http10) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    boolean head = s != null && s.request() != null && HttpMethod.HEAD.equals(s.request().method());
+    // RFC 9110: a 2xx to CONNECT has no length or chunking, the tunnel follows it.
+    boolean tunnel = s != null && s.request() != null && HttpMethod.CONNECT.equals(s.request().method())
+        && response.status().code() / 100 == 2;
+    boolean head = tunnel || s != null && s.request() != null && HttpMethod.HEAD.equals(s.request().method());
     if (end) {
       if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !head && allowsBody(response.status().code())) {
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -374,7 +382,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       out.writeAndFlush(fullResponse(response.protocolVersion(), response));
       return;
     }
-    if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && allowsBody(response.status().code())) {
+    if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && allowsBody(response.status().code()) && !tunnel) {
       if (http10) {
         closeAfterResponse = true;
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -1,12 +1,7 @@
 package io.wasmplane.dataplane.upstream;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ClusterConfig;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -70,45 +65,7 @@ abstract class HostPool {
 
   /** Opens a TCP (+TLS) connection on this worker's loop; {@code pipeline} adds the HTTP codec. */
   protected ChannelFuture connect(Consumer<Channel> pipeline) {
-    cluster.activeConnections.incrementAndGet();
-    cluster.stats().cxTotal.inc();
-    cluster.stats().cxActive.inc();
-    Bootstrap b = new Bootstrap()
-        .group(worker.loop())
-        .channel(cluster.transport().channel())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, cluster.config().connectTimeout().toMillis()))
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
-            if (cluster.sslContext().isPresent()) {
-              SslContext ctx = cluster.sslContext().get();
-              String sni = cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname());
-              ch.pipeline().addLast("ssl", ctx.newHandler(ch.alloc(), sni, host.address().getPort()));
-            }
-            pipeline.accept(ch);
-          }
-        });
-    long connectStart = System.nanoTime();
-    ChannelFuture f = b.connect(host.address());
-    f.channel().closeFuture().addListener(cf -> {
-      cluster.stats().cxLengthMs.recordMillisSince(connectStart);
-      cluster.activeConnections.decrementAndGet();
-      cluster.stats().cxActive.dec();
-      cluster.stats().cxDestroy.inc();
-    });
-    f.addListener(cf -> {
-      if (cf.isSuccess()) {
-        cluster.stats().cxConnectMs.recordMillisSince(connectStart);
-      } else {
-        cluster.stats().cxConnectFail.inc();
-        if (cf.cause() instanceof ConnectTimeoutException) {
-          cluster.stats().cxConnectTimeout.inc();
-        }
-      }
-    });
-    return f;
+    return UpstreamConnector.open(cluster, host, worker.loop(), false, pipeline);
   }
 
   static String describe(Throwable t) {

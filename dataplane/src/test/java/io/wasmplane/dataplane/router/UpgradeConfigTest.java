@@ -69,12 +69,36 @@ class UpgradeConfigTest {
   }
 
   @Test
-  void anUpgradeWithoutAMatchingRouteIsAPlain404() throws Exception {
+  void anEnabledUpgradeWithoutAMatchingRouteIsAPlain404() throws Exception {
+    try (Dataplane only = Bootstraps.start(Bootstraps.bootstrap(ROUTES.replace("prefix: \"/\"}", "prefix: \"/only\"}"),
+        "upgrade_configs: [{upgrade_type: websocket}]", Bootstraps.staticCluster("up", up.port(), null), log, null))) {
+      assertThat(RawHttp.exchange(only.port("ingress"),
+          "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 1000))
+          .startsWith("HTTP/1.1 404 ");
+    }
+  }
+
+  @Test
+  void anUpgradeTheHcmDoesNotEnableIs403EvenWithoutARoute() throws Exception {
+    // Envoy checks the upgrade when the stream starts, before routing decides anything.
     try (Dataplane only = Bootstraps.start(Bootstraps.bootstrap(ROUTES.replace("prefix: \"/\"}", "prefix: \"/only\"}"),
         null, Bootstraps.staticCluster("up", up.port(), null), log, null))) {
       assertThat(RawHttp.exchange(only.port("ingress"),
           "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 1000))
-          .startsWith("HTTP/1.1 404 ");
+          .startsWith("HTTP/1.1 403 ");
+    }
+  }
+
+  @Test
+  void aRouteThatEnablesAnUpgradeOverridesTheHcm() throws Exception {
+    // Envoy's table: HCM without the type (or disabled), route enabled -> allowed.
+    try (Dataplane on = Bootstraps.start(Bootstraps.bootstrap(ROUTES.replace("enabled: false", "enabled: true"),
+        null, Bootstraps.staticCluster("up", up.port(), null), log, null))) {
+      int before = up.requests();
+      String answer = RawHttp.exchange(on.port("ingress"), "GET /off/chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+          + "Upgrade: websocket\r\n\r\n", 1000);
+      assertThat(answer).doesNotStartWith("HTTP/1.1 403 ");
+      assertThat(up.requests()).isEqualTo(before + 1);
     }
   }
 
@@ -130,11 +154,19 @@ class UpgradeConfigTest {
   }
 
   @Test
-  void routeConnectConfigIsRefusedNamingTheField() {
+  void connectConfigOnAnotherUpgradeTypeIsRefusedNamingTheField() {
     String yaml = Bootstraps.bootstrap(ROUTES.replace("enabled: false", "connect_config: {}"), null,
         Bootstraps.staticCluster("up", 1, null), log, null);
     assertThatThrownBy(() -> translate(yaml)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("upgrade_configs[0].connect_config");
+        .hasMessageContaining("upgrade_configs[0].connect_config: only valid with upgrade_type CONNECT");
+  }
+
+  @Test
+  void connectConfigAllowPostIsRefusedNamingTheField() {
+    String yaml = Bootstraps.bootstrap(ROUTES.replace("{upgrade_type: WebSocket, enabled: false}",
+        "{upgrade_type: CONNECT, connect_config: {allow_post: true}}"), null, Bootstraps.staticCluster("up", 1, null), log, null);
+    assertThatThrownBy(() -> translate(yaml)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upgrade_configs[0].connect_config").hasMessageContaining("allow_post");
   }
 
   @Test

@@ -54,7 +54,7 @@ class RouteConfigErrorsTest {
       "hash_policy empty header  | | | | hash_policy: [{header: {header_name: \"\"}}] | hash_policy[0].header.header_name: must not be empty",
       "hash_policy no specifier  | | | | hash_policy: [{terminal: true}] | hash_policy[0]: one of header, cookie, connection_properties, query_parameter is required",
       "priority HIGH             | | | | priority: HIGH | .priority: HIGH is not supported",
-      "upgrade connect_config    | | | | upgrade_configs: [{upgrade_type: CONNECT, connect_config: {}}] | upgrade_configs[0].connect_config: CONNECT termination is not supported",
+      "connect_config allow_post | | | | upgrade_configs: [{upgrade_type: CONNECT, connect_config: {allow_post: true}}] | upgrade_configs[0].connect_config: unsupported field(s) [allow_post]",
       "max_grpc_timeout          | | | | max_grpc_timeout: 5s | unsupported field(s) [max_grpc_timeout]",
       "wasm per-route config     | | | typed_per_filter_config: {envoy.filters.http.wasm: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm}} | | doesn't support virtual host or route specific configurations",
       "router per-route config   | | typed_per_filter_config: {envoy.filters.http.router: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}} | | | doesn't support virtual host or route specific configurations",

@@ -106,6 +106,76 @@ public final class H2cClient implements AutoCloseable {
     return result.orTimeout(10, TimeUnit.SECONDS);
   }
 
+  /** A stream whose DATA flows both ways after its response headers: CONNECT or RFC 8441 extended CONNECT. */
+  public static final class Tunnel {
+    public final CompletableFuture<Http2Headers> response = new CompletableFuture<>();
+    /** Completes on the peer's END_STREAM; fails on RST_STREAM. */
+    public final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+    private volatile Http2StreamChannel stream;
+
+    public void send(String data, boolean end) {
+      stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(data, StandardCharsets.UTF_8), end));
+    }
+
+    public synchronized String received() {
+      return received.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Waits (bounded) until {@code n} bytes arrived; returns what arrived. */
+    public String await(int n) throws InterruptedException {
+      for (int i = 0; i < 500 && received().length() < n; i++) {
+        Thread.sleep(10);
+      }
+      return received();
+    }
+
+    synchronized void add(ByteBuf b) {
+      byte[] bytes = new byte[b.readableBytes()];
+      b.readBytes(bytes);
+      received.write(bytes, 0, bytes.length);
+    }
+  }
+
+  /** Opens a stream with {@code headers} (not ending it) and collects what comes back. */
+  public Tunnel open(Http2Headers headers) {
+    Tunnel t = new Tunnel();
+    new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel ch) {
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2HeadersFrame h) {
+              t.response.complete(h.headers());
+              if (h.isEndStream()) {
+                t.ended.complete(null);
+              }
+            } else if (msg instanceof Http2DataFrame d) {
+              t.add(d.content());
+              if (d.isEndStream()) {
+                t.ended.complete(null);
+              }
+              d.release();
+            } else if (msg instanceof Http2ResetFrame r) {
+              t.ended.completeExceptionally(new IllegalStateException("stream reset: " + r.errorCode()));
+            }
+          }
+        });
+      }
+    }).open().addListener(f -> {
+      if (!f.isSuccess()) {
+        t.response.completeExceptionally(f.cause());
+        return;
+      }
+      t.stream = (Http2StreamChannel) f.getNow();
+      t.stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false));
+    });
+    t.response.orTimeout(10, TimeUnit.SECONDS);
+    t.ended.orTimeout(10, TimeUnit.SECONDS);
+    return t;
+  }
+
   @Override
   public void close() {
     channel.close();

@@ -8,10 +8,11 @@ import java.net.Socket;
 
 /**
  * A real TCP echo upstream on loopback: echoes every byte; when the client half-closes, half-closes back and
- * closes. One daemon thread per connection.
+ * closes. One daemon thread per connection; {@link #finsSeen} counts connections whose client half-closed.
  */
 public final class TcpEchoServer implements AutoCloseable {
   private final ServerSocket socket;
+  public final java.util.concurrent.atomic.AtomicInteger finsSeen = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpEchoServer() throws IOException {
     socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -38,7 +39,7 @@ public final class TcpEchoServer implements AutoCloseable {
     }
   }
 
-  private static void echo(Socket s) {
+  private void echo(Socket s) {
     try (s) {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[8192];
@@ -47,6 +48,7 @@ public final class TcpEchoServer implements AutoCloseable {
         s.getOutputStream().write(buf, 0, n);
         s.getOutputStream().flush();
       }
+      finsSeen.incrementAndGet();
       s.shutdownOutput();
     } catch (IOException ignored) {
       // the peer went away

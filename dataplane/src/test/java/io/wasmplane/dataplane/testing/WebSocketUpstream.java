@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A raw-socket WebSocket-ish upstream on loopback: reads a request head, answers {@code 101 Switching Protocols}
  * and then echoes every byte (a path containing "/plain" gets a 200 instead; "/bye" gets "bye" after the 101 and
- * a close). Records the heads it read; {@link #closedByPeer} counts connections whose client side closed.
+ * a close; a CONNECT request gets 200 and then the echo, as an HTTP/1.1 CONNECT proxy). Records the heads it read; {@link #closedByPeer} counts connections whose client side closed.
  */
 public final class WebSocketUpstream implements AutoCloseable {
   private final ServerSocket socket;
@@ -63,8 +63,12 @@ public final class WebSocketUpstream implements AutoCloseable {
         out.flush();
         return;
       }
-      out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      if (head.startsWith("CONNECT ")) {
+        out.write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      } else {
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      }
       out.flush();
       if (path.contains("/bye")) {
         out.write("bye".getBytes(StandardCharsets.US_ASCII));
