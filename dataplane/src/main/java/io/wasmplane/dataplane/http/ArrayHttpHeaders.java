@@ -31,7 +31,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders newEmptyHeaders() {
-      return new ArrayHttpHeaders(2);
+      return new ArrayHttpHeaders(4);
     }
   };
 
@@ -50,27 +50,29 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
   }
 
-  private CharSequence[] names;
-  private String[] values;
+  private static final Object[] NONE = new Object[0];
+
+  /** Name, value, name, value...: one array, allocated at the first add (most trailer maps stay empty). */
+  private Object[] kv = NONE;
   private int size;
+  private final int capacity;
 
   public ArrayHttpHeaders() {
-    this(16);
+    this(12);
   }
 
   public ArrayHttpHeaders(int capacity) {
-    names = new CharSequence[Math.max(capacity, 2)];
-    values = new String[names.length];
+    this.capacity = Math.max(capacity, 2);
   }
 
   /** The name of entry {@code i} as it was added (0 <= i < size()). */
   public CharSequence nameAt(int i) {
-    return names[i];
+    return (CharSequence) kv[2 * i];
   }
 
   /** The value of entry {@code i}. */
   public String valueAt(int i) {
-    return values[i];
+    return (String) kv[2 * i + 1];
   }
 
   /** Case-insensitive ASCII equality, length first: header names are ASCII tokens. */
@@ -92,7 +94,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   private int indexOf(CharSequence name, int from) {
     int n = name.length();
     for (int i = from; i < size; i++) {
-      CharSequence k = names[i];
+      CharSequence k = (CharSequence) kv[2 * i];
       if (k.length() == n && nameEquals(k, name)) {
         return i;
       }
@@ -130,28 +132,24 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   }
 
   private void append(CharSequence name, String value) {
-    if (size == names.length) {
-      names = Arrays.copyOf(names, size * 2);
-      values = Arrays.copyOf(values, size * 2);
+    if (2 * size == kv.length) {
+      kv = Arrays.copyOf(kv, kv.length == 0 ? 2 * capacity : 2 * kv.length);
     }
-    names[size] = name;
-    values[size++] = value;
+    kv[2 * size] = name;
+    kv[2 * size++ + 1] = value;
   }
 
-  /** Removes every entry named {@code name}; returns how many went. */
-  private int removeAll(CharSequence name) {
-    int w = 0;
-    for (int r = 0; r < size; r++) {
-      if (!nameEquals(names[r], name)) {
-        names[w] = names[r];
-        values[w++] = values[r];
+  /** Keeps entries before {@code from} and the later ones not named {@code name}. */
+  private void removeFrom(int from, CharSequence name) {
+    int w = from;
+    for (int r = from; r < size; r++) {
+      if (!nameEquals(nameAt(r), name)) {
+        kv[2 * w] = kv[2 * r];
+        kv[2 * w++ + 1] = kv[2 * r + 1];
       }
     }
-    int removed = size - w;
-    Arrays.fill(names, w, size, null);
-    Arrays.fill(values, w, size, null);
+    Arrays.fill(kv, 2 * w, 2 * size, null);
     size = w;
-    return removed;
   }
 
   @Override
@@ -162,7 +160,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   @Override
   public String get(CharSequence name) {
     int i = indexOf(name, 0);
-    return i < 0 ? null : values[i];
+    return i < 0 ? null : valueAt(i);
   }
 
   /** All values of {@code name} joined by commas (RFC 9110's combined field value), or null. */
@@ -173,11 +171,11 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
     int j = indexOf(name, i + 1);
     if (j < 0) {
-      return values[i];
+      return valueAt(i);
     }
-    StringBuilder sb = new StringBuilder(values[i]);
+    StringBuilder sb = new StringBuilder(valueAt(i));
     for (; j >= 0; j = indexOf(name, j + 1)) {
-      sb.append(',').append(values[j]);
+      sb.append(',').append(valueAt(j));
     }
     return sb.toString();
   }
@@ -249,7 +247,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
     List<String> out = new ArrayList<>(2);
     for (; i >= 0; i = indexOf(name, i + 1)) {
-      out.add(values[i]);
+      out.add(valueAt(i));
     }
     return out;
   }
@@ -258,7 +256,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   public List<Map.Entry<String, String>> entries() {
     List<Map.Entry<String, String>> out = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
-      out.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i]));
+      out.add(new AbstractMap.SimpleImmutableEntry<>(nameAt(i).toString(), valueAt(i)));
     }
     return out;
   }
@@ -281,7 +279,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   @Override
   public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
     for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-      if (ignoreCase ? values[i].equalsIgnoreCase(value.toString()) : values[i].contentEquals(value)) {
+      if (ignoreCase ? valueAt(i).equalsIgnoreCase(value.toString()) : valueAt(i).contentEquals(value)) {
         return true;
       }
     }
@@ -303,7 +301,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
         if (next < 0) {
           throw new NoSuchElementException();
         }
-        String v = values[next];
+        String v = valueAt(next);
         next = indexOf(name, next + 1);
         return v;
       }
@@ -320,7 +318,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return new Entries<>() {
       @Override
       Map.Entry<String, String> entry(int i) {
-        return new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i]);
+        return new AbstractMap.SimpleImmutableEntry<>(nameAt(i).toString(), valueAt(i));
       }
     };
   }
@@ -330,7 +328,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return new Entries<>() {
       @Override
       Map.Entry<CharSequence, CharSequence> entry(int i) {
-        return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+        return new AbstractMap.SimpleImmutableEntry<>(nameAt(i), valueAt(i));
       }
     };
   }
@@ -361,11 +359,10 @@ public final class ArrayHttpHeaders extends HttpHeaders {
       if (last < 0) {
         throw new IllegalStateException();
       }
-      System.arraycopy(names, last + 1, names, last, size - last - 1);
-      System.arraycopy(values, last + 1, values, last, size - last - 1);
+      System.arraycopy(kv, 2 * last + 2, kv, 2 * last, 2 * (size - last - 1));
       size--;
-      names[size] = null;
-      values[size] = null;
+      kv[2 * size] = null;
+      kv[2 * size + 1] = null;
       next = last;
       last = -1;
     }
@@ -385,8 +382,8 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   public Set<String> names() {
     Set<String> out = new LinkedHashSet<>();
     for (int i = 0; i < size; i++) {
-      if (indexOf(names[i], 0) == i) {
-        out.add(names[i].toString());
+      if (indexOf(nameAt(i), 0) == i) {
+        out.add(nameAt(i).toString());
       }
     }
     return out;
@@ -421,7 +418,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   public HttpHeaders add(HttpHeaders headers) {
     if (headers instanceof ArrayHttpHeaders a) {
       for (int i = 0; i < a.size; i++) {
-        append(a.names[i], a.values[i]); // already valid
+        append(a.nameAt(i), a.valueAt(i)); // already valid
       }
       return this;
     }
@@ -454,26 +451,12 @@ public final class ArrayHttpHeaders extends HttpHeaders {
       append(validName(name), v);
       return this;
     }
-    names[i] = name;
-    values[i] = v;
+    kv[2 * i] = name;
+    kv[2 * i + 1] = v;
     if (indexOf(name, i + 1) >= 0) {
-      dropAfter(name, i);
+      removeFrom(i + 1, name);
     }
     return this;
-  }
-
-  /** Removes the entries named {@code name} after index {@code keep}. */
-  private void dropAfter(CharSequence name, int keep) {
-    int w = keep + 1;
-    for (int r = keep + 1; r < size; r++) {
-      if (!nameEquals(names[r], name)) {
-        names[w] = names[r];
-        values[w++] = values[r];
-      }
-    }
-    Arrays.fill(names, w, size, null);
-    Arrays.fill(values, w, size, null);
-    size = w;
   }
 
   @Override
@@ -484,7 +467,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   @Override
   public HttpHeaders set(CharSequence name, Iterable<?> values) {
     validName(name);
-    removeAll(name);
+    removeFrom(0, name);
     for (Object v : values) {
       append(name, validValue(v));
     }
@@ -503,20 +486,19 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders remove(String name) {
-    removeAll(name);
+    removeFrom(0, name);
     return this;
   }
 
   @Override
   public HttpHeaders remove(CharSequence name) {
-    removeAll(name);
+    removeFrom(0, name);
     return this;
   }
 
   @Override
   public HttpHeaders clear() {
-    Arrays.fill(names, 0, size, null);
-    Arrays.fill(values, 0, size, null);
+    Arrays.fill(kv, 0, 2 * size, null);
     size = 0;
     return this;
   }
@@ -524,8 +506,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   @Override
   public HttpHeaders copy() {
     ArrayHttpHeaders c = new ArrayHttpHeaders(Math.max(size + 4, 8));
-    System.arraycopy(names, 0, c.names, 0, size);
-    System.arraycopy(values, 0, c.values, 0, size);
+    c.kv = Arrays.copyOf(kv, 2 * c.capacity);
     c.size = size;
     return c;
   }
@@ -534,7 +515,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   public String toString() {
     StringBuilder sb = new StringBuilder("ArrayHttpHeaders[");
     for (int i = 0; i < size; i++) {
-      sb.append(i == 0 ? "" : ", ").append(names[i]).append(": ").append(values[i]);
+      sb.append(i == 0 ? "" : ", ").append(nameAt(i)).append(": ").append(valueAt(i));
     }
     return sb.append(']').toString();
   }
