@@ -342,9 +342,6 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       cancelTimeout();
     }
     stream.encodeHeaders(down, end);
-    if (h2Bridge != null && !end && down.status().code() == 200) {
-      stream.encodeData(Unpooled.EMPTY_BUFFER, false); // an empty DATA frame flushes the 200: the client waits for it
-    }
   }
 
   @Override
