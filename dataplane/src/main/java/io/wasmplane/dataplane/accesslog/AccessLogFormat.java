@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.accesslog;
 
+import io.wasmplane.dataplane.network.Addresses;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -220,8 +221,10 @@ public final class AccessLogFormat {
     if (a == null) {
       return NONE;
     }
-    String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    return withPort ? ip + ":" + a.getPort() : ip;
+    if (withPort) {
+      return Addresses.hostPort(a);
+    }
+    return a.getAddress() == null ? a.getHostString() : Addresses.ip(a.getAddress());
   }
 
   private static String orDash(String s) {

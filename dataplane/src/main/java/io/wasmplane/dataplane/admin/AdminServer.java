@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.admin;
 
+import io.wasmplane.dataplane.network.Addresses;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.google.protobuf.util.JsonFormat;
@@ -232,7 +233,7 @@ public final class AdminServer implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     server.listeners().forEach((name, b) -> {
       InetSocketAddress a = b.boundAddress();
-      sb.append(name).append("::").append(a.getAddress().getHostAddress()).append(':').append(a.getPort()).append('\n');
+      sb.append(name).append("::").append(Addresses.hostPort(a)).append('\n');
     });
     return sb.toString();
   }

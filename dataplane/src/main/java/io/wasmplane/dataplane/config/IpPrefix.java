@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.config;
 
+import io.wasmplane.dataplane.network.Addresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -60,7 +61,7 @@ public record IpPrefix(InetAddress network, int length) {
 
   @Override
   public String toString() {
-    return network.getHostAddress() + "/" + length;
+    return Addresses.ip(network) + "/" + length;
   }
 
   /** Literal check without DNS: InetAddress.getByName would resolve a host name. */

@@ -42,7 +42,7 @@ final class ConnectionProperties {
       return null;
     }
     return switch (field) {
-      case "address" -> PropertyEncoding.string(a.getAddress().getHostAddress() + ":" + a.getPort());
+      case "address" -> PropertyEncoding.string(Addresses.hostPort(a));
       case "port" -> PropertyEncoding.int64(a.getPort());
       default -> null;
     };

@@ -313,7 +313,6 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Envoy's %UPSTREAM_HOST%: ip:port. */
   private static String hostString(InetSocketAddress a) {
-    String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    return ip + ":" + a.getPort();
+    return Addresses.hostPort(a);
   }
 }

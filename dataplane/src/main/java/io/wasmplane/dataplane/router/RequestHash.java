@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.router;
 
+import io.wasmplane.dataplane.network.Addresses;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.wasmplane.dataplane.config.HashPolicy;
@@ -151,9 +152,7 @@ final class RequestHash {
 
   /** The address as Envoy prints an IP: without an IPv6 scope id. */
   private static String ip(InetSocketAddress a) {
-    String ip = a.getAddress().getHostAddress();
-    int scope = ip.indexOf('%');
-    return scope < 0 ? ip : ip.substring(0, scope);
+    return Addresses.ip(a.getAddress());
   }
 
   private static String setCookie(HashPolicy.Cookie c, String value) {

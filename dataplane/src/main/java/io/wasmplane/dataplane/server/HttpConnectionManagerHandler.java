@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.server;
 
+import io.wasmplane.dataplane.network.Addresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -231,7 +232,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   /** x-request-id, x-forwarded-for and x-forwarded-proto as Envoy sets them. */
   private void prepareHeaders(HttpHeaders h, HcmConfig cfg) {
     if (cfg.useRemoteAddress() && !cfg.skipXffAppend() && remote != null) {
-      String ip = remote.getAddress().getHostAddress();
+      String ip = Addresses.ip(remote.getAddress());
       String xff = h.get("x-forwarded-for");
       h.set("x-forwarded-for", xff == null || xff.isEmpty() ? ip : xff + "," + ip);
     }

@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.upstream;
 
+import io.wasmplane.dataplane.network.Addresses;
 import io.wasmplane.dataplane.config.ClusterConfig;
-import java.net.Inet6Address;
 import java.util.List;
 
 /**
@@ -28,7 +28,6 @@ interface HashBalancer {
   /** What Envoy hashes for a host: its address as Envoy prints it ("1.2.3.4:80", "[::1]:80"). */
   static String hashKey(UpstreamHost h) {
     var a = h.address();
-    String ip = a.getAddress().getHostAddress();
-    return (a.getAddress() instanceof Inet6Address ? "[" + ip.replaceAll("%.*", "") + "]" : ip) + ":" + a.getPort();
+    return Addresses.hostPort(a);
   }
 }

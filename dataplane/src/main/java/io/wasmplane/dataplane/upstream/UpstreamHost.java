@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.upstream;
 
+import io.wasmplane.dataplane.network.Addresses;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +18,7 @@ public final class UpstreamHost {
   public UpstreamHost(String hostname, InetSocketAddress address) {
     this.hostname = hostname;
     this.address = address;
-    this.addressString = address.getAddress().getHostAddress() + ":" + address.getPort();
+    this.addressString = Addresses.hostPort(address);
   }
 
   public String hostname() {

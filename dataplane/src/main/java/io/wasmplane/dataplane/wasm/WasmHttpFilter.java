@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.wasm;
 
+import io.wasmplane.dataplane.network.Addresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -366,7 +367,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
     if (a == null || a.getAddress() == null) {
       return null;
     }
-    return PropertyEncoding.string(a.getAddress().getHostAddress() + (withPort ? ":" + a.getPort() : ""));
+    return PropertyEncoding.string(withPort ? Addresses.hostPort(a) : Addresses.ip(a.getAddress()));
   }
 
   static Map.Entry<String, String> pair(String k, String v) {

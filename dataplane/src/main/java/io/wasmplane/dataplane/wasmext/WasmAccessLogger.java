@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.wasmext;
 
+import io.wasmplane.dataplane.network.Addresses;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -157,7 +158,7 @@ public final class WasmAccessLogger implements AccessLogger {
     }
 
     private static byte[] address(InetSocketAddress a) {
-      return a == null || a.getAddress() == null ? null : PropertyEncoding.string(a.getAddress().getHostAddress() + ":" + a.getPort());
+      return a == null || a.getAddress() == null ? null : PropertyEncoding.string(Addresses.hostPort(a));
     }
   }
 }

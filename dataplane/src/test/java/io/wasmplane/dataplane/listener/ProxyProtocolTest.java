@@ -196,10 +196,13 @@ class ProxyProtocolTest {
       assertThat(v2).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 192.0.2.77\n")
           .contains("x-as-source: 192.0.2.77:40000\n");
       // An IPv6 client in 2001:db8::/32 gets the carried chain (and so the upstream) too.
+      // Its addresses read as Envoy writes them: RFC 5952 short form, bracketed when a port follows.
       assertThat(exchange(port, concat(v2("2001:db8::7", 40001, "2001:db8::1", 8443), GET), 30)).startsWith("HTTP/1.1 200")
-          .contains("x-as-stamp: v1\n");
+          .contains("x-as-stamp: v1\n").contains("x-forwarded-for: 2001:db8::7\n")
+          .contains("x-as-source: [2001:db8::7]:40001\n");
 
-      assertThat(logLines(dp, log, 3)).startsWith("192.0.2.10:56324 198.51.100.7:443", "192.0.2.77:40000 198.51.100.9:8443");
+      assertThat(logLines(dp, log, 3)).startsWith("192.0.2.10:56324 198.51.100.7:443", "192.0.2.77:40000 198.51.100.9:8443",
+          "[2001:db8::7]:40001 [2001:db8::1]:8443");
 
       // A carried client outside 192.0.2.0/24 gets the other chain: selection sees the carried source too.
       assertThat(exchange(port, ascii("PROXY TCP4 203.0.113.1 198.51.100.7 1000 80\r\n" + GET), 5)).endsWith("chain-other");
