@@ -63,22 +63,30 @@ public final class TlsTranslator {
     FieldGuard.onlySupported(common, cw, COMMON_FIELDS);
     // Envoy's client defaults: TLS 1.2 to 1.3 as well.
     TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
+    int certs = common.getTlsCertificatesCount() + common.getTlsCertificateSdsSecretConfigsCount();
+    if (certs > 1) {
+      throw new ConfigException(cw + ": a client context takes one certificate (as Envoy), got " + certs);
+    }
     return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()),
         List.copyOf(common.getAlpnProtocolsList()), material(common, cw), params);
   }
 
-  /** The certificate and validation sources of a CommonTlsContext; at most one certificate (inline or SDS). */
+  /**
+   * The certificate and validation sources of a CommonTlsContext: certificates inline or from SDS (not both), at most one
+   * per key type (a server picks among them by the client's signature algorithms).
+   */
   static TlsMaterial material(CommonTlsContext common, String cw) {
-    int certs = common.getTlsCertificatesCount() + common.getTlsCertificateSdsSecretConfigsCount();
-    if (certs > 1) {
-      throw new ConfigException(cw + ": at most one certificate (tls_certificates or tls_certificate_sds_secret_configs) is supported, got " + certs);
+    if (common.getTlsCertificatesCount() > 0 && common.getTlsCertificateSdsSecretConfigsCount() > 0) {
+      throw new ConfigException(cw + ": only one of tls_certificates and tls_certificate_sds_secret_configs may be set");
     }
-    Optional<CertificateKeyPair> cert = Optional.empty();
-    Optional<SecretRef> certSecret = Optional.empty();
-    if (common.getTlsCertificatesCount() == 1) {
-      cert = Optional.of(certificate(common.getTlsCertificates(0), cw + ".tls_certificates[0]"));
-    } else if (common.getTlsCertificateSdsSecretConfigsCount() == 1) {
-      certSecret = Optional.of(sdsRef(common.getTlsCertificateSdsSecretConfigs(0), cw + ".tls_certificate_sds_secret_configs[0]"));
+    List<CertificateKeyPair> certs = new ArrayList<>();
+    for (int i = 0; i < common.getTlsCertificatesCount(); i++) {
+      certs.add(certificate(common.getTlsCertificates(i), cw + ".tls_certificates[" + i + "]"));
+    }
+    CertificateKeyPair.requireDistinctKeyTypes(certs, cw + ".tls_certificates");
+    List<SecretRef> certSecrets = new ArrayList<>();
+    for (int i = 0; i < common.getTlsCertificateSdsSecretConfigsCount(); i++) {
+      certSecrets.add(sdsRef(common.getTlsCertificateSdsSecretConfigs(i), cw + ".tls_certificate_sds_secret_configs[" + i + "]"));
     }
     int validations = (common.hasValidationContext() ? 1 : 0) + (common.hasValidationContextSdsSecretConfig() ? 1 : 0)
         + (common.hasCombinedValidationContext() ? 1 : 0);
@@ -103,7 +111,7 @@ public final class TlsTranslator {
       validation(c.getDefaultValidationContext(), w + ".default_validation_context");
       validation = Optional.of(c.getDefaultValidationContext());
     }
-    return new TlsMaterial(cert, certSecret, validation, validationSecret);
+    return new TlsMaterial(List.copyOf(certs), List.copyOf(certSecrets), validation, validationSecret);
   }
 
   static SecretRef sdsRef(SdsSecretConfig s, String where) {

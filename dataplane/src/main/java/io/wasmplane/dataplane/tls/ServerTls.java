@@ -5,11 +5,9 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.wasmplane.dataplane.config.CertificateKeyPair;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.TlsMaterial;
 import io.wasmplane.dataplane.config.TlsServerConfig;
-import java.io.ByteArrayInputStream;
 
 /**
  * Builds a listener's server SslContext from a {@link TlsServerConfig}: certificate, client-certificate policy
@@ -25,9 +23,11 @@ public final class ServerTls {
   }
 
   static SslContext build(TlsServerConfig tls, TlsMaterial.ResolvedTls material, String where) {
-    CertificateKeyPair cert = material.certificate().orElseThrow(() -> new ConfigException(where + ": no server certificate"));
+    if (material.certificates().isEmpty()) {
+      throw new ConfigException(where + ": no server certificate");
+    }
     try {
-      SslContextBuilder b = SslContextBuilder.forServer(new ByteArrayInputStream(cert.chainPem()), new ByteArrayInputStream(cert.keyPem()))
+      SslContextBuilder b = SslContextBuilder.forServer(ServerKeys.keyManager(material.certificates(), where))
           .protocols(tls.params().protocols())
           .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

@@ -45,7 +45,7 @@ final class DynamicSecrets {
 
   /** Subscribes to the dynamic secrets {@code m} names; a config source that cannot be used names the field. */
   void expect(TlsMaterial m, String where) {
-    m.certificateSecret().filter(SecretRef::dynamic).ifPresent(r -> watch(r, where + ": tls_certificate_sds_secret_configs"));
+    m.certificateSecrets().stream().filter(SecretRef::dynamic).forEach(r -> watch(r, where + ": tls_certificate_sds_secret_configs"));
     m.validationSecret().filter(SecretRef::dynamic).ifPresent(r -> watch(r, where + ": validation_context_sds_secret_config"));
   }
 
