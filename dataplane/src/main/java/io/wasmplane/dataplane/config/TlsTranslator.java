@@ -39,7 +39,13 @@ public final class TlsTranslator {
     checkTlsSocket(ts, where);
     String w = where + ".typed_config";
     DownstreamTlsContext d = BootstrapTranslator.unpack(ts.getTypedConfig(), DownstreamTlsContext.class, w);
-    FieldGuard.onlySupported(d, w, Set.of("common_tls_context", "require_client_certificate"));
+    FieldGuard.onlySupported(d, w, Set.of("common_tls_context", "require_client_certificate", "disable_stateless_session_resumption",
+        "session_timeout", "session_ticket_keys", "session_ticket_keys_sds_secret_config"));
+    if (d.hasSessionTicketKeys() || d.hasSessionTicketKeysSdsSecretConfig()) {
+      throw new ConfigException(w + "." + (d.hasSessionTicketKeys() ? "session_ticket_keys" : "session_ticket_keys_sds_secret_config")
+          + ": the JDK TLS provider makes and rotates its own session ticket keys and cannot take configured ones; remove them"
+          + " (tickets then use the provider's keys) or set disable_stateless_session_resumption");
+    }
     String cw = w + ".common_tls_context";
     CommonTlsContext common = d.getCommonTlsContext();
     FieldGuard.onlySupported(common, cw, COMMON_FIELDS);
@@ -50,7 +56,14 @@ public final class TlsTranslator {
     boolean require = d.hasRequireClientCertificate() && d.getRequireClientCertificate().getValue();
     List<String> alpn = common.getAlpnProtocolsCount() == 0 ? List.of("h2", "http/1.1") : List.copyOf(common.getAlpnProtocolsList());
     TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
-    return new TlsServerConfig(material, require, alpn, params);
+    long timeout = 0;
+    if (d.hasSessionTimeout()) {
+      timeout = d.getSessionTimeout().getSeconds();
+      if (timeout <= 0 || timeout > Integer.MAX_VALUE) {
+        throw new ConfigException(w + ".session_timeout: must be at least 1s and at most " + Integer.MAX_VALUE + "s");
+      }
+    }
+    return new TlsServerConfig(material, require, alpn, params, !d.getDisableStatelessSessionResumption(), timeout);
   }
 
   public static TlsClientConfig upstream(TransportSocket ts, String where) {

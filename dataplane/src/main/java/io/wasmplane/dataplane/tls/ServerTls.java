@@ -32,6 +32,9 @@ public final class ServerTls {
           .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
               ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, tls.alpn()));
+      if (tls.sessionTimeoutSeconds() > 0) {
+        b.sessionTimeout(tls.sessionTimeoutSeconds());
+      }
       if (!tls.params().cipherSuites().isEmpty()) {
         b.ciphers(tls.params().cipherSuites());
       }
@@ -43,7 +46,7 @@ public final class ServerTls {
         b.trustManager(InsecureTrustManagerFactory.INSTANCE);
         b.clientAuth(ClientAuth.REQUIRE);
       }
-      return b.build();
+      return SessionTickets.build(b, tls.sessionTickets());
     } catch (ConfigException e) {
       throw e;
     } catch (Exception e) {
