@@ -9,15 +9,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits right after a downstream connection's SslHandler until the handshake ends: counts it under Envoy's
- * {@code ssl.*} names and records the connection's {@link ConnectionTls} for filters and access logs.
+ * Sits right after a connection's SslHandler until the handshake ends: counts it under Envoy's {@code ssl.*} names
+ * (a listener's, or {@code cluster.<name>.ssl.*} upstream) and, downstream, records the connection's
+ * {@link ConnectionTls} for filters and access logs.
  */
 public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(TlsHandshakeObserver.class);
   private final TlsStats stats;
+  private final boolean downstream;
 
   public TlsHandshakeObserver(TlsStats stats) {
+    this(stats, true);
+  }
+
+  private TlsHandshakeObserver(TlsStats stats, boolean downstream) {
     this.stats = stats;
+    this.downstream = downstream;
+  }
+
+  /** For an upstream connection: counts only (the peer is the upstream server). */
+  public static TlsHandshakeObserver upstream(TlsStats stats) {
+    return new TlsHandshakeObserver(stats, false);
   }
 
   @Override
@@ -25,11 +37,13 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent done) {
       if (done.isSuccess()) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        ConnectionTls tls = ConnectionTls.of(ssl.engine().getSession());
-        ctx.channel().attr(ConnectionInfo.TLS_SESSION).set(tls);
         stats.handshake.inc();
-        if (!tls.mtls()) {
-          stats.noCertificate.inc();
+        if (downstream) {
+          ConnectionTls tls = ConnectionTls.of(ssl.engine().getSession());
+          ctx.channel().attr(ConnectionInfo.TLS_SESSION).set(tls);
+          if (!tls.mtls()) {
+            stats.noCertificate.inc();
+          }
         }
       } else {
         failed(ctx, done.cause());
@@ -56,6 +70,7 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
         break;
       }
     }
-    log.debug("event=downstream_tls_handshake_failed remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
+    log.debug("event={}_tls_handshake_failed remote={} cause={}", downstream ? "downstream" : "upstream", ctx.channel().remoteAddress(),
+        String.valueOf(cause));
   }
 }

@@ -173,9 +173,15 @@ final class Http1HostPool extends HostPool {
       UpstreamStream s = current;
       current = null;
       if (s != null) {
-        // A TCP reset or other I/O error is a terminated connection; anything else is the peer breaking HTTP.
-        s.fail(cause instanceof java.io.IOException ? ResetReason.CONNECTION_TERMINATION : ResetReason.PROTOCOL_ERROR,
-            describe(cause));
+        // A failed TLS handshake is a connection failure (Envoy: 503, "TLS_error"); a TCP reset or other I/O error a
+        // terminated connection; anything else is the peer breaking HTTP.
+        javax.net.ssl.SSLException tls = tlsFailure(cause);
+        if (tls != null) {
+          s.fail(ResetReason.CONNECTION_FAILURE, "TLS_error: " + tls.getMessage());
+        } else {
+          s.fail(cause instanceof java.io.IOException ? ResetReason.CONNECTION_TERMINATION : ResetReason.PROTOCOL_ERROR,
+              describe(cause));
+        }
       }
       ctx.close();
     }
