@@ -262,9 +262,9 @@ public final class TlsTranslator {
     }
   }
 
-  /** A validated SDS secret: a certificate or a validation context (other kinds are refused). */
+  /** A validated SDS secret: a certificate, a validation context or a generic secret (session ticket keys are refused). */
   public static SecretSpec secret(Secret s, String where) {
-    FieldGuard.onlySupported(s, where, Set.of("name", "tls_certificate", "validation_context"));
+    FieldGuard.onlySupported(s, where, Set.of("name", "tls_certificate", "validation_context", "generic_secret", "session_ticket_keys"));
     if (s.getName().isEmpty()) {
       throw new ConfigException(where + ".name: required");
     }
@@ -275,7 +275,20 @@ public final class TlsTranslator {
       validation(s.getValidationContext(), where + ".validation_context");
       return new SecretSpec(s.getName(), Optional.empty(), Optional.of(s.getValidationContext()));
     }
-    throw new ConfigException(where + ": one of tls_certificate or validation_context is required");
+    if (s.hasGenericSecret()) {
+      String w = where + ".generic_secret";
+      FieldGuard.onlySupported(s.getGenericSecret(), w, Set.of("secret"));
+      if (!s.getGenericSecret().hasSecret()) {
+        throw new ConfigException(w + ".secret: required");
+      }
+      byte[] value = BootstrapTranslator.dataSource(s.getGenericSecret().getSecret(), w + ".secret");
+      return new SecretSpec(s.getName(), Optional.empty(), Optional.empty(), Optional.of(value));
+    }
+    if (s.hasSessionTicketKeys()) {
+      throw new ConfigException(where + ".session_ticket_keys: the JDK TLS provider makes and rotates its own session ticket keys and"
+          + " cannot take configured ones");
+    }
+    throw new ConfigException(where + ": one of tls_certificate, validation_context or generic_secret is required");
   }
 
   static void checkTlsSocket(TransportSocket ts, String where) {

@@ -50,6 +50,11 @@ public final class SecretStore {
     }
   }
 
+  /** An SDS secret nobody refers to any more (its watch was cancelled). */
+  public void remove(String name) {
+    dynamic.remove(name);
+  }
+
   public Optional<SecretSpec> dynamicSecret(String name) {
     return Optional.ofNullable(dynamic.get(name));
   }
