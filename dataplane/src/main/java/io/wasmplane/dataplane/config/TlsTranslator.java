@@ -144,16 +144,32 @@ public final class TlsTranslator {
 
   /** A {@code TlsCertificate}: chain and key read and checked (they parse, and the key belongs to the leaf). */
   public static CertificateKeyPair certificate(TlsCertificate cert, String where) {
-    FieldGuard.onlySupported(cert, where, Set.of("certificate_chain", "private_key"));
+    FieldGuard.onlySupported(cert, where, Set.of("certificate_chain", "private_key", "watched_directory"));
     if (!cert.hasCertificateChain() || !cert.hasPrivateKey()) {
       throw new ConfigException(where + ": certificate_chain and private_key are required");
+    }
+    Optional<CertificateKeyPair.Watched> watched = Optional.empty();
+    if (cert.hasWatchedDirectory()) {
+      // Envoy: the directory's changes reload file-based chain and key (e.g. a Kubernetes secret volume's symlink swap).
+      String w = where + ".watched_directory.path";
+      if (cert.getWatchedDirectory().getPath().isEmpty()) {
+        throw new ConfigException(w + ": required");
+      }
+      if (!cert.getCertificateChain().hasFilename() || !cert.getPrivateKey().hasFilename()) {
+        throw new ConfigException(where + ".watched_directory: certificate_chain and private_key must be filenames to be reloaded");
+      }
+      java.nio.file.Path dir = java.nio.file.Path.of(cert.getWatchedDirectory().getPath());
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        throw new ConfigException(w + ": '" + dir + "' is not a directory");
+      }
+      watched = Optional.of(new CertificateKeyPair.Watched(dir, cert, where));
     }
     byte[] chain = BootstrapTranslator.dataSource(cert.getCertificateChain(), where + ".certificate_chain");
     byte[] key = BootstrapTranslator.dataSource(cert.getPrivateKey(), where + ".private_key");
     List<X509Certificate> certs = Pem.certificates(chain, where + ".certificate_chain");
     PrivateKey pk = Pem.privateKey(key, where + ".private_key");
     Pem.requireMatch(pk, certs.get(0), where);
-    return new CertificateKeyPair(chain, key);
+    return new CertificateKeyPair(chain, key, watched);
   }
 
   /** A {@code CertificateValidationContext}: trusted CA (PEM, parsed), SAN matchers and pinned hashes. */

@@ -74,6 +74,7 @@ public final class SecretStore {
       SecretSpec s = secret(ref, where);
       certs.add(s.tlsCertificate().orElseThrow(() -> wrongKind(s, "tls_certificate", where)));
     }
+    certs.replaceAll(CertificateKeyPair::reread); // watched_directory: the files as they are now
     if (m.certificateSecrets().size() > 1) {
       CertificateKeyPair.requireDistinctKeyTypes(certs, where + ": tls_certificate_sds_secret_configs");
     }
