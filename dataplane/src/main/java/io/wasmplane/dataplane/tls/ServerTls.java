@@ -8,6 +8,7 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.TlsMaterial;
 import io.wasmplane.dataplane.config.TlsServerConfig;
+import java.io.ByteArrayInputStream;
 
 /**
  * Builds a listener's server SslContext from a {@link TlsServerConfig}: certificate, client-certificate policy
@@ -27,7 +28,11 @@ public final class ServerTls {
       throw new ConfigException(where + ": no server certificate");
     }
     try {
-      SslContextBuilder b = SslContextBuilder.forServer(ServerKeys.keyManager(material.certificates(), where))
+      // One certificate: Netty's own key manager; several: the JDK's, which chooses one per handshake by key type.
+      var certs = material.certificates();
+      SslContextBuilder b = (certs.size() == 1
+          ? SslContextBuilder.forServer(new ByteArrayInputStream(certs.get(0).chainPem()), new ByteArrayInputStream(certs.get(0).keyPem()))
+          : SslContextBuilder.forServer(ServerKeys.keyManager(certs, where)))
           .protocols(tls.params().protocols())
           .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
