@@ -177,7 +177,7 @@ final class Http1HostPool extends HostPool {
         // terminated connection; anything else is the peer breaking HTTP.
         javax.net.ssl.SSLException tls = tlsFailure(cause);
         if (tls != null) {
-          s.fail(ResetReason.CONNECTION_FAILURE, "TLS_error: " + tls.getMessage());
+          s.fail(ResetReason.CONNECTION_FAILURE, "TLS_error: " + describe(tls));
         } else {
           s.fail(cause instanceof java.io.IOException ? ResetReason.CONNECTION_TERMINATION : ResetReason.PROTOCOL_ERROR,
               describe(cause));
