@@ -84,7 +84,6 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       return Verdicts.reject(e.getMessage());
     }
     accepted.put(name, config);
-    releaseUnusedSecrets(); // the names an earlier version of this cluster used, if no one else does
     String previousEds = edsNameOf.remove(name);
     if (config.type() != ClusterConfig.DiscoveryType.EDS) {
       if (secretsReady(config)) {
@@ -110,6 +109,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     if (previousEds != null && !previousEds.equals(edsNameOf.get(name))) {
       release(previousEds, name);
     }
+    releaseUnusedSecrets(); // the names an earlier version of this cluster used, if no one else does
     onProgress.run();
     return Verdicts.accept();
   }
