@@ -16,6 +16,7 @@ public final class SwappableSslContext extends SslContext {
 
   private volatile SslContext current;
   private volatile Runnable onClose = () -> { };
+  private volatile TlsStats handshakes;
 
   public SwappableSslContext(SslContext initial) {
     this.current = initial;
@@ -89,6 +90,24 @@ public final class SwappableSslContext extends SslContext {
       unwatch.forEach(Runnable::run);
       unwatch = List.of();
     }
+  }
+
+  /**
+   * Counts the handshake of every client connection made from now on in {@code stats} ({@code cluster.<name>.ssl.*}),
+   * whoever opens it (request pools, health checks), from the handler's handshake future.
+   */
+  public void countHandshakes(TlsStats stats) {
+    handshakes = stats;
+  }
+
+  @Override
+  protected io.netty.handler.ssl.SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort, boolean startTls) {
+    io.netty.handler.ssl.SslHandler h = super.newHandler(alloc, peerHost, peerPort, startTls);
+    TlsStats s = handshakes;
+    if (s != null) {
+      TlsHandshakeObserver.count(s, h);
+    }
+    return h;
   }
 
   public void swap(SslContext next) {

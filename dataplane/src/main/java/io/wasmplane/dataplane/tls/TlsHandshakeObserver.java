@@ -16,20 +16,21 @@ import org.slf4j.LoggerFactory;
 public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(TlsHandshakeObserver.class);
   private final TlsStats stats;
-  private final boolean downstream;
 
   public TlsHandshakeObserver(TlsStats stats) {
-    this(stats, true);
-  }
-
-  private TlsHandshakeObserver(TlsStats stats, boolean downstream) {
     this.stats = stats;
-    this.downstream = downstream;
   }
 
-  /** For an upstream connection: counts only (the peer is the upstream server). */
-  public static TlsHandshakeObserver upstream(TlsStats stats) {
-    return new TlsHandshakeObserver(stats, false);
+  /** Counts an upstream connection's handshake (the peer is the upstream server) when {@code handler}'s ends. */
+  static void count(TlsStats stats, SslHandler handler) {
+    handler.handshakeFuture().addListener(f -> {
+      if (f.isSuccess()) {
+        stats.handshake.inc();
+      } else {
+        countFailure(stats, f.cause());
+        log.debug("event=upstream_tls_handshake_failed cause={}", String.valueOf(f.cause()));
+      }
+    });
   }
 
   @Override
@@ -37,13 +38,11 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent done) {
       if (done.isSuccess()) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        ConnectionTls tls = ConnectionTls.of(ssl.engine().getSession());
+        ctx.channel().attr(ConnectionInfo.TLS_SESSION).set(tls);
         stats.handshake.inc();
-        if (downstream) {
-          ConnectionTls tls = ConnectionTls.of(ssl.engine().getSession());
-          ctx.channel().attr(ConnectionInfo.TLS_SESSION).set(tls);
-          if (!tls.mtls()) {
-            stats.noCertificate.inc();
-          }
+        if (!tls.mtls()) {
+          stats.noCertificate.inc();
         }
       } else {
         failed(ctx, done.cause());
@@ -54,6 +53,11 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
   }
 
   private void failed(ChannelHandlerContext ctx, Throwable cause) {
+    countFailure(stats, cause);
+    log.debug("event=downstream_tls_handshake_failed remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
+  }
+
+  private static void countFailure(TlsStats stats, Throwable cause) {
     stats.connectionError.inc();
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof VerificationFailure f) {
@@ -70,7 +74,5 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
         break;
       }
     }
-    log.debug("event={}_tls_handshake_failed remote={} cause={}", downstream ? "downstream" : "upstream", ctx.channel().remoteAddress(),
-        String.valueOf(cause));
   }
 }

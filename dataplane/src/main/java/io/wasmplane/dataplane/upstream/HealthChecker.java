@@ -426,7 +426,8 @@ final class HealthChecker {
           .handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-              cluster.addTls(ch, host);
+              cluster.sslContext().ifPresent(ctx -> ch.pipeline().addLast(ctx.newHandler(ch.alloc(),
+                  cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname()), host.address().getPort())));
               pipeline.accept(ch);
             }
           })

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ClusterConfig;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -81,7 +82,11 @@ abstract class HostPool {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
-            cluster.addTls(ch, host);
+            if (cluster.sslContext().isPresent()) {
+              SslContext ctx = cluster.sslContext().get();
+              String sni = cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname());
+              ch.pipeline().addLast("ssl", ctx.newHandler(ch.alloc(), sni, host.address().getPort()));
+            }
             pipeline.accept(ch);
           }
         });
@@ -104,16 +109,6 @@ abstract class HostPool {
       }
     });
     return f;
-  }
-
-  /** The TLS error (a failed handshake) behind an upstream connection's exception, or null. */
-  static javax.net.ssl.SSLException tlsFailure(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof javax.net.ssl.SSLException e) {
-        return e;
-      }
-    }
-    return null;
   }
 
   static String describe(Throwable t) {

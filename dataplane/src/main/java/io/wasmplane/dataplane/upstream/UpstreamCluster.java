@@ -1,6 +1,5 @@
 package io.wasmplane.dataplane.upstream;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.wasmplane.dataplane.config.HealthConfig;
 import io.netty.handler.ssl.SslContext;
@@ -34,8 +33,6 @@ public final class UpstreamCluster {
   private final ClusterStats stats;
   private final Transport transport;
   private final Optional<SslContext> sslContext;
-  /** {@code cluster.<name>.ssl.*}, counted on every upstream handshake (requests and health checks); null without TLS. */
-  private final io.wasmplane.dataplane.tls.TlsStats tlsStats;
   private final AtomicReference<List<UpstreamHost>> hosts = new AtomicReference<>(List.of());
   private final AtomicInteger rrIndex = new AtomicInteger();
   private final ConcurrentHashMap<EventLoop, WorkerPool> pools = new ConcurrentHashMap<>();
@@ -65,7 +62,9 @@ public final class UpstreamCluster {
     this.transport = transport;
     this.sslContext = config.tls().map(t -> io.wasmplane.dataplane.tls.ClientTls.context(t, secrets,
         "cluster " + config.name() + ".transport_socket"));
-    this.tlsStats = config.tls().isPresent() ? new io.wasmplane.dataplane.tls.TlsStats(registry, "cluster." + config.name()) : null;
+    // cluster.<name>.ssl.*: every upstream handshake (requests and health checks) made with this context.
+    sslContext.ifPresent(c -> ((io.wasmplane.dataplane.tls.SwappableSslContext) c).countHandshakes(
+        new io.wasmplane.dataplane.tls.TlsStats(registry, "cluster." + config.name())));
     HealthConfig hc = config.health();
     this.healthChecker = hc.healthCheck().map(c -> new HealthChecker(this, c, healthLoop.get(),
         new HealthCheckStats(registry, config.name()), this::onHealthCheckResult)).orElse(null);
@@ -102,15 +101,6 @@ public final class UpstreamCluster {
 
   Optional<SslContext> sslContext() {
     return sslContext;
-  }
-
-  /** Adds the cluster's TLS handler (and its handshake counting) to a new upstream connection's pipeline. */
-  void addTls(Channel ch, UpstreamHost host) {
-    if (sslContext.isPresent()) {
-      String sni = config.tls().flatMap(t -> t.sni()).orElse(host.hostname());
-      ch.pipeline().addLast("ssl", sslContext.get().newHandler(ch.alloc(), sni, host.address().getPort()));
-      ch.pipeline().addLast("tls-observer", io.wasmplane.dataplane.tls.TlsHandshakeObserver.upstream(tlsStats));
-    }
   }
 
   private void setHosts(List<UpstreamHost> list) {
