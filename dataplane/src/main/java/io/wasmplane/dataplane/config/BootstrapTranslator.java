@@ -121,7 +121,7 @@ public final class BootstrapTranslator {
       throw new ConfigException(where + ": SDS secret '" + n + "' with sds_config is only supported on resources from LDS/CDS "
           + "(a static listener or cluster is built before any secret can arrive)");
     }
-    m.certificateSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "tls_certificate", where));
+    m.certificateSecrets().stream().filter(r -> !r.dynamic()).forEach(r -> requireSecret(r.name(), secrets, "tls_certificate", where));
     m.validationSecret().filter(r -> !r.dynamic()).ifPresent(r -> requireSecret(r.name(), secrets, "validation_context", where));
   }
 

@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.config;
 
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,19 +10,19 @@ import java.util.Optional;
  * {@code default_validation_context}), as Envoy merges them. Resolved into {@link ResolvedTls} when the context is built
  * and whenever one of its secrets changes.
  */
-public record TlsMaterial(Optional<CertificateKeyPair> certificate, Optional<SecretRef> certificateSecret,
+public record TlsMaterial(List<CertificateKeyPair> certificates, List<SecretRef> certificateSecrets,
     Optional<CertificateValidationContext> validation, Optional<SecretRef> validationSecret) {
 
-  public static final TlsMaterial NONE = new TlsMaterial(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+  public static final TlsMaterial NONE = new TlsMaterial(List.of(), List.of(), Optional.empty(), Optional.empty());
 
   public boolean hasCertificate() {
-    return certificate.isPresent() || certificateSecret.isPresent();
+    return !certificates.isEmpty() || !certificateSecrets.isEmpty();
   }
 
   public boolean hasValidation() {
     return validation.isPresent() || validationSecret.isPresent();
   }
 
-  /** The certificate and validation of a TLS context once its secrets are known. */
-  public record ResolvedTls(Optional<CertificateKeyPair> certificate, Optional<CertificateValidation> validation) {}
+  /** The certificates (at most one per key type) and validation of a TLS context once its secrets are known. */
+  public record ResolvedTls(List<CertificateKeyPair> certificates, Optional<CertificateValidation> validation) {}
 }

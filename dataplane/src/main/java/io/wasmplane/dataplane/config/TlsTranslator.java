@@ -39,7 +39,13 @@ public final class TlsTranslator {
     checkTlsSocket(ts, where);
     String w = where + ".typed_config";
     DownstreamTlsContext d = BootstrapTranslator.unpack(ts.getTypedConfig(), DownstreamTlsContext.class, w);
-    FieldGuard.onlySupported(d, w, Set.of("common_tls_context", "require_client_certificate"));
+    FieldGuard.onlySupported(d, w, Set.of("common_tls_context", "require_client_certificate", "disable_stateless_session_resumption",
+        "session_timeout", "session_ticket_keys", "session_ticket_keys_sds_secret_config"));
+    if (d.hasSessionTicketKeys() || d.hasSessionTicketKeysSdsSecretConfig()) {
+      throw new ConfigException(w + "." + (d.hasSessionTicketKeys() ? "session_ticket_keys" : "session_ticket_keys_sds_secret_config")
+          + ": the JDK TLS provider makes and rotates its own session ticket keys and cannot take configured ones; remove them"
+          + " (tickets then use the provider's keys) or set disable_stateless_session_resumption");
+    }
     String cw = w + ".common_tls_context";
     CommonTlsContext common = d.getCommonTlsContext();
     FieldGuard.onlySupported(common, cw, COMMON_FIELDS);
@@ -50,7 +56,14 @@ public final class TlsTranslator {
     boolean require = d.hasRequireClientCertificate() && d.getRequireClientCertificate().getValue();
     List<String> alpn = common.getAlpnProtocolsCount() == 0 ? List.of("h2", "http/1.1") : List.copyOf(common.getAlpnProtocolsList());
     TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
-    return new TlsServerConfig(material, require, alpn, params);
+    long timeout = 0;
+    if (d.hasSessionTimeout()) {
+      timeout = d.getSessionTimeout().getSeconds();
+      if (timeout <= 0 || timeout > Integer.MAX_VALUE) {
+        throw new ConfigException(w + ".session_timeout: must be at least 1s and at most " + Integer.MAX_VALUE + "s");
+      }
+    }
+    return new TlsServerConfig(material, require, alpn, params, !d.getDisableStatelessSessionResumption(), timeout);
   }
 
   public static TlsClientConfig upstream(TransportSocket ts, String where) {
@@ -63,22 +76,30 @@ public final class TlsTranslator {
     FieldGuard.onlySupported(common, cw, COMMON_FIELDS);
     // Envoy's client defaults: TLS 1.2 to 1.3 as well.
     TlsParams params = common.hasTlsParams() ? params(common.getTlsParams(), cw + ".tls_params") : TlsParams.DEFAULT;
+    int certs = common.getTlsCertificatesCount() + common.getTlsCertificateSdsSecretConfigsCount();
+    if (certs > 1) {
+      throw new ConfigException(cw + ": a client context takes one certificate (as Envoy), got " + certs);
+    }
     return new TlsClientConfig(u.getSni().isEmpty() ? Optional.empty() : Optional.of(u.getSni()),
         List.copyOf(common.getAlpnProtocolsList()), material(common, cw), params);
   }
 
-  /** The certificate and validation sources of a CommonTlsContext; at most one certificate (inline or SDS). */
+  /**
+   * The certificate and validation sources of a CommonTlsContext: certificates inline or from SDS (not both), at most one
+   * per key type (a server picks among them by the client's signature algorithms).
+   */
   static TlsMaterial material(CommonTlsContext common, String cw) {
-    int certs = common.getTlsCertificatesCount() + common.getTlsCertificateSdsSecretConfigsCount();
-    if (certs > 1) {
-      throw new ConfigException(cw + ": at most one certificate (tls_certificates or tls_certificate_sds_secret_configs) is supported, got " + certs);
+    if (common.getTlsCertificatesCount() > 0 && common.getTlsCertificateSdsSecretConfigsCount() > 0) {
+      throw new ConfigException(cw + ": only one of tls_certificates and tls_certificate_sds_secret_configs may be set");
     }
-    Optional<CertificateKeyPair> cert = Optional.empty();
-    Optional<SecretRef> certSecret = Optional.empty();
-    if (common.getTlsCertificatesCount() == 1) {
-      cert = Optional.of(certificate(common.getTlsCertificates(0), cw + ".tls_certificates[0]"));
-    } else if (common.getTlsCertificateSdsSecretConfigsCount() == 1) {
-      certSecret = Optional.of(sdsRef(common.getTlsCertificateSdsSecretConfigs(0), cw + ".tls_certificate_sds_secret_configs[0]"));
+    List<CertificateKeyPair> certs = new ArrayList<>();
+    for (int i = 0; i < common.getTlsCertificatesCount(); i++) {
+      certs.add(certificate(common.getTlsCertificates(i), cw + ".tls_certificates[" + i + "]"));
+    }
+    CertificateKeyPair.requireDistinctKeyTypes(certs, cw + ".tls_certificates");
+    List<SecretRef> certSecrets = new ArrayList<>();
+    for (int i = 0; i < common.getTlsCertificateSdsSecretConfigsCount(); i++) {
+      certSecrets.add(sdsRef(common.getTlsCertificateSdsSecretConfigs(i), cw + ".tls_certificate_sds_secret_configs[" + i + "]"));
     }
     int validations = (common.hasValidationContext() ? 1 : 0) + (common.hasValidationContextSdsSecretConfig() ? 1 : 0)
         + (common.hasCombinedValidationContext() ? 1 : 0);
@@ -103,7 +124,7 @@ public final class TlsTranslator {
       validation(c.getDefaultValidationContext(), w + ".default_validation_context");
       validation = Optional.of(c.getDefaultValidationContext());
     }
-    return new TlsMaterial(cert, certSecret, validation, validationSecret);
+    return new TlsMaterial(List.copyOf(certs), List.copyOf(certSecrets), validation, validationSecret);
   }
 
   static SecretRef sdsRef(SdsSecretConfig s, String where) {
@@ -123,16 +144,32 @@ public final class TlsTranslator {
 
   /** A {@code TlsCertificate}: chain and key read and checked (they parse, and the key belongs to the leaf). */
   public static CertificateKeyPair certificate(TlsCertificate cert, String where) {
-    FieldGuard.onlySupported(cert, where, Set.of("certificate_chain", "private_key"));
+    FieldGuard.onlySupported(cert, where, Set.of("certificate_chain", "private_key", "watched_directory"));
     if (!cert.hasCertificateChain() || !cert.hasPrivateKey()) {
       throw new ConfigException(where + ": certificate_chain and private_key are required");
+    }
+    Optional<CertificateKeyPair.Watched> watched = Optional.empty();
+    if (cert.hasWatchedDirectory()) {
+      // Envoy: the directory's changes reload file-based chain and key (e.g. a Kubernetes secret volume's symlink swap).
+      String w = where + ".watched_directory.path";
+      if (cert.getWatchedDirectory().getPath().isEmpty()) {
+        throw new ConfigException(w + ": required");
+      }
+      if (!cert.getCertificateChain().hasFilename() || !cert.getPrivateKey().hasFilename()) {
+        throw new ConfigException(where + ".watched_directory: certificate_chain and private_key must be filenames to be reloaded");
+      }
+      java.nio.file.Path dir = java.nio.file.Path.of(cert.getWatchedDirectory().getPath());
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        throw new ConfigException(w + ": '" + dir + "' is not a directory");
+      }
+      watched = Optional.of(new CertificateKeyPair.Watched(dir, cert, where));
     }
     byte[] chain = BootstrapTranslator.dataSource(cert.getCertificateChain(), where + ".certificate_chain");
     byte[] key = BootstrapTranslator.dataSource(cert.getPrivateKey(), where + ".private_key");
     List<X509Certificate> certs = Pem.certificates(chain, where + ".certificate_chain");
     PrivateKey pk = Pem.privateKey(key, where + ".private_key");
     Pem.requireMatch(pk, certs.get(0), where);
-    return new CertificateKeyPair(chain, key);
+    return new CertificateKeyPair(chain, key, watched);
   }
 
   /** A {@code CertificateValidationContext}: trusted CA (PEM, parsed), SAN matchers and pinned hashes. */
@@ -241,9 +278,9 @@ public final class TlsTranslator {
     }
   }
 
-  /** A validated SDS secret: a certificate or a validation context (other kinds are refused). */
+  /** A validated SDS secret: a certificate, a validation context or a generic secret (session ticket keys are refused). */
   public static SecretSpec secret(Secret s, String where) {
-    FieldGuard.onlySupported(s, where, Set.of("name", "tls_certificate", "validation_context"));
+    FieldGuard.onlySupported(s, where, Set.of("name", "tls_certificate", "validation_context", "generic_secret", "session_ticket_keys"));
     if (s.getName().isEmpty()) {
       throw new ConfigException(where + ".name: required");
     }
@@ -254,7 +291,20 @@ public final class TlsTranslator {
       validation(s.getValidationContext(), where + ".validation_context");
       return new SecretSpec(s.getName(), Optional.empty(), Optional.of(s.getValidationContext()));
     }
-    throw new ConfigException(where + ": one of tls_certificate or validation_context is required");
+    if (s.hasGenericSecret()) {
+      String w = where + ".generic_secret";
+      FieldGuard.onlySupported(s.getGenericSecret(), w, Set.of("secret"));
+      if (!s.getGenericSecret().hasSecret()) {
+        throw new ConfigException(w + ".secret: required");
+      }
+      byte[] value = BootstrapTranslator.dataSource(s.getGenericSecret().getSecret(), w + ".secret");
+      return new SecretSpec(s.getName(), Optional.empty(), Optional.empty(), Optional.of(value));
+    }
+    if (s.hasSessionTicketKeys()) {
+      throw new ConfigException(where + ".session_ticket_keys: the JDK TLS provider makes and rotates its own session ticket keys and"
+          + " cannot take configured ones");
+    }
+    throw new ConfigException(where + ": one of tls_certificate, validation_context or generic_secret is required");
   }
 
   static void checkTlsSocket(TransportSocket ts, String where) {

@@ -32,9 +32,9 @@ public final class ClientTls {
       } else {
         b.trustManager(InsecureTrustManagerFactory.INSTANCE);
       }
-      if (material.certificate().isPresent()) {
-        b.keyManager(new ByteArrayInputStream(material.certificate().get().chainPem()),
-            new ByteArrayInputStream(material.certificate().get().keyPem()));
+      if (!material.certificates().isEmpty()) {
+        b.keyManager(new ByteArrayInputStream(material.certificates().get(0).chainPem()),
+            new ByteArrayInputStream(material.certificates().get(0).keyPem()));
       }
       if (!tls.alpn().isEmpty()) {
         b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

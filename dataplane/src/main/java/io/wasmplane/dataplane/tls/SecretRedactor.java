@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Envoy's config_dump redaction of secrets: every {@code TlsCertificate.private_key} (and {@code password}) given inline
- * is printed as {@code "[redacted]"}, wherever it sits (bootstrap, listeners, clusters, SDS secrets, inside Any
+ * Envoy's config_dump redaction of secrets: every {@code TlsCertificate.private_key} (and {@code password}) and
+ * {@code GenericSecret.secret} given inline is printed as {@code "[redacted]"}, wherever it sits (bootstrap, listeners, clusters, SDS secrets, inside Any
  * payloads of known types). File names stay, as in Envoy.
  */
 public final class SecretRedactor {
@@ -41,6 +41,10 @@ public final class SecretRedactor {
         b.setPassword(REDACTED);
       }
       return b.build();
+    }
+    if (m instanceof io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.GenericSecret g && g.hasSecret()
+        && !g.getSecret().hasFilename()) {
+      return g.toBuilder().setSecret(REDACTED).build();
     }
     if (m instanceof Any any) {
       return redactAny(any);

@@ -30,14 +30,14 @@ public final class SecretStore {
 
   /** Whether every dynamic secret {@code m} names has arrived (else the listener or cluster is warming). */
   public boolean ready(TlsMaterial m) {
-    return m.certificateSecret().filter(SecretRef::dynamic).map(r -> dynamic.containsKey(r.name())).orElse(true)
+    return m.certificateSecrets().stream().filter(SecretRef::dynamic).allMatch(r -> dynamic.containsKey(r.name()))
         && m.validationSecret().filter(SecretRef::dynamic).map(r -> dynamic.containsKey(r.name())).orElse(true);
   }
 
   /** The dynamic secret names {@code m} refers to. */
   public static List<String> dynamicNames(TlsMaterial m) {
     List<String> names = new ArrayList<>();
-    m.certificateSecret().filter(SecretRef::dynamic).ifPresent(r -> names.add(r.name()));
+    m.certificateSecrets().stream().filter(SecretRef::dynamic).forEach(r -> names.add(r.name()));
     m.validationSecret().filter(SecretRef::dynamic).ifPresent(r -> names.add(r.name()));
     return names;
   }
@@ -48,6 +48,11 @@ public final class SecretStore {
     for (Runnable r : watchers.getOrDefault(s.name(), List.of())) {
       r.run();
     }
+  }
+
+  /** An SDS secret nobody refers to any more (its watch was cancelled). */
+  public void remove(String name) {
+    dynamic.remove(name);
   }
 
   public Optional<SecretSpec> dynamicSecret(String name) {
@@ -64,10 +69,14 @@ public final class SecretStore {
 
   /** The certificate and validation of {@code m}, secrets looked up; a missing or wrong-kind secret names itself. */
   public TlsMaterial.ResolvedTls resolve(TlsMaterial m, String where) {
-    Optional<CertificateKeyPair> cert = m.certificate();
-    if (m.certificateSecret().isPresent()) {
-      SecretSpec s = secret(m.certificateSecret().get(), where);
-      cert = Optional.of(s.tlsCertificate().orElseThrow(() -> wrongKind(s, "tls_certificate", where)));
+    List<CertificateKeyPair> certs = new ArrayList<>(m.certificates());
+    for (SecretRef ref : m.certificateSecrets()) {
+      SecretSpec s = secret(ref, where);
+      certs.add(s.tlsCertificate().orElseThrow(() -> wrongKind(s, "tls_certificate", where)));
+    }
+    certs.replaceAll(CertificateKeyPair::reread); // watched_directory: the files as they are now
+    if (m.certificateSecrets().size() > 1) {
+      CertificateKeyPair.requireDistinctKeyTypes(certs, where + ": tls_certificate_sds_secret_configs");
     }
     Optional<CertificateValidation> validation;
     if (m.validationSecret().isPresent()) {
@@ -79,7 +88,7 @@ public final class SecretStore {
     } else {
       validation = m.validation().map(v -> TlsTranslator.validation(v, where + ".validation_context"));
     }
-    return new TlsMaterial.ResolvedTls(cert, validation);
+    return new TlsMaterial.ResolvedTls(List.copyOf(certs), validation);
   }
 
   private SecretSpec secret(SecretRef ref, String where) {

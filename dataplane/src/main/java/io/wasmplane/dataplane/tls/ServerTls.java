@@ -5,7 +5,6 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.wasmplane.dataplane.config.CertificateKeyPair;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.TlsMaterial;
 import io.wasmplane.dataplane.config.TlsServerConfig;
@@ -25,13 +24,22 @@ public final class ServerTls {
   }
 
   static SslContext build(TlsServerConfig tls, TlsMaterial.ResolvedTls material, String where) {
-    CertificateKeyPair cert = material.certificate().orElseThrow(() -> new ConfigException(where + ": no server certificate"));
+    if (material.certificates().isEmpty()) {
+      throw new ConfigException(where + ": no server certificate");
+    }
     try {
-      SslContextBuilder b = SslContextBuilder.forServer(new ByteArrayInputStream(cert.chainPem()), new ByteArrayInputStream(cert.keyPem()))
+      // One certificate: Netty's own key manager; several: the JDK's, which chooses one per handshake by key type.
+      var certs = material.certificates();
+      SslContextBuilder b = (certs.size() == 1
+          ? SslContextBuilder.forServer(new ByteArrayInputStream(certs.get(0).chainPem()), new ByteArrayInputStream(certs.get(0).keyPem()))
+          : SslContextBuilder.forServer(ServerKeys.keyManager(certs, where)))
           .protocols(tls.params().protocols())
           .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
               ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, tls.alpn()));
+      if (tls.sessionTimeoutSeconds() > 0) {
+        b.sessionTimeout(tls.sessionTimeoutSeconds());
+      }
       if (!tls.params().cipherSuites().isEmpty()) {
         b.ciphers(tls.params().cipherSuites());
       }
@@ -43,7 +51,7 @@ public final class ServerTls {
         b.trustManager(InsecureTrustManagerFactory.INSTANCE);
         b.clientAuth(ClientAuth.REQUIRE);
       }
-      return b.build();
+      return SessionTickets.build(b, tls.sessionTickets());
     } catch (ConfigException e) {
       throw e;
     } catch (Exception e) {

@@ -16,6 +16,7 @@ public final class SwappableSslContext extends SslContext {
 
   private volatile SslContext current;
   private volatile Runnable onClose = () -> { };
+  private volatile TlsStats handshakes;
 
   public SwappableSslContext(SslContext initial) {
     this.current = initial;
@@ -23,20 +24,90 @@ public final class SwappableSslContext extends SslContext {
 
   /**
    * A context built by {@code build} from {@code material} resolved against {@code secrets}, rebuilt for new
-   * connections whenever one of its SDS secrets changes (a rebuild that fails keeps the last good version).
+   * connections whenever one of its SDS secrets changes or a {@code watched_directory} of one of its certificates does
+   * (a rebuild that fails, e.g. a key not yet written beside its new certificate, keeps the last good version).
    */
   static SwappableSslContext following(io.wasmplane.dataplane.config.TlsMaterial material, SecretStore secrets, String where,
       java.util.function.Function<io.wasmplane.dataplane.config.TlsMaterial.ResolvedTls, SslContext> build) {
-    SwappableSslContext ctx = new SwappableSslContext(build.apply(secrets.resolve(material, where)));
-    ctx.onClose(secrets.watch(SecretStore.dynamicNames(material), () -> {
+    var first = secrets.resolve(material, where);
+    SwappableSslContext ctx = new SwappableSslContext(build.apply(first));
+    Follower f = new Follower(() -> {
+      var resolved = secrets.resolve(material, where);
+      ctx.swap(build.apply(resolved));
+      return resolved;
+    }, where);
+    f.watchDirectories(first);
+    Runnable unwatchSecrets = secrets.watch(SecretStore.dynamicNames(material), f::rebuild);
+    ctx.onClose(() -> {
+      unwatchSecrets.run();
+      f.close();
+    });
+    return ctx;
+  }
+
+  /** Rebuilds a context on a change and keeps its directory watches matching its current certificates. */
+  private static final class Follower {
+    private final java.util.function.Supplier<io.wasmplane.dataplane.config.TlsMaterial.ResolvedTls> rebuild;
+    private final String where;
+    private java.util.Set<java.nio.file.Path> dirs = java.util.Set.of();
+    private List<Runnable> unwatch = List.of();
+    private boolean closed;
+
+    Follower(java.util.function.Supplier<io.wasmplane.dataplane.config.TlsMaterial.ResolvedTls> rebuild, String where) {
+      this.rebuild = rebuild;
+      this.where = where;
+    }
+
+    synchronized void rebuild() {
+      if (closed) {
+        return;
+      }
       try {
-        ctx.swap(build.apply(secrets.resolve(material, where)));
+        watchDirectories(rebuild.get());
         log.info("event=tls_context_rotated where=\"{}\"", where);
       } catch (RuntimeException e) {
         log.warn("event=tls_context_rotation_failed where=\"{}\" cause=\"{}\"", where, e.getMessage());
       }
-    }));
-    return ctx;
+    }
+
+    synchronized void watchDirectories(io.wasmplane.dataplane.config.TlsMaterial.ResolvedTls resolved) {
+      java.util.Set<java.nio.file.Path> wanted = new java.util.HashSet<>();
+      resolved.certificates().forEach(c -> c.watched().ifPresent(w -> wanted.add(w.directory())));
+      if (closed || wanted.equals(dirs)) {
+        return;
+      }
+      unwatch.forEach(Runnable::run);
+      List<Runnable> next = new java.util.ArrayList<>();
+      for (java.nio.file.Path d : wanted) {
+        next.add(DirectoryWatcher.shared().watch(d, this::rebuild));
+      }
+      dirs = java.util.Set.copyOf(wanted);
+      unwatch = next;
+    }
+
+    synchronized void close() {
+      closed = true;
+      unwatch.forEach(Runnable::run);
+      unwatch = List.of();
+    }
+  }
+
+  /**
+   * Counts the handshake of every client connection made from now on in {@code stats} ({@code cluster.<name>.ssl.*}),
+   * whoever opens it (request pools, health checks), from the handler's handshake future.
+   */
+  public void countHandshakes(TlsStats stats) {
+    handshakes = stats;
+  }
+
+  @Override
+  protected io.netty.handler.ssl.SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort, boolean startTls) {
+    io.netty.handler.ssl.SslHandler h = super.newHandler(alloc, peerHost, peerPort, startTls);
+    TlsStats s = handshakes;
+    if (s != null) {
+      TlsHandshakeObserver.count(s, h);
+    }
+    return h;
   }
 
   public void swap(SslContext next) {

@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits right after a downstream connection's SslHandler until the handshake ends: counts it under Envoy's
- * {@code ssl.*} names and records the connection's {@link ConnectionTls} for filters and access logs.
+ * Sits right after a connection's SslHandler until the handshake ends: counts it under Envoy's {@code ssl.*} names
+ * (a listener's, or {@code cluster.<name>.ssl.*} upstream) and, downstream, records the connection's
+ * {@link ConnectionTls} for filters and access logs.
  */
 public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(TlsHandshakeObserver.class);
@@ -18,6 +19,18 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
 
   public TlsHandshakeObserver(TlsStats stats) {
     this.stats = stats;
+  }
+
+  /** Counts an upstream connection's handshake (the peer is the upstream server) when {@code handler}'s ends. */
+  static void count(TlsStats stats, SslHandler handler) {
+    handler.handshakeFuture().addListener(f -> {
+      if (f.isSuccess()) {
+        stats.handshake.inc();
+      } else {
+        countFailure(stats, f.cause());
+        log.debug("event=upstream_tls_handshake_failed cause={}", String.valueOf(f.cause()));
+      }
+    });
   }
 
   @Override
@@ -40,6 +53,11 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
   }
 
   private void failed(ChannelHandlerContext ctx, Throwable cause) {
+    countFailure(stats, cause);
+    log.debug("event=downstream_tls_handshake_failed remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
+  }
+
+  private static void countFailure(TlsStats stats, Throwable cause) {
     stats.connectionError.inc();
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof VerificationFailure f) {
@@ -56,6 +74,5 @@ public final class TlsHandshakeObserver extends ChannelInboundHandlerAdapter {
         break;
       }
     }
-    log.debug("event=downstream_tls_handshake_failed remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
   }
 }

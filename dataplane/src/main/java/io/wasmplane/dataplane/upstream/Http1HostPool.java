@@ -177,11 +177,27 @@ final class Http1HostPool extends HostPool {
       UpstreamStream s = current;
       current = null;
       if (s != null) {
-        // A TCP reset or other I/O error is a terminated connection; anything else is the peer breaking HTTP.
-        s.fail(cause instanceof java.io.IOException ? ResetReason.CONNECTION_TERMINATION : ResetReason.PROTOCOL_ERROR,
-            describe(cause));
+        // A failed TLS handshake is a connection failure (Envoy: 503, "TLS_error"); a TCP reset or other I/O error a
+        // terminated connection; anything else is the peer breaking HTTP.
+        javax.net.ssl.SSLException tls = tlsFailure(cause);
+        if (tls != null) {
+          s.fail(ResetReason.CONNECTION_FAILURE, "TLS_error: " + describe(tls));
+        } else {
+          s.fail(cause instanceof java.io.IOException ? ResetReason.CONNECTION_TERMINATION : ResetReason.PROTOCOL_ERROR,
+              describe(cause));
+        }
       }
       ctx.close();
     }
+  }
+
+  /** The TLS error (a failed handshake) behind an upstream connection's exception, or null. */
+  private static javax.net.ssl.SSLException tlsFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException e) {
+        return e;
+      }
+    }
+    return null;
   }
 }

@@ -66,6 +66,9 @@ public final class UpstreamCluster {
     this.transport = transport;
     this.sslContext = config.tls().map(t -> io.wasmplane.dataplane.tls.ClientTls.context(t, secrets,
         "cluster " + config.name() + ".transport_socket"));
+    // cluster.<name>.ssl.*: every upstream handshake (requests and health checks) made with this context.
+    sslContext.ifPresent(c -> ((io.wasmplane.dataplane.tls.SwappableSslContext) c).countHandshakes(
+        new io.wasmplane.dataplane.tls.TlsStats(registry, "cluster." + config.name())));
     HealthConfig hc = config.health();
     this.healthChecker = hc.healthCheck().map(c -> new HealthChecker(this, c, healthLoop.get(),
         new HealthCheckStats(registry, config.name()), this::onHealthCheckResult)).orElse(null);

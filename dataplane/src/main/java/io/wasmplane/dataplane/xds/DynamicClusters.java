@@ -87,6 +87,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       // SDS secrets of its UpstreamTlsContext: subscribed now, the cluster warms until they are there.
       config.tls().ifPresent(t -> secrets.expect(t.material(), "cluster " + name));
     } catch (ConfigException | IllegalArgumentException e) {
+      releaseUnusedSecrets();
       return Verdicts.reject(e.getMessage());
     }
     accepted.put(name, config);
@@ -114,6 +115,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     if (previousEds != null && !previousEds.equals(edsNameOf.get(name))) {
       release(previousEds, name);
     }
+    releaseUnusedSecrets(); // the names an earlier version of this cluster used, if no one else does
     onProgress.run();
     return Verdicts.accept();
   }
@@ -130,6 +132,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     if (service != null) {
       release(service, name);
     }
+    releaseUnusedSecrets();
     log.info("event=cluster_removed cluster={}", name);
     onProgress.run();
   }
@@ -148,6 +151,10 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
   /** Envoy's CDS init: the first CDS response is in and every cluster it brought has its endpoints (or timed out). */
   boolean initialized() {
     return initialFetchDone && warming.isEmpty();
+  }
+
+  private void releaseUnusedSecrets() {
+    secrets.retainOnly("clusters", DynamicSecrets.namesOf(accepted.values().stream().flatMap(c -> c.tls().stream()).map(t -> t.material())));
   }
 
   private boolean secretsReady(ClusterConfig config) {

@@ -212,6 +212,9 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
     warming.values().forEach(b -> used.addAll(b.ecds()));
     active.values().forEach(b -> used.addAll(b.ecds()));
     extensions.retainOnly(used);
+    // SDS secrets follow the same rule: what no warming or active listener's filter chain refers to is released.
+    secrets.retainOnly("listeners", DynamicSecrets.namesOf(java.util.stream.Stream.concat(warming.values().stream(), active.values().stream())
+        .flatMap(b -> b.config().chains().stream()).flatMap(c -> c.tls().stream()).map(t -> t.material())));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.wasmplane.xds.XdsClient;
 import io.wasmplane.xds.XdsSource;
 import io.wasmplane.xds.resource.SecretResource;
 import io.wasmplane.xds.resource.SecretUpdate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * SDS: one watch per dynamic secret name a TLS context refers to. A secret is checked (PEM parses, the key belongs to
  * the certificate) in the verdict, so a bad one is NACKed and the last good one keeps serving; an accepted one goes to
  * the {@link SecretStore}, which rebuilds the contexts using it for their new connections, and listeners warming for
- * it are re-checked. Watches stay for the life of the client (secrets are few and shared).
+ * it are re-checked. A watch is cancelled (and the secret forgotten) once no LDS listener and no CDS cluster refers to
+ * the name any more: each side reports the names it still uses through {@link #retainOnly}.
  */
 final class DynamicSecrets {
   private static final Logger log = LoggerFactory.getLogger(DynamicSecrets.class);
@@ -36,6 +38,8 @@ final class DynamicSecrets {
   private final Map<String, WatchHandle> watches = new ConcurrentHashMap<>();
   /** Names not there within initial_fetch_timeout: their users stop warming (and fail to build, as Envoy's do). */
   private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
+  /** The names each kind of user (listeners, clusters) still refers to. */
+  private final Map<String, Set<String>> usedBy = new ConcurrentHashMap<>();
 
   DynamicSecrets(XdsClient xds, SecretStore store, Runnable onArrival) {
     this.xds = xds;
@@ -45,7 +49,7 @@ final class DynamicSecrets {
 
   /** Subscribes to the dynamic secrets {@code m} names; a config source that cannot be used names the field. */
   void expect(TlsMaterial m, String where) {
-    m.certificateSecret().filter(SecretRef::dynamic).ifPresent(r -> watch(r, where + ": tls_certificate_sds_secret_configs"));
+    m.certificateSecrets().stream().filter(SecretRef::dynamic).forEach(r -> watch(r, where + ": tls_certificate_sds_secret_configs"));
     m.validationSecret().filter(SecretRef::dynamic).ifPresent(r -> watch(r, where + ": validation_context_sds_secret_config"));
   }
 
@@ -60,6 +64,33 @@ final class DynamicSecrets {
       throw new ConfigException(e.getMessage(), e);
     }
     watches.computeIfAbsent(ref.name(), n -> xds.watch(SecretResource.INSTANCE, n, source, new Watcher(n)));
+  }
+
+  /** The dynamic secret names of {@code materials}, for {@link #retainOnly}. */
+  static Set<String> namesOf(java.util.stream.Stream<TlsMaterial> materials) {
+    Set<String> names = new java.util.HashSet<>();
+    materials.forEach(m -> names.addAll(SecretStore.dynamicNames(m)));
+    return names;
+  }
+
+  /**
+   * {@code user} (listeners or clusters) refers to exactly {@code names} now: watches that neither kind of user needs
+   * any more are cancelled (the control plane sees the unsubscription) and their secrets dropped. Call it after every
+   * accepted, rejected or removed resource, on the xds-client thread.
+   */
+  void retainOnly(String user, Set<String> names) {
+    usedBy.put(user, Set.copyOf(names));
+    for (String name : List.copyOf(watches.keySet())) {
+      if (usedBy.values().stream().noneMatch(u -> u.contains(name))) {
+        WatchHandle h = watches.remove(name);
+        if (h != null) {
+          h.cancel();
+        }
+        timedOut.remove(name);
+        store.remove(name);
+        log.info("event=sds_secret_released secret={}", name);
+      }
+    }
   }
 
   /** Every dynamic secret of {@code m} is there (or will not come: timed out). */

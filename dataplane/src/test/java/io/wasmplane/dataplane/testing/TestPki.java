@@ -43,6 +43,15 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientC
     return new Leaf(cert, key);
   }
 
+  /** Like {@link #issue} with an RSA 2048 key instead of EC P-256 (e.g. an RSA certificate beside an ECDSA one). */
+  public Leaf issueRsa(String cn, String ext) throws IOException, InterruptedException {
+    Path dir = caCert.getParent();
+    Path key = dir.resolve(cn + ".key");
+    Path cert = dir.resolve(cn + ".crt");
+    sign(dir, cn, key, cert, caCert, dir.resolve("ca.key"), ext, "rsa:2048");
+    return new Leaf(cert, key);
+  }
+
   /** A self-signed server certificate and its key for {@code dnsName} (CN and DNS SAN), e.g. one per SNI name. */
   public static Path[] selfSigned(Path dir, String dnsName) throws IOException, InterruptedException {
     Files.createDirectories(dir);
@@ -56,11 +65,20 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientC
 
   private static void sign(Path dir, String cn, Path key, Path cert, Path ca, Path caKey, String ext)
       throws IOException, InterruptedException {
+    sign(dir, cn, key, cert, ca, caKey, ext, "ec");
+  }
+
+  private static void sign(Path dir, String cn, Path key, Path cert, Path ca, Path caKey, String ext, String keyType)
+      throws IOException, InterruptedException {
     Path csr = dir.resolve(cn + ".csr");
     Path extFile = dir.resolve(cn + ".ext");
     Files.writeString(extFile, ext);
-    run(dir, "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=" + cn, "-keyout", key.toString(),
-        "-out", csr.toString());
+    List<String> req = new java.util.ArrayList<>(List.of("openssl", "req", "-newkey", keyType));
+    if (keyType.equals("ec")) {
+      req.addAll(List.of("-pkeyopt", "ec_paramgen_curve:prime256v1"));
+    }
+    req.addAll(List.of("-nodes", "-subj", "/CN=" + cn, "-keyout", key.toString(), "-out", csr.toString()));
+    run(dir, req.toArray(new String[0]));
     run(dir, "openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
         "-CAcreateserial", "-days", "2", "-extfile", extFile.toString(), "-out", cert.toString());
   }

@@ -62,6 +62,22 @@ public final class TlsProbe {
     }
   }
 
+  /**
+   * The subject of the certificate the server presents to a client limited to {@code protocol} and {@code cipherSuites}
+   * (TLS 1.2 with only ECDHE_RSA or only ECDHE_ECDSA suites is a client that takes only RSA or only ECDSA certificates).
+   */
+  public static String serverSubject(int port, String protocol, String... cipherSuites) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new TrustAll()}, null);
+    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(5000);
+      s.setEnabledProtocols(new String[] {protocol});
+      s.setEnabledCipherSuites(cipherSuites);
+      s.startHandshake();
+      return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+    }
+  }
+
   private static final class TrustAll implements X509TrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) {}

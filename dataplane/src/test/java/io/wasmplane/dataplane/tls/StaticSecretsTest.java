@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code static_resources.secrets} referenced by SDS name (no {@code sds_config}) from a DownstreamTlsContext: the
  * listener serves mTLS with them; a reference to a secret that is not there, or of the wrong kind, is a startup error
- * naming the listener and the secret. /config_dump shows the secret with its inline private key redacted.
+ * naming the listener and the secret. /config_dump shows the secret with its inline private key redacted (and a
+ * {@code generic_secret}'s value).
  */
 @Timeout(60)
 class StaticSecretsTest {
@@ -53,6 +54,8 @@ class StaticSecretsTest {
             tls_certificate: {certificate_chain: {inline_string: %s}, private_key: {inline_string: %s}}
           - name: ca
             validation_context: {trusted_ca: {inline_string: %s}}
+          - name: token
+            generic_secret: {secret: {inline_string: "hunter2-token"}}
         """.formatted(JSON.writeValueAsString(Files.readString(pki.serverCert())), JSON.writeValueAsString(Files.readString(pki.serverKey())),
         JSON.writeValueAsString(Files.readString(pki.caCert())));
     return Bootstraps.bootstrap(routes, null, Bootstraps.staticCluster("up", upstreamPort, null), Path.of("/dev/null"), transport)
@@ -70,6 +73,7 @@ class StaticSecretsTest {
       String dump = Http.get(Http.h1(), "http://127.0.0.1:" + dp.adminPort() + "/config_dump").body();
       assertThat(dump).as("inline private keys are redacted in /config_dump").contains("\"[redacted]\"")
           .doesNotContain("PRIVATE KEY").contains("BEGIN CERTIFICATE");
+      assertThat(dump).as("a generic secret is accepted and redacted too").contains("\"token\"").doesNotContain("hunter2-token");
     }
   }
 
