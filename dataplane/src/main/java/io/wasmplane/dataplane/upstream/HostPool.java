@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ClusterConfig;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -82,11 +81,7 @@ abstract class HostPool {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
-            if (cluster.sslContext().isPresent()) {
-              SslContext ctx = cluster.sslContext().get();
-              String sni = cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname());
-              ch.pipeline().addLast("ssl", ctx.newHandler(ch.alloc(), sni, host.address().getPort()));
-            }
+            host.transportSocket.install(ch, host);
             pipeline.accept(ch);
           }
         });
