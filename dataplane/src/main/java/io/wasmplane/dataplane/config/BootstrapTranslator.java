@@ -894,7 +894,7 @@ public final class BootstrapTranslator {
     for (LocalityLbEndpoints lle : la.getEndpointsList()) {
       // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config (refused here),
       // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
-      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight"));
+      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight", "metadata"));
       for (LbEndpoint le : lle.getLbEndpointsList()) {
         // metadata: only its envoy.transport_socket_match labels are read (transport_socket_matches); Istio's other
         // labels (istio workload) serve subset load balancing, which this data plane does not do.
@@ -911,7 +911,7 @@ public final class BootstrapTranslator {
         endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
             le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED,
             le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1,
-            TransportSocketMatchTranslator.hostLabels(le.getMetadata())));
+            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata())));
       }
     }
     return List.copyOf(endpoints);

@@ -92,13 +92,13 @@ public record ClusterConfig(
    * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
    * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
    * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
-   * honoured by RING_HASH and MAGLEV), and its envoy.transport_socket_match metadata (what transport_socket_matches
+   * honoured by RING_HASH and MAGLEV), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
    * pick its transport socket by).
    */
   public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
-      java.util.Map<String, com.google.protobuf.Value> socketMatchLabels) {
+      TransportSocketMatch.HostLabels socketMatchLabels) {
     public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight) {
-      this(host, port, failedEdsHealth, degradedEdsHealth, weight, java.util.Map.of());
+      this(host, port, failedEdsHealth, degradedEdsHealth, weight, TransportSocketMatch.HostLabels.NONE);
     }
 
     public EndpointAddress(String host, int port) {

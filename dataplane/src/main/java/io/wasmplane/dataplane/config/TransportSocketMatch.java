@@ -17,6 +17,19 @@ public record TransportSocketMatch(String name, Map<String, Value> match, Option
     match = Map.copyOf(match);
   }
 
+  /**
+   * A host's {@code envoy.transport_socket_match} labels: its endpoint's, then its locality's (Envoy tries every match
+   * against the endpoint's before any against the locality's).
+   */
+  public record HostLabels(Map<String, Value> endpoint, Map<String, Value> locality) {
+    public static final HostLabels NONE = new HostLabels(Map.of(), Map.of());
+
+    public HostLabels {
+      endpoint = Map.copyOf(endpoint);
+      locality = Map.copyOf(locality);
+    }
+  }
+
   public boolean matches(Map<String, Value> hostLabels) {
     for (Map.Entry<String, Value> e : match.entrySet()) {
       if (!e.getValue().equals(hostLabels.get(e.getKey()))) {

@@ -52,8 +52,14 @@ public final class TransportSocketMatchTranslator {
     return Optional.of(TlsTranslator.upstream(ts, where));
   }
 
-  /** An endpoint's {@code envoy.transport_socket_match} labels (empty without them). */
-  public static Map<String, Value> hostLabels(Metadata metadata) {
+  /** A host's {@code envoy.transport_socket_match} labels from its endpoint's and its locality's metadata. */
+  public static TransportSocketMatch.HostLabels hostLabels(Metadata endpoint, Metadata locality) {
+    Map<String, Value> e = labels(endpoint);
+    Map<String, Value> l = labels(locality);
+    return e.isEmpty() && l.isEmpty() ? TransportSocketMatch.HostLabels.NONE : new TransportSocketMatch.HostLabels(e, l);
+  }
+
+  private static Map<String, Value> labels(Metadata metadata) {
     var s = metadata.getFilterMetadataMap().get(TransportSocketMatch.METADATA_FILTER);
     return s == null ? Map.of() : Map.copyOf(s.getFieldsMap());
   }

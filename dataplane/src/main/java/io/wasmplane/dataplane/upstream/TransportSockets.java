@@ -1,6 +1,5 @@
 package io.wasmplane.dataplane.upstream;
 
-import com.google.protobuf.Value;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ClusterConfig;
@@ -11,7 +10,6 @@ import io.wasmplane.dataplane.tls.SecretStore;
 import io.wasmplane.dataplane.tls.SwappableSslContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,9 +59,14 @@ final class TransportSockets {
     return clusterSocket;
   }
 
-  Socket choose(Map<String, Value> hostLabels) {
+  Socket choose(TransportSocketMatch.HostLabels labels) {
     for (Matched m : matches) {
-      if (m.match().matches(hostLabels)) {
+      if (m.match().matches(labels.endpoint())) {
+        return m.socket();
+      }
+    }
+    for (Matched m : matches) {
+      if (m.match().matches(labels.locality())) {
         return m.socket();
       }
     }

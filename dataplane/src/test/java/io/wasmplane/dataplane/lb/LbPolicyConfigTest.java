@@ -56,7 +56,8 @@ class LbPolicyConfigTest {
         + " envoy.transport_socket_match: {tlsMode: istio}}}").clusters().stream().filter(x -> x.name().equals("c"))
         .findFirst().orElseThrow();
     assertThat(c.endpoints()).containsExactly(new ClusterConfig.EndpointAddress("127.0.0.1", 8080, false, false, 1,
-        java.util.Map.of("tlsMode", com.google.protobuf.Value.newBuilder().setStringValue("istio").build())));
+        new io.wasmplane.dataplane.config.TransportSocketMatch.HostLabels(
+            java.util.Map.of("tlsMode", com.google.protobuf.Value.newBuilder().setStringValue("istio").build()), java.util.Map.of())));
   }
 
   @Test

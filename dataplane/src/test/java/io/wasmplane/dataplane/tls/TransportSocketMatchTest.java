@@ -102,6 +102,42 @@ class TransportSocketMatchTest {
   }
 
   @Test
+  void localityMetadataCountsWhenNoMatchFitsTheEndpoint() throws Exception {
+    TestPki pki = TestPki.generate(dir);
+    try (MtlsUpstream tls = new MtlsUpstream(pki)) {
+      // Only the tlsMode-istio match (no catch-all); the endpoint has no labels, its locality has tlsMode: istio.
+      String cluster = """
+            - name: by_locality
+              connect_timeout: 1s
+              type: STATIC
+              transport_socket_matches:
+              - name: tlsMode-istio
+                match: {tlsMode: istio}
+                transport_socket:
+          %s
+              load_assignment:
+                cluster_name: by_locality
+                endpoints:
+                - metadata: {filter_metadata: {envoy.transport_socket_match: {tlsMode: istio}}}
+                  lb_endpoints:
+                  - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
+          """.formatted(Bootstraps.indent(istioMtls(pki), 8), tls.port());
+      String routes = """
+          - name: all
+            domains: ["*"]
+            routes:
+            - match: {prefix: "/"}
+              route: {cluster: by_locality}
+          """;
+      try (Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null, cluster, Path.of("/dev/null"), null))) {
+        var r = Http.get(client, "http://127.0.0.1:" + dp.port("ingress") + "/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("mtls upstream saw CN=dataplane");
+      }
+    }
+  }
+
+  @Test
   void aMatchWithAnUnknownTransportSocketIsRefusedNamingIt() {
     assertThatThrownBy(() -> BootstrapTranslator.translate(
         BootstrapLoader.fromText(bootstrap("name: envoy.transport_sockets.alts", 1, 2), "test"), Optional.empty(), Optional.empty()))
