@@ -29,10 +29,6 @@ final class TransportSockets {
         ch.pipeline().addLast("ssl", ctx.newHandler(ch.alloc(), sni.orElse(host.hostname()), host.address().getPort()));
       }
     }
-
-    boolean tls() {
-      return context.isPresent();
-    }
   }
 
   private record Matched(TransportSocketMatch match, Socket socket) {}
@@ -52,11 +48,6 @@ final class TransportSockets {
 
   private static Socket socket(Optional<TlsClientConfig> tls, SecretStore secrets, String where) {
     return tls.map(t -> new Socket(Optional.of(ClientTls.context(t, secrets, where)), t.sni())).orElse(Socket.PLAINTEXT);
-  }
-
-  /** The cluster's own transport socket (what hosts without a matching entry use). */
-  Socket clusterSocket() {
-    return clusterSocket;
   }
 
   Socket choose(TransportSocketMatch.HostLabels labels) {
