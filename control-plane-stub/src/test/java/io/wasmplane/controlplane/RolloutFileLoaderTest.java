@@ -102,6 +102,16 @@ class RolloutFileLoaderTest {
   }
 
   @Test
+  void istioTransportSocketMatchesWithRawBufferLoad() throws Exception {
+    CompiledConfig cfg = load(StubFixture.BASE_YAML.replace("edsClusterConfig: { edsConfig: { ads: {}, resourceApiVersion: V3 } }",
+        "edsClusterConfig: { edsConfig: { ads: {}, resourceApiVersion: V3 } }\n"
+            + "    transportSocketMatches: [ { name: tlsMode-disabled, match: {}, transportSocket: { name: envoy.transport_sockets.raw_buffer,"
+            + " typedConfig: { \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer } } } ]"));
+    assertThat(cfg.clusters().get(0).getTransportSocketMatches(0).getTransportSocket().getTypedConfig().getTypeUrl())
+        .endsWith("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer");
+  }
+
+  @Test
   void urlModulesPassThroughWithTheirSha256() throws Exception {
     String sha = "ab".repeat(32);
     CompiledConfig cfg = load(StubFixture.BASE_YAML.replace("module: l4.wasm",

@@ -41,7 +41,8 @@ public final class EnvoyJson {
       HttpProtocolOptions.getDescriptor(), UpstreamTlsContext.getDescriptor(), DownstreamTlsContext.getDescriptor(),
       StdoutAccessLog.getDescriptor(), FileAccessLog.getDescriptor(), RBAC.getDescriptor(), Cors.getDescriptor(),
       LocalRateLimit.getDescriptor(), HealthCheck.getDescriptor(), StringValue.getDescriptor(),
-      Struct.getDescriptor(), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor());
+      Struct.getDescriptor(), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
+      io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor());
 
   public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder().add(KNOWN).build();
 

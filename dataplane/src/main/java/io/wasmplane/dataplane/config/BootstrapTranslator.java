@@ -76,7 +76,7 @@ public final class BootstrapTranslator {
         throw new ConfigException("cluster " + c.getName() + ".type: EDS is not supported in static_resources (EDS clusters come from CDS)");
       }
       ClusterConfig cc = cluster(c);
-      cc.tls().ifPresent(t -> requireStaticSecrets(t.material(), secrets, "cluster " + cc.name()));
+      cc.allTls().forEach(t -> requireStaticSecrets(t.material(), secrets, "cluster " + cc.name()));
       if (!clusterNames.add(cc.name())) {
         throw new ConfigException("cluster " + cc.name() + ": duplicate cluster name");
       }
@@ -811,7 +811,7 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(c, where, Set.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
         "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
         "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl",
-        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config", "ring_hash_lb_config", "maglev_lb_config"));
+        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config", "ring_hash_lb_config", "maglev_lb_config", "transport_socket_matches"));
     ClusterConfig.DiscoveryType type = switch (c.getType()) {
       case STATIC -> ClusterConfig.DiscoveryType.STATIC;
       case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
@@ -864,7 +864,7 @@ public final class BootstrapTranslator {
       }
     }
     Optional<TlsClientConfig> tls = c.hasTransportSocket()
-        ? Optional.of(upstreamTls(c.getTransportSocket(), where + ".transport_socket")) : Optional.empty();
+        ? TransportSocketMatchTranslator.socket(c.getTransportSocket(), where + ".transport_socket") : Optional.empty();
     ClusterConfig.CircuitBreakers limits = ClusterConfig.CircuitBreakers.DEFAULT;
     if (c.hasCircuitBreakers()) {
       CircuitBreakers cb = c.getCircuitBreakers();
@@ -884,7 +884,8 @@ public final class BootstrapTranslator {
     }
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
-        HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where));
+        HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
+        TransportSocketMatchTranslator.matches(c, where));
   }
 
   /**
@@ -898,10 +899,10 @@ public final class BootstrapTranslator {
     for (LocalityLbEndpoints lle : la.getEndpointsList()) {
       // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config (refused here),
       // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
-      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight"));
+      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight", "metadata"));
       for (LbEndpoint le : lle.getLbEndpointsList()) {
-        // metadata: Istio labels every endpoint (istio workload, envoy.transport_socket_match tlsMode); nothing here
-        // reads endpoint metadata (no subset load balancing, no transport_socket_matches), so it changes nothing.
+        // metadata: only its envoy.transport_socket_match labels are read (transport_socket_matches); Istio's other
+        // labels (istio workload) serve subset load balancing, which this data plane does not do.
         FieldGuard.onlySupported(le, where + ".endpoints.lb_endpoints", Set.of("endpoint", "health_status", "load_balancing_weight",
             "metadata"));
         FieldGuard.onlySupported(le.getEndpoint(), where + ".endpoints.lb_endpoints.endpoint", Set.of("address"));
@@ -914,7 +915,8 @@ public final class BootstrapTranslator {
         }
         endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
             le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED,
-            le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1));
+            le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1,
+            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata())));
       }
     }
     return List.copyOf(endpoints);

@@ -17,7 +17,14 @@ public record ClusterConfig(
     Duration dnsRefreshRate,
     Duration idleTimeout,
     HealthConfig health,
-    HashLbConfig hashLb) {
+    HashLbConfig hashLb,
+    List<TransportSocketMatch> socketMatches) {
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, List.of());
+  }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
       UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
@@ -28,7 +35,15 @@ public record ClusterConfig(
   /** The same cluster with the endpoints an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb);
+        health, hashLb, socketMatches);
+  }
+
+  /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */
+  public List<TlsClientConfig> allTls() {
+    List<TlsClientConfig> all = new java.util.ArrayList<>();
+    tls.ifPresent(all::add);
+    socketMatches.forEach(m -> m.tls().ifPresent(all::add));
+    return all;
   }
 
   /**
@@ -77,9 +92,15 @@ public record ClusterConfig(
    * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
    * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
    * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
-   * honoured by RING_HASH and MAGLEV).
+   * honoured by RING_HASH and MAGLEV), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
+   * pick its transport socket by).
    */
-  public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight) {
+  public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
+      TransportSocketMatch.HostLabels socketMatchLabels) {
+    public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight) {
+      this(host, port, failedEdsHealth, degradedEdsHealth, weight, TransportSocketMatch.HostLabels.NONE);
+    }
+
     public EndpointAddress(String host, int port) {
       this(host, port, false, false, 1);
     }

@@ -55,6 +55,7 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor())
           .add(UpstreamTlsContext.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
           // Per-route configs (typed_per_filter_config) Istio and others write for filters not run here: parsed, unused.
           .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())

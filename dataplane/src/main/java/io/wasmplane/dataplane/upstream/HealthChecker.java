@@ -517,8 +517,7 @@ final class HealthChecker {
           .handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-              cluster.sslContext().ifPresent(ctx -> ch.pipeline().addLast(ctx.newHandler(ch.alloc(),
-                  cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname()), host.address().getPort())));
+              host.transportSocket.install(ch, host);
               pipeline.accept(ch);
             }
           })

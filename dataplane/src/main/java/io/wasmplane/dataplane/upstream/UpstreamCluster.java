@@ -2,7 +2,6 @@ package io.wasmplane.dataplane.upstream;
 
 import io.netty.channel.EventLoop;
 import io.wasmplane.dataplane.config.HealthConfig;
-import io.netty.handler.ssl.SslContext;
 import io.wasmplane.dataplane.config.ClusterConfig;
 import io.wasmplane.dataplane.server.Transport;
 import io.wasmplane.dataplane.stats.StatsRegistry;
@@ -11,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,7 +31,7 @@ public final class UpstreamCluster {
   private final ClusterConfig config;
   private final ClusterStats stats;
   private final Transport transport;
-  private final Optional<SslContext> sslContext;
+  private final TransportSockets transportSockets;
   private final AtomicReference<List<UpstreamHost>> hosts = new AtomicReference<>(List.of());
   private final AtomicInteger rrIndex = new AtomicInteger();
   private final ConcurrentHashMap<EventLoop, WorkerPool> pools = new ConcurrentHashMap<>();
@@ -64,11 +62,9 @@ public final class UpstreamCluster {
     this.config = config;
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
-    this.sslContext = config.tls().map(t -> io.wasmplane.dataplane.tls.ClientTls.context(t, secrets,
-        "cluster " + config.name() + ".transport_socket"));
-    // cluster.<name>.ssl.*: every upstream handshake (requests and health checks) made with this context.
-    sslContext.ifPresent(c -> ((io.wasmplane.dataplane.tls.SwappableSslContext) c).countHandshakes(
-        new io.wasmplane.dataplane.tls.TlsStats(registry, "cluster." + config.name())));
+    this.transportSockets = new TransportSockets(config, secrets);
+    // cluster.<name>.ssl.*: every upstream handshake (requests and health checks) made with this cluster's contexts.
+    transportSockets.countHandshakes(new io.wasmplane.dataplane.tls.TlsStats(registry, "cluster." + config.name()));
     HealthConfig hc = config.health();
     this.healthChecker = hc.healthCheck().map(c -> new HealthChecker(this, c, healthLoop.get(),
         new HealthCheckStats(registry, config.name()), this::onHealthCheckResult)).orElse(null);
@@ -104,10 +100,6 @@ public final class UpstreamCluster {
     return transport;
   }
 
-  Optional<SslContext> sslContext() {
-    return sslContext;
-  }
-
   private void setHosts(List<UpstreamHost> list) {
     List<UpstreamHost> copy = List.copyOf(list);
     hosts.set(copy);
@@ -127,6 +119,7 @@ public final class UpstreamCluster {
   private UpstreamHost newHost(ClusterConfig.EndpointAddress e, InetSocketAddress address) {
     UpstreamHost h = new UpstreamHost(e.host(), address);
     h.weight = e.weight();
+    h.transportSocket = transportSockets.choose(e.socketMatchLabels());
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
     }
@@ -172,6 +165,7 @@ public final class UpstreamCluster {
         existing.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
         existing.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
         existing.weight = e.weight();
+        existing.transportSocket = transportSockets.choose(e.socketMatchLabels()); // new connections only
       }
       list.add(existing != null ? existing : newHost(e, sa));
     }
@@ -303,7 +297,7 @@ public final class UpstreamCluster {
     if (outlier != null) {
       outlier.stop();
     }
-    sslContext.ifPresent(s -> ((io.wasmplane.dataplane.tls.SwappableSslContext) s).close()); // stops following its SDS secrets
+    transportSockets.close(); // stops following its SDS secrets
   }
 
   public void close() {

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import java.util.function.Consumer;
 
 /**
@@ -34,11 +33,7 @@ public final class UpstreamConnector {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
-            if (cluster.sslContext().isPresent()) {
-              SslContext ctx = cluster.sslContext().get();
-              String sni = cluster.config().tls().flatMap(t -> t.sni()).orElse(host.hostname());
-              ch.pipeline().addLast("ssl", ctx.newHandler(ch.alloc(), sni, host.address().getPort()));
-            }
+            host.transportSocket.install(ch, host); // TLS or plaintext, chosen per host (transport_socket_matches)
             pipeline.accept(ch);
           }
         });

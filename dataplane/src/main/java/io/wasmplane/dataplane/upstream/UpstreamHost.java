@@ -14,6 +14,8 @@ public final class UpstreamHost {
   volatile OutlierMonitor outlier = OutlierMonitor.NONE;
   /** load_balancing_weight (at least 1); an EDS update may change it. */
   volatile int weight = 1;
+  /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
+  volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
 
   public UpstreamHost(String hostname, InetSocketAddress address) {
     this.hostname = hostname;

@@ -85,7 +85,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
           ? xds.resolve(update.edsConfigSource().get(), "cluster " + name + ": eds_cluster_config.eds_config")
           : null;
       // SDS secrets of its UpstreamTlsContext: subscribed now, the cluster warms until they are there.
-      config.tls().ifPresent(t -> secrets.expect(t.material(), "cluster " + name));
+      config.allTls().forEach(t -> secrets.expect(t.material(), "cluster " + name));
     } catch (ConfigException | IllegalArgumentException e) {
       releaseUnusedSecrets();
       return Verdicts.reject(e.getMessage());
@@ -158,7 +158,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
   }
 
   private boolean secretsReady(ClusterConfig config) {
-    return config.tls().map(t -> secrets.ready(t.material())).orElse(true);
+    return config.allTls().stream().allMatch(t -> secrets.ready(t.material()));
   }
 
   /** An SDS secret arrived (or timed out): warming clusters with nothing left to wait for go active. */

@@ -51,11 +51,13 @@ class LbPolicyConfigTest {
   }
 
   @Test
-  void istioEndpointMetadataIsAcceptedAndChangesNothing() {
+  void istioEndpointMetadataIsAcceptedAndOnlyItsTransportSocketMatchLabelsKept() {
     ClusterConfig c = translate("", ", metadata: {filter_metadata: {istio: {workload: \"reviews-v1;default;reviews;v1;Kubernetes\"},"
         + " envoy.transport_socket_match: {tlsMode: istio}}}").clusters().stream().filter(x -> x.name().equals("c"))
         .findFirst().orElseThrow();
-    assertThat(c.endpoints()).containsExactly(new ClusterConfig.EndpointAddress("127.0.0.1", 8080));
+    assertThat(c.endpoints()).containsExactly(new ClusterConfig.EndpointAddress("127.0.0.1", 8080, false, false, 1,
+        new io.wasmplane.dataplane.config.TransportSocketMatch.HostLabels(
+            java.util.Map.of("tlsMode", com.google.protobuf.Value.newBuilder().setStringValue("istio").build()), java.util.Map.of())));
   }
 
   @Test
