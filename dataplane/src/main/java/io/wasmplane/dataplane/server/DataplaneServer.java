@@ -189,6 +189,7 @@ public final class DataplaneServer implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(init);
+    ChannelSocketOptions.listener(b, l.socketOptions(), transport);
     try {
       Channel ch = b.bind(l.address()).sync().channel();
       if (l.address().getPort() == 0) {
