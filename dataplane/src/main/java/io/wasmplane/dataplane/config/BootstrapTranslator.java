@@ -467,10 +467,11 @@ public final class BootstrapTranslator {
     List<AccessLogConfig> logs = new ArrayList<>();
     for (int i = 0; i < l.getAccessLogCount(); i++) {
       String w = where + ".access_log[" + i + "]";
-      AccessLogConfig a = accessLog(l.getAccessLog(i), w);
-      if (a.path() == null) {
-        throw new ConfigException(w + ": only envoy.access_loggers.file is supported on a listener");
+      if (!l.getAccessLog(i).getTypedConfig().getTypeUrl().endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": only envoy.access_loggers.file is supported on a listener, not "
+            + l.getAccessLog(i).getTypedConfig().getTypeUrl());
       }
+      AccessLogConfig a = accessLog(l.getAccessLog(i), w);
       AccessLogFormat.compile(a.format(), w);
       logs.add(a);
     }

@@ -228,7 +228,8 @@ public final class DataplaneServer implements AutoCloseable {
           runtimes.add(runtime(l, c, hcms.get(i)));
         }
       }
-      ListenerChains chains = new ListenerChains(l, runtimes, connections, stats);
+      ListenerChains chains = new ListenerChains(l, runtimes, connections, stats,
+        new ListenerAccessLog(l.accessLogs(), hcmFactory::writer, "listener " + l.name()));
       unused.forEach(hcmFactory::release);
       return chains;
     } catch (RuntimeException e) {
@@ -529,7 +530,8 @@ public final class DataplaneServer implements AutoCloseable {
       // The old chain's plugin versions go once their last running stream ends (each stream holds its own reference).
       hcmFactory.release(old);
     }
-    ListenerChains updated = new ListenerChains(l, runtimes, connections, stats);
+    ListenerChains updated = new ListenerChains(l, runtimes, connections, stats,
+        new ListenerAccessLog(l.accessLogs(), hcmFactory::writer, "listener " + l.name()));
     updated.useStatScope("listener." + l.address().getHostString() + "_" + b.boundAddress().getPort(), stats);
     b.init().use(updated);
     listeners.put(l.name(), new BoundListener(updated, b.channel(), b.init()));
