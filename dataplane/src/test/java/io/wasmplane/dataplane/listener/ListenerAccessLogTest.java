@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.config.BootstrapTranslator;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.TestPki;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +91,8 @@ class ListenerAccessLogTest {
             "@type": type.googleapis.com/envoy.extensions.access_loggers.wasm.v3.WasmAccessLog
             config: {name: x, vm_config: {code: {local: {filename: /nonexistent.wasm}}}}
         """;
-    assertThatThrownBy(() -> Bootstraps.start(bootstrap(0, chains, extra)).close())
+    assertThatThrownBy(() -> BootstrapTranslator.translate(BootstrapLoader.fromText(bootstrap(0, chains, extra), "test"),
+        Optional.empty(), Optional.empty()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("listener ingress.access_log[0]: only envoy.access_loggers.file is supported on a listener");
   }
