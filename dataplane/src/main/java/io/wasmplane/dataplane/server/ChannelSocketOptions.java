@@ -38,6 +38,18 @@ public final class ChannelSocketOptions {
     }
   }
 
+  /**
+   * An update that keeps a listener's socket keeps the options it was bound with (Netty fixes them at bind): refuse
+   * one that changes them rather than silently not applying it.
+   */
+  static void requireUnchanged(io.wasmplane.dataplane.config.ListenerConfig running,
+      io.wasmplane.dataplane.config.ListenerConfig next) {
+    if (!running.socketOptions().equals(next.socketOptions())) {
+      throw new io.wasmplane.dataplane.config.ConfigException("listener " + next.name()
+          + ".socket_options: cannot change on a bound listener (running " + running.socketOptions() + ")");
+    }
+  }
+
   private static Object value(SocketOptionSpec o) {
     return o.name().flag() ? (Object) (o.value() != 0) : (Object) o.value();
   }

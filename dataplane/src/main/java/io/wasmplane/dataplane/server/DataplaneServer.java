@@ -327,6 +327,7 @@ public final class DataplaneServer implements AutoCloseable {
     BoundListener old = listeners.get(l.name());
     if (old != null && old.chains().config().address().equals(l.address())
         && old.chains().config().bindToPort() == l.bindToPort()) {
+      ChannelSocketOptions.requireUnchanged(old.chains().config(), l);
       // Envoy's in-place filter chain update: chains that did not change keep their runtime and their connections.
       ListenerChains rt = chains(l, hcms, old.chains());
       InetSocketAddress bound = old.boundAddress();
@@ -512,6 +513,7 @@ public final class DataplaneServer implements AutoCloseable {
     if (!b.chains().config().address().equals(l.address())) {
       throw new ConfigException("listener " + l.name() + ": changing the address of a bound listener is not supported yet");
     }
+    ChannelSocketOptions.requireUnchanged(b.chains().config(), l);
     if (!InPlaceUpdate.hcmsOnly(b.chains(), l)) {
       List<HcmRuntime> hcms = buildHcms(l);
       try {

@@ -127,6 +127,25 @@ class SocketOptionsTest {
     return null;
   }
 
+  @Test
+  void anUpdateThatChangesABoundListenersOptionsIsRefusedAndTheListenerKeepsServing() throws Exception {
+    String options = "socket_options: [{level: 1, name: 9, int_value: 1}]";
+    try (TcpEchoServer echo = new TcpEchoServer(); Dataplane dp = Bootstraps.start(bootstrap(options, echo.port(), null))) {
+      var next = BootstrapTranslator.translate(BootstrapLoader.fromText(
+          bootstrap("socket_options: [{level: 1, name: 9, int_value: 0}]", echo.port(), null), "test"), Optional.empty(),
+          Optional.empty()).listeners().get(0);
+      assertThatThrownBy(() -> dp.server().updateListener(next))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("listener tcp.socket_options: cannot change on a bound listener");
+      try (Socket client = new Socket()) {
+        client.connect(new InetSocketAddress("127.0.0.1", dp.port("tcp")), 2000);
+        client.setSoTimeout(5000);
+        client.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(client.getInputStream().readNBytes(5), StandardCharsets.UTF_8)).isEqualTo("ping\n");
+      }
+    }
+  }
+
   private static DataplaneConfig translate(String listenerExtra, String clusterExtra) {
     return BootstrapTranslator.translate(BootstrapLoader.fromText(bootstrap(listenerExtra, 9, clusterExtra), "test"),
         Optional.empty(), Optional.empty());
