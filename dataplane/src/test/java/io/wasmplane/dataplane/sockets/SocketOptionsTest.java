@@ -11,6 +11,8 @@ import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.DataplaneConfig;
 import io.wasmplane.dataplane.config.SocketOptionSpec;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.TestUpstream;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -77,6 +79,26 @@ class SocketOptionsTest {
       assertThat(up.whenTicks()).isBetween(1L, 700L);
       // The client's own socket asked for nothing: no keepalive timer runs there.
       assertThat(ProcNetTcp.established(client.getLocalPort(), proxyPort)).map(ProcNetTcp.Timer::timer).hasValue(0);
+    }
+  }
+
+  @Test
+  void keepaliveIsOnForTheRoutersPooledUpstreamConnection(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    assumeTrue(Files.isReadable(ProcNetTcp.FILE), "needs Linux /proc/net/tcp");
+    String routes = """
+        - name: all
+          domains: ["*"]
+          routes: [{match: {prefix: "/"}, route: {cluster: up}}]
+        """;
+    try (TestUpstream up = new TestUpstream("up"); Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null,
+        Bootstraps.staticCluster("up", up.port(), "upstream_connection_options: {tcp_keepalive: {keepalive_time: 9}}"),
+        dir.resolve("access.log"), null))) {
+      var client = java.net.http.HttpClient.newHttpClient();
+      assertThat(Http.get(client, "http://127.0.0.1:" + dp.port("ingress") + "/x").statusCode()).isEqualTo(200);
+      // The router's upstream connection stays pooled after the response: its keepalive is due within 9 s.
+      ProcNetTcp.Timer pooled = awaitKeepalive(-1, up.port(), -1);
+      assertThat(pooled.whenTicks()).isBetween(1L, 900L);
     }
   }
 
