@@ -180,7 +180,7 @@ public final class BootstrapTranslator {
     String where = "listener " + (l.getName().isEmpty() ? "<unnamed>" : l.getName());
     FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
         "traffic_direction", "stat_prefix", "default_filter_chain", "listener_filters", "listener_filters_timeout",
-        "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port"));
+        "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log"));
     if (!l.hasAddress()) {
       throw new ConfigException(where + ": field 'address' is required");
     }
@@ -207,7 +207,8 @@ public final class BootstrapTranslator {
     new FilterChainSelector(chains.stream().map(FilterChainConfig::match).toList(),
         chains.stream().map(c -> "'" + c.name() + "'").toList(), where);
     return new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where),
-        l.hasUseOriginalDst() && l.getUseOriginalDst().getValue(), !l.hasBindToPort() || l.getBindToPort().getValue());
+        l.hasUseOriginalDst() && l.getUseOriginalDst().getValue(), !l.hasBindToPort() || l.getBindToPort().getValue(),
+        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where));
   }
 
   /**
@@ -460,6 +461,22 @@ public final class BootstrapTranslator {
     String typeName = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
     return typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())
         || io.wasmplane.dataplane.http.HttpFilterRegistry.find(filterName, typeName).isPresent();
+  }
+
+  /** A listener's access_log: file loggers only (a Wasm logger has no HTTP stream to run on here). */
+  private static List<AccessLogConfig> listenerAccessLogs(Listener l, String where) {
+    List<AccessLogConfig> logs = new ArrayList<>();
+    for (int i = 0; i < l.getAccessLogCount(); i++) {
+      String w = where + ".access_log[" + i + "]";
+      if (!l.getAccessLog(i).getTypedConfig().getTypeUrl().endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": only envoy.access_loggers.file is supported on a listener, not "
+            + l.getAccessLog(i).getTypedConfig().getTypeUrl());
+      }
+      AccessLogConfig a = accessLog(l.getAccessLog(i), w);
+      AccessLogFormat.compile(a.format(), w);
+      logs.add(a);
+    }
+    return logs;
   }
 
   static AccessLogConfig accessLog(io.envoyproxy.envoy.config.accesslog.v3.AccessLog a, String where) {
@@ -811,7 +828,8 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(c, where, Set.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
         "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
         "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl",
-        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config", "ring_hash_lb_config", "maglev_lb_config", "transport_socket_matches"));
+        "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config", "ring_hash_lb_config", "maglev_lb_config",
+        "transport_socket_matches", "upstream_bind_config", "upstream_connection_options"));
     ClusterConfig.DiscoveryType type = switch (c.getType()) {
       case STATIC -> ClusterConfig.DiscoveryType.STATIC;
       case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
@@ -885,7 +903,28 @@ public final class BootstrapTranslator {
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
         HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
-        TransportSocketMatchTranslator.matches(c, where));
+        TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where));
+  }
+
+  /**
+   * The cluster's upstream_bind_config.socket_options (no source address: connections bind where the OS picks), then
+   * its tcp_keepalive's (the later one wins where both set an option).
+   */
+  private static List<SocketOptionSpec> upstreamSocketOptions(Cluster c, String where) {
+    List<SocketOptionSpec> out = new ArrayList<>();
+    if (c.hasUpstreamBindConfig()) {
+      String w = where + ".upstream_bind_config";
+      FieldGuard.onlySupported(c.getUpstreamBindConfig(), w, Set.of("socket_options"));
+      out.addAll(SocketOptionsTranslator.options(c.getUpstreamBindConfig().getSocketOptionsList(), w + ".socket_options"));
+    }
+    if (c.hasUpstreamConnectionOptions()) {
+      var u = c.getUpstreamConnectionOptions();
+      FieldGuard.onlySupported(u, where + ".upstream_connection_options", Set.of("tcp_keepalive"));
+      if (u.hasTcpKeepalive()) {
+        out.addAll(SocketOptionsTranslator.keepalive(u.getTcpKeepalive(), where + ".upstream_connection_options.tcp_keepalive"));
+      }
+    }
+    return out;
   }
 
   /**

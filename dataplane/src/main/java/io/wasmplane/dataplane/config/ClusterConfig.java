@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A static cluster: how to find its hosts, balance over them and talk to them. */
+/**
+ * A static cluster: how to find its hosts, balance over them and talk to them; {@code socketOptions} are set on every
+ * upstream connection (its socket_options and upstream_connection_options.tcp_keepalive).
+ */
 public record ClusterConfig(
     String name,
     DiscoveryType type,
@@ -18,12 +21,18 @@ public record ClusterConfig(
     Duration idleTimeout,
     HealthConfig health,
     HashLbConfig hashLb,
-    List<TransportSocketMatch> socketMatches) {
+    List<TransportSocketMatch> socketMatches,
+    List<SocketOptionSpec> socketOptions) {
+
+  public ClusterConfig {
+    socketOptions = List.copyOf(socketOptions);
+  }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
       UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
-      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb) {
-    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, List.of());
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
+        List.of());
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -32,10 +41,16 @@ public record ClusterConfig(
     this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, HashLbConfig.DEFAULT);
   }
 
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, List.of());
+  }
+
   /** The same cluster with the endpoints an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches);
+        health, hashLb, socketMatches, socketOptions);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */

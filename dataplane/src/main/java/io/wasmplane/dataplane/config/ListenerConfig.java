@@ -9,14 +9,23 @@ import java.util.Optional;
  * A listener: its address, its filter chains (chosen per connection by {@link FilterChainSelector}), the chain for
  * connections no chain matches ({@code defaultChain}), and the listener filters that inspect a connection first.
  * {@code useOriginalDst}: connections whose destination was restored go to the listener for that destination, if any;
- * {@code bindToPort} false: the listener binds nothing and only gets such handed-off connections.
+ * {@code bindToPort} false: the listener binds nothing and only gets such handed-off connections. {@code socketOptions}
+ * are set on the listening socket and its connections; {@code accessLogs} log connections no filter chain took.
  */
 public record ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
     Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
-    boolean bindToPort) {
+    boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs) {
 
   public ListenerConfig {
     filterChains = List.copyOf(filterChains);
+    socketOptions = List.copyOf(socketOptions);
+    accessLogs = List.copyOf(accessLogs);
+  }
+
+  public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
+      Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
+      boolean bindToPort) {
+    this(name, address, filterChains, defaultChain, listenerFilters, useOriginalDst, bindToPort, List.of(), List.of());
   }
 
   public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,

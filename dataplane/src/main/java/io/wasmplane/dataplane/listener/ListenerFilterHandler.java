@@ -32,15 +32,23 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
   private final ListenerFiltersConfig config;
   private final ListenerFilterStats stats;
   private final ChainInstaller installer;
+  private final java.util.function.Consumer<Channel> rejected;
   private ByteBuf buffered;
   private ScheduledFuture<?> timeout;
   private boolean done;
   private boolean proxyHeaderRead;
 
   public ListenerFilterHandler(ListenerFiltersConfig config, ListenerFilterStats stats, ChainInstaller installer) {
+    this(config, stats, installer, ch -> {});
+  }
+
+  /** {@code rejected} sees each connection a listener filter closes (rejected, timed out or failed), before it closes. */
+  public ListenerFilterHandler(ListenerFiltersConfig config, ListenerFilterStats stats, ChainInstaller installer,
+      java.util.function.Consumer<Channel> rejected) {
     this.config = config;
     this.stats = stats;
     this.installer = installer;
+    this.rejected = rejected;
   }
 
   @Override
@@ -201,8 +209,12 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void fail(ChannelHandlerContext ctx) {
+    boolean first = !done;
     stop();
     release();
+    if (first) {
+      rejected.accept(ctx.channel());
+    }
     ctx.close();
   }
 

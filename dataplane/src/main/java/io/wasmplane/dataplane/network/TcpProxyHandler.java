@@ -86,6 +86,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, cluster.config().connectTimeout().toMillis()))
         .handler(new UpstreamHandler());
+    io.wasmplane.dataplane.server.ChannelSocketOptions.upstream(b, cluster.config().socketOptions(), transport);
     long connectStart = System.nanoTime();
     b.connect(host.address()).addListener((ChannelFutureListener) f -> {
       if (!f.isSuccess()) {

@@ -189,6 +189,7 @@ public final class DataplaneServer implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(init);
+    ChannelSocketOptions.listener(b, l.socketOptions(), transport);
     try {
       Channel ch = b.bind(l.address()).sync().channel();
       if (l.address().getPort() == 0) {
@@ -227,7 +228,8 @@ public final class DataplaneServer implements AutoCloseable {
           runtimes.add(runtime(l, c, hcms.get(i)));
         }
       }
-      ListenerChains chains = new ListenerChains(l, runtimes, connections, stats);
+      ListenerChains chains = new ListenerChains(l, runtimes, connections, stats,
+        new ListenerAccessLog(l.accessLogs(), hcmFactory::writer, "listener " + l.name()));
       unused.forEach(hcmFactory::release);
       return chains;
     } catch (RuntimeException e) {
@@ -325,6 +327,7 @@ public final class DataplaneServer implements AutoCloseable {
     BoundListener old = listeners.get(l.name());
     if (old != null && old.chains().config().address().equals(l.address())
         && old.chains().config().bindToPort() == l.bindToPort()) {
+      ChannelSocketOptions.requireUnchanged(old.chains().config(), l);
       // Envoy's in-place filter chain update: chains that did not change keep their runtime and their connections.
       ListenerChains rt = chains(l, hcms, old.chains());
       InetSocketAddress bound = old.boundAddress();
@@ -510,6 +513,7 @@ public final class DataplaneServer implements AutoCloseable {
     if (!b.chains().config().address().equals(l.address())) {
       throw new ConfigException("listener " + l.name() + ": changing the address of a bound listener is not supported yet");
     }
+    ChannelSocketOptions.requireUnchanged(b.chains().config(), l);
     if (!InPlaceUpdate.hcmsOnly(b.chains(), l)) {
       List<HcmRuntime> hcms = buildHcms(l);
       try {
@@ -528,7 +532,8 @@ public final class DataplaneServer implements AutoCloseable {
       // The old chain's plugin versions go once their last running stream ends (each stream holds its own reference).
       hcmFactory.release(old);
     }
-    ListenerChains updated = new ListenerChains(l, runtimes, connections, stats);
+    ListenerChains updated = new ListenerChains(l, runtimes, connections, stats,
+        new ListenerAccessLog(l.accessLogs(), hcmFactory::writer, "listener " + l.name()));
     updated.useStatScope("listener." + l.address().getHostString() + "_" + b.boundAddress().getPort(), stats);
     b.init().use(updated);
     listeners.put(l.name(), new BoundListener(updated, b.channel(), b.init()));

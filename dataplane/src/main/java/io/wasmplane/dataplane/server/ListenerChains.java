@@ -22,10 +22,13 @@ final class ListenerChains {
   private final DownstreamInitializer defaultChain;
   private volatile Counter noFilterChainMatch;
   private volatile ListenerFilterStats filterStats;
+  private final ListenerAccessLog accessLog;
 
   /** {@code runtimes} is aligned with {@link ListenerConfig#chains()}. */
-  ListenerChains(ListenerConfig config, List<ListenerRuntime> runtimes, ConnectionTracker tracker, StatsRegistry stats) {
+  ListenerChains(ListenerConfig config, List<ListenerRuntime> runtimes, ConnectionTracker tracker, StatsRegistry stats,
+      ListenerAccessLog accessLog) {
     this.config = config;
+    this.accessLog = accessLog;
     this.runtimes = List.copyOf(runtimes);
     this.selector = new FilterChainSelector(config.filterChains().stream().map(FilterChainConfig::match).toList(),
         config.filterChains().stream().map(c -> "'" + c.name() + "'").toList(), "listener " + config.name());
@@ -58,6 +61,11 @@ final class ListenerChains {
   /** Envoy's listener.<address>.no_filter_chain_match. */
   Counter noFilterChainMatch() {
     return noFilterChainMatch;
+  }
+
+  /** The listener's own access_log, for connections no chain took. */
+  ListenerAccessLog accessLog() {
+    return accessLog;
   }
 
   ListenerFilterStats filterStats() {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.wasmplane.dataplane.config.ConnectionFacts;
 import io.wasmplane.dataplane.config.ListenerFiltersConfig;
+import io.wasmplane.dataplane.http.ResponseFlag;
 import io.wasmplane.dataplane.listener.ListenerFilterHandler;
 import io.wasmplane.dataplane.network.ConnectionInfo;
 
@@ -49,7 +50,8 @@ public final class SwitchingInitializer extends ChannelInitializer<SocketChannel
       tracker.add(ch); // drain and shutdown see it while it is inspected
       // Behind a previous listener's filter handler (hand-off): that one replays what it read to this one.
       ch.pipeline().addLast(mayHandOff ? "listener-filters" : "listener-filters-handoff",
-          new ListenerFilterHandler(filters, chains.filterStats(), (c, facts) -> install(c, facts, chains, mayHandOff)));
+          new ListenerFilterHandler(filters, chains.filterStats(), (c, facts) -> install(c, facts, chains, mayHandOff),
+              c -> chains.accessLog().log(c, null)));
       return true;
     }
     return install(ch, ConnectionFacts.of(ConnectionInfo.local(ch), ConnectionInfo.remote(ch)), chains, mayHandOff);
@@ -85,6 +87,7 @@ public final class SwitchingInitializer extends ChannelInitializer<SocketChannel
       DownstreamInitializer d = chains.select(facts);
       if (d == null) {
         chains.noFilterChainMatch().inc();
+        chains.accessLog().log(ch, ResponseFlag.NO_ROUTE_FOUND);
         ch.close();
         return false;
       }

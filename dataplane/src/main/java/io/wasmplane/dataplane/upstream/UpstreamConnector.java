@@ -37,6 +37,7 @@ public final class UpstreamConnector {
             pipeline.accept(ch);
           }
         });
+    io.wasmplane.dataplane.server.ChannelSocketOptions.upstream(b, cluster.config().socketOptions(), cluster.transport());
     long connectStart = System.nanoTime();
     ChannelFuture f = b.connect(host.address());
     f.channel().closeFuture().addListener(cf -> {
