@@ -978,10 +978,6 @@ public final class BootstrapTranslator {
     return TlsTranslator.downstream(ts, where);
   }
 
-  static TlsClientConfig upstreamTls(TransportSocket ts, String where) {
-    return TlsTranslator.upstream(ts, where);
-  }
-
   private static void checkTlsSocket(TransportSocket ts, String where) {
     TlsTranslator.checkTlsSocket(ts, where);
   }

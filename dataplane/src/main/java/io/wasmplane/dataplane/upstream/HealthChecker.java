@@ -509,7 +509,7 @@ final class HealthChecker {
     }
 
     private ChannelFuture connect(java.util.function.Consumer<Channel> pipeline) {
-      return new Bootstrap()
+      Bootstrap b = new Bootstrap()
           .group(loop)
           .channel(cluster.transport().channel())
           .option(ChannelOption.TCP_NODELAY, true)
@@ -520,8 +520,10 @@ final class HealthChecker {
               host.transportSocket.install(ch, host);
               pipeline.accept(ch);
             }
-          })
-          .connect(host.address());
+          });
+      // the cluster's socket options and tcp_keepalive apply to health-check connections too, as in Envoy
+      io.wasmplane.dataplane.server.ChannelSocketOptions.upstream(b, cluster.config().socketOptions(), cluster.transport());
+      return b.connect(host.address());
     }
 
     void closeConnection() {

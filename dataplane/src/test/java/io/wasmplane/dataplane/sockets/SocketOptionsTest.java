@@ -103,6 +103,27 @@ class SocketOptionsTest {
   }
 
   @Test
+  void keepaliveIsOnForTheHealthCheckConnection(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    assumeTrue(Files.isReadable(ProcNetTcp.FILE), "needs Linux /proc/net/tcp");
+    String routes = """
+        - name: all
+          domains: ["*"]
+          routes: [{match: {prefix: "/"}, direct_response: {status: 200}}]
+        """;
+    String cluster = """
+        upstream_connection_options: {tcp_keepalive: {keepalive_time: 9}}
+        health_checks:
+        - {timeout: 1s, interval: 30s, unhealthy_threshold: 2, healthy_threshold: 1, http_health_check: {path: /healthz}}
+        """;
+    // No requests: the only connection to the upstream is the health checker's, kept between checks.
+    try (TestUpstream up = new TestUpstream("up"); Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null,
+        Bootstraps.staticCluster("up", up.port(), cluster), dir.resolve("access.log"), null))) {
+      ProcNetTcp.Timer checker = awaitKeepalive(-1, up.port(), -1);
+      assertThat(checker.whenTicks()).isBetween(1L, 900L);
+    }
+  }
+
+  @Test
   void withoutOptionsNoKeepaliveRunsOnTheProxysSockets() throws Exception {
     assumeTrue(Files.isReadable(ProcNetTcp.FILE), "needs Linux /proc/net/tcp");
     try (TcpEchoServer echo = new TcpEchoServer(); Dataplane dp = Bootstraps.start(bootstrap("", echo.port(), null));
