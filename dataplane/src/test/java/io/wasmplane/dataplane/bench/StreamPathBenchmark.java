@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -16,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.http.DownstreamSink;
+import io.wasmplane.dataplane.http.ArrayHttpHeaders;
 import io.wasmplane.dataplane.http.HcmRuntime;
 import io.wasmplane.dataplane.http.HttpStream;
 import io.wasmplane.dataplane.http.StreamInfo;
@@ -62,7 +62,7 @@ public class StreamPathBenchmark {
   private final Sink sink = new Sink();
   private final InetSocketAddress remote = new InetSocketAddress("127.0.0.1", 40000);
   private final InetSocketAddress local = new InetSocketAddress("127.0.0.1", 10000);
-  private final HttpHeaders validated = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+  private final HttpHeaders validated = ArrayHttpHeaders.FACTORY.newHeaders();
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -128,7 +128,7 @@ public class StreamPathBenchmark {
   public int request() {
     // A fresh request per stream as the codec hands it over (its header map is the stream's to edit).
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER,
-        DefaultHttpHeadersFactory.headersFactory().newHeaders().set(validated), EmptyHttpHeaders.INSTANCE);
+        ArrayHttpHeaders.FACTORY.newHeaders().add(validated), EmptyHttpHeaders.INSTANCE);
     StreamInfo info = new StreamInfo("HTTP/1.1", remote, local, false, 1);
     HttpStream stream = new HttpStream(hcm, sink, loop, ByteBufAllocator.DEFAULT, info);
     stream.decodeHeaders(req, true);
