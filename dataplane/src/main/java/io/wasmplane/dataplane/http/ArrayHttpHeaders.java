@@ -3,6 +3,7 @@ package io.wasmplane.dataplane.http;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,16 +11,18 @@ import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * The proxy's header block: entries in two arrays, in arrival order, names compared case-insensitively by a linear
+ * The proxy's header block: entries in one array, in arrival order, names compared case-insensitively by a linear
  * scan. A request or response has a dozen or two headers, so a scan that checks the length first beats Netty's
  * {@code DefaultHttpHeaders}, which hashes every name on add and lookup and allocates a linked entry per header
- * (Envoy's header map is also a list). Names keep their case (HTTP/1.1 peers see what was sent); validation is
- * Netty's: names are RFC 9110 tokens, values have no control characters other than HTAB.
+ * (Envoy's header map is also a list). Names are stored in lower case, as Envoy's codecs store them, so HTTP/1.1 peers
+ * and plugins see lower-case names whatever case a peer sent (no copy when a name already is). Validation is Netty's:
+ * names are RFC 9110 tokens, values have no control characters other than HTAB.
  */
 public final class ArrayHttpHeaders extends HttpHeaders {
   /** Makes these for Netty's HTTP/1.1 decoders (headers and trailers). */
@@ -102,18 +105,24 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return -1;
   }
 
+  /** The name, checked and in lower case. */
   private static CharSequence validName(CharSequence name) {
     int n = name.length();
     if (n == 0) {
       throw new IllegalArgumentException("empty header name");
     }
+    boolean upper = false;
     for (int i = 0; i < n; i++) {
       char c = name.charAt(i);
       if (c >= 128 || !TOKEN[c]) {
         throw new IllegalArgumentException("a header name can only contain token characters: " + name);
       }
+      upper |= c >= 'A' && c <= 'Z';
     }
-    return name;
+    if (!upper) {
+      return name;
+    }
+    return name instanceof AsciiString a ? a.toLowerCase() : name.toString().toLowerCase(Locale.ROOT);
   }
 
   private static String validValue(Object value) {
@@ -407,7 +416,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders add(CharSequence name, Iterable<?> values) {
-    validName(name);
+    name = validName(name);
     for (Object v : values) {
       append(name, validValue(v));
     }
@@ -451,8 +460,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
       append(validName(name), v);
       return this;
     }
-    kv[2 * i] = name;
-    kv[2 * i + 1] = v;
+    kv[2 * i + 1] = v; // the stored name stays: it is this name in lower case
     if (indexOf(name, i + 1) >= 0) {
       removeFrom(i + 1, name);
     }
@@ -466,7 +474,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders set(CharSequence name, Iterable<?> values) {
-    validName(name);
+    name = validName(name);
     removeFrom(0, name);
     for (Object v : values) {
       append(name, validValue(v));

@@ -89,6 +89,17 @@ class ArrayHttpHeadersTest {
   }
 
   @Test
+  void namesAreStoredInLowerCaseAsEnvoysCodecsStoreThem() {
+    ArrayHttpHeaders h = new ArrayHttpHeaders();
+    AsciiString lower = AsciiString.cached("x-lower");
+    h.add("Content-Type", "text/plain").add(new AsciiString("X-Request-ID"), "1").add(lower, "2");
+    h.set("SERVER", "envoy");
+    assertThat(h.entries()).extracting(Map.Entry::getKey).containsExactly("content-type", "x-request-id", "x-lower", "server");
+    assertThat(h.nameAt(2)).isSameAs(lower); // already lower case: no copy
+    assertThat(h.get("content-TYPE")).isEqualTo("text/plain");
+  }
+
+  @Test
   void iteratorRemoveDropsTheEntryJustReturned() {
     ArrayHttpHeaders h = new ArrayHttpHeaders();
     h.add("a", "1").add("b", "2").add("c", "3");
