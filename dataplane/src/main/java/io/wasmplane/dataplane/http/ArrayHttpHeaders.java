@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The proxy's header block: entries in one array, in arrival order, names compared case-insensitively by a linear
@@ -189,17 +190,22 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return sb.toString();
   }
 
-  @Override
-  public Integer getInt(CharSequence name) {
+  /** The first value of {@code name} parsed, or null when absent or unparsable (as Netty's maps answer). */
+  private <T> T parsed(CharSequence name, Function<String, T> parse) {
     String v = get(name);
     if (v == null) {
       return null;
     }
     try {
-      return Integer.parseInt(v);
+      return parse.apply(v);
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  @Override
+  public Integer getInt(CharSequence name) {
+    return parsed(name, Integer::valueOf);
   }
 
   @Override
@@ -210,15 +216,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public Short getShort(CharSequence name) {
-    String v = get(name);
-    if (v == null) {
-      return null;
-    }
-    try {
-      return Short.parseShort(v);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return parsed(name, Short::valueOf);
   }
 
   @Override
@@ -229,12 +227,10 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   @Override
   public Long getTimeMillis(CharSequence name) {
-    String v = get(name);
-    if (v == null) {
-      return null;
-    }
-    Date d = DateFormatter.parseHttpDate(v);
-    return d == null ? null : d.getTime();
+    return parsed(name, v -> {
+      Date d = DateFormatter.parseHttpDate(v);
+      return d == null ? null : d.getTime();
+    });
   }
 
   @Override

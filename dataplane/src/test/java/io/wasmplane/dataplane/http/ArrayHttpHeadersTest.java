@@ -132,6 +132,9 @@ class ArrayHttpHeadersTest {
     h.add("Transfer-Encoding", "gzip, chunked").add("connection", "Close").addInt("content-length", 12);
     assertThat(h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true)).isTrue();
     assertThat(h.getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(12);
+    assertThat(h.getInt("connection", -1)).isEqualTo(-1); // not a number
+    assertThat(h.getShort("content-length", (short) 0)).isEqualTo((short) 12);
+    assertThat(h.add("date", "Sun, 06 Nov 1994 08:49:37 GMT").getTimeMillis("Date")).isEqualTo(784111777000L);
     assertThat(h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)).isTrue();
     assertThat(HttpUtil.normalizeAndGetContentLength(h.getAll(HttpHeaderNames.CONTENT_LENGTH), false, false))
         .isEqualTo(12L);
