@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.http;
 
 import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
@@ -55,6 +56,29 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   }
 
   private static final Object[] NONE = new Object[0];
+
+  /** Lower-case names peers often send capitalized, by length (the last slot: longer than any). */
+  private static final AsciiString[][] COMMON_BY_LENGTH = commonByLength(
+      HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.DATE, HttpHeaderNames.SERVER,
+      HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TRANSFER_ENCODING,
+      HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.LOCATION, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.ETAG,
+      HttpHeaderNames.VARY, HttpHeaderNames.EXPIRES, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.CONTENT_ENCODING,
+      HttpHeaderNames.ACCEPT_RANGES, HttpHeaderNames.HOST, HttpHeaderNames.USER_AGENT, HttpHeaderNames.ACCEPT,
+      HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.ACCEPT_LANGUAGE, HttpHeaderNames.COOKIE,
+      HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.UPGRADE, HttpHeaderNames.REFERER, HttpHeaderNames.ORIGIN);
+
+  private static AsciiString[][] commonByLength(AsciiString... names) {
+    int max = 0;
+    for (AsciiString n : names) {
+      max = Math.max(max, n.length());
+    }
+    AsciiString[][] out = new AsciiString[max + 2][];
+    for (int len = 0; len < out.length; len++) {
+      int length = len;
+      out[len] = java.util.Arrays.stream(names).filter(n -> n.length() == length).toArray(AsciiString[]::new);
+    }
+    return out;
+  }
 
   /** Name, value, name, value...: one array, allocated at the first add (most trailer maps stay empty). */
   private Object[] kv = NONE;
@@ -122,6 +146,11 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
     if (!upper) {
       return name;
+    }
+    for (AsciiString common : COMMON_BY_LENGTH[Math.min(n, COMMON_BY_LENGTH.length - 1)]) {
+      if (nameEquals(common, name)) {
+        return common; // servers capitalize these: no copy per response
+      }
     }
     return name instanceof AsciiString a ? a.toLowerCase() : name.toString().toLowerCase(Locale.ROOT);
   }

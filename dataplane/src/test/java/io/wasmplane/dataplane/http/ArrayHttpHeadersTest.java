@@ -96,6 +96,10 @@ class ArrayHttpHeadersTest {
     h.set("SERVER", "envoy");
     assertThat(h.entries()).extracting(Map.Entry::getKey).containsExactly("content-type", "x-request-id", "x-lower", "server");
     assertThat(h.nameAt(2)).isSameAs(lower); // already lower case: no copy
+    assertThat(h.nameAt(0)).isSameAs(HttpHeaderNames.CONTENT_TYPE); // a common name: the shared constant, no copy
+    h.add("X-Very-Long-Header-Name-Longer-Than-Any-Common-One", "v");
+    assertThat(h.get("x-very-long-header-name-longer-than-any-common-one")).isEqualTo("v");
+    assertThat(h.nameAt(h.size() - 1).toString()).isEqualTo("x-very-long-header-name-longer-than-any-common-one");
     assertThat(h.get("content-TYPE")).isEqualTo("text/plain");
   }
 
