@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter implements DownstreamSink {
   private static final Logger log = LoggerFactory.getLogger(HttpConnectionManagerHandler.class);
+  /** How long a draining HTTP/1.1 connection that is idle stays open for a request already sent. */
+  private static final long IDLE_DRAIN_GRACE_MS = 500;
 
   private final ListenerRuntime listener;
   private final boolean http2;
@@ -556,7 +558,13 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     if (evt == DrainEvent.INSTANCE) {
       closeAfterResponse = true;
       if (current == null && !http2) {
-        ctx.close();
+        // An idle keep-alive connection may have a request on its way: closing at once would drop it unanswered.
+        // A short grace lets such a request in (answered with Connection: close); then an idle connection closes.
+        ctx.executor().schedule(() -> {
+          if (current == null && pipelined.isEmpty()) {
+            ctx.close();
+          }
+        }, IDLE_DRAIN_GRACE_MS, TimeUnit.MILLISECONDS);
       }
       return;
     }

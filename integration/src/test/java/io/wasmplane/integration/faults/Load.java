@@ -36,6 +36,11 @@ public final class Load implements AutoCloseable {
   public final AtomicLong bad = new AtomicLong();
   public final AtomicLong refused = new AtomicLong();
   public final AtomicLong errors = new AtomicLong();
+  /**
+   * Of the errors: a reused keep-alive connection closed before any byte of the response (the HTTP/1.1 close race of
+   * RFC 9112 9.3.1, which clients answer by retrying an idempotent request).
+   */
+  public final AtomicLong closedBeforeResponse = new AtomicLong();
   public final Map<Integer, AtomicLong> byStatus = new ConcurrentHashMap<>();
   private final List<String> firstFailures = new CopyOnWriteArrayList<>();
   private final Object windowLock = new Object();
@@ -80,6 +85,9 @@ public final class Load implements AutoCloseable {
         return;
       } catch (Exception e) {
         errors.incrementAndGet();
+        if (String.valueOf(e.getMessage()).contains("received no bytes")) {
+          closedBeforeResponse.incrementAndGet();
+        }
         note(t.name() + ": " + e);
       }
       long rest = pauseNanos - (System.nanoTime() - start);
@@ -143,6 +151,6 @@ public final class Load implements AutoCloseable {
   @Override
   public String toString() {
     return "sent=" + sent + " good=" + good + " bad=" + bad + " refused=" + refused + " errors=" + errors
-        + " byStatus=" + byStatus + " firstFailures=" + firstFailures;
+        + " (closed before a response: " + closedBeforeResponse + ") byStatus=" + byStatus + " firstFailures=" + firstFailures;
   }
 }

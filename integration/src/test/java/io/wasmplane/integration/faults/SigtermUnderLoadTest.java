@@ -61,7 +61,11 @@ class SigtermUnderLoadTest {
 
       assertThat(proxy.accessLog()).filteredOn(l -> l.startsWith("GET /slow/2000 HTTP/2 200")).hasSize(4);
       long answered = proxy.accessLog().stream().filter(l -> l.startsWith("GET /steady ")).count();
-      assertThat(load.errors.get()).as("requests lost without an answer: " + load).isZero();
+      // A keep-alive connection the drain closes while idle can race a client reusing it (no response byte at all:
+      // the request never reached a stream, as the access-log check below confirms); at most once per client
+      // connection, as a client that sees it reconnects and is refused. Anything else is a request lost.
+      assertThat(load.errors.get() - load.closedBeforeResponse.get()).as("requests lost without an answer: " + load).isZero();
+      assertThat(load.closedBeforeResponse.get()).as("close races, one per load connection at most: " + load).isLessThanOrEqualTo(8);
       assertThat(load.bad.get()).as(load.toString()).isZero();
       assertThat(load.good.get()).as("every answer the proxy logged reached its client").isEqualTo(answered);
       assertThat(load.refused.get()).as("new connections after the listener closed are refused").isPositive();
