@@ -75,7 +75,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     AsciiString[][] out = new AsciiString[max + 2][];
     for (int len = 0; len < out.length; len++) {
       int length = len;
-      out[len] = java.util.Arrays.stream(names).filter(n -> n.length() == length).toArray(AsciiString[]::new);
+      out[len] = Arrays.stream(names).filter(n -> n.length() == length).toArray(AsciiString[]::new);
     }
     return out;
   }

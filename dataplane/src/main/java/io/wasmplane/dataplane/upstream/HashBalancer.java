@@ -1,6 +1,5 @@
 package io.wasmplane.dataplane.upstream;
 
-import io.wasmplane.dataplane.network.Addresses;
 import io.wasmplane.dataplane.config.ClusterConfig;
 import java.util.List;
 
@@ -27,7 +26,6 @@ interface HashBalancer {
 
   /** What Envoy hashes for a host: its address as Envoy prints it ("1.2.3.4:80", "[::1]:80"). */
   static String hashKey(UpstreamHost h) {
-    var a = h.address();
-    return Addresses.hostPort(a);
+    return h.addressString(); // built once per host with Addresses.hostPort
   }
 }
