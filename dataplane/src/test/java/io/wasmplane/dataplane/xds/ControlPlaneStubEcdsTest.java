@@ -71,7 +71,7 @@ class ControlPlaneStubEcdsTest {
   @ParameterizedTest
   @ValueSource(strings = {"GRPC", "DELTA_GRPC"})
   void stubDrivesListenersAndAWasmFilterOverEcds(String apiType) throws Exception {
-    int port = Resources.freePort();
+    int port = 0; // the listener binds an ephemeral port; stamp() reads it from the data plane
     Path file = dir.resolve("rollout.yaml");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (TestUpstream up = new TestUpstream("a")) {
@@ -79,10 +79,10 @@ class ControlPlaneStubEcdsTest {
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
           Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
               Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
-        await("the plugin from the stub", () -> "v1".equals(stamp(http, port)));
+        await("the plugin from the stub", () -> "v1".equals(stamp(http, dp)));
 
         Files.writeString(file, rollout(port, up.port(), "stamp=v2"));
-        await("the edit swaps the plugin config", () -> "v2".equals(stamp(http, port)));
+        await("the edit swaps the plugin config", () -> "v2".equals(stamp(http, dp)));
 
         Files.writeString(file, rollout(port, up.port(), "nostamp=1"));
         await("the refused config is NACKed", () -> counter(dp, "extension_config_discovery.http_filter.demo_headers.config_fail") >= 1);
@@ -90,7 +90,7 @@ class ControlPlaneStubEcdsTest {
         await("the stub shows the NACK", () -> status(http, stub).contains("on_configure"));
         org.assertj.core.api.Assertions.assertThat(status(http, stub)).contains("demo_headers");
         for (int i = 0; i < 3; i++) {
-          assertEquals("v2", stamp(http, port), "the last good plugin config keeps serving");
+          assertEquals("v2", stamp(http, dp), "the last good plugin config keeps serving");
         }
       }
     }
@@ -98,7 +98,7 @@ class ControlPlaneStubEcdsTest {
 
   @Test
   void anUpdateWhoseCodeCannotBeFetchedIsNackedAndTheServingVersionStays() throws Exception {
-    int port = Resources.freePort();
+    int port = 0; // the listener binds an ephemeral port; stamp() reads it from the data plane
     Path file = dir.resolve("rollout.yaml");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (TestUpstream up = new TestUpstream("a")) {
@@ -106,7 +106,7 @@ class ControlPlaneStubEcdsTest {
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
           Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), "GRPC"), "t"),
               Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
-        await("the plugin from the stub", () -> "v1".equals(stamp(http, port)));
+        await("the plugin from the stub", () -> "v1".equals(stamp(http, dp)));
         // New code the module server does not have (404): the update must not replace the serving plugin.
         String missing = "0".repeat(64);
         Files.writeString(file, rollout(port, up.port(), "stamp=v2").replace("module: " + EcdsWasmFilterTest.PLUGIN,
@@ -116,7 +116,7 @@ class ControlPlaneStubEcdsTest {
         await("the stub shows the NACK", () -> status(http, stub).contains("HTTP status 404"));
         org.assertj.core.api.Assertions.assertThat(status(http, stub)).contains(missing);
         for (int i = 0; i < 3; i++) {
-          assertEquals("v1", stamp(http, port), "the serving plugin keeps serving");
+          assertEquals("v1", stamp(http, dp), "the serving plugin keeps serving");
         }
       }
     }
@@ -127,8 +127,9 @@ class ControlPlaneStubEcdsTest {
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  private static String stamp(HttpClient http, int port) {
+  private static String stamp(HttpClient http, Dataplane dp) {
     try {
+      int port = dp.port("l1"); // throws until LDS has bound the listener
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.headers().firstValue("x-as-stamp").orElse("none") : "status " + r.statusCode();

@@ -110,11 +110,26 @@ final class Resources {
     return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port)).build();
   }
 
+  /**
+   * A port for a listener that a test names before it binds. Picked below the kernel's ephemeral range (32768+ on
+   * Linux): a port from bind(0) lies in that range, and until the listener binds it, any outgoing connection of the
+   * test run may take it as its local port ("address already in use").
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    for (int i = 0; i < 200; i++) {
+      int candidate = NEXT_PORT.getAndUpdate(p -> p + 1 >= 32000 ? 20000 : p + 1);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), candidate), 1);
+        return candidate;
+      } catch (IOException taken) {
+        // next one
+      }
     }
+    throw new IOException("no free port in 20000-31999");
   }
+
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000));
 
   /** A bootstrap with only node, admin, the xDS cluster and dynamic_resources. */
   static String bootstrap(String nodeId, String group, int xdsPort, String apiType) {
