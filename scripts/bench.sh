@@ -7,13 +7,13 @@
 # requests served: much less sensitive to other load on the machine than req/s) per target and protocol (medians over
 # rounds) and the ratios of (d) and (e) to the best of (b) and (c), and writes the table to docs/bench/proxy.md.
 # Every target first gets one unrecorded warm-up run per protocol (PREWARM seconds; the JVM needs it for its JIT).
-#   ROUNDS=3 DURATION=10 PREWARM=10 CONNS=32 STREAMS=10 [JAR=other/dataplane.jar] [OUT_MD=file] scripts/bench.sh
+#   ROUNDS=3 DURATION=10 PREWARM=30 CONNS=32 STREAMS=10 [JAR=other/dataplane.jar] [OUT_MD=file] scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
-PREWARM=${PREWARM:-10}
+PREWARM=${PREWARM:-30}   # from a fresh JVM, C2 settles after ~40-50 s of load (h1 then h2c: 60 s here)
 CONNS=${CONNS:-32}
 STREAMS=${STREAMS:-10}   # concurrent streams per h2c connection
 OUT_MD=${OUT_MD:-docs/bench/proxy.md}

@@ -92,7 +92,8 @@ public final class HttpStream {
     if (end) {
       info.requestCompleteNanos = System.nanoTime();
     }
-    if (runtime.config().pathNormalization().enabled() && !RequestPaths.admit(this, req)) {
+    // A fragment is refused whatever the options (Envoy's http_reject_path_with_fragment), so it is looked for always.
+    if ((runtime.config().pathNormalization().enabled() || req.uri().indexOf('#') >= 0) && !RequestPaths.admit(this, req)) {
       return; // refused or redirected before routing and before any filter saw it
     }
     List<HttpFilterFactory> factories = runtime.filterFactories();

@@ -77,6 +77,9 @@ class PathNormalizationTest {
       int port = dp.port("ingress");
       assertThat(RawResponse.get(port, "h", "/a/./b/../c").status()).isEqualTo(418);
       assertThat(RawResponse.get(port, "h", "/keep//x/../%2F").upstreamRequestLine()).isEqualTo("GET /keep//x/../%2F");
+      // A fragment is refused even with every normalization option off (Envoy's http_reject_path_with_fragment).
+      assertThat(RawResponse.get(port, "h", "/a#frag").status()).isEqualTo(400);
+      assertThat(up.received).noneMatch(r -> r.contains("#"));
     }
   }
 
