@@ -3,6 +3,7 @@ package io.wasmplane.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.config.BootstrapTranslator;
 import io.wasmplane.dataplane.config.ClusterConfig;
@@ -158,6 +159,6 @@ class BootstrapValidationTest {
           .hasMessageContaining("listener ingress: cannot bind 127.0.0.1:" + taken.getLocalPort()).hasMessageContaining("address already in use");
     }
     // Nothing was left bound: a fresh port still works afterwards.
-    assertThat(RawHttp.freePort()).isPositive();
+    assertThat(Ports.freePort()).isPositive();
   }
 }

@@ -2,6 +2,7 @@ package io.wasmplane.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.RawHttp;
@@ -50,7 +51,7 @@ class DrainTest {
       } catch (ConnectException expected) {
         // refused: the listener is gone
       }
-      assertThat(RawHttp.freePort()).isPositive();
+      assertThat(Ports.freePort()).isPositive();
     }
   }
 

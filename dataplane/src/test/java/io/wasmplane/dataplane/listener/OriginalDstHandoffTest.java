@@ -5,6 +5,7 @@ import static io.wasmplane.dataplane.listener.ProxyProtocolTest.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.testing.Bootstraps;
@@ -125,7 +126,7 @@ class OriginalDstHandoffTest {
    */
   @Test
   void originalDstWithoutProxyProtocolIsTheSocketsLocalAddress() throws Exception {
-    int port = RawHttp.freePort();
+    int port = Ports.freePort();
     String virtual = listener("virtualOutbound", "127.0.0.1", port, "use_original_dst: true\nlistener_filters:\n" + ORIGINAL_DST,
         chain("virtual"));
     String sameAddress = listener("0.0.0.0_" + port, "0.0.0.0", port, "bind_to_port: false", chain("wildcard"));

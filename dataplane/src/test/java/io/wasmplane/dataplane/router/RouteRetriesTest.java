@@ -10,6 +10,7 @@ import static io.wasmplane.dataplane.testing.ScriptedUpstream.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
@@ -72,7 +73,7 @@ class RouteRetriesTest {
     h2 = ScriptedUpstream.h2("h2");
     bad = ScriptedUpstream.h1("bad").otherwise(status(503));
     good = ScriptedUpstream.h1("good");
-    deadPort = RawHttp.freePort();
+    deadPort = Ports.freePort();
     log = Files.createTempFile("retries", ".log");
     String routes = """
         - name: all

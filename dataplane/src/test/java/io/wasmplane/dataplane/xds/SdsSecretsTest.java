@@ -3,10 +3,10 @@ package io.wasmplane.dataplane.xds;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wasmplane.dataplane.testing.Ports;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestPki;
 import io.wasmplane.dataplane.testing.MtlsUpstream;
@@ -101,14 +101,13 @@ class SdsSecretsTest {
     TestPki pki = TestPki.generate(dir.resolve("pki"));
     TestPki.Leaf client = pki.issue("frontend", "extendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://cluster.local/ns/default/sa/frontend\n");
     TestPki.Leaf server2 = pki.issue("server2", "subjectAltName=DNS:xds.test,IP:127.0.0.1\n");
-    int port = Resources.freePort();
+    int port = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (MtlsUpstream up = new MtlsUpstream(pki)) {
       Files.writeString(file, rollout(port, up.port(), pki, pki.serverCert(), pki.serverKey()));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp-1", stub.xdsPort(), apiType)) {
         String url = "https://127.0.0.1:" + port + "/sds";
         String first = serial(pki.serverCert());
         await("the listener serves mTLS with the SDS certificate", () -> first.equals(servedSerial(pki, client, url, null)));

@@ -1,8 +1,8 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
 import static io.wasmplane.dataplane.xds.Resources.endpoints;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.hcm;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.Socket;
 import java.net.URI;
@@ -68,9 +67,7 @@ abstract class XdsDataplaneScenarios {
   }
 
   Dataplane dataplane(String id, String group, String initialFetchTimeout) {
-    Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap(id, group, cp.port(), apiType(),
-            initialFetchTimeout), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(10)));
+    Dataplane d = Resources.startDataplane(Resources.bootstrap(id, group, cp.port(), apiType(), initialFetchTimeout), Duration.ofSeconds(10));
     toClose.add(d);
     return d;
   }

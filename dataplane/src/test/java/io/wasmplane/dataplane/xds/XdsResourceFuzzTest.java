@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.ads;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +19,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.FuzzBudget;
 import io.wasmplane.dataplane.testing.ProtoMutator;
 import io.wasmplane.dataplane.testing.TestUpstream;
@@ -87,8 +86,7 @@ class XdsResourceFuzzTest {
       for (Resource r : resources) {
         ads.set(r.typeUrl(), r.valid());
       }
-      try (Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("fuzz", "default", ads.port(), "GRPC"), "test"),
-          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+      try (Dataplane dp = Resources.startDataplane("fuzz", ads.port(), "GRPC")) {
         await("the valid config serves", () -> served(port));
         long heapBefore = usedHeapAfterGc();
         FuzzBudget budget = FuzzBudget.of(6, 60);
