@@ -3,7 +3,6 @@ package io.wasmplane.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.config.BootstrapTranslator;
 import io.wasmplane.dataplane.config.ClusterConfig;
@@ -11,6 +10,7 @@ import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.DataplaneConfig;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import java.net.InetAddress;
 import java.net.ServerSocket;

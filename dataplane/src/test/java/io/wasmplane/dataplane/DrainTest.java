@@ -2,9 +2,9 @@ package io.wasmplane.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.ConnectException;

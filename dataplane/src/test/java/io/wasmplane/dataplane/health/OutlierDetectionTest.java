@@ -9,9 +9,9 @@ import static io.wasmplane.dataplane.health.HealthTestSupport.start;
 import static io.wasmplane.dataplane.health.HealthTestSupport.stat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.util.List;

@@ -2,11 +2,11 @@ package io.wasmplane.dataplane.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.TestPki;

@@ -5,10 +5,10 @@ import static io.wasmplane.dataplane.listener.ProxyProtocolTest.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

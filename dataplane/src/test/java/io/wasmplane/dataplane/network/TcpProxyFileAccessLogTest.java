@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,10 +53,7 @@ class TcpProxyFileAccessLogTest {
   void connectionsAreLoggedWithEnvoysDefaultFormatAndFormatStrings() throws Exception {
     Path defaultLog = dir.resolve("default.log");
     Path customLog = dir.resolve("custom.log");
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      dead = s.getLocalPort(); // closed again: nothing listens there
-    }
+    int dead = Ports.freePort(); // nothing listens there
     try (TcpEchoServer echo = new TcpEchoServer(); Dataplane dp = Bootstraps.start("""
         static_resources:
           listeners:

@@ -10,11 +10,11 @@ import static io.wasmplane.dataplane.testing.ScriptedUpstream.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.ScriptedUpstream;
 import java.io.IOException;

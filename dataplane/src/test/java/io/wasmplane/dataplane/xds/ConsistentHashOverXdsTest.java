@@ -4,10 +4,10 @@ import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.gauge;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,11 +4,11 @@ import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.IstioRoutes;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

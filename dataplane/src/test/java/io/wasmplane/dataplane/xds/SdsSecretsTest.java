@@ -3,13 +3,13 @@ package io.wasmplane.dataplane.xds;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Http;
-import io.wasmplane.dataplane.testing.TestPki;
 import io.wasmplane.dataplane.testing.MtlsUpstream;
+import io.wasmplane.dataplane.testing.Ports;
+import io.wasmplane.dataplane.testing.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SDS through our control-plane-stub over real gRPC (SotW and delta ADS): an mTLS listener whose server certificate

@@ -3,12 +3,12 @@ package io.wasmplane.dataplane.xds;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;

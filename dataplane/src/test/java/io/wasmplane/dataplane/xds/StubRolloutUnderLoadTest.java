@@ -4,11 +4,11 @@ import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import io.wasmplane.dataplane.wasm.WasmTestSupport;
 import java.net.URI;
