@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.health;
 
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.Http;
 import java.net.http.HttpClient;
@@ -99,19 +100,11 @@ final class HealthTestSupport {
     throw new AssertionError("host " + port + (firstSeen == 0 ? " never ejected" : " still ejected") + " after " + millis + " ms");
   }
 
-  /** Polls every 25 ms until the condition holds; fails after {@code millis}. */
+  /** Polls until the condition holds; fails after {@code millis}. */
   static void await(String what, long millis, Check check) throws Exception {
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    while (true) {
-      if (check.ok()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
-      }
-      Thread.sleep(25);
-    }
+    Await.until(what, java.time.Duration.ofMillis(millis), check::ok);
   }
+
 
   interface Check {
     boolean ok() throws Exception;

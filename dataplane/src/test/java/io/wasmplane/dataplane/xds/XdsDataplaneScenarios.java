@@ -8,10 +8,10 @@ import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.Socket;
 import java.net.URI;
@@ -237,13 +237,7 @@ abstract class XdsDataplaneScenarios {
   }
 
   static void await(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Boolean.TRUE.equals(condition.call())) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    fail("timed out waiting for: " + what);
+    Await.until(what, WAIT, condition);
   }
+
 }
