@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 class HostilePluginsDataplaneTest {
-  // Short enough to keep the endless loops brief, long enough that a loaded 2-core machine (GC, other processes) does
-  // not turn a finite call (req_grow copies its memory 60 times) into a TIMEOUT.
+  // Short enough to keep the endless loops brief, long enough that a loaded 2-core machine does not turn a finite call
+  // into a TIMEOUT: a call that ran past the deadline is one whatever ended it, and req_grow allocates 60 pages of
+  // 64 KiB, so a GC pause or a descheduled worker lands inside it.
   private static final Duration CALL_TIMEOUT = Duration.ofMillis(500);
   private static final Path ACCESS_LOG = accessLog();
 

@@ -140,17 +140,8 @@ final class Resources {
           cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: %s}
         static_resources:
           clusters:
-          - name: xds_cluster
-            type: STATIC
-            connect_timeout: 1s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(nodeId, group, apiType, initialFetchTimeout, initialFetchTimeout, xdsPort);
+        %s
+        """.formatted(nodeId, group, apiType, initialFetchTimeout, initialFetchTimeout, xdsCluster(xdsPort));
   }
 
   /** No ADS: lds_config and cds_config each name the xDS cluster through their own api_config_source. */
@@ -167,6 +158,13 @@ final class Resources {
             api_config_source: {api_type: %s, transport_api_version: V3, grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]}
         static_resources:
           clusters:
+        %s
+        """.formatted(nodeId, apiType, apiType, xdsCluster(xdsPort));
+  }
+
+  /** The bootstrap's static xds_cluster (HTTP/2 to a loopback port) as an item of static_resources.clusters. */
+  private static String xdsCluster(int port) {
+    return """
           - name: xds_cluster
             type: STATIC
             connect_timeout: 1s
@@ -176,7 +174,7 @@ final class Resources {
                 explicit_http_config: {http2_protocol_options: {}}
             load_assignment:
               cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(nodeId, apiType, apiType, xdsPort);
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]\
+        """.formatted(port);
   }
 }
