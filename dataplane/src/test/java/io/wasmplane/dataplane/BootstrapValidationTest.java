@@ -10,6 +10,7 @@ import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.DataplaneConfig;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -158,6 +159,6 @@ class BootstrapValidationTest {
           .hasMessageContaining("listener ingress: cannot bind 127.0.0.1:" + taken.getLocalPort()).hasMessageContaining("address already in use");
     }
     // Nothing was left bound: a fresh port still works afterwards.
-    assertThat(RawHttp.freePort()).isPositive();
+    assertThat(Ports.freePort()).isPositive();
   }
 }

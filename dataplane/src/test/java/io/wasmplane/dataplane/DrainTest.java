@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.ConnectException;
@@ -50,7 +51,7 @@ class DrainTest {
       } catch (ConnectException expected) {
         // refused: the listener is gone
       }
-      assertThat(RawHttp.freePort()).isPositive();
+      assertThat(Ports.freePort()).isPositive();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.wasmplane.integration;
 
+import static io.wasmplane.integration.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -24,11 +25,6 @@ import org.junit.jupiter.api.Timeout;
 /** End to end: the packaged data plane started with Envoy's flags and the bootstrap files in src/test/resources. */
 @Timeout(180)
 class DataplaneProcessTest {
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   /** Copies a bootstrap resource to a temp file with ${NAME} replaced. */
   private static Path bootstrap(String resource, Map<String, String> vars) throws IOException {

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.H2Upstream;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.TestUpstream;
@@ -65,7 +66,7 @@ class ActiveHealthCheckTest {
 
   @Test
   void networkFailuresNeedTheUnhealthyThresholdAndDeadHostsNeverServe() throws Exception {
-    int dead = RawHttp.freePort();
+    int dead = Ports.freePort();
     try (TestUpstream a = new TestUpstream("a"); Dataplane dp = start(cluster(HTTP_HC, a.port(), dead))) {
       // A STATIC host starts healthy; unhealthy_threshold (2) network failures take it out.
       await("dead host failed", 5000, () -> healthFlags(dp, dead).equals("/failed_active_hc"));
@@ -77,7 +78,7 @@ class ActiveHealthCheckTest {
 
   @Test
   void hostsAddedByDnsStartFailedStaticHostsStartHealthy() throws Exception {
-    int dead = RawHttp.freePort();
+    int dead = Ports.freePort();
     String slow = """
         health_checks:
         - {timeout: 0.5s, interval: 1s, unhealthy_threshold: 10, healthy_threshold: 1, tcp_health_check: {}}
@@ -117,7 +118,7 @@ class ActiveHealthCheckTest {
 
   @Test
   void tcpHealthCheckConnectOnlyAndPayload() throws Exception {
-    int dead = RawHttp.freePort();
+    int dead = Ports.freePort();
     String connectOnly = """
         health_checks:
         - {timeout: 1s, interval: 0.1s, no_traffic_interval: 0.1s, unhealthy_threshold: 1, healthy_threshold: 1, tcp_health_check: {}}

@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.health;
 
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.Http;
 import java.net.http.HttpClient;
@@ -77,19 +78,33 @@ final class HealthTestSupport {
         .orElseThrow(() -> new AssertionError("no host " + port + " in\n" + body));
   }
 
-  /** Polls every 25 ms until the condition holds; fails after {@code millis}. */
-  static void await(String what, long millis, Check check) throws Exception {
+  /**
+   * How long (ms) host {@code port} stays ejected, at least: from the first admin answer that shows it ejected to the
+   * sending of the last one that still did. Both ends err short, so a slow machine can't lengthen an ejection.
+   */
+  static long ejectionMillis(Dataplane dp, int port, long millis) throws Exception {
     long deadline = System.nanoTime() + millis * 1_000_000;
-    while (true) {
-      if (check.ok()) {
-        return;
+    long firstSeen = 0;
+    long lastAsked = 0;
+    while (System.nanoTime() < deadline) {
+      long asked = System.nanoTime();
+      boolean ejected = healthFlags(dp, port).equals("/failed_outlier_check");
+      if (ejected) {
+        firstSeen = firstSeen == 0 ? System.nanoTime() : firstSeen;
+        lastAsked = asked;
+      } else if (firstSeen != 0) {
+        return Math.max(0, (lastAsked - firstSeen) / 1_000_000);
       }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
-      }
-      Thread.sleep(25);
+      Thread.sleep(10);
     }
+    throw new AssertionError("host " + port + (firstSeen == 0 ? " never ejected" : " still ejected") + " after " + millis + " ms");
   }
+
+  /** Polls until the condition holds; fails after {@code millis}. */
+  static void await(String what, long millis, Check check) throws Exception {
+    Await.until(what, java.time.Duration.ofMillis(millis), check::ok);
+  }
+
 
   interface Check {
     boolean ok() throws Exception;

@@ -6,6 +6,7 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.TestPki;
@@ -227,7 +228,7 @@ class FilterChainMatchTest {
 
   @Test
   void destinationPortSourcePrefixAndSourceTypeInEnvoysOrder() throws Exception {
-    int port = RawHttp.freePort();
+    int port = Ports.freePort();
     // The exact destination port wins over chains without one, even when those match more specific source ranges
     // (no going back once the port narrowed the candidates): only the chains with this port compete further.
     String chains = chain("other-port", "{destination_port: 1}", null, "chain-other-port")

@@ -11,6 +11,7 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.config.BootstrapTranslator;
 import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.testing.AccessLogFiles;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.TestPki;
 import io.wasmplane.dataplane.testing.TlsProbe;
@@ -98,18 +99,9 @@ class ListenerAccessLogTest {
   }
 
   private static List<String> awaitLines(Dataplane dp, Path file, int n) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    List<String> lines = List.of();
-    while (System.nanoTime() < deadline) {
-      dp.server().flushAccessLogs();
-      lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
-      if (lines.size() >= n) {
-        Thread.sleep(100); // a line that should not be there would have been written by now
-        dp.server().flushAccessLogs();
-        return Files.readAllLines(file);
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError(file + ": expected " + n + " lines, got " + lines);
+    AccessLogFiles.awaitLines(dp, file, n);
+    Thread.sleep(100); // a line that should not be there would have been written by now
+    dp.server().flushAccessLogs();
+    return Files.readAllLines(file);
   }
 }

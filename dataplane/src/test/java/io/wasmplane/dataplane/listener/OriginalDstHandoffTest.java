@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -125,7 +126,7 @@ class OriginalDstHandoffTest {
    */
   @Test
   void originalDstWithoutProxyProtocolIsTheSocketsLocalAddress() throws Exception {
-    int port = RawHttp.freePort();
+    int port = Ports.freePort();
     String virtual = listener("virtualOutbound", "127.0.0.1", port, "use_original_dst: true\nlistener_filters:\n" + ORIGINAL_DST,
         chain("virtual"));
     String sameAddress = listener("0.0.0.0_" + port, "0.0.0.0", port, "bind_to_port: false", chain("wildcard"));

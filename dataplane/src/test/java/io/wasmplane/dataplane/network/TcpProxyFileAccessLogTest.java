@@ -3,13 +3,13 @@ package io.wasmplane.dataplane.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.AccessLogFiles;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,10 +53,7 @@ class TcpProxyFileAccessLogTest {
   void connectionsAreLoggedWithEnvoysDefaultFormatAndFormatStrings() throws Exception {
     Path defaultLog = dir.resolve("default.log");
     Path customLog = dir.resolve("custom.log");
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      dead = s.getLocalPort(); // closed again: nothing listens there
-    }
+    int dead = Ports.freePort(); // nothing listens there
     try (TcpEchoServer echo = new TcpEchoServer(); Dataplane dp = Bootstraps.start("""
         static_resources:
           listeners:
@@ -77,11 +74,11 @@ class TcpProxyFileAccessLogTest {
         s.shutdownOutput();
         assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
       }
-      List<String> custom = awaitLines(dp, customLog, 1);
+      List<String> custom = AccessLogFiles.awaitLines(dp, customLog, 1);
       assertThat(custom).containsExactly("127.0.0.1:" + localPort + " 127.0.0.1:" + echo.port() + " echo 6 6 - - - "
           + custom.get(0).substring(custom.get(0).lastIndexOf(' ') + 1));
       assertThat(custom.get(0)).matches(".* [1-9]\\d*");
-      assertThat(awaitLines(dp, defaultLog, 1).get(0)).matches(
+      assertThat(AccessLogFiles.awaitLines(dp, defaultLog, 1).get(0)).matches(
           "\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z] \"- - -\" 0 - 6 6 \\d+ - \"-\" \"-\" \"-\" \"-\" \"127\\.0\\.0\\.1:"
               + echo.port() + "\"");
 
@@ -90,22 +87,7 @@ class TcpProxyFileAccessLogTest {
         s.setSoTimeout(5000);
         assertThat(s.getInputStream().read()).as("closed: the upstream refused").isEqualTo(-1);
       }
-      assertThat(awaitLines(dp, customLog, 2).get(1)).matches("127\\.0\\.0\\.1:\\d+ 127\\.0\\.0\\.1:" + dead + " nobody 0 0 UF - - \\d+");
+      assertThat(AccessLogFiles.awaitLines(dp, customLog, 2).get(1)).matches("127\\.0\\.0\\.1:\\d+ 127\\.0\\.0\\.1:" + dead + " nobody 0 0 UF - - \\d+");
     }
-  }
-
-  /** Flushes the writers until the file has {@code n} lines (bounded). */
-  private static List<String> awaitLines(Dataplane dp, Path file, int n) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    List<String> lines = List.of();
-    while (System.nanoTime() < deadline) {
-      dp.server().flushAccessLogs();
-      lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
-      if (lines.size() >= n) {
-        return lines;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError(file + ": expected " + n + " lines, got " + lines);
   }
 }

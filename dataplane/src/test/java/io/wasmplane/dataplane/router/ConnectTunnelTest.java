@@ -8,6 +8,7 @@ import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HttpFilter;
 import io.wasmplane.dataplane.http.HttpFilterRegistry;
 import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import io.wasmplane.dataplane.testing.WebSocketUpstream;
 import java.io.ByteArrayOutputStream;
@@ -221,10 +222,7 @@ class ConnectTunnelTest {
 
   @Test
   void terminatedConnectToAHostThatRefusesIs503() throws Exception {
-    int closedPort;
-    try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = gone.getLocalPort();
-    }
+    int closedPort = Ports.freePort(); // nothing listens there
     String routes = ROUTES.replace("cluster: echo", "cluster: nowhere");
     String yaml = config(routes, "upgrade_configs: [{upgrade_type: CONNECT}]")
         .replace("  clusters:\n", "  clusters:\n" + Bootstraps.staticCluster("nowhere", closedPort, null));

@@ -14,6 +14,7 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.ScriptedUpstream;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class RouteRetriesTest {
     h2 = ScriptedUpstream.h2("h2");
     bad = ScriptedUpstream.h1("bad").otherwise(status(503));
     good = ScriptedUpstream.h1("good");
-    deadPort = RawHttp.freePort();
+    deadPort = Ports.freePort();
     log = Files.createTempFile("retries", ".log");
     String routes = """
         - name: all

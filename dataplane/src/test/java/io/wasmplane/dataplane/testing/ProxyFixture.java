@@ -22,7 +22,7 @@ public final class ProxyFixture implements AutoCloseable {
     h2 = new H2Upstream();
     resetting = new ResettingUpstream();
     garbage = new ResettingUpstream("SSH-2.0-OpenSSH_9.2 not http\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    deadPort = RawHttp.freePort();
+    deadPort = Ports.freePort();
     accessLog = Files.createTempFile("access", ".log");
     String routes = """
         - name: main

@@ -54,10 +54,4 @@ public final class RawHttp {
       }
     }
   }
-
-  public static int freePort() throws IOException {
-    try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return ss.getLocalPort();
-    }
-  }
 }

@@ -2,8 +2,6 @@ package io.wasmplane.dataplane.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
@@ -11,32 +9,15 @@ import java.net.Socket;
  * closes. One daemon thread per connection; {@link #finsSeen} counts connections whose client half-closed.
  */
 public final class TcpEchoServer implements AutoCloseable {
-  private final ServerSocket socket;
+  private final LoopbackAcceptor acceptor;
   public final java.util.concurrent.atomic.AtomicInteger finsSeen = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpEchoServer() throws IOException {
-    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(this::acceptLoop, "tcp-echo");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    acceptor = new LoopbackAcceptor("tcp-echo", this::echo);
   }
 
   public int port() {
-    return socket.getLocalPort();
-  }
-
-  private void acceptLoop() {
-    while (!socket.isClosed()) {
-      Socket s;
-      try {
-        s = socket.accept();
-      } catch (IOException closed) {
-        return;
-      }
-      Thread t = new Thread(() -> echo(s), "tcp-echo-conn");
-      t.setDaemon(true);
-      t.start();
-    }
+    return acceptor.port();
   }
 
   private void echo(Socket s) {
@@ -57,6 +38,6 @@ public final class TcpEchoServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    acceptor.close();
   }
 }

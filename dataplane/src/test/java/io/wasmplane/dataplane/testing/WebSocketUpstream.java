@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,33 +16,16 @@ import java.util.concurrent.CountDownLatch;
  * a close; a CONNECT request gets 200 and then the echo, as an HTTP/1.1 CONNECT proxy). Records the heads it read; {@link #closedByPeer} counts connections whose client side closed.
  */
 public final class WebSocketUpstream implements AutoCloseable {
-  private final ServerSocket socket;
+  private final LoopbackAcceptor acceptor;
   public final List<String> heads = new CopyOnWriteArrayList<>();
   public final CountDownLatch closedByPeer = new CountDownLatch(1);
 
   public WebSocketUpstream() throws IOException {
-    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(this::acceptLoop, "ws-upstream");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    acceptor = new LoopbackAcceptor("ws-upstream", this::serve);
   }
 
   public int port() {
-    return socket.getLocalPort();
-  }
-
-  private void acceptLoop() {
-    while (!socket.isClosed()) {
-      Socket s;
-      try {
-        s = socket.accept();
-      } catch (IOException closed) {
-        return;
-      }
-      Thread t = new Thread(() -> serve(s), "ws-upstream-conn");
-      t.setDaemon(true);
-      t.start();
-    }
+    return acceptor.port();
   }
 
   private void serve(Socket s) {
@@ -101,6 +82,6 @@ public final class WebSocketUpstream implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    acceptor.close();
   }
 }

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The hostile plugins of plugins/wat/hostile as HTTP and network filters of one data plane with one worker
  * ({@code --concurrency 1}), each behind a FAIL_CLOSED and a FAIL_OPEN listener, beside a listener with a healthy
- * plugin on the same worker. The watchdog's call timeout (200 ms) and the page limit (64 pages) are set as a user
+ * plugin on the same worker. The watchdog's call timeout (500 ms) and the page limit (64 pages) are set as a user
  * sets them ({@code wasmplane.wasm.call_timeout}, {@code wasmplane.wasm.max_memory_pages}). Each failure gets
  * Envoy's status (503 / passes), a log line naming plugin and callback, {@code wasm.<plugin>.vm_failures}, and the
  * healthy listener keeps serving. docs/hostile-plugins.md has the whole matrix.
@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 class HostilePluginsDataplaneTest {
-  private static final Duration CALL_TIMEOUT = Duration.ofMillis(200);
+  // Short enough to keep the endless loops brief, long enough that a loaded 2-core machine does not turn a finite call
+  // into a TIMEOUT: a call that ran past the deadline is one whatever ended it, and req_grow allocates 60 pages of
+  // 64 KiB, so a GC pause or a descheduled worker lands inside it.
+  private static final Duration CALL_TIMEOUT = Duration.ofMillis(500);
   private static final Path ACCESS_LOG = accessLog();
 
   private static Path accessLog() {

@@ -1,9 +1,9 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.apiSource;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
 import static io.wasmplane.dataplane.xds.Resources.endpoints;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.hcm;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,20 +37,7 @@ class ConsistentHashOverXdsTest {
   private final HttpClient client = Http.h1();
 
   private static String rollout(int listenerPort, String ringConfig, String endpoints) {
-    return """
-        listeners:
-          - name: ingress
-            address: { socketAddress: { address: 127.0.0.1, portValue: %d } }
-            filterChains:
-              - filters:
-                  - name: envoy.filters.network.http_connection_manager
-                    typedConfig:
-                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                      statPrefix: ingress
-                      rds: { routeConfigName: r1, configSource: { ads: {}, resourceApiVersion: V3 } }
-                      httpFilters:
-                        - name: envoy.filters.http.router
-                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+    return StubRollouts.rdsListener("ingress", listenerPort) + """
         routes:
           - name: r1
             virtualHosts:
@@ -69,7 +56,7 @@ class ConsistentHashOverXdsTest {
         endpoints:
           - clusterName: ring
             endpoints: [{ lbEndpoints: [%s] }]
-        """.formatted(listenerPort, ringConfig, endpoints);
+        """.formatted(ringConfig, endpoints);
   }
 
   private static String endpoint(TestUpstream u, String health) {
@@ -106,14 +93,13 @@ class ConsistentHashOverXdsTest {
 
   @Test
   void edsChangesMoveOnlyTheKeysTheyMustAndABadRingIsNacked() throws Exception {
-    int port = Resources.freePort();
+    int port = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     String ring = "ringHashLbConfig: { minimumRingSize: 1024 }";
     try (TestUpstream u0 = new TestUpstream("u0"); TestUpstream u1 = new TestUpstream("u1"); TestUpstream u2 = new TestUpstream("u2")) {
       Files.writeString(file, rollout(port, ring, endpoints(u0, u1, u2)));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", stub.xdsPort(), "GRPC"), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp", stub.xdsPort(), "GRPC")) {
         await("the listener serves", () -> serves(client, port));
         List<String> all = mapping(port);
         assertThat(all).contains("u0", "u1", "u2");

@@ -4,19 +4,19 @@ import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.StringValue;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EcdsConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm;
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
-import com.google.protobuf.StringValue;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.controlplane.xds.NodeStatusRegistry;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.config.EnvoyTypes;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import io.wasmplane.dataplane.wasm.ModuleServer;
 import io.wasmplane.dataplane.wasm.WasmTestSupport;
@@ -129,8 +129,8 @@ class ControlPlaneStubBadInputTest {
     Path trap = WasmTestSupport.wat("dp_trap");
     Path notWasm = Files.writeString(dir.resolve("notwasm.wasm"), "<html>not a module</html>");
     Path headersFile = Files.write(dir.resolve("as_headers.wasm"), headers);
-    int l1 = Resources.freePort();
-    int l2 = Resources.freePort();
+    int l1 = Ports.freePort();
+    int l2 = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     try (TestUpstream up = new TestUpstream("up"); ModuleServer modules = new ModuleServer(headers)) {
       // Local modules are served by the module server at <baseUrl>/modules/<sha256>.wasm, as the stub's own would.
@@ -141,8 +141,7 @@ class ControlPlaneStubBadInputTest {
       Version good = new Version("v1", headersFile.toString(), "", "stamp=v1");
       Files.writeString(file, rollout(good, echo, modules.port(), l1, l2, up.port()));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, "127.0.0.1", 0, 0, Duration.ofMillis(50)));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-bad", "default", stub.xdsPort(), "GRPC"), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp-bad", stub.xdsPort(), "GRPC")) {
         await("v1 serving on l1", () -> "v1".equals(header(l1, "x-as-stamp")));
         assertUntouched(l1, l2);
 
@@ -197,8 +196,8 @@ class ControlPlaneStubBadInputTest {
     byte[] headers = Files.readAllBytes(WasmTestSupport.plugin("assemblyscript/as_headers.wasm"));
     Path echo = WasmTestSupport.plugin("assemblyscript/as_config_echo.wasm");
     Path headersFile = Files.write(dir.resolve("as_headers.wasm"), headers);
-    int l1 = Resources.freePort();
-    int l2 = Resources.freePort();
+    int l1 = Ports.freePort();
+    int l2 = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     try (TestUpstream up = new TestUpstream("up"); ModuleServer modules = new ModuleServer(headers)) {
       for (Path p : new Path[] {headersFile, echo}) {
@@ -209,8 +208,7 @@ class ControlPlaneStubBadInputTest {
       Version missing = new Version("v0", modules.url("/missing-0.wasm"), missingSha, "stamp=v0");
       Files.writeString(file, rollout(missing, echo, modules.port(), l1, l2, up.port()));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, "127.0.0.1", 0, 0, Duration.ofMillis(50)));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-first", "default", stub.xdsPort(), "GRPC"), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp-first", stub.xdsPort(), "GRPC")) {
         // Envoy's semantics for a first version: the listener warmed until the fetch ended, the config is accepted, and
         // the plugin that could not be had fails by its policy (FAIL_OPEN: streams pass without it).
         await("v0 ACKed", () -> "v0".equals(plugin(stub).running()));
@@ -234,7 +232,7 @@ class ControlPlaneStubBadInputTest {
         assertUntouched(l1, l2);
 
         // A listener (LDS) whose inline Wasm filter refuses its configuration: NACKed, error_state on the dynamic listener.
-        int l3 = Resources.freePort();
+        int l3 = Ports.freePort();
         String inline = listener("l3", l3).replace("httpFilters: [", """
             httpFilters: [{ name: envoy.filters.http.wasm, typedConfig: {
                     "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm, config: { name: inline, rootId: as_headers,

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Our control-plane-stub (as a library) drives the data plane: listener, route, cluster and endpoints over ADS, and
@@ -41,19 +40,7 @@ class ControlPlaneStubEcdsTest {
             version: v1
             module: %s
             pluginConfig: "%s"
-        listeners:
-          - name: l1
-            address: { socketAddress: { address: 127.0.0.1, portValue: %d } }
-            filterChains:
-              - filters:
-                  - name: envoy.filters.network.http_connection_manager
-                    typedConfig:
-                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                      statPrefix: ingress
-                      rds: { routeConfigName: r1, configSource: { ads: {}, resourceApiVersion: V3 } }
-                      httpFilters:
-                        - name: envoy.filters.http.router
-                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        """.formatted(EcdsWasmFilterTest.PLUGIN, pluginConfig) + StubRollouts.rdsListener("l1", listenerPort) + """
         routes:
           - name: r1
             virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: c1 } }] }]
@@ -65,7 +52,7 @@ class ControlPlaneStubEcdsTest {
         endpoints:
           - clusterName: c1
             endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 127.0.0.1, portValue: %d } } } }] }]
-        """.formatted(EcdsWasmFilterTest.PLUGIN, pluginConfig, listenerPort, upstreamPort);
+        """.formatted(upstreamPort);
   }
 
   @ParameterizedTest
@@ -77,8 +64,7 @@ class ControlPlaneStubEcdsTest {
     try (TestUpstream up = new TestUpstream("a")) {
       Files.writeString(file, rollout(port, up.port(), "stamp=v1"));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp-1", stub.xdsPort(), apiType)) {
         await("the plugin from the stub", () -> "v1".equals(stamp(http, dp)));
 
         Files.writeString(file, rollout(port, up.port(), "stamp=v2"));
@@ -104,8 +90,7 @@ class ControlPlaneStubEcdsTest {
     try (TestUpstream up = new TestUpstream("a")) {
       Files.writeString(file, rollout(port, up.port(), "stamp=v1"));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), "GRPC"), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp-1", stub.xdsPort(), "GRPC")) {
         await("the plugin from the stub", () -> "v1".equals(stamp(http, dp)));
         // New code the module server does not have (404): the update must not replace the serving plugin.
         String missing = "0".repeat(64);

@@ -1,6 +1,6 @@
 package io.wasmplane.dataplane.xds;
 
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,12 +16,10 @@ import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.SanitizationConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,8 +64,7 @@ class EcdsCapabilityRestrictionTest {
       ads.set(EcdsWasmFilterTest.CDS, staticCluster("c1", upstream.port()));
       ads.set(EcdsWasmFilterTest.ECDS, sandbox(List.of()));
       ads.set(EcdsWasmFilterTest.LDS, EcdsWasmFilterTest.listener(port));
-      try (Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
-          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+      try (Dataplane dp = Resources.startDataplane("dp-1", ads.port(), "GRPC")) {
         await("unrestricted plugin", () -> caps(port).equals("add_header=0 random_get=0"));
 
         ads.set(EcdsWasmFilterTest.ECDS, sandbox(CAPS_NEEDED));

@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.ads;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
@@ -26,7 +26,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,8 +119,7 @@ class EcdsWasmFilterTest {
     ads.set(CDS, staticCluster("c1", upstream.port()));
     ads.set(ECDS, plugin("stamp=v1"));
     ads.set(LDS, listener(port));
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    dp = Resources.startDataplane("dp-1", ads.port(), "GRPC");
 
     await("the plugin's effect through the proxy", () -> "v1".equals(stamp(port)));
     assertTrue(get(port).body().contains("x-as-stamp: v1\n"), "the upstream saw the header the plugin added");
@@ -150,8 +148,7 @@ class EcdsWasmFilterTest {
     ads.set(CDS, staticCluster("c1", upstream.port()));
     ads.set(LDS, listener(port));
     ads.set(ECDS); // nothing yet: the listener warms
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    dp = Resources.startDataplane("dp-1", ads.port(), "GRPC");
     await("LDS accepted", () -> counter(dp, "listener_manager.lds.update_success") >= 1);
     assertTrue(dp.server().listeners().isEmpty(), "warming until the filter config is there");
     ads.set(ECDS, plugin("stamp=late"));
@@ -171,8 +168,7 @@ class EcdsWasmFilterTest {
     ads.set(CDS, staticCluster("c1", upstream.port()));
     ads.set(LDS, listener(port));
     ads.set(ECDS);
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "1s"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    dp = Resources.startDataplane(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "1s"), Duration.ofSeconds(1));
     // After initial_fetch_timeout the listener goes active without the config; Envoy answers such streams 500.
     await("500 without a filter config", () -> "status 500".equals(stamp(port)));
     assertEquals(0, upstream.requests.get(), "nothing reached the upstream");
@@ -185,8 +181,7 @@ class EcdsWasmFilterTest {
     ads.set(LDS, listener(port, ExtensionConfigSource.newBuilder().setConfigSource(ads()).addTypeUrls(WASM)
         .setDefaultConfig(plugin("stamp=default").getTypedConfig()).setApplyDefaultConfigWithoutWarming(true)));
     ads.set(ECDS);
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    dp = Resources.startDataplane("dp-1", ads.port(), "GRPC");
     await("the default config serves before ECDS has anything", () -> "default".equals(stamp(port)));
     ads.set(ECDS, plugin("stamp=v1"));
     await("the ECDS config replaces the default", () -> "v1".equals(stamp(port)));
@@ -198,8 +193,7 @@ class EcdsWasmFilterTest {
     ads.set(CDS, staticCluster("c1", upstream.port()));
     ads.set(ECDS, plugin("stamp=v1"));
     ads.set(LDS, listener(port));
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+    dp = Resources.startDataplane("dp-1", ads.port(), "GRPC");
     await("v1 serves", () -> "v1".equals(stamp(port)));
 
     // The same listener with the plugin inline (typed_config) and a configuration its on_configure refuses.

@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,14 +16,13 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,40 +46,25 @@ class EdsHealthStatusTest {
     return out;
   }
 
-  private static void await(String what, Callable<Boolean> c) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      try {
-        if (Boolean.TRUE.equals(c.call())) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // the listener is not bound yet
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
-
   @Test
   void edsHealthStatusTakesHostsOutAndBack() throws Exception {
     try (ControlPlane cp = new ControlPlane().start(0); TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b")) {
       int port = freePort();
       cp.set("default", "v1", List.of(edsCluster("c1")), List.of(endpoints(a.port(), b.port(), HealthStatus.HEALTHY)),
           List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-      try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
-          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
+      try (Dataplane d = Resources.startDataplane(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), Duration.ofSeconds(2))) {
         String clusters = "http://127.0.0.1:" + d.adminPort() + "/clusters";
         String bFlags = "c1::127.0.0.1:" + b.port() + "::health_flags::";
-        await("both serve", () -> servedBy(port, 2).containsAll(List.of("a", "b")));
+        Await.until("both serve", () -> servedBy(port, 2).containsAll(List.of("a", "b")));
 
         cp.set("default", "v2", List.of(edsCluster("c1")), List.of(endpoints(a.port(), b.port(), HealthStatus.DRAINING)),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("b failed eds health", () -> Http.get(client, clusters).body().contains(bFlags + "/failed_eds_health"));
+        Await.until("b failed eds health", () -> Http.get(client, clusters).body().contains(bFlags + "/failed_eds_health"));
         assertThat(servedBy(port, 6)).containsOnly("a");
 
         cp.set("default", "v3", List.of(edsCluster("c1")), List.of(endpoints(a.port(), b.port(), HealthStatus.UNKNOWN)),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("b healthy again", () -> Http.get(client, clusters).body().contains(bFlags + "healthy"));
+        Await.until("b healthy again", () -> Http.get(client, clusters).body().contains(bFlags + "healthy"));
         assertThat(servedBy(port, 4)).contains("a", "b");
 
         // A CDS cluster with an outlier field not implemented is NACKed naming it; the last good config serves.
@@ -88,7 +72,7 @@ class EdsHealthStatusTest {
             .addMonitors(io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder().setName("custom"))).build();
         cp.set("default", "v4", List.of(bad), List.of(endpoints(a.port(), b.port(), HealthStatus.UNKNOWN)),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("outlier_detection") && n.contains("monitors")));
+        Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("outlier_detection") && n.contains("monitors")));
         assertThat(servedBy(port, 2)).contains("a", "b");
       }
     }
@@ -107,17 +91,16 @@ class EdsHealthStatusTest {
           .setHttpHealthCheck(HealthCheck.HttpHealthCheck.newBuilder().setPath("/healthz"))).build();
       cp.set("default", "v1", List.of(c1), List.of(endpoints(a.port(), b.port(), HealthStatus.UNKNOWN)),
           List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-      try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
-          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
+      try (Dataplane d = Resources.startDataplane(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), Duration.ofSeconds(2))) {
         String clusters = "http://127.0.0.1:" + d.adminPort() + "/clusters";
-        await("both serve", () -> servedBy(port, 2).containsAll(List.of("a", "b")));
+        Await.until("both serve", () -> servedBy(port, 2).containsAll(List.of("a", "b")));
         b.healthStatus.set(503);
-        await("b failed active hc", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + b.port() + "::health_flags::/failed_active_hc"));
+        Await.until("b failed active hc", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + b.port() + "::health_flags::/failed_active_hc"));
         assertThat(servedBy(port, 4)).containsOnly("a");
         // A host EDS adds starts failed until a check passes; this one never answers (and the threshold is 1000).
         cp.set("default", "v2", List.of(c1), List.of(endpoints(a.port(), dead, HealthStatus.UNKNOWN)),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("dead host added", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + dead + "::health_flags::/failed_active_hc"));
+        Await.until("dead host added", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + dead + "::health_flags::/failed_active_hc"));
         assertThat(Http.get(client, clusters).body()).doesNotContain("127.0.0.1:" + b.port());
         assertThat(servedBy(port, 4)).containsOnly("a");
       }

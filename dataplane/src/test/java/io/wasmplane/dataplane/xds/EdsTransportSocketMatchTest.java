@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +23,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.MtlsUpstream;
 import io.wasmplane.dataplane.testing.TestPki;
@@ -32,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,20 +78,6 @@ class EdsTransportSocketMatchTest {
     return ClusterLoadAssignment.newBuilder().setClusterName("c1").addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(le)).build();
   }
 
-  private static void await(String what, Callable<Boolean> c) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      try {
-        if (Boolean.TRUE.equals(c.call())) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // the listener is not bound yet
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
-
   @Test
   void anEdsLabelSwitchesTheHostToMtlsAndABadMatchIsNacked() throws Exception {
     TestPki pki = TestPki.generate(dir);
@@ -103,13 +88,12 @@ class EdsTransportSocketMatchTest {
       // No tlsMode label: the empty tlsMode-disabled match sends plaintext, which the mTLS upstream cannot serve.
       cp.set("default", "v1", List.of(good), List.of(endpoint(upstream.port(), null)),
           List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-      try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
-          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
-        await("plaintext to the mTLS upstream fails", () -> Http.get(client, url).statusCode() == 503);
+      try (Dataplane d = Resources.startDataplane(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), Duration.ofSeconds(2))) {
+        Await.until("plaintext to the mTLS upstream fails", () -> Http.get(client, url).statusCode() == 503);
 
         cp.set("default", "v2", List.of(good), List.of(endpoint(upstream.port(), "istio")),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("tlsMode: istio switches the host to mTLS", () -> Http.get(client, url).statusCode() == 200);
+        Await.until("tlsMode: istio switches the host to mTLS", () -> Http.get(client, url).statusCode() == 200);
         HttpResponse<String> r = Http.get(client, url);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("mtls upstream saw CN=dataplane");
@@ -117,7 +101,7 @@ class EdsTransportSocketMatchTest {
         Cluster bad = istioCluster(TransportSocket.newBuilder().setName("envoy.transport_sockets.alts").build());
         cp.set("default", "v3", List.of(bad), List.of(endpoint(upstream.port(), "istio")),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("transport_socket_matches[0](tlsMode-istio).transport_socket")
+        Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("transport_socket_matches[0](tlsMode-istio).transport_socket")
             && n.contains("unsupported transport socket 'envoy.transport_sockets.alts'")));
         assertThat(Http.get(client, url).body()).isEqualTo("mtls upstream saw CN=dataplane");
       }

@@ -1,8 +1,8 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
 import static io.wasmplane.dataplane.xds.Resources.endpoints;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
@@ -12,7 +12,7 @@ import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.http.HttpClient;
@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,23 +54,8 @@ class HealthWarmingXdsTest {
     return out;
   }
 
-  private static void await(String what, Callable<Boolean> c) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      try {
-        if (Boolean.TRUE.equals(c.call())) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // the listener is not bound yet
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
-
   private static Dataplane start(ControlPlane cp) {
-    return Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)));
+    return Resources.startDataplane(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), Duration.ofSeconds(2));
   }
 
   @Test
@@ -81,7 +65,7 @@ class HealthWarmingXdsTest {
       cp.set("default", "v1", List.of(staticCluster("c1", a.port())), List.of(), List.of(listener("l1", port, "r1")),
           List.of(route("r1", "c1")));
       try (Dataplane d = start(cp)) {
-        await("a serves", () -> servedBy(port).equals("a"));
+        Await.until("a serves", () -> servedBy(port).equals("a"));
         b.healthDelayMillis.set(1500);
         long sent = System.nanoTime();
         cp.set("default", "v2", List.of(staticCluster("c1", a.port()), withHealthCheck(staticCluster("c2", b.port()))), List.of(),
@@ -129,13 +113,13 @@ class HealthWarmingXdsTest {
       cp.set("default", "v1", cds, List.of(endpoints("c1", a.port()), endpoints("c3", a.port())), lds, rds);
       try (Dataplane d = start(cp)) {
         String clusters = "http://127.0.0.1:" + d.adminPort() + "/clusters";
-        await("a serves both", () -> servedBy(port1).equals("a") && servedBy(port3).equals("a"));
+        Await.until("a serves both", () -> servedBy(port1).equals("a") && servedBy(port3).equals("a"));
         x.healthDelayMillis.set(2000);
         y.healthDelayMillis.set(2000);
         cp.set("default", "v2", cds, List.of(endpoints("c1", a.port(), x.port(), y.port()), endpoints("c3", a.port(), x.port(), y.port())),
             lds, rds);
         String pending = "::health_flags::/failed_active_hc/pending_active_hc";
-        await("new hosts pending", () -> {
+        Await.until("new hosts pending", () -> {
           String body = Http.get(client, clusters).body();
           return body.contains("c1::127.0.0.1:" + y.port() + pending) && body.contains("c3::127.0.0.1:" + y.port() + pending);
         });
@@ -148,8 +132,8 @@ class HealthWarmingXdsTest {
             "cluster.c1.lb_healthy_panic: 0");
         assertThat(x.healthChecks.get()).isZero(); // all of the above happened before the first answer
 
-        await("first checks passed", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + y.port() + "::health_flags::healthy"));
-        await("x and y serve through c1", () -> servedBy(port1, 6).containsAll(List.of("a", "x", "y")));
+        Await.until("first checks passed", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + y.port() + "::health_flags::healthy"));
+        Await.until("x and y serve through c1", () -> servedBy(port1, 6).containsAll(List.of("a", "x", "y")));
       }
     }
   }

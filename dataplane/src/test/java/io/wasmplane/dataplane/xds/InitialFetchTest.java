@@ -1,8 +1,8 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
 import static io.wasmplane.dataplane.xds.Resources.endpoints;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
@@ -11,7 +11,6 @@ import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.gauge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.server.DataplaneServer;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.URI;
@@ -37,8 +36,7 @@ class InitialFetchTest {
   }
 
   static Dataplane start(ControlPlane cp, String initialFetchTimeout) {
-    return Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", cp.port(), "GRPC",
-        initialFetchTimeout), "test"), Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(5)));
+    return Resources.startDataplane(Resources.bootstrap("dp-1", "default", cp.port(), "GRPC", initialFetchTimeout), Duration.ofSeconds(5));
   }
 
   @Test

@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.IstioRoutes;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.RawResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,13 +70,12 @@ class IstioRoutesOverXdsTest {
 
   @Test
   void istioRoutesOverRdsAreServedAndARefusedEditKeepsTheLastGoodOnes() throws Exception {
-    int port = Resources.freePort();
+    int port = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     try (IstioRoutes.Upstreams u = IstioRoutes.Upstreams.start()) {
       Files.writeString(file, rollout(port, u, IstioRoutes.routeConfig()));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("sidecar-1", "default", stub.xdsPort(), "GRPC"), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("sidecar-1", stub.xdsPort(), "GRPC")) {
         String rds = "http.outbound_0.0.0.0_8080.rds.8080.";
         await("the Istio routes are accepted", () -> counter(dp, rds + "update_success") >= 1);
         await("the listener serves", () -> servesJason(port));

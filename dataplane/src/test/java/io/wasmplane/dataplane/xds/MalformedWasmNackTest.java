@@ -1,6 +1,6 @@
 package io.wasmplane.dataplane.xds;
 
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
@@ -15,10 +15,8 @@ import io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm;
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.MalformedWasm;
 import io.wasmplane.dataplane.testing.TestUpstream;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,8 +48,7 @@ class MalformedWasmNackTest {
       ecds.ads.set(EcdsWasmFilterTest.ECDS, plugin("good", DataSource.newBuilder()
           .setFilename(EcdsWasmFilterTest.PLUGIN.toString()).build()));
       ecds.ads.set(EcdsWasmFilterTest.LDS, EcdsWasmFilterTest.listener(port));
-      ecds.dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ecds.ads.port(), "GRPC"),
-          "test"), Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)));
+      ecds.dp = Resources.startDataplane("dp-1", ecds.ads.port(), "GRPC");
       await("the good version serves", () -> "good".equals(ecds.stamp(port)));
 
       int refused = 0;

@@ -1,22 +1,21 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
 import static io.wasmplane.dataplane.xds.Resources.endpoints;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.ScriptedUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,8 +58,7 @@ class RdsRetryPolicyTest {
     int port = freePort();
     try (ControlPlane cp = new ControlPlane().start(0);
          ScriptedUpstream up = ScriptedUpstream.h1("up");
-         Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", cp.port(), "GRPC"), "test"),
-             Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(5)))) {
+         Dataplane d = Resources.startDataplane(Resources.bootstrap("dp-1", "default", cp.port(), "GRPC"), Duration.ofSeconds(5))) {
       cp.set("default", "v1", List.of(edsCluster("c1")), List.of(endpoints("c1", up.port())),
           List.of(listener("l1", port, "r1")), List.of(routes(istio)));
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

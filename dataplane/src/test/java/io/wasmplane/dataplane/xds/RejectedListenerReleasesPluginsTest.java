@@ -1,6 +1,6 @@
 package io.wasmplane.dataplane.xds;
 
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,9 +15,7 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TestUpstream;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,8 +42,7 @@ class RejectedListenerReleasesPluginsTest {
       int port = freePort();
       ads.set(EcdsWasmFilterTest.CDS, staticCluster("c1", upstream.port()));
       ads.set(EcdsWasmFilterTest.LDS, Resources.listener("l1", port, hcm()));
-      try (Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"),
-          "test"), Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+      try (Dataplane dp = Resources.startDataplane("dp-1", ads.port(), "GRPC")) {
         await("l1 up", () -> dp.server().listeners().containsKey("l1"));
         var plugins = dp.server().wasmPlugins();
         assertThat(plugins.liveVms()).isZero();

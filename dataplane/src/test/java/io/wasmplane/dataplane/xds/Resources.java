@@ -23,8 +23,9 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.config.BootstrapLoader;
+import java.time.Duration;
 
 /** Envoy v3 resources a control plane sends in these tests. */
 final class Resources {
@@ -110,26 +111,16 @@ final class Resources {
     return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port)).build();
   }
 
-  /**
-   * A port for a listener that a test names before it binds. Picked below the kernel's ephemeral range (32768+ on
-   * Linux): a port from bind(0) lies in that range, and until the listener binds it, any outgoing connection of the
-   * test run may take it as its local port ("address already in use").
-   */
-  static int freePort() throws IOException {
-    for (int i = 0; i < 200; i++) {
-      int candidate = NEXT_PORT.getAndUpdate(p -> p + 1 >= 32000 ? 20000 : p + 1);
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), candidate), 1);
-        return candidate;
-      } catch (IOException taken) {
-        // next one
-      }
-    }
-    throw new IOException("no free port in 20000-31999");
+  /** A data plane with one worker on {@link #bootstrap} (group "default") against the xDS server at xdsPort; 1 s drain. */
+  static Dataplane startDataplane(String nodeId, int xdsPort, String apiType) {
+    return startDataplane(bootstrap(nodeId, "default", xdsPort, apiType), Duration.ofSeconds(1));
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-      new java.util.concurrent.atomic.AtomicInteger(20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000));
+  /** A data plane with one worker on a bootstrap text. */
+  static Dataplane startDataplane(String bootstrap, Duration drainTime) {
+    return Dataplane.start(BootstrapLoader.fromText(bootstrap, "test bootstrap"),
+        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(drainTime));
+  }
 
   /** A bootstrap with only node, admin, the xDS cluster and dynamic_resources. */
   static String bootstrap(String nodeId, String group, int xdsPort, String apiType) {
@@ -149,17 +140,8 @@ final class Resources {
           cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: %s}
         static_resources:
           clusters:
-          - name: xds_cluster
-            type: STATIC
-            connect_timeout: 1s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(nodeId, group, apiType, initialFetchTimeout, initialFetchTimeout, xdsPort);
+        %s
+        """.formatted(nodeId, group, apiType, initialFetchTimeout, initialFetchTimeout, xdsCluster(xdsPort));
   }
 
   /** No ADS: lds_config and cds_config each name the xDS cluster through their own api_config_source. */
@@ -176,6 +158,13 @@ final class Resources {
             api_config_source: {api_type: %s, transport_api_version: V3, grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]}
         static_resources:
           clusters:
+        %s
+        """.formatted(nodeId, apiType, apiType, xdsCluster(xdsPort));
+  }
+
+  /** The bootstrap's static xds_cluster (HTTP/2 to a loopback port) as an item of static_resources.clusters. */
+  private static String xdsCluster(int port) {
+    return """
           - name: xds_cluster
             type: STATIC
             connect_timeout: 1s
@@ -185,7 +174,7 @@ final class Resources {
                 explicit_http_config: {http2_protocol_options: {}}
             load_assignment:
               cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(nodeId, apiType, apiType, xdsPort);
+              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]\
+        """.formatted(port);
   }
 }

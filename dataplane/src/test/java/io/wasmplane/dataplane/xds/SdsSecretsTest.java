@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
-import io.wasmplane.dataplane.testing.TestPki;
 import io.wasmplane.dataplane.testing.MtlsUpstream;
+import io.wasmplane.dataplane.testing.Ports;
+import io.wasmplane.dataplane.testing.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SDS through our control-plane-stub over real gRPC (SotW and delta ADS): an mTLS listener whose server certificate
@@ -101,14 +101,13 @@ class SdsSecretsTest {
     TestPki pki = TestPki.generate(dir.resolve("pki"));
     TestPki.Leaf client = pki.issue("frontend", "extendedKeyUsage=clientAuth\nsubjectAltName=URI:spiffe://cluster.local/ns/default/sa/frontend\n");
     TestPki.Leaf server2 = pki.issue("server2", "subjectAltName=DNS:xds.test,IP:127.0.0.1\n");
-    int port = Resources.freePort();
+    int port = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (MtlsUpstream up = new MtlsUpstream(pki)) {
       Files.writeString(file, rollout(port, up.port(), pki, pki.serverCert(), pki.serverKey()));
       try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-          Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
-              Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+          Dataplane dp = Resources.startDataplane("dp-1", stub.xdsPort(), apiType)) {
         String url = "https://127.0.0.1:" + port + "/sds";
         String first = serial(pki.serverCert());
         await("the listener serves mTLS with the SDS certificate", () -> first.equals(servedSerial(pki, client, url, null)));

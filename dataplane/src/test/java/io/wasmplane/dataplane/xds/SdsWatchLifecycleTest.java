@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,13 +69,12 @@ class SdsWatchLifecycleTest {
   @ValueSource(strings = {"GRPC", "DELTA_GRPC"})
   void theWatchIsDroppedWithItsLastUser(String apiType) throws Exception {
     TestPki pki = TestPki.generate(dir.resolve("pki"));
-    int p1 = Resources.freePort();
-    int p2 = Resources.freePort();
+    int p1 = Ports.freePort();
+    int p2 = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     Files.writeString(file, rollout(pki, listener("l1", p1) + listener("l2", p2)));
     try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
-        Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), "t"),
-            Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofMillis(200)))) {
+        Dataplane dp = Resources.startDataplane(Resources.bootstrap("dp-1", "default", stub.xdsPort(), apiType), Duration.ofMillis(200))) {
       await("both listeners serve with the SDS certificate", () -> serves(pki, p1) && serves(pki, p2));
       assertThat(activeSecrets(dp)).containsExactly("default");
 

@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.ads;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +18,6 @@ import io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm;
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -135,8 +134,7 @@ class SlowPluginCodeTest {
       ads.set(CDS, staticCluster("c1", a.port()), staticCluster("modules", modules.port()));
       ads.set(ECDS, EcdsWasmFilterTest.plugin("stamp=v1"));
       ads.set(LDS, EcdsWasmFilterTest.listener(port, discovery, "c1"));
-      try (Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC"),
-          "test"), Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
+      try (Dataplane dp = Resources.startDataplane("dp-1", ads.port(), "GRPC")) {
         await("v1 serves", () -> "a/v1".equals(answer(port)));
 
         // ECDS v2 needs remote code the module server holds on to.

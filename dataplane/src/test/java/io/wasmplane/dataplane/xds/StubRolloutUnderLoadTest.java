@@ -8,6 +8,7 @@ import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import io.wasmplane.dataplane.wasm.WasmTestSupport;
 import java.net.URI;
@@ -64,19 +65,7 @@ class StubRolloutUnderLoadTest {
             version: s%d
             module: %s
             pluginConfig: "s%d"
-        listeners:
-          - name: l1
-            address: { socketAddress: { address: 127.0.0.1, portValue: %d } }
-            filterChains:
-              - filters:
-                  - name: envoy.filters.network.http_connection_manager
-                    typedConfig:
-                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                      statPrefix: ingress
-                      rds: { routeConfigName: r1, configSource: { ads: {}, resourceApiVersion: V3 } }
-                      httpFilters:
-                        - name: envoy.filters.http.router
-                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+        """.formatted(k, module, k) + StubRollouts.rdsListener("l1", listenerPort) + """
         routes:
           - name: r1
             virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: c1 } }] }]
@@ -87,7 +76,7 @@ class StubRolloutUnderLoadTest {
             loadAssignment:
               clusterName: c1
               endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 127.0.0.1, portValue: %d } } } }] }]
-        """.formatted(k, module, k, listenerPort, upstreamPort);
+        """.formatted(upstreamPort);
   }
 
   /** Replaces the file in one step, so the stub's watcher never reads half an edit. */
@@ -99,7 +88,7 @@ class StubRolloutUnderLoadTest {
   @Test
   void oneHundredSwapsUnderLoadDropNothingAndNothingOldServesAfterTheAck() throws Exception {
     Path[] modules = {WasmTestSupport.plugin("assemblyscript/as_config_echo.wasm"), WasmTestSupport.wat("dp_stamp")};
-    int port = Resources.freePort();
+    int port = Ports.freePort();
     Path file = dir.resolve("rollout.yaml");
     Map<Integer, Long> pushedAt = new ConcurrentHashMap<>();
     Map<Integer, Long> ackedAt = new ConcurrentHashMap<>();

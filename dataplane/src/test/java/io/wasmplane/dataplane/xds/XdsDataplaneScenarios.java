@@ -1,25 +1,24 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
 import static io.wasmplane.dataplane.xds.Resources.endpoints;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.hcm;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,9 +67,7 @@ abstract class XdsDataplaneScenarios {
   }
 
   Dataplane dataplane(String id, String group, String initialFetchTimeout) {
-    Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap(id, group, cp.port(), apiType(),
-            initialFetchTimeout), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(10)));
+    Dataplane d = Resources.startDataplane(Resources.bootstrap(id, group, cp.port(), apiType(), initialFetchTimeout), Duration.ofSeconds(10));
     toClose.add(d);
     return d;
   }
@@ -240,13 +237,7 @@ abstract class XdsDataplaneScenarios {
   }
 
   static void await(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Boolean.TRUE.equals(condition.call())) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    fail("timed out waiting for: " + what);
+    Await.until(what, WAIT, condition);
   }
+
 }

@@ -1,6 +1,6 @@
 package io.wasmplane.dataplane.xds;
 
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,7 +22,6 @@ import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpIns
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.H2cClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -120,8 +119,7 @@ class XdsFilterChainUpdateTest {
     ads.set(CDS);
     ads.set(RDS, routes("r-h1", "h1-routes-v1"));
     ads.set(LDS, listener(port, rdsChain("h1", "http/1.1", "r-h1"), rdsChain("h2c", "h2c", "r-h2c")));
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "5s"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(30)));
+    dp = Resources.startDataplane(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "5s"), Duration.ofSeconds(30));
     await("LDS accepted", () -> XdsDataplaneScenarios.counter(dp, "listener_manager.lds.update_success") >= 1);
     assertThat(dp.server().listeners()).as("warming until both chains' route configs are there").isEmpty();
 
@@ -165,8 +163,7 @@ class XdsFilterChainUpdateTest {
     int port = freePort();
     ads.set(CDS);
     ads.set(LDS, listener(port, "h2c-v1"));
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "2s"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(30)));
+    dp = Resources.startDataplane(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "2s"), Duration.ofSeconds(30));
     await("the h2c chain serves", () -> "h2c-v1".equals(h2c(port)));
 
     try (Socket h1 = new Socket(); H2cClient old = new H2cClient(port)) {

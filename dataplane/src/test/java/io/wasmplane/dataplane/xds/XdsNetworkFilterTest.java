@@ -1,6 +1,6 @@
 package io.wasmplane.dataplane.xds;
 
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +19,6 @@ import io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm;
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -102,8 +101,7 @@ class XdsNetworkFilterTest {
   }
 
   void start(Duration drainTime) {
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "2s"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(drainTime));
+    dp = Resources.startDataplane(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "2s"), drainTime);
   }
 
   static Socket connect(int port) throws IOException {

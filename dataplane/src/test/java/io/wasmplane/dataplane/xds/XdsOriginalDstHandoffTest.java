@@ -1,6 +1,6 @@
 package io.wasmplane.dataplane.xds;
 
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,6 @@ import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyPr
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -96,8 +95,7 @@ class XdsOriginalDstHandoffTest {
     int port = freePort();
     ads.set(CDS);
     ads.set(LDS, virtualInbound(port));
-    dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "2s"), "test"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(5)));
+    dp = Resources.startDataplane(Resources.bootstrap("dp-1", "default", ads.port(), "GRPC", "2s"), Duration.ofSeconds(5));
     await("the virtual listener serves", () -> "virtual".equals(toService(port)));
 
     ads.set(LDS, virtualInbound(port), handedOff("10.0.0.5", 9080, "service-9080"));

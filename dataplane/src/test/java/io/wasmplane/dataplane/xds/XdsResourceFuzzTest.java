@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.ads;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
 import static io.wasmplane.dataplane.xds.Resources.staticCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +19,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig;
 import io.envoyproxy.envoy.extensions.wasm.v3.VmConfig;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.FuzzBudget;
 import io.wasmplane.dataplane.testing.ProtoMutator;
 import io.wasmplane.dataplane.testing.TestUpstream;
@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,6 +44,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(600)
 class XdsResourceFuzzTest {
+  private static final Duration FUZZ_WAIT = Duration.ofSeconds(20);
   static final String LDS = EcdsWasmFilterTest.LDS;
   static final String CDS = EcdsWasmFilterTest.CDS;
   static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
@@ -87,9 +87,8 @@ class XdsResourceFuzzTest {
       for (Resource r : resources) {
         ads.set(r.typeUrl(), r.valid());
       }
-      try (Dataplane dp = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("fuzz", "default", ads.port(), "GRPC"), "test"),
-          Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(1)))) {
-        await("the valid config serves", () -> served(port));
+      try (Dataplane dp = Resources.startDataplane("fuzz", ads.port(), "GRPC")) {
+        Await.until("the valid config serves", FUZZ_WAIT, () -> served(port));
         long heapBefore = usedHeapAfterGc();
         FuzzBudget budget = FuzzBudget.of(6, 60);
         ProtoMutator mutator = new ProtoMutator(budget.random, List.of(HttpConnectionManager.getDescriptor(), Router.getDescriptor(),
@@ -110,7 +109,7 @@ class XdsResourceFuzzTest {
           }
           // Back to the valid resource: it is accepted and serves again (an ACKed mutation may have changed serving).
           assertThat(push(ads, target.typeUrl(), target.valid())).as("restoring after " + label).isEqualTo("ack");
-          await("serving again after " + label, () -> served(port));
+          Await.until("serving again after " + label, FUZZ_WAIT, () -> served(port));
         }
         long heapAfter = usedHeapAfterGc();
         System.out.printf("xds fuzz: %d cases, seed %d, outcomes %s, heap after GC %d -> %d MiB%n", budget.cases(), budget.seed, outcomes,
@@ -157,14 +156,4 @@ class XdsResourceFuzzTest {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static void await(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (Boolean.TRUE.equals(condition.call())) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("timed out: " + what);
-  }
 }

@@ -1,5 +1,6 @@
 package io.wasmplane.integration.ext;
 
+import static io.wasmplane.integration.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.integration.DataplaneProcess;
@@ -28,11 +29,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class WasmExtensionsProcessTest {
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   private static String plugin(String relative) {
     Path p = Path.of(System.getProperty("wasmplane.plugins.dir", DataplaneProcess.repoRoot().resolve("plugins/build").toString()), relative);

@@ -1,9 +1,10 @@
 package io.wasmplane.integration.faults;
 
+import static io.wasmplane.integration.Ports.freePort;
+
 import io.wasmplane.integration.DataplaneProcess;
+import io.wasmplane.integration.XdsCluster;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,23 +76,14 @@ public final class FaultRig implements AutoCloseable {
           cds_config: {ads: {}, resource_api_version: V3}
         static_resources:
           clusters:
-          - name: xds_cluster
-            type: STATIC
-            connect_timeout: 1s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        %s
           - name: wasm_modules
             type: STATIC
             connect_timeout: 1s
             load_assignment:
               cluster_name: wasm_modules
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(admin, o.apiType(), xdsPort, modules.port()));
+        """.formatted(admin, o.apiType(), XdsCluster.yaml(xdsPort), modules.port()));
     Files.createDirectories(dir.resolve("cache"));
     dataplane = DataplaneProcess.start(o.jvmOptions(), Map.of("WASMPLANE_WASM_CACHE_DIR", dir.resolve("cache").toString()),
         "-c", bootstrap.toString(), "--concurrency", "" + o.concurrency(), "-l", "info", "--drain-time-s", "5");
@@ -182,12 +174,6 @@ public final class FaultRig implements AutoCloseable {
   static String tail(String text, int lines) {
     String[] all = text.split("\n");
     return String.join("\n", java.util.Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
-  }
-
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   @Override

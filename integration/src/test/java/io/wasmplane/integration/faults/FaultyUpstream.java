@@ -31,6 +31,7 @@ public final class FaultyUpstream implements AutoCloseable {
   });
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong slowRequests = new AtomicLong();
 
   public FaultyUpstream() throws IOException {
     server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
@@ -49,6 +50,11 @@ public final class FaultyUpstream implements AutoCloseable {
 
   public long requests() {
     return requests.get();
+  }
+
+  /** {@code /slow/} requests received so far. */
+  public long slowRequests() {
+    return slowRequests.get();
   }
 
   private void acceptLoop() {
@@ -96,6 +102,7 @@ public final class FaultyUpstream implements AutoCloseable {
           return;
         }
         if (path.startsWith("/slow/")) {
+          slowRequests.incrementAndGet();
           sleep(Long.parseLong(path.substring(6)));
         }
         byte[] body = ("upstream saw " + line[0] + " " + path).getBytes(StandardCharsets.UTF_8);

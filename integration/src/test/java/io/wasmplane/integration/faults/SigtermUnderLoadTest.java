@@ -43,7 +43,13 @@ class SigtermUnderLoadTest {
       Process curl = new ProcessBuilder("curl", "-sS", "-m", "20", "--http2-prior-knowledge", "--parallel", "--parallel-immediate",
           "--parallel-max", "4", "-w", "%{http_version} %{http_code}\\n", "-o", "/dev/null", slow, "-o", "/dev/null", slow,
           "-o", "/dev/null", slow, "-o", "/dev/null", slow).redirectError(ProcessBuilder.Redirect.PIPE).start();
-      Thread.sleep(700);
+      // SIGTERM once all eight slow requests (4 HTTP/1.1, 4 h2 through curl) reached the upstream, however long the
+      // clients took to start them (curl is a process): then they are in flight, not refused by the closed listener
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (proxy.upstream.slowRequests() < 8 && System.nanoTime() < waitUntil) {
+        Thread.sleep(10);
+      }
+      assertThat(proxy.upstream.slowRequests()).as("slow requests that reached the upstream").isEqualTo(8);
       long signalledAt = System.nanoTime();
       proxy.dataplane.sigterm();
       for (CompletableFuture<HttpResponse<String>> f : inFlight) {

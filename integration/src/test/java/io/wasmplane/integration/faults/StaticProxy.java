@@ -1,6 +1,7 @@
 package io.wasmplane.integration.faults;
 
 import io.wasmplane.integration.DataplaneProcess;
+import io.wasmplane.integration.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,8 +36,8 @@ final class StaticProxy implements AutoCloseable {
 
   StaticProxy(int drainSeconds) throws Exception {
     upstream = new FaultyUpstream();
-    admin = FaultRig.freePort();
-    listener = FaultRig.freePort();
+    admin = Ports.freePort();
+    listener = Ports.freePort();
     accessLog = Files.createTempFile("access", ".log");
     Path plugin = DataplaneProcess.repoRoot().resolve(System.getProperty("wasmplane.plugins.dir", "plugins/build"))
         .resolve("assemblyscript/as_headers.wasm");
@@ -87,7 +88,7 @@ final class StaticProxy implements AutoCloseable {
             connect_timeout: 1s
             type: STATIC
             load_assignment: {cluster_name: dead, endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]}
-        """.formatted(admin, listener, accessLog, plugin, upstream.port(), FaultRig.freePort()));
+        """.formatted(admin, listener, accessLog, plugin, upstream.port(), Ports.freePort()));
     dataplane = DataplaneProcess.start(List.of("-Xmx256m"), Map.of(), "-c", bootstrap.toString(), "--concurrency", "2",
         "--drain-time-s", "" + drainSeconds);
     dataplane.awaitReady(admin);

@@ -1,12 +1,11 @@
 package io.wasmplane.integration.rollout;
 
+import static io.wasmplane.integration.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,11 +29,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(240)
 class RemotePluginRestartTest {
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   private static Path repoRoot() {
     Path p = Path.of("").toAbsolutePath();

@@ -1,12 +1,13 @@
 package io.wasmplane.integration.tls;
 
+import static io.wasmplane.integration.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.controlplane.ControlPlane;
 import io.wasmplane.controlplane.tls.ServerTls;
 import io.wasmplane.integration.DataplaneProcess;
 import io.wasmplane.integration.EchoUpstream;
-import java.net.ServerSocket;
+import io.wasmplane.integration.XdsCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -164,16 +165,7 @@ class XdsMtlsProcessTest {
           cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: 2s}
         static_resources:
           clusters:
-          - name: xds_cluster
-            type: STATIC
-            connect_timeout: 1s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        %s
             transport_socket:
               name: envoy.transport_sockets.tls
               typed_config:
@@ -193,7 +185,7 @@ class XdsMtlsProcessTest {
                 "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
                 common_tls_context:
                   validation_context: {trusted_ca: {filename: "%s"}}
-        """.formatted(node, admin, stub.xdsPort(), certs.stripTrailing(), xdsCa, httpPort, modulesCa));
+        """.formatted(node, admin, XdsCluster.yaml(stub.xdsPort()), certs.stripTrailing(), xdsCa, httpPort, modulesCa));
     // A private module cache: a module another run fetched must not hide this process's fetch.
     Path cache = Files.createDirectories(dir.resolve("cache-" + node));
     return DataplaneProcess.start(java.util.Map.of("WASMPLANE_WASM_CACHE_DIR", cache.toString()),
@@ -227,11 +219,5 @@ class XdsMtlsProcessTest {
       Thread.sleep(100);
     }
     throw new AssertionError("timed out waiting for: " + what + "; data plane output:\n" + dp.output());
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.wasmplane.integration.xds;
 
+import static io.wasmplane.integration.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
@@ -35,8 +36,8 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wasmplane.integration.DataplaneProcess;
 import io.wasmplane.integration.EchoUpstream;
+import io.wasmplane.integration.XdsCluster;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,17 +94,8 @@ class XdsProcessTest {
           cds_config: {ads: {}, resource_api_version: V3, initial_fetch_timeout: 1s}
         static_resources:
           clusters:
-          - name: xds_cluster
-            type: STATIC
-            connect_timeout: 1s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(admin, apiType, cp.getPort()));
+        %s
+        """.formatted(admin, apiType, XdsCluster.yaml(cp.getPort())));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try (EchoUpstream up = new EchoUpstream();
         DataplaneProcess dp = DataplaneProcess.start("-c", bootstrap.toString(), "--concurrency", "1",
@@ -150,12 +142,6 @@ class XdsProcessTest {
       Thread.sleep(100);
     }
     throw new AssertionError("timed out; data plane output:\n" + dp.output());
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static ConfigSource ads() {
