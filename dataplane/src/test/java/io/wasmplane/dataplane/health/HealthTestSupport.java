@@ -41,6 +41,27 @@ final class HealthTestSupport {
         %s""".formatted(Bootstraps.indent(extra, 4), eps);
   }
 
+  /** Cluster "c" as {@link #cluster}, with one locality per priority: {@code portsByPriority[p]} are the P=p hosts. */
+  static String clusterWithPriorities(String extra, int[]... portsByPriority) {
+    StringBuilder localities = new StringBuilder();
+    for (int p = 0; p < portsByPriority.length; p++) {
+      localities.append("      - priority: ").append(p).append("\n        lb_endpoints:\n");
+      for (int port : portsByPriority[p]) {
+        localities.append("        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ").append(port).append("}}}\n");
+      }
+    }
+    return """
+          - name: c
+            connect_timeout: 1s
+            type: STATIC
+            lb_policy: ROUND_ROBIN
+        %s
+            load_assignment:
+              cluster_name: c
+              endpoints:
+        %s""".formatted(Bootstraps.indent(extra, 4), localities);
+  }
+
   static Dataplane start(String clusters) {
     return Bootstraps.start(Bootstraps.bootstrap(ROUTES, null, clusters, Path.of("/dev/null"), null));
   }
