@@ -62,6 +62,11 @@ final class HealthTestSupport {
         %s""".formatted(Bootstraps.indent(extra, 4), localities);
   }
 
+  /** The cluster YAML with a load_assignment {@code policy} (flow style, e.g. "{overprovisioning_factor: 100}"). */
+  static String withLoadAssignmentPolicy(String clusterYaml, String policy) {
+    return clusterYaml.replaceFirst("( *)cluster_name: c\n", "$1cluster_name: c\n$1policy: " + policy + "\n");
+  }
+
   static Dataplane start(String clusters) {
     return Bootstraps.start(Bootstraps.bootstrap(ROUTES, null, clusters, Path.of("/dev/null"), null));
   }
