@@ -725,7 +725,7 @@ public final class BootstrapTranslator {
       default -> throw new ConfigException(where + ".cluster_not_found_response_code: unknown value " + a.getClusterNotFoundResponseCodeValue());
     };
     if (a.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
-      throw new ConfigException(where + ".priority: " + a.getPriority() + " is not supported (DEFAULT only: clusters have one priority)");
+      throw new ConfigException(where + ".priority: " + a.getPriority() + " is not supported (DEFAULT only: one routing priority, with the DEFAULT circuit breaker thresholds)");
     }
     PathRewrite rewrite = null;
     if (!a.getPrefixRewrite().isEmpty() && a.hasRegexRewrite()) {
