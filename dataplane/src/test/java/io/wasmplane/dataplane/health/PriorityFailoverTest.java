@@ -11,8 +11,17 @@ import static io.wasmplane.dataplane.health.HealthTestSupport.withLoadAssignment
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,6 +43,7 @@ class PriorityFailoverTest {
       """;
   /** Requests sent to measure a split; the tolerances below are about 4 standard deviations of a binomial count. */
   private static final int N = 100;
+  private static final HttpClient CLIENT = Http.h1();
 
   @Test
   void failingHealthChecksMoveP0TrafficToP1AsTheOverprovisionedHealthSaysAndBack() throws Exception {
@@ -109,5 +119,51 @@ class PriorityFailoverTest {
         assertThat(stat(dp, "cluster.c.lb_healthy_panic")).isEqualTo(N - toP1);
       }
     }
+  }
+
+  @Test
+  void maglevPicksTheLevelByTheRequestHashAndBalancesWithinIt() throws Exception {
+    String routes = """
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/"}
+            route: {cluster: c, hash_policy: [{header: {header_name: x-user}}]}
+        """;
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
+         TestUpstream d = new TestUpstream("d")) {
+      String cluster = clusterWithPriorities(HTTP_HC, new int[] {a.port(), b.port()}, new int[] {c.port(), d.port()})
+          .replace("lb_policy: ROUND_ROBIN", "lb_policy: MAGLEV");
+      try (Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null, cluster, Path.of("/dev/null"), null))) {
+        Map<String, String> before = hostPerKey(dp);
+        assertThat(before.values()).containsOnly("a", "b");
+
+        a.healthStatus.set(503);
+        await("a failed its check", 5000, () -> healthFlags(dp, a.port()).equals("/failed_active_hc"));
+        // P0 70 %, P1 30 % by the key's hash: every key still sticks to one host, a gets none.
+        assertThat(hostPerKey(dp).values()).doesNotContain("a").containsAnyOf("b");
+
+        b.healthStatus.set(503);
+        await("b failed its check", 5000, () -> healthFlags(dp, b.port()).equals("/failed_active_hc"));
+        // P1's own table: the keys spread over c and d only.
+        assertThat(hostPerKey(dp).values()).containsOnly("c", "d");
+      }
+    }
+  }
+
+  /** The host each of 16 keys reaches, asking twice per key: a key must reach the same host both times. */
+  private static Map<String, String> hostPerKey(Dataplane dp) throws Exception {
+    Map<String, String> hosts = new TreeMap<>();
+    for (int k = 0; k < 16; k++) {
+      String first = servedByKey(dp, "user-" + k);
+      assertThat(servedByKey(dp, "user-" + k)).as("key user-" + k).isEqualTo(first);
+      hosts.put("user-" + k, first);
+    }
+    return hosts;
+  }
+
+  private static String servedByKey(Dataplane dp, String key) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.port("ingress") + "/work")).header("x-user", key).build();
+    return CLIENT.send(r, HttpResponse.BodyHandlers.ofString()).headers().firstValue("x-upstream-name").orElse("none");
   }
 }
