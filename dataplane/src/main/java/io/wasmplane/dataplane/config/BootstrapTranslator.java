@@ -942,6 +942,9 @@ public final class BootstrapTranslator {
       // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
       FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight", "metadata",
           "priority"));
+      if (Integer.toUnsignedLong(lle.getPriority()) > 128) { // Envoy's proto validation: lte 128
+        throw new ConfigException(where + ".endpoints.priority: " + Integer.toUnsignedString(lle.getPriority()) + " is above 128");
+      }
       for (LbEndpoint le : lle.getLbEndpointsList()) {
         // metadata: only its envoy.transport_socket_match labels are read (transport_socket_matches); Istio's other
         // labels (istio workload) serve subset load balancing, which this data plane does not do.

@@ -35,9 +35,11 @@ class PriorityConfigTest {
   }
 
   @Test
-  void policyFieldsNotImplementedAreRefusedNamingTheField() {
+  void outOfRangeValuesAndPolicyFieldsNotImplementedAreRefusedNamingTheField() {
     assertThatThrownBy(() -> translate(withPolicy("{overprovisioning_factor: 0}"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("cluster c.load_assignment.policy.overprovisioning_factor: must be greater than 0");
+    assertThatThrownBy(() -> translate(clusterWithPriorities("", new int[] {8080}).replace("priority: 0", "priority: 129"))).isInstanceOf(
+        ConfigException.class).hasMessageContaining("cluster c.load_assignment.endpoints.priority: 129 is above 128");
     assertThatThrownBy(() -> translate(withPolicy("{endpoint_stale_after: 5s}"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("cluster c.load_assignment.policy").hasMessageContaining("endpoint_stale_after");
   }
