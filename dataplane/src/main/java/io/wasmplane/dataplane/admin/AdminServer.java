@@ -224,6 +224,7 @@ public final class AdminServer implements AutoCloseable {
         sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
         sb.append(p).append("health_flags::").append(h.health().describe()).append('\n');
         sb.append(p).append("weight::").append(h.weight()).append('\n');
+        sb.append(p).append("priority::").append(h.priority()).append('\n');
       }
     }
     return sb.toString();

@@ -725,7 +725,7 @@ public final class BootstrapTranslator {
       default -> throw new ConfigException(where + ".cluster_not_found_response_code: unknown value " + a.getClusterNotFoundResponseCodeValue());
     };
     if (a.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
-      throw new ConfigException(where + ".priority: " + a.getPriority() + " is not supported (DEFAULT only: clusters have one priority)");
+      throw new ConfigException(where + ".priority: " + a.getPriority() + " is not supported (DEFAULT only: one routing priority, with the DEFAULT circuit breaker thresholds)");
     }
     PathRewrite rewrite = null;
     if (!a.getPrefixRewrite().isEmpty() && a.hasRegexRewrite()) {
@@ -903,7 +903,8 @@ public final class BootstrapTranslator {
     Duration dnsRefresh = c.hasDnsRefreshRate() ? duration(c.getDnsRefreshRate()) : Duration.ofSeconds(5);
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
         HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
-        TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where));
+        TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where),
+        LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"));
   }
 
   /**
@@ -934,11 +935,16 @@ public final class BootstrapTranslator {
   public static List<ClusterConfig.EndpointAddress> endpoints(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la,
       String where, boolean ipOnly) {
     List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
-    FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints"));
+    FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints", "policy"));
+    LoadAssignmentPolicy.overprovisioningFactor(la, where);
     for (LocalityLbEndpoints lle : la.getEndpointsList()) {
       // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config (refused here),
       // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
-      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight", "metadata"));
+      FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight", "metadata",
+          "priority"));
+      if (Integer.toUnsignedLong(lle.getPriority()) > 128) { // Envoy's proto validation: lte 128
+        throw new ConfigException(where + ".endpoints.priority: " + Integer.toUnsignedString(lle.getPriority()) + " is above 128");
+      }
       for (LbEndpoint le : lle.getLbEndpointsList()) {
         // metadata: only its envoy.transport_socket_match labels are read (transport_socket_matches); Istio's other
         // labels (istio workload) serve subset load balancing, which this data plane does not do.
@@ -955,10 +961,15 @@ public final class BootstrapTranslator {
         endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
             le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED,
             le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1,
-            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata())));
+            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata()), lle.getPriority()));
       }
     }
     return List.copyOf(endpoints);
+  }
+
+  /** A load assignment's policy.overprovisioning_factor in percent (140 when unset); other policy fields are refused. */
+  public static int overprovisioningFactor(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la, String where) {
+    return LoadAssignmentPolicy.overprovisioningFactor(la, where);
   }
 
   /** Envoy excludes endpoints EDS reports UNHEALTHY, DRAINING or TIMEOUT (/failed_eds_health). */

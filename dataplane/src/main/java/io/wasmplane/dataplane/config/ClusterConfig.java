@@ -22,10 +22,22 @@ public record ClusterConfig(
     HealthConfig health,
     HashLbConfig hashLb,
     List<TransportSocketMatch> socketMatches,
-    List<SocketOptionSpec> socketOptions) {
+    List<SocketOptionSpec> socketOptions,
+    int overprovisioningFactor) {
+
+  /** Envoy's default overprovisioning factor (1.4), in percent. */
+  public static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
 
   public ClusterConfig {
     socketOptions = List.copyOf(socketOptions);
+  }
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches,
+      List<SocketOptionSpec> socketOptions) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
+        socketOptions, DEFAULT_OVERPROVISIONING_FACTOR);
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -47,10 +59,10 @@ public record ClusterConfig(
     this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, List.of());
   }
 
-  /** The same cluster with the endpoints an EDS update delivered. */
-  public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
+  /** The same cluster with the endpoints (and policy.overprovisioning_factor) an EDS update delivered. */
+  public ClusterConfig withEndpoints(List<EndpointAddress> eps, int overprovisioning) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches, socketOptions);
+        health, hashLb, socketMatches, socketOptions, overprovisioning);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */
@@ -108,10 +120,15 @@ public record ClusterConfig(
    * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
    * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
    * honoured by RING_HASH and MAGLEV), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
-   * pick its transport socket by).
+   * pick its transport socket by), and its locality's priority (0 is the highest; lower ones take the load P0 cannot).
    */
   public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
-      TransportSocketMatch.HostLabels socketMatchLabels) {
+      TransportSocketMatch.HostLabels socketMatchLabels, int priority) {
+    public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
+        TransportSocketMatch.HostLabels socketMatchLabels) {
+      this(host, port, failedEdsHealth, degradedEdsHealth, weight, socketMatchLabels, 0);
+    }
+
     public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight) {
       this(host, port, failedEdsHealth, degradedEdsHealth, weight, TransportSocketMatch.HostLabels.NONE);
     }

@@ -4,8 +4,9 @@ import io.wasmplane.dataplane.config.ClusterConfig;
 import java.util.List;
 
 /**
- * A consistent-hashing load balancer (Envoy's RING_HASH or MAGLEV): built once from the hosts a {@link HostSelection}
- * offers (healthy ones, or all in panic) and then read lock-free by every worker.
+ * A consistent-hashing load balancer (Envoy's RING_HASH or MAGLEV): built once per priority level from the hosts a
+ * {@link HostSelection} offers there (healthy ones, else degraded ones, or all in panic) and then read lock-free by
+ * every worker.
  */
 interface HashBalancer {
   /**

@@ -1,74 +1,137 @@
 package io.wasmplane.dataplane.upstream;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The hosts the load balancer picks from, rebuilt whenever membership or a host's health changes and read lock-free by
- * every worker: Envoy's one-priority load split between healthy and degraded hosts, or every host when the cluster is
- * in panic (healthy_panic_threshold). Excluded hosts (new ones not yet checked, with ignore_new_hosts_until_first_hc)
- * do not count in the totals these are computed from.
+ * every worker: the hosts grouped by priority, and Envoy's priority load ({@link PriorityLoad}) turned into a table
+ * from a roll in [0, 100) to the hosts one request balances over (a level's healthy or degraded hosts, or all of them
+ * when that level is in panic). Excluded hosts (new ones not yet checked, with ignore_new_hosts_until_first_hc) do not
+ * count in the shares.
  */
-record HostSelection(List<UpstreamHost> all, List<UpstreamHost> healthy, List<UpstreamHost> degraded, boolean panic,
-    int healthyLoadPercent, int excluded) {
-  static final HostSelection EMPTY = new HostSelection(List.of(), List.of(), List.of(), false, 100, 0);
-  private static final int OVERPROVISIONING = 140; // Envoy's default overprovisioning factor, in percent
+final class HostSelection {
+  /** What one request balances over: hosts of one priority level, and the consistent-hash balancer built over them. */
+  record Candidates(int priority, List<UpstreamHost> hosts, boolean panic, HashBalancer hash) {}
 
-  static HostSelection of(List<UpstreamHost> all, int panicThresholdPercent, boolean excludePending) {
-    if (all.isEmpty()) {
-      return EMPTY;
-    }
-    List<UpstreamHost> healthy = new ArrayList<>(all.size());
-    List<UpstreamHost> degraded = new ArrayList<>();
-    int excluded = 0;
-    for (UpstreamHost h : all) {
-      if (excludePending && h.health().has(HostHealth.PENDING_ACTIVE_HC)) {
-        excluded++;
-      } else if (h.health().degraded()) {
-        degraded.add(h);
-      } else if (h.health().healthy()) {
-        healthy.add(h);
-      }
-    }
-    if (healthy.size() == all.size()) {
-      return new HostSelection(all, all, List.of(), false, 100, 0);
-    }
-    int n = all.size() - excluded;
-    // Envoy: each kind's availability is its share of the (non-excluded) hosts times the overprovisioning factor,
-    // capped at 100 %; healthy hosts take theirs first, degraded ones what is left, and the sum is normalized to 100 %.
-    int healthyLoad = n == 0 ? 0 : (int) Math.min(100, (long) OVERPROVISIONING * healthy.size() / n);
-    int degradedLoad = n == 0 ? 0 : (int) Math.min(100 - healthyLoad, (long) OVERPROVISIONING * degraded.size() / n);
-    int available = healthyLoad + degradedLoad;
-    double usablePercent = n == 0 ? 0 : 100.0 * (healthy.size() + degraded.size()) / n;
-    boolean panic = panicThresholdPercent > 0 && available < 100 && usablePercent < panicThresholdPercent;
-    int healthyShare = available == 0 ? 100 : (int) Math.round(100.0 * healthyLoad / available);
-    return new HostSelection(all, List.copyOf(healthy), List.copyOf(degraded), panic, healthyShare, excluded);
+  private static final Candidates NONE = new Candidates(0, List.of(), false, null);
+  static final HostSelection EMPTY = new HostSelection(null, new Candidates[] {NONE}, 0, 0, 0, 0);
+
+  /** The candidates when one level takes all the load (the common case); null otherwise. */
+  private final Candidates single;
+  /** Indexed by roll (0..99) when the load is split. */
+  private final Candidates[] byRoll;
+  private final int total;
+  private final int healthy;
+  private final int degraded;
+  private final int excluded;
+
+  private HostSelection(Candidates single, Candidates[] byRoll, int total, int healthy, int degraded, int excluded) {
+    this.single = single;
+    this.byRoll = byRoll;
+    this.total = total;
+    this.healthy = healthy;
+    this.degraded = degraded;
+    this.excluded = excluded;
   }
 
   /**
-   * The hosts a consistent-hash ring is built from, once per host-set change: every host in panic, else the healthy
-   * ones, else the degraded ones (one ring, not Envoy's per-health load split).
+   * {@code hashing} builds a RING_HASH or MAGLEV balancer over a level's hosts (null for other policies): once per
+   * host-set change and level, never per request.
    */
-  List<UpstreamHost> hashCandidates() {
-    return panic ? all : !healthy.isEmpty() ? healthy : degraded;
+  static HostSelection of(List<UpstreamHost> all, int overprovisioningFactor, int panicThresholdPercent, boolean excludePending,
+      Function<List<UpstreamHost>, HashBalancer> hashing) {
+    if (all.isEmpty()) {
+      return EMPTY;
+    }
+    TreeMap<Integer, List<UpstreamHost>> byPriority = new TreeMap<>();
+    for (UpstreamHost h : all) {
+      byPriority.computeIfAbsent(h.priority(), p -> new ArrayList<>()).add(h);
+    }
+    List<Level> levels = new ArrayList<>(byPriority.size());
+    byPriority.forEach((p, hosts) -> levels.add(Level.of(p, hosts, excludePending)));
+    PriorityLoad load = PriorityLoad.of(levels.stream().map(Level::counts).toList(), overprovisioningFactor, panicThresholdPercent);
+
+    Candidates[] healthyOf = new Candidates[levels.size()];
+    Candidates[] degradedOf = new Candidates[levels.size()];
+    for (int i = 0; i < levels.size(); i++) {
+      Level l = levels.get(i);
+      boolean panic = load.panic()[i];
+      HashBalancer hb = hashing == null ? null : hashing.apply(panic ? l.all : !l.healthy.isEmpty() ? l.healthy : l.degraded);
+      healthyOf[i] = new Candidates(l.priority, panic ? l.all : l.healthy, panic, hb);
+      degradedOf[i] = new Candidates(l.priority, panic ? l.all : l.degraded, panic, hb);
+    }
+    Candidates[] byRoll = new Candidates[100];
+    int roll = fill(byRoll, 0, load.healthy(), healthyOf);
+    roll = fill(byRoll, roll, load.degraded(), degradedOf);
+    Arrays.fill(byRoll, roll, 100, NONE); // only if no level can take any load (and no panic)
+    Candidates single = Arrays.stream(byRoll).allMatch(c -> c == byRoll[0]) ? byRoll[0] : null;
+    int healthyCount = levels.stream().mapToInt(l -> l.healthy.size()).sum();
+    int degradedCount = levels.stream().mapToInt(l -> l.degraded.size()).sum();
+    int excludedCount = levels.stream().mapToInt(l -> l.excluded).sum();
+    return new HostSelection(single, byRoll, all.size(), healthyCount, degradedCount, excludedCount);
   }
 
-  /** The hosts to balance one request over: every host in panic, else healthy or degraded ones by their load share. */
-  List<UpstreamHost> candidates() {
-    if (panic) {
-      return all;
+  private static int fill(Candidates[] byRoll, int from, int[] loads, Candidates[] candidates) {
+    int at = from;
+    for (int i = 0; i < loads.length; i++) {
+      int end = Math.min(100, at + loads[i]);
+      Arrays.fill(byRoll, at, end, candidates[i]);
+      at = end;
     }
-    if (degraded.isEmpty() || healthyLoadPercent >= 100) {
-      return healthy;
-    }
-    if (healthy.isEmpty() || healthyLoadPercent <= 0) {
-      return degraded;
-    }
-    return ThreadLocalRandom.current().nextInt(100) < healthyLoadPercent ? healthy : degraded;
+    return at;
+  }
+
+  /** The candidates for one request; {@code roll} (0..99) picks the priority level and health by their load shares. */
+  Candidates choose(int roll) {
+    return single != null ? single : byRoll[roll];
+  }
+
+  /** Whether one level takes all the load, so no roll is needed. */
+  boolean singleLevel() {
+    return single != null;
   }
 
   int total() {
-    return all.size();
+    return total;
+  }
+
+  int healthy() {
+    return healthy;
+  }
+
+  int degraded() {
+    return degraded;
+  }
+
+  int excluded() {
+    return excluded;
+  }
+
+  /** One priority level's hosts sorted by health. */
+  private record Level(int priority, List<UpstreamHost> all, List<UpstreamHost> healthy, List<UpstreamHost> degraded, int excluded) {
+    static Level of(int priority, List<UpstreamHost> all, boolean excludePending) {
+      List<UpstreamHost> healthy = new ArrayList<>(all.size());
+      List<UpstreamHost> degraded = new ArrayList<>();
+      int excluded = 0;
+      for (UpstreamHost h : all) {
+        if (excludePending && h.health().has(HostHealth.PENDING_ACTIVE_HC)) {
+          excluded++;
+        } else if (h.health().degraded()) {
+          degraded.add(h);
+        } else if (h.health().healthy()) {
+          healthy.add(h);
+        }
+      }
+      List<UpstreamHost> allCopy = List.copyOf(all);
+      return new Level(priority, allCopy, healthy.size() == all.size() ? allCopy : List.copyOf(healthy), List.copyOf(degraded), excluded);
+    }
+
+    PriorityLoad.Counts counts() {
+      return new PriorityLoad.Counts(all.size(), excluded, healthy.size(), degraded.size());
+    }
   }
 }

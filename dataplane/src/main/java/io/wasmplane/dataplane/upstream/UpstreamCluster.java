@@ -43,8 +43,8 @@ public final class UpstreamCluster {
   private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
   private final java.util.concurrent.CompletableFuture<Void> firstResolution = new java.util.concurrent.CompletableFuture<>();
   private volatile HostSelection selection = HostSelection.EMPTY;
-  /** RING_HASH / MAGLEV: the ring or table over the selection's hosts, rebuilt with it; null otherwise or when empty. */
-  private volatile HashBalancer hashBalancer;
+  /** The load assignment's policy.overprovisioning_factor (percent); an EDS update may change it. */
+  private volatile int overprovisioningFactor;
   private final HealthChecker healthChecker;
   private final OutlierDetector outlier;
 
@@ -60,6 +60,7 @@ public final class UpstreamCluster {
   public UpstreamCluster(ClusterConfig config, StatsRegistry registry, Transport transport, ScheduledExecutorService dns,
       Supplier<EventLoop> healthLoop, io.wasmplane.dataplane.tls.SecretStore secrets) {
     this.config = config;
+    this.overprovisioningFactor = config.overprovisioningFactor();
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
     this.transportSockets = new TransportSockets(config, secrets);
@@ -74,7 +75,7 @@ public final class UpstreamCluster {
       outlier.start();
     }
     if (config.type() == ClusterConfig.DiscoveryType.STATIC || config.type() == ClusterConfig.DiscoveryType.EDS) {
-      updateEndpoints(config.endpoints());
+      updateEndpoints(config.endpoints(), config.overprovisioningFactor());
       initialized.countDown();
       firstResolution.complete(null);
     } else {
@@ -119,6 +120,7 @@ public final class UpstreamCluster {
   private UpstreamHost newHost(ClusterConfig.EndpointAddress e, InetSocketAddress address) {
     UpstreamHost h = new UpstreamHost(e.host(), address);
     h.weight = e.weight();
+    h.priority = e.priority();
     h.transportSocket = transportSockets.choose(e.socketMatchLabels());
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
@@ -130,15 +132,12 @@ public final class UpstreamCluster {
 
   /** Rebuilds what the load balancers pick from; called whenever membership or a host's health changed. */
   private synchronized void refreshSelection() {
-    HostSelection s = HostSelection.of(hosts.get(), config.health().panicThresholdPercent(),
-        config.health().ignoreNewHostsUntilFirstHc());
-    if (config.lbPolicy().hashing()) {
-      hashBalancer = HashBalancer.build(config, s.hashCandidates()); // once per host-set change, never per request
-    }
+    HostSelection s = HostSelection.of(hosts.get(), overprovisioningFactor, config.health().panicThresholdPercent(),
+        config.health().ignoreNewHostsUntilFirstHc(), config.lbPolicy().hashing() ? list -> HashBalancer.build(config, list) : null);
     selection = s;
     stats.membershipTotal.set(s.total());
-    stats.membershipHealthy.set(s.healthy().size());
-    stats.membershipDegraded.set(s.degraded().size());
+    stats.membershipHealthy.set(s.healthy());
+    stats.membershipDegraded.set(s.degraded());
     stats.membershipExcluded.set(s.excluded());
   }
 
@@ -153,9 +152,11 @@ public final class UpstreamCluster {
 
   /**
    * Replaces the hosts of a STATIC or EDS cluster in place (an EDS update); hosts that stay keep their state and the
-   * pools' connections to them.
+   * pools' connections to them (also when their priority changes); {@code overprovisioningFactor} is the load
+   * assignment's, in percent.
    */
-  public void updateEndpoints(List<ClusterConfig.EndpointAddress> endpoints) {
+  public void updateEndpoints(List<ClusterConfig.EndpointAddress> endpoints, int overprovisioningFactor) {
+    this.overprovisioningFactor = overprovisioningFactor;
     List<UpstreamHost> old = hosts.get();
     List<UpstreamHost> list = new ArrayList<>();
     for (ClusterConfig.EndpointAddress e : endpoints) {
@@ -165,6 +166,7 @@ public final class UpstreamCluster {
         existing.health().update(HostHealth.FAILED_EDS_HEALTH, e.failedEdsHealth());
         existing.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
         existing.weight = e.weight();
+        existing.priority = e.priority();
         existing.transportSocket = transportSockets.choose(e.socketMatchLabels()); // new connections only
       }
       list.add(existing != null ? existing : newHost(e, sa));
@@ -232,20 +234,25 @@ public final class UpstreamCluster {
    */
   public UpstreamHost chooseHost(OptionalLong hash, int attempt) {
     HostSelection s = selection;
-    List<UpstreamHost> list = s.candidates();
+    boolean hashing = config.lbPolicy().hashing();
+    long h = hashing ? (hash.isPresent() ? hash.getAsLong() : ThreadLocalRandom.current().nextLong()) : 0;
+    // Envoy picks the priority level by the request's hash for the hashing policies, at random for the others.
+    HostSelection.Candidates c = s.singleLevel() ? s.choose(0)
+        : s.choose(hashing ? (int) Long.remainderUnsigned(h, 100) : ThreadLocalRandom.current().nextInt(100));
+    List<UpstreamHost> list = c.hosts();
     int n = list.size();
     if (n == 0) {
       return null;
     }
-    if (s.panic()) {
+    if (c.panic()) {
       stats.lbHealthyPanic.inc();
     }
     if (n == 1) {
       return list.get(0);
     }
-    HashBalancer hb = hashBalancer;
+    HashBalancer hb = c.hash();
     if (hb != null) {
-      return hb.choose(hash.isPresent() ? hash.getAsLong() : ThreadLocalRandom.current().nextLong(), attempt);
+      return hb.choose(h, attempt);
     }
     return switch (config.lbPolicy()) {
       case ROUND_ROBIN -> list.get(Math.floorMod(rrIndex.getAndIncrement(), n));

@@ -14,6 +14,8 @@ public final class UpstreamHost {
   volatile OutlierMonitor outlier = OutlierMonitor.NONE;
   /** load_balancing_weight (at least 1); an EDS update may change it. */
   volatile int weight = 1;
+  /** Its locality's priority (0 is the highest); an EDS update may move it. */
+  volatile int priority;
   /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
   volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
 
@@ -47,6 +49,10 @@ public final class UpstreamHost {
 
   public int weight() {
     return weight;
+  }
+
+  public int priority() {
+    return priority;
   }
 
   public int activeRequests() {

@@ -106,7 +106,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       EdsSubscription sub = eds.computeIfAbsent(service, n -> new EdsSubscription(n, edsSource));
       sub.clusters.add(name);
       if ((sub.endpoints != null || sub.resolved) && secretsReady(config)) {
-        activate(name, config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
+        activate(name, sub.applyTo(config));
       } else {
         warming.add(name);
         log.debug("event=cluster_warming cluster={} eds={}", name, service);
@@ -175,7 +175,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
         continue; // waiting for its first health checks already
       }
       try {
-        activate(name, sub == null ? config : config.withEndpoints(sub.endpoints == null ? List.of() : sub.endpoints));
+        activate(name, sub == null ? config : sub.applyTo(config));
         log.debug("event=cluster_secrets_ready cluster={}", name);
       } catch (ConfigException e) {
         log.error("event=cluster_failed cluster={} error={}", name, e.getMessage());
@@ -223,6 +223,8 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     final Set<String> clusters = new HashSet<>();
     final WatchHandle handle;
     List<ClusterConfig.EndpointAddress> endpoints;
+    /** Its policy.overprovisioning_factor, in percent. */
+    int overprovisioning = ClusterConfig.DEFAULT_OVERPROVISIONING_FACTOR;
     boolean resolved;
 
     EdsSubscription(String service, XdsSource source) {
@@ -233,8 +235,10 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     @Override
     public CompletionStage<Optional<String>> onChanged(EndpointUpdate update) {
       List<ClusterConfig.EndpointAddress> eps;
+      int factor;
       try {
         eps = BootstrapTranslator.endpoints(update.proto(), "cluster_load_assignment " + service, true);
+        factor = BootstrapTranslator.overprovisioningFactor(update.proto(), "cluster_load_assignment " + service);
         for (String c : clusters) {
           ClusterConfig cc = accepted.get(c);
           if (cc != null) {
@@ -245,6 +249,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
         return Verdicts.reject(e.getMessage());
       }
       endpoints = eps;
+      overprovisioning = factor;
       resolved = true;
       apply();
       return Verdicts.accept();
@@ -260,6 +265,11 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       apply();
     }
 
+    /** The cluster with this resource's endpoints (none yet when it does not exist). */
+    ClusterConfig applyTo(ClusterConfig config) {
+      return config.withEndpoints(endpoints == null ? List.of() : endpoints, overprovisioning);
+    }
+
     private void apply() {
       for (String cluster : clusters) {
         ClusterConfig config = accepted.get(cluster);
@@ -268,13 +278,13 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
         }
         if (warming.contains(cluster)) {
           if (secretsReady(config)) {
-            activate(cluster, config.withEndpoints(endpoints)); // a cluster still in its first checks starts over
+            activate(cluster, applyTo(config)); // a cluster still in its first checks starts over
             log.debug("event=cluster_endpoints_ready cluster={} endpoints={}", cluster, endpoints.size());
           }
         } else {
           UpstreamCluster running = manager.get(cluster);
           if (running != null) {
-            running.updateEndpoints(endpoints);
+            running.updateEndpoints(endpoints, overprovisioning);
           }
         }
       }

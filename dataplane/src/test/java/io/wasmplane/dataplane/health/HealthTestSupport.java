@@ -42,6 +42,32 @@ final class HealthTestSupport {
         %s""".formatted(Bootstraps.indent(extra, 4), eps);
   }
 
+  /** Cluster "c" as {@link #cluster}, with one locality per priority: {@code portsByPriority[p]} are the P=p hosts. */
+  static String clusterWithPriorities(String extra, int[]... portsByPriority) {
+    StringBuilder localities = new StringBuilder();
+    for (int p = 0; p < portsByPriority.length; p++) {
+      localities.append("      - priority: ").append(p).append("\n        lb_endpoints:\n");
+      for (int port : portsByPriority[p]) {
+        localities.append("        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ").append(port).append("}}}\n");
+      }
+    }
+    return """
+          - name: c
+            connect_timeout: 1s
+            type: STATIC
+            lb_policy: ROUND_ROBIN
+        %s
+            load_assignment:
+              cluster_name: c
+              endpoints:
+        %s""".formatted(Bootstraps.indent(extra, 4), localities);
+  }
+
+  /** The cluster YAML with a load_assignment {@code policy} (flow style, e.g. "{overprovisioning_factor: 100}"). */
+  static String withLoadAssignmentPolicy(String clusterYaml, String policy) {
+    return clusterYaml.replaceFirst("( *)cluster_name: c\n", "$1cluster_name: c\n$1policy: " + policy + "\n");
+  }
+
   static Dataplane start(String clusters) {
     return Bootstraps.start(Bootstraps.bootstrap(ROUTES, null, clusters, Path.of("/dev/null"), null));
   }
