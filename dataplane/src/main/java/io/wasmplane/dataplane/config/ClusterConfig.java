@@ -22,10 +22,19 @@ public record ClusterConfig(
     HealthConfig health,
     HashLbConfig hashLb,
     List<TransportSocketMatch> socketMatches,
-    List<SocketOptionSpec> socketOptions) {
+    List<SocketOptionSpec> socketOptions,
+    Http2Options http2) {
 
   public ClusterConfig {
     socketOptions = List.copyOf(socketOptions);
+  }
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches,
+      List<SocketOptionSpec> socketOptions) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
+        socketOptions, Http2Options.DEFAULT);
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -50,7 +59,7 @@ public record ClusterConfig(
   /** The same cluster with the endpoints an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches, socketOptions);
+        health, hashLb, socketMatches, socketOptions, http2);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */

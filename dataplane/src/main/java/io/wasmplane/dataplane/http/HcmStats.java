@@ -13,6 +13,8 @@ public final class HcmStats {
   public final Counter cxHttp2Total;
   public final Counter cxSslTotal;
   public final Counter cxProtocolError;
+  /** HTTP/2 connections closed because a keepalive PING went unanswered (Envoy's codec stat, rooted at http2.). */
+  public final Counter h2KeepaliveTimeout;
   public final Counter cxIdleTimeout;
   public final Counter rqTotal;
   public final Gauge rqActive;
@@ -44,6 +46,7 @@ public final class HcmStats {
   public HcmStats(StatsRegistry r, String statPrefix) {
     String p = "http." + statPrefix + ".";
     cxTotal = r.counter(p + "downstream_cx_total");
+    h2KeepaliveTimeout = r.counter("http2.keepalive_timeout");
     cxActive = r.gauge(p + "downstream_cx_active");
     cxHttp1Total = r.counter(p + "downstream_cx_http1_total");
     cxHttp2Total = r.counter(p + "downstream_cx_http2_total");
