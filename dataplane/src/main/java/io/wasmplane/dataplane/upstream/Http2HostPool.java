@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -74,12 +76,19 @@ final class Http2HostPool extends HostPool {
     Conn conn = new Conn();
     connecting = conn;
     var f = connect(ch -> {
-      ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true)
-          .initialSettings(Http2Tuning.settings(options))
+      // Netty's frame codec opens the connection window to twice the stream window's increase when its initial
+      // SETTINGS carry a window size; Envoy's is initial_connection_window_size exactly. So the codec is built from
+      // SETTINGS without the window size, which goes into the same (not yet sent) SETTINGS right after.
+      Http2Settings settings = Http2Tuning.settings(options);
+      Long window = settings.remove(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE);
+      Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true)
+          .initialSettings(settings)
           .encoderEnforceMaxQueuedControlFrames(options.maxOutboundControlFrames())
           .decoderEnforceMaxConsecutiveEmptyDataFrames(options.maxConsecutiveInboundFramesWithEmptyPayload())
           .encoderEnforceMaxConcurrentStreams(true) // streams opened before the peer's lower limit arrived wait for a slot
-          .build());
+          .build();
+      settings.put(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE, window);
+      ch.pipeline().addLast("h2", codec);
       ch.pipeline().addLast("h2conn", conn);
       ch.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
     });
