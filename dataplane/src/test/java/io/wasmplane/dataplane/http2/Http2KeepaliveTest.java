@@ -19,32 +19,40 @@ import org.junit.jupiter.api.Timeout;
 /**
  * connection_keepalive (interval 200 ms, timeout 300 ms, no jitter) downstream and upstream, with real Netty HTTP/2
  * peers: one that does not answer PINGs has its connection closed and counted (http2.keepalive_timeout,
- * cluster.&lt;name&gt;.http2.keepalive_timeout); one that answers keeps its connection.
+ * cluster.&lt;name&gt;.http2.keepalive_timeout); one that answers keeps its connection. connection_idle_interval: a
+ * new upstream stream after 200 ms of quiet sends a PING.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(30)
 class Http2KeepaliveTest {
   private static final String KEEPALIVE = "{connection_keepalive: {interval: 0.2s, timeout: 0.3s, interval_jitter: {value: 0}}}";
   private final H2FrameRecorder answeringFrames = new H2FrameRecorder();
+  private final H2FrameRecorder idleFrames = new H2FrameRecorder();
   private H2Upstream silent;
   private H2Upstream answering;
+  private H2Upstream idle;
   private Dataplane dp;
 
   @BeforeAll
   void start() throws Exception {
     silent = new H2Upstream(b -> b.autoAckPingFrame(false), 0, 0);
     answering = new H2Upstream(b -> b.frameLogger(answeringFrames), 0, 0);
+    idle = new H2Upstream(b -> b.frameLogger(idleFrames), 0, 0);
     String routes = """
         - name: all
           domains: ["*"]
           routes:
           - match: {prefix: "/silent"}
             route: {cluster: silent}
+          - match: {prefix: "/idle"}
+            route: {cluster: idle}
           - match: {prefix: "/"}
             route: {cluster: answering}
         """;
     String clusters = Bootstraps.staticCluster("silent", silent.port(), "http2_protocol_options: " + KEEPALIVE)
-        + Bootstraps.staticCluster("answering", answering.port(), "http2_protocol_options: " + KEEPALIVE);
+        + Bootstraps.staticCluster("answering", answering.port(), "http2_protocol_options: " + KEEPALIVE)
+        + Bootstraps.staticCluster("idle", idle.port(),
+            "http2_protocol_options: {connection_keepalive: {timeout: 1s, connection_idle_interval: 0.2s}}");
     dp = Bootstraps.start(Bootstraps.bootstrap(routes, "codec_type: HTTP2\nhttp2_protocol_options: " + KEEPALIVE, clusters,
         Files.createTempFile("h2keepalive", ".log"), null));
   }
@@ -54,6 +62,20 @@ class Http2KeepaliveTest {
     dp.close();
     silent.close();
     answering.close();
+    idle.close();
+  }
+
+  @Test
+  void aNewUpstreamStreamOnAConnectionIdleForConnectionIdleIntervalSendsAPingFirst() throws Exception {
+    try (H2cClient client = new H2cClient(dp.port("ingress"))) {
+      assertThat(client.request("GET", "/idle/1", "h2.example", null).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(client.request("GET", "/idle/2", "h2.example", null).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(idleFrames.pingsReceived.get()).isZero(); // no interval PINGs, and the connection was not idle
+      Thread.sleep(400);
+      assertThat(client.request("GET", "/idle/3", "h2.example", null).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(waitFor(() -> idleFrames.pingsReceived.get() == 1)).isTrue();
+      assertThat(idle.connections.get()).isEqualTo(1);
+    }
   }
 
   @Test
