@@ -100,7 +100,11 @@ final class Http2HostPool extends HostPool {
       if (cf.isSuccess()) {
         connections.add(conn);
         conn.channel.closeFuture().addListener(x -> connections.remove(conn));
-        ready.forEach(this::submit);
+        for (UpstreamStream s : ready) {
+          if (!s.done()) { // reset while the connection was being set up
+            submit(s);
+          }
+        }
         drainWaiting();
       } else {
         UpstreamStream w;

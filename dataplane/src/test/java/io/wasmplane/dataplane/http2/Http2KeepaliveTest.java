@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * connection_keepalive (interval 200 ms, timeout 300 ms, no jitter) downstream and upstream, with real Netty HTTP/2
+ * connection_keepalive (interval 200 ms, timeout 500 ms, no jitter) downstream and upstream, with real Netty HTTP/2
  * peers: one that does not answer PINGs has its connection closed and counted (http2.keepalive_timeout,
  * cluster.&lt;name&gt;.http2.keepalive_timeout); one that answers keeps its connection. connection_idle_interval: a
  * new upstream stream after 200 ms of quiet sends a PING.
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(30)
 class Http2KeepaliveTest {
-  private static final String KEEPALIVE = "{connection_keepalive: {interval: 0.2s, timeout: 0.3s, interval_jitter: {value: 0}}}";
+  private static final String KEEPALIVE = "{connection_keepalive: {interval: 0.2s, timeout: 0.5s, interval_jitter: {value: 0}}}";
   private final H2FrameRecorder answeringFrames = new H2FrameRecorder();
   private final H2FrameRecorder idleFrames = new H2FrameRecorder();
   private H2Upstream silent;
