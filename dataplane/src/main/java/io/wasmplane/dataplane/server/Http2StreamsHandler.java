@@ -181,11 +181,24 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
    */
   @Override
   protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+    if (http2Ex != null && http2Ex.error() == Http2Error.ENHANCE_YOUR_CALM) {
+      countFlood(http2Ex);
+    }
     if (!outbound && http2Ex != null) {
       stats.cxProtocolError.inc();
     }
     log.debug("event=downstream_h2_error remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
     super.onConnectionError(ctx, outbound, cause, http2Ex);
+  }
+
+  /** Netty's flood limits both end the connection with ENHANCE_YOUR_CALM; only the message tells which one it was. */
+  private void countFlood(Http2Exception e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("empty data frames")) {
+      stats.h2InboundEmptyFramesFlood.inc();
+    } else if (m.contains("outstanding control frames")) {
+      stats.h2OutboundControlFlood.inc();
+    }
   }
 
   /** h2c via HTTP/1.1 Upgrade: the upgrading request is stream 1's request. */

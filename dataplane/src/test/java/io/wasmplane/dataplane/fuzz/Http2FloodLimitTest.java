@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * http2_protocol_options.max_consecutive_inbound_frames_with_empty_payload with raw frames (Netty's client never sends
  * an empty DATA frame without END_STREAM): Envoy's default 1 lets one through and answers the second in a row with
- * GOAWAY ENHANCE_YOUR_CALM; a configured 3 lets three through.
+ * GOAWAY ENHANCE_YOUR_CALM (counted as http2.inbound_empty_frames_flood); a configured 3 lets three through.
  */
 @Timeout(30)
 class Http2FloodLimitTest {
@@ -49,6 +49,7 @@ class Http2FloodLimitTest {
       String flood = "goaway " + Http2Error.ENHANCE_YOUR_CALM.code();
       assertThat(check(RawExchange.exchange(defaults.port("ingress"), emptyDataFrames(1)), "one empty")).isEqualTo("status 200");
       assertThat(check(RawExchange.exchange(defaults.port("ingress"), emptyDataFrames(2)), "two empty")).isEqualTo(flood);
+      assertThat(defaults.server().stats().snapshot().counter("http2.inbound_empty_frames_flood")).isEqualTo(1);
       assertThat(check(RawExchange.exchange(three.port("ingress"), emptyDataFrames(3)), "three empty")).isEqualTo("status 200");
       assertThat(check(RawExchange.exchange(three.port("ingress"), emptyDataFrames(4)), "four empty")).isEqualTo(flood);
     }
