@@ -73,6 +73,16 @@ class Http2OptionsConfigTest {
   }
 
   @Test
+  void istiosSidecarValuesAreAccepted() {
+    // What istiod puts on inbound HCMs and HTTP/2 clusters (its own limits below Envoy's defaults).
+    Http2Options o = downstream("{max_concurrent_streams: 1073741824, initial_stream_window_size: 65536,"
+        + " initial_connection_window_size: 1048576}");
+    assertThat(o.maxConcurrentStreams()).isEqualTo(1073741824L);
+    assertThat(o.initialStreamWindowSize()).isEqualTo(65536);
+    assertThat(o.initialConnectionWindowSize()).isEqualTo(1048576);
+  }
+
+  @Test
   void upstreamOptionsComeFromEitherClusterField() {
     assertThat(upstream("http2_protocol_options: {max_concurrent_streams: 7}").maxConcurrentStreams()).isEqualTo(7);
     Http2Options typed = upstream("""
