@@ -330,10 +330,7 @@ public final class BootstrapTranslator {
     if (h.hasHttpProtocolOptions()) {
       FieldGuard.onlySupported(h.getHttpProtocolOptions(), where + ".http_protocol_options", Set.of());
     }
-    if (h.hasHttp2ProtocolOptions()) {
-      FieldGuard.onlySupported(h.getHttp2ProtocolOptions(), where + ".http2_protocol_options",
-          Set.of("max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size", "allow_connect"));
-    }
+    Http2Options http2 = Http2OptionsTranslator.from(h.getHttp2ProtocolOptions(), where + ".http2_protocol_options");
     // With rds the routes arrive later; until then the listener is warming (or, after the timeout, has no routes).
     RouteTable routes = rdsName.isPresent() ? new RouteTable(rdsName.get(), List.of())
         : routeTable(h.getRouteConfig(), where + ".route_config", clusterNames);
@@ -356,7 +353,7 @@ public final class BootstrapTranslator {
         maxHeadersKb * 1024, h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue(), h.getSkipXffAppend(),
         generateRequestId, h.getPreserveExternalRequestId(), serverName, bufferLimit, rdsName, maxHeadersCount,
         XfccConfig.from(h, where), UpgradeConfigTranslator.hcm(h.getUpgradeConfigsList(), where), PathNormalization.from(h, where),
-        h.getHttp2ProtocolOptions().getAllowConnect());
+        http2);
   }
 
   static List<HttpFilterConfig> httpFilters(List<HttpFilter> protos, String where) {
@@ -856,6 +853,7 @@ public final class BootstrapTranslator {
       throw new ConfigException(where + ": LOGICAL_DNS clusters need exactly one endpoint, got " + endpoints.size());
     }
     ClusterConfig.UpstreamProtocol protocol = c.hasHttp2ProtocolOptions() ? ClusterConfig.UpstreamProtocol.HTTP2 : ClusterConfig.UpstreamProtocol.HTTP1;
+    Http2Options http2 = Http2OptionsTranslator.from(c.getHttp2ProtocolOptions(), where + ".http2_protocol_options");
     Duration idle = Duration.ofHours(1);
     for (Map.Entry<String, Any> e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
       String w = where + ".typed_extension_protocol_options[" + e.getKey() + "]";
@@ -868,6 +866,7 @@ public final class BootstrapTranslator {
         var ex = o.getExplicitHttpConfig();
         if (ex.hasHttp2ProtocolOptions()) {
           protocol = ClusterConfig.UpstreamProtocol.HTTP2;
+          http2 = Http2OptionsTranslator.from(ex.getHttp2ProtocolOptions(), w + ".explicit_http_config.http2_protocol_options");
         } else if (ex.hasHttpProtocolOptions()) {
           protocol = ClusterConfig.UpstreamProtocol.HTTP1;
         } else {
@@ -904,7 +903,7 @@ public final class BootstrapTranslator {
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
         HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
         TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where),
-        LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"));
+        LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"), http2);
   }
 
   /**

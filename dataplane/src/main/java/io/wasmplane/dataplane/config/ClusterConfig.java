@@ -23,7 +23,8 @@ public record ClusterConfig(
     HashLbConfig hashLb,
     List<TransportSocketMatch> socketMatches,
     List<SocketOptionSpec> socketOptions,
-    int overprovisioningFactor) {
+    int overprovisioningFactor,
+    Http2Options http2) {
 
   /** Envoy's default overprovisioning factor (1.4), in percent. */
   public static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
@@ -37,7 +38,7 @@ public record ClusterConfig(
       Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches,
       List<SocketOptionSpec> socketOptions) {
     this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
-        socketOptions, DEFAULT_OVERPROVISIONING_FACTOR);
+        socketOptions, DEFAULT_OVERPROVISIONING_FACTOR, Http2Options.DEFAULT);
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -62,7 +63,7 @@ public record ClusterConfig(
   /** The same cluster with the endpoints (and policy.overprovisioning_factor) an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps, int overprovisioning) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches, socketOptions, overprovisioning);
+        health, hashLb, socketMatches, socketOptions, overprovisioning, http2);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */

@@ -24,7 +24,7 @@ public record HcmConfig(
     int maxHeadersCount,
     XfccConfig xfcc,
     UpgradeConfigs upgrades,
-    PathNormalization pathNormalization, boolean http2AllowConnect) {
+    PathNormalization pathNormalization, Http2Options http2) {
 
   /** Envoy's default common_http_protocol_options.max_headers_count. */
   public static final int DEFAULT_MAX_HEADERS_COUNT = 100;
@@ -37,7 +37,7 @@ public record HcmConfig(
       int maxHeadersCount, XfccConfig xfcc, UpgradeConfigs upgrades) {
     this(statPrefix, codecType, routes, httpFilters, accessLogs, idleTimeout, requestTimeout, streamIdleTimeout, maxRequestHeadersBytes,
         useRemoteAddress, skipXffAppend, generateRequestId, preserveExternalRequestId, serverName, bufferLimitBytes, rdsRouteConfigName,
-        maxHeadersCount, xfcc, upgrades, PathNormalization.OFF, false);
+        maxHeadersCount, xfcc, upgrades, PathNormalization.OFF, Http2Options.DEFAULT);
   }
 
   public HcmConfig(String statPrefix, CodecType codecType, RouteTable routes, List<HttpFilterConfig> httpFilters,
@@ -67,6 +67,11 @@ public record HcmConfig(
     this(statPrefix, codecType, routes, httpFilters, accessLogs, idleTimeout, requestTimeout, streamIdleTimeout, maxRequestHeadersBytes,
         useRemoteAddress, skipXffAppend, generateRequestId, preserveExternalRequestId, serverName, bufferLimitBytes, rdsRouteConfigName,
         DEFAULT_MAX_HEADERS_COUNT);
+  }
+
+  /** http2_protocol_options.allow_connect: RFC 8441 extended CONNECT is advertised downstream. */
+  public boolean http2AllowConnect() {
+    return http2.allowConnect();
   }
 
   public enum CodecType { AUTO, HTTP1, HTTP2 }

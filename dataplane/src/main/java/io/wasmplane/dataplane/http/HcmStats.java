@@ -13,6 +13,11 @@ public final class HcmStats {
   public final Counter cxHttp2Total;
   public final Counter cxSslTotal;
   public final Counter cxProtocolError;
+  /** HTTP/2 connections closed because a keepalive PING went unanswered (Envoy's codec stat, rooted at http2.). */
+  public final Counter h2KeepaliveTimeout;
+  /** Connections closed by the HTTP/2 flood limits (max_consecutive_inbound_frames_with_empty_payload, max_outbound_control_frames). */
+  public final Counter h2InboundEmptyFramesFlood;
+  public final Counter h2OutboundControlFlood;
   public final Counter cxIdleTimeout;
   public final Counter rqTotal;
   public final Gauge rqActive;
@@ -44,6 +49,9 @@ public final class HcmStats {
   public HcmStats(StatsRegistry r, String statPrefix) {
     String p = "http." + statPrefix + ".";
     cxTotal = r.counter(p + "downstream_cx_total");
+    h2KeepaliveTimeout = r.counter("http2.keepalive_timeout");
+    h2InboundEmptyFramesFlood = r.counter("http2.inbound_empty_frames_flood");
+    h2OutboundControlFlood = r.counter("http2.outbound_control_flood");
     cxActive = r.gauge(p + "downstream_cx_active");
     cxHttp1Total = r.counter(p + "downstream_cx_http1_total");
     cxHttp2Total = r.counter(p + "downstream_cx_http2_total");

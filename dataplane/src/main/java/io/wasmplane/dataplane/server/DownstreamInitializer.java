@@ -228,15 +228,11 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   /** HTTP/2 with one connection manager per stream, fed by the connection's handler (no child channels). */
   private Http2StreamsHandler http2Handler(Channel ch, long id, boolean tls, HcmConfig cfg) {
-    Http2Settings settings = Http2Settings.defaultSettings()
-        .maxHeaderListSize(cfg.maxRequestHeadersBytes())
-        .maxConcurrentStreams(2147483647L);
-    if (cfg.http2AllowConnect()) {
-      settings.connectProtocolEnabled(true); // RFC 8441: clients may open extended CONNECT streams (WebSocket over h2)
-    }
+    Http2Settings settings = io.wasmplane.dataplane.http.Http2Tuning.settings(cfg.http2())
+        .maxHeaderListSize(cfg.maxRequestHeadersBytes());
     InetSocketAddress remote = io.wasmplane.dataplane.network.ConnectionInfo.remote(ch);
     InetSocketAddress local = io.wasmplane.dataplane.network.ConnectionInfo.local(ch);
-    return Http2StreamsHandler.create(settings, listener.hcm().stats(),
+    return Http2StreamsHandler.create(settings, cfg.http2(), listener.hcm().stats(),
         stream -> {
           HttpConnectionManagerHandler h = new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream);
           h.connectionTls = ch.attr(io.wasmplane.dataplane.network.ConnectionInfo.TLS_SESSION).get();

@@ -31,6 +31,9 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
+import io.wasmplane.dataplane.config.Http2Options;
+import io.wasmplane.dataplane.http.Http2Keepalive;
+import io.wasmplane.dataplane.http.Http2Tuning;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,9 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
   private final Function<DownstreamChannel, HttpConnectionManagerHandler> newManager;
   private final io.wasmplane.dataplane.http.HcmStats stats;
   private ChannelHandlerContext ctx;
+  private Http2Options options = Http2Options.DEFAULT;
+  private boolean prefaceDone;
+  private Http2Keepalive keepalive;
 
   private Http2StreamsHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       io.wasmplane.dataplane.http.HcmStats stats, Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
@@ -73,9 +79,14 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
   }
 
   /** A server-side handler whose streams are served by the managers {@code newManager} makes. */
-  static Http2StreamsHandler create(Http2Settings settings, io.wasmplane.dataplane.http.HcmStats stats,
+  static Http2StreamsHandler create(Http2Settings settings, Http2Options options, io.wasmplane.dataplane.http.HcmStats stats,
       Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
-    return new Builder(stats, newManager).initialSettings(settings).build();
+    Http2StreamsHandler h = new Builder(stats, newManager).initialSettings(settings)
+        .encoderEnforceMaxQueuedControlFrames(options.maxOutboundControlFrames())
+        .decoderEnforceMaxConsecutiveEmptyDataFrames(options.maxConsecutiveInboundFramesWithEmptyPayload())
+        .build();
+    h.options = options;
+    return h;
   }
 
   private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2StreamsHandler, Builder> {
@@ -100,6 +111,16 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
     }
 
     @Override
+    protected Builder encoderEnforceMaxQueuedControlFrames(int max) {
+      return super.encoderEnforceMaxQueuedControlFrames(max);
+    }
+
+    @Override
+    protected Builder decoderEnforceMaxConsecutiveEmptyDataFrames(int max) {
+      return super.decoderEnforceMaxConsecutiveEmptyDataFrames(max);
+    }
+
+    @Override
     protected Http2StreamsHandler build() {
       return super.build();
     }
@@ -117,6 +138,40 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.ctx = ctx;
     super.handlerAdded(ctx);
+    if (ctx.channel().isActive()) {
+      afterPreface(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
+    afterPreface(ctx);
+  }
+
+  /** Once our SETTINGS went out: the connection window up to initial_connection_window_size, keepalive PINGs. */
+  private void afterPreface(ChannelHandlerContext ctx) throws Http2Exception {
+    if (prefaceDone) {
+      return;
+    }
+    prefaceDone = true;
+    Http2Tuning.raiseConnectionWindow(connection(), options);
+    ctx.flush();
+    options.keepalive().ifPresent(k -> {
+      keepalive = new Http2Keepalive(ctx.channel(), k, data -> {
+        encoder().writePing(ctx, false, data, ctx.voidPromise());
+        ctx.flush();
+      }, stats.h2KeepaliveTimeout);
+      keepalive.start();
+    });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (keepalive != null) {
+      keepalive.onRead();
+    }
+    super.channelRead(ctx, msg);
   }
 
   /**
@@ -126,11 +181,24 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
    */
   @Override
   protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+    if (http2Ex != null && http2Ex.error() == Http2Error.ENHANCE_YOUR_CALM) {
+      countFlood(http2Ex);
+    }
     if (!outbound && http2Ex != null) {
       stats.cxProtocolError.inc();
     }
     log.debug("event=downstream_h2_error remote={} cause={}", ctx.channel().remoteAddress(), String.valueOf(cause));
     super.onConnectionError(ctx, outbound, cause, http2Ex);
+  }
+
+  /** Netty's flood limits both end the connection with ENHANCE_YOUR_CALM; only the message tells which one it was. */
+  private void countFlood(Http2Exception e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("empty data frames")) {
+      stats.h2InboundEmptyFramesFlood.inc();
+    } else if (m.contains("outstanding control frames")) {
+      stats.h2OutboundControlFlood.inc();
+    }
   }
 
   /** h2c via HTTP/1.1 Upgrade: the upgrading request is stream 1's request. */
@@ -156,6 +224,13 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
 
   /** Inbound frames of every stream. */
   private final class Frames extends Http2FrameAdapter {
+    @Override
+    public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+      if (keepalive != null) {
+        keepalive.onPingAck(data);
+      }
+    }
+
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
         short weight, boolean exclusive, int padding, boolean endStream) throws Http2Exception {

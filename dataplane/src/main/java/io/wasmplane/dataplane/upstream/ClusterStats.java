@@ -15,6 +15,8 @@ public final class ClusterStats {
   public final Counter cxDestroyRemote;
   public final Counter cxHttp1Total;
   public final Counter cxHttp2Total;
+  /** HTTP/2 connections closed because a keepalive PING went unanswered. */
+  public final Counter h2KeepaliveTimeout;
   /** Upstream request start to the response's last byte, in ms (completed requests only). */
   public final Histogram rqTime;
   public final Histogram cxConnectMs;
@@ -59,6 +61,7 @@ public final class ClusterStats {
     cxDestroyRemote = r.counter(prefix + "upstream_cx_destroy_remote");
     cxHttp1Total = r.counter(prefix + "upstream_cx_http1_total");
     cxHttp2Total = r.counter(prefix + "upstream_cx_http2_total");
+    h2KeepaliveTimeout = r.counter(prefix + "http2.keepalive_timeout");
     rqTime = r.histogram(prefix + "upstream_rq_time");
     cxConnectMs = r.histogram(prefix + "upstream_cx_connect_ms");
     cxLengthMs = r.histogram(prefix + "upstream_cx_length_ms");

@@ -5,7 +5,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -13,71 +19,110 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
+import io.wasmplane.dataplane.config.Http2Options;
+import io.wasmplane.dataplane.http.Http2Keepalive;
+import io.wasmplane.dataplane.http.Http2Tuning;
 import java.util.ArrayList;
 import java.util.List;
 
-/** HTTP/2 upstream: one multiplexed connection per host per worker; each request is a stream on it. */
+/**
+ * HTTP/2 upstream: multiplexed connections per host per worker; each request is a stream on one. A connection carries at
+ * most min(our max_concurrent_streams, the peer's SETTINGS_MAX_CONCURRENT_STREAMS) streams; past that a new connection
+ * opens (within the cluster's max_connections), else the request waits as pending (max_pending_requests).
+ */
 final class Http2HostPool extends HostPool {
-  private Channel connection;
-  private boolean connecting;
+  private final Http2Options options;
+  private final List<Conn> connections = new ArrayList<>();
+  /** The connection being set up (at most one at a time) and the streams that will open on it. */
+  private Conn connecting;
   private final List<UpstreamStream> starting = new ArrayList<>();
 
   Http2HostPool(WorkerPool worker, UpstreamHost host) {
     super(worker, host);
+    this.options = cluster.config().http2();
   }
 
   @Override
   void submit(UpstreamStream s) {
-    if (connection != null && connection.isActive()) {
-      openStream(s);
+    Conn c = withCapacity();
+    if (c != null) {
+      openStream(c, s);
       return;
     }
-    starting.add(s);
-    if (!connecting) {
-      if (!canOpenConnection()) {
-        starting.remove(s);
-        queueOrOverflow(s);
-        return;
-      }
-      connectNow();
+    if (connecting != null && starting.size() < options.maxConcurrentStreams()) {
+      starting.add(s);
+      return;
     }
+    if (connecting == null && canOpenConnection()) {
+      starting.add(s);
+      connectNow();
+      return;
+    }
+    queueOrOverflow(s);
+  }
+
+  private Conn withCapacity() {
+    for (int i = 0; i < connections.size(); i++) {
+      Conn c = connections.get(i);
+      if (c.hasCapacity()) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private void connectNow() {
-    connecting = true;
     cluster.stats().cxHttp2Total.inc();
+    Conn conn = new Conn();
+    connecting = conn;
     var f = connect(ch -> {
-      ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true).build());
+      // Netty's frame codec opens the connection window to twice the stream window's increase when its initial
+      // SETTINGS carry a window size; Envoy's is initial_connection_window_size exactly. So the codec is built from
+      // SETTINGS without the window size, which goes into the same (not yet sent) SETTINGS right after.
+      Http2Settings settings = Http2Tuning.settings(options);
+      Long window = settings.remove(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE);
+      Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true)
+          .initialSettings(settings)
+          .encoderEnforceMaxQueuedControlFrames(options.maxOutboundControlFrames())
+          .decoderEnforceMaxConsecutiveEmptyDataFrames(options.maxConsecutiveInboundFramesWithEmptyPayload())
+          .encoderEnforceMaxConcurrentStreams(true) // streams opened before the peer's lower limit arrived wait for a slot
+          .build();
+      settings.put(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE, window);
+      ch.pipeline().addLast("h2", codec);
+      ch.pipeline().addLast("h2conn", conn);
       ch.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
     });
-    Channel ch = f.channel();
+    conn.channel = f.channel();
     f.addListener(cf -> {
-      connecting = false;
+      connecting = null;
       List<UpstreamStream> ready = new ArrayList<>(starting);
       starting.clear();
-      UpstreamStream w;
-      while ((w = takeWaiting()) != null) {
-        ready.add(w);
-      }
       if (cf.isSuccess()) {
-        connection = ch;
-        ch.closeFuture().addListener(x -> {
-          if (connection == ch) {
-            connection = null;
+        connections.add(conn);
+        conn.channel.closeFuture().addListener(x -> connections.remove(conn));
+        for (UpstreamStream s : ready) {
+          if (!s.done()) { // reset while the connection was being set up
+            submit(s);
           }
-        });
-        ready.forEach(this::openStream);
+        }
+        drainWaiting();
       } else {
+        UpstreamStream w;
+        while ((w = takeWaiting()) != null) {
+          ready.add(w);
+        }
         ready.forEach(s -> s.fail(ResetReason.CONNECTION_FAILURE, describe(cf.cause())));
       }
     });
   }
 
-  private void openStream(UpstreamStream s) {
+  private void openStream(Conn c, UpstreamStream s) {
     if (s.done()) {
       return;
     }
-    new Http2StreamChannelBootstrap(connection)
+    c.active++;
+    c.beforeNewStream();
+    new Http2StreamChannelBootstrap(c.channel)
         .handler(new ChannelInitializer<Http2StreamChannel>() {
           @Override
           protected void initChannel(Http2StreamChannel ch) {
@@ -89,11 +134,36 @@ final class Http2HostPool extends HostPool {
         .addListener(f -> {
           if (f.isSuccess()) {
             Http2StreamChannel sc = (Http2StreamChannel) f.getNow();
+            sc.closeFuture().addListener(x -> streamClosed(c));
             s.bind(sc, () -> { });
           } else {
+            streamClosed(c);
             s.fail(ResetReason.CONNECTION_FAILURE, describe(f.cause()));
           }
         });
+  }
+
+  /** A stream slot freed up: a pending request takes it. */
+  private void streamClosed(Conn c) {
+    c.active--;
+    drainWaiting();
+  }
+
+  /** Pending requests go to connections with free streams, else to a new connection if the cluster allows one. */
+  private void drainWaiting() {
+    UpstreamStream w;
+    for (int i = 0; i < connections.size() && !waiting.isEmpty(); i++) {
+      Conn c = connections.get(i);
+      while (c.hasCapacity() && (w = takeWaiting()) != null) {
+        openStream(c, w);
+      }
+    }
+    if (!waiting.isEmpty() && connecting == null && canOpenConnection()) {
+      while (starting.size() < options.maxConcurrentStreams() && (w = takeWaiting()) != null) {
+        starting.add(w);
+      }
+      connectNow();
+    }
   }
 
   @Override
@@ -106,8 +176,63 @@ final class Http2HostPool extends HostPool {
 
   @Override
   void closeAll() {
-    if (connection != null) {
-      connection.close();
+    new ArrayList<>(connections).forEach(c -> c.channel.close());
+  }
+
+  /**
+   * One connection (its handler sits between the codec and the multiplexer, where it sees every frame): counts its
+   * streams, opens the connection window after the preface and runs connection_keepalive.
+   */
+  private final class Conn extends ChannelInboundHandlerAdapter {
+    Channel channel;
+    int active;
+    private Http2FrameCodec codec;
+    private Http2Keepalive keepalive;
+
+    boolean hasCapacity() {
+      if (!channel.isActive() || codec == null || codec.connection().goAwayReceived()) {
+        return false;
+      }
+      long peerLimit = codec.connection().local().maxActiveStreams(); // the peer's SETTINGS_MAX_CONCURRENT_STREAMS
+      return active < Math.min(options.maxConcurrentStreams(), peerLimit);
+    }
+
+    void beforeNewStream() {
+      if (keepalive != null) {
+        keepalive.beforeNewStream();
+      }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      codec = ctx.pipeline().get(Http2FrameCodec.class);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      // The codec wrote the preface before passing channelActive on: the WINDOW_UPDATE on stream 0 follows it.
+      int delta = Http2Tuning.connectionWindowDelta(codec.connection(), options);
+      if (delta > 0) {
+        ctx.write(new DefaultHttp2WindowUpdateFrame(delta));
+      }
+      ctx.flush();
+      options.keepalive().ifPresent(k -> {
+        keepalive = new Http2Keepalive(ctx.channel(), k,
+            data -> ctx.writeAndFlush(new DefaultHttp2PingFrame(data, false)), cluster.stats().h2KeepaliveTimeout);
+        keepalive.start();
+      });
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (keepalive != null) {
+        keepalive.onRead();
+        if (msg instanceof Http2PingFrame ping && ping.ack()) {
+          keepalive.onPingAck(ping.content());
+        }
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 

@@ -28,16 +28,37 @@ public final class H2Upstream implements AutoCloseable {
   public final AtomicInteger connections = new AtomicInteger();
   public final AtomicInteger streams = new AtomicInteger();
 
+  public final AtomicInteger closedConnections = new AtomicInteger();
+  /** Streams open right now, and the most there ever were on one connection. */
+  public final AtomicInteger maxStreamsPerConnection = new AtomicInteger();
+  private final long delayMs;
+  private final int responseBytes;
+
   public H2Upstream() throws InterruptedException {
+    this(b -> b, 0, 0);
+  }
+
+  /**
+   * {@code codec} tunes each connection's codec (SETTINGS, a frame recorder, no PING answers); responses wait
+   * {@code delayMs} and carry {@code responseBytes} bytes of body instead of the path when positive.
+   */
+  public H2Upstream(java.util.function.UnaryOperator<Http2FrameCodecBuilder> codec, long delayMs, int responseBytes)
+      throws InterruptedException {
+    this.delayMs = delayMs;
+    this.responseBytes = responseBytes;
     server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
             connections.incrementAndGet();
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
+            ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
+            AtomicInteger open = new AtomicInteger();
+            ch.pipeline().addLast(codec.apply(Http2FrameCodecBuilder.forServer()).build());
             ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
               @Override
               protected void initChannel(Http2StreamChannel sc) {
+                maxStreamsPerConnection.accumulateAndGet(open.incrementAndGet(), Math::max);
+                sc.closeFuture().addListener(f -> open.decrementAndGet());
                 sc.pipeline().addLast(new StreamHandler());
               }
             }));
@@ -70,7 +91,22 @@ public final class H2Upstream implements AutoCloseable {
     }
 
     private void respond(ChannelHandlerContext ctx) {
+      if (delayMs > 0) {
+        ctx.executor().schedule(() -> respondNow(ctx), delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } else {
+        respondNow(ctx);
+      }
+    }
+
+    private void respondNow(ChannelHandlerContext ctx) {
       streams.incrementAndGet();
+      if (responseBytes > 0) {
+        DefaultHttp2Headers big = new DefaultHttp2Headers();
+        big.status("200");
+        ctx.write(new DefaultHttp2HeadersFrame(big, false));
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[responseBytes]), true));
+        return;
+      }
       DefaultHttp2Headers headers = new DefaultHttp2Headers();
       headers.status("200");
       headers.set("x-upstream-protocol", "HTTP/2");

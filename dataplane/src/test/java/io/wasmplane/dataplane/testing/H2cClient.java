@@ -34,11 +34,16 @@ public final class H2cClient implements AutoCloseable {
   public record Response(int status, Http2Headers headers, String body) {}
 
   public H2cClient(int port) throws InterruptedException {
+    this(port, b -> b);
+  }
+
+  /** {@code codec} tunes the client's codec (a frame recorder, no automatic PING answers...). */
+  public H2cClient(int port, java.util.function.UnaryOperator<Http2FrameCodecBuilder> codec) throws InterruptedException {
     channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
+            ch.pipeline().addLast(codec.apply(Http2FrameCodecBuilder.forClient()).build());
             ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
           }
         })
@@ -174,6 +179,11 @@ public final class H2cClient implements AutoCloseable {
     t.response.orTimeout(10, TimeUnit.SECONDS);
     t.ended.orTimeout(10, TimeUnit.SECONDS);
     return t;
+  }
+
+  /** The connection (its close future, its codec). */
+  public Channel channel() {
+    return channel;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.xds;
 
 import static io.wasmplane.dataplane.xds.Resources.edsCluster;
-import static io.wasmplane.dataplane.xds.Resources.freePort;
+import static io.wasmplane.dataplane.testing.Ports.freePort;
 import static io.wasmplane.dataplane.xds.Resources.listener;
 import static io.wasmplane.dataplane.xds.Resources.route;
 import static org.assertj.core.api.Assertions.assertThat;
