@@ -15,7 +15,7 @@ import java.util.function.ToIntFunction;
  * to a less specific value later, as Envoy's match tree. Two chains that no connection could tell apart are a config
  * error.
  */
-public final class FilterChainSelector {
+public final class FilterChainSelector implements ChainSelection {
   private static final int NO_MATCH = -1;
 
   private final List<FilterChainMatchSpec> matches;
@@ -37,6 +37,7 @@ public final class FilterChainSelector {
   }
 
   /** The index of the chain for this connection, or -1 when none matches (the default chain's turn). */
+  @Override
   public int select(ConnectionFacts c) {
     if (single) {
       return 0;
