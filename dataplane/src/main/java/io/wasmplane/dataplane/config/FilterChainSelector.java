@@ -55,7 +55,7 @@ public final class FilterChainSelector implements ChainSelection {
     n = narrow(candidates, n, m -> m.transportProtocol().equals(c.transportProtocol()) ? 1
         : m.transportProtocol().isEmpty() ? 0 : NO_MATCH);
     n = narrow(candidates, n, m -> applicationProtocol(m.applicationProtocols(), c.applicationProtocols()));
-    n = narrow(candidates, n, m -> longestPrefix(m.directSourcePrefixRanges(), remoteIp));
+    n = narrow(candidates, n, m -> longestPrefix(m.directSourcePrefixRanges(), c.directRemote().getAddress()));
     boolean local = c.localSource();
     n = narrow(candidates, n, m -> switch (m.sourceType()) {
       case ANY -> 0;

@@ -21,7 +21,7 @@ enum NetworkInput {
   DESTINATION_PORT(DestinationPortInput.getDescriptor().getFullName()),
   SOURCE_IP(SourceIPInput.getDescriptor().getFullName()),
   SOURCE_PORT(SourcePortInput.getDescriptor().getFullName()),
-  // The connection's peer as the socket saw it; ConnectionFacts keeps only the peer after the PROXY protocol.
+  // The socket's peer, even when a PROXY protocol header named another client.
   DIRECT_SOURCE_IP(DirectSourceIPInput.getDescriptor().getFullName()),
   SOURCE_TYPE(SourceTypeInput.getDescriptor().getFullName()),
   SERVER_NAME(ServerNameInput.getDescriptor().getFullName()),
@@ -51,7 +51,11 @@ enum NetworkInput {
 
   /** The address an IP input gives (only for {@link #isAddress()} inputs). */
   InetAddress address(ConnectionFacts c) {
-    return this == DESTINATION_IP ? c.local().getAddress() : c.remote().getAddress();
+    return switch (this) {
+      case DESTINATION_IP -> c.local().getAddress();
+      case DIRECT_SOURCE_IP -> c.directRemote().getAddress();
+      default -> c.remote().getAddress();
+    };
   }
 
   String value(ConnectionFacts c) {

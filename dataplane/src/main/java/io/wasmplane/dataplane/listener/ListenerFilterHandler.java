@@ -117,7 +117,7 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
     Channel ch = ctx.channel();
     List<String> protocols = tls ? hello.alpn() : http.isEmpty() ? List.of() : List.of(http);
     ConnectionFacts facts = new ConnectionFacts(ConnectionInfo.local(ch), ConnectionInfo.remote(ch), hello.serverName(),
-        tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols);
+        tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols, (java.net.InetSocketAddress) ch.remoteAddress());
     finish(ctx, facts);
   }
 

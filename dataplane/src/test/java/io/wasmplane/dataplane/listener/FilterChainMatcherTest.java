@@ -215,4 +215,32 @@ class FilterChainMatcherTest {
       assertThat(get(other)).endsWith("direct");
     }
   }
+
+  @Test
+  void addressInputsSeeWhatAProxyProtocolHeaderCarriedAndTheDirectPeer() throws Exception {
+    String chains = chain("proxied", null, null, "chain-proxied") + chain("other", null, null, "chain-other");
+    String single = "{single_predicate: {input: %s, value_match: {exact: \"%s\"}}}";
+    String matcher = """
+        listener_filters:
+        - name: envoy.filters.listener.proxy_protocol
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol}
+        filter_chain_matcher:
+          matcher_list:
+            matchers:
+            - predicate: {and_matcher: {predicate: [%s, %s, %s, %s, %s, %s]}}
+              on_match: %s
+          on_no_match: %s
+        """.formatted(single.formatted(input("DirectSourceIPInput"), "127.0.0.1"),
+        single.formatted(input("SourceIPInput"), "192.0.2.10"), single.formatted(input("SourcePortInput"), "56324"),
+        single.formatted(input("DestinationIPInput"), "198.51.100.7"), single.formatted(input("DestinationPortInput"), "443"),
+        // The carried client is not this host: SourceTypeInput has no value, so "local" does not match.
+        "{not_matcher: " + single.formatted(input("SourceTypeInput"), "local") + "}",
+        action("proxied"), action("other"));
+    try (Dataplane dp = Bootstraps.start(bootstrap(0, chains, matcher))) {
+      int port = dp.port("ingress");
+      String get = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+      assertThat(RawHttp.exchange(port, "PROXY TCP4 192.0.2.10 198.51.100.7 56324 443\r\n" + get, 5000)).endsWith("chain-proxied");
+      assertThat(RawHttp.exchange(port, "PROXY TCP4 192.0.2.10 198.51.100.7 56325 443\r\n" + get, 5000)).endsWith("chain-other");
+    }
+  }
 }
