@@ -95,32 +95,52 @@ public record FilterChainMatcher(Node root) implements ChainSelection {
   /**
    * {@code envoy.matching.custom_matchers.trie_matcher} over an {@code xds.type.matcher.v3.IPMatcher}: ranges longest
    * prefix first (declaration order among equal lengths); an exclusive range is skipped when a longer matching range
-   * exists, even if that one's nested matcher failed.
+   * exists, even if that one's nested matcher failed. Ranges are found through an {@link IpRangeIndex}, one lookup per
+   * distinct prefix length, as a waypoint may list thousands of service addresses.
    */
-  record IpRanges(NetworkInput input, List<IpRange> longestFirst) implements Node {
-    public IpRanges {
-      longestFirst = List.copyOf(longestFirst);
+  static final class IpRanges implements Node {
+    private final NetworkInput input;
+    private final List<IpRange> ranges;
+    private final IpRangeIndex index;
+
+    IpRanges(NetworkInput input, List<IpRange> ranges) {
+      this.input = input;
+      this.ranges = List.copyOf(ranges);
+      this.index = new IpRangeIndex(this.ranges);
     }
 
     @Override
     public int match(ConnectionFacts c) {
-      InetAddress a = input.address(c);
+      byte[] a = input.address(c).getAddress();
       int longest = -1;
-      for (IpRange r : longestFirst) {
-        if (!r.prefix().contains(a)) {
+      for (int length : index.lengths()) {
+        List<IpRange> found = index.find(a, length);
+        if (found == null) {
           continue;
         }
-        if (longest < 0) {
-          longest = r.prefix().length();
-        } else if (r.exclusive() && r.prefix().length() < longest) {
-          continue;
-        }
-        int chain = r.onMatch().match(c);
-        if (chain != NO_MATCH) {
-          return chain;
+        for (IpRange r : found) {
+          if (longest < 0) {
+            longest = length;
+          } else if (r.exclusive() && length < longest) {
+            continue;
+          }
+          int chain = r.onMatch().match(c);
+          if (chain != NO_MATCH) {
+            return chain;
+          }
         }
       }
       return NO_MATCH;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IpRanges r && r.input == input && r.ranges.equals(ranges);
+    }
+
+    @Override
+    public int hashCode() {
+      return input.hashCode() * 31 + ranges.hashCode();
     }
   }
 
