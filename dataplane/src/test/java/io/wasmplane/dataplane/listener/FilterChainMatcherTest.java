@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
+import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TcpEchoServer;
 import java.net.InetAddress;
@@ -206,6 +207,11 @@ class FilterChainMatcherTest {
         + chain("direct-http", null, null, "direct");
     try (Dataplane dp = Bootstraps.start(bootstrap(port, chains, waypointMatcher(port)))) {
       assertThat(get(port)).endsWith("reviews");
+      // The admin's config dump prints the matcher with its typed inputs and IPMatcher.
+      var dump = Http.get(Http.h1(), "http://127.0.0.1:" + dp.adminPort() + "/config_dump");
+      assertThat(dump.statusCode()).isEqualTo(200);
+      assertThat(dump.body()).contains("\"filter_chain_matcher\"").contains("xds.type.matcher.v3.IPMatcher")
+          .contains("inbound-vip|" + port + "|http|reviews.default.svc.cluster.local");
     }
     // A VIP port this listener is not on: the VIP's port map fails, so the outer on_no_match (the direct chain).
     int other = RawHttp.freePort();
