@@ -1,7 +1,7 @@
 package io.wasmplane.dataplane.server;
 
-import io.wasmplane.dataplane.config.ConnectionFacts;
 import io.wasmplane.dataplane.config.ChainSelection;
+import io.wasmplane.dataplane.config.ConnectionFacts;
 import io.wasmplane.dataplane.config.ListenerConfig;
 import io.wasmplane.dataplane.listener.ListenerFilterStats;
 import io.wasmplane.dataplane.stats.Counter;
