@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The listener's {@code filter_chain_matcher} (the unified matcher API) through real sockets: a matcher tree on the
- * destination port with the default chain taking the rest, the IP trie matcher's longest-prefix and exclusive rules, a
- * matcher list with and/or/not over the HTTP inspector's protocols, and an Istio waypoint-shaped listener.
+ * destination port with the default chain taking the rest, a prefix map, the IP trie matcher's longest-prefix and
+ * exclusive rules, a matcher list with and/or/not over the HTTP inspector's protocols, every address input behind the
+ * PROXY protocol, and an Istio waypoint-shaped listener.
  */
 @Timeout(60)
 class FilterChainMatcherTest {
@@ -109,6 +110,28 @@ class FilterChainMatcherTest {
     // An exclusive range is not chosen when a longer one matched the address, even though that one's matcher failed.
     try (Dataplane dp = Bootstraps.start(bootstrap(0, chains, sourceTrie(true)))) {
       assertThat(get(dp.port("ingress"))).endsWith("chain-any");
+    }
+  }
+
+  @Test
+  void prefixMapTriesTheLongestPrefixFirstThenShorterOnes() throws Exception {
+    String chains = chain("exact-ip", null, null, "chain-exact-ip") + chain("loopback", null, null, "chain-loopback")
+        + chain("one", null, null, "chain-one");
+    // "127.0.0.1" is the longest matching key, but its nested port matcher fails: "127." is next, "1" never tried.
+    String matcher = """
+        filter_chain_matcher:
+          matcher_tree:
+            input: %s
+            prefix_match_map:
+              map:
+                "1": %s
+                "127.": %s
+                "127.0.0.1": {matcher: {matcher_tree: {input: %s, exact_match_map: {map: {"1": %s}}}}}
+                "10.": %s
+        """.formatted(input("DestinationIPInput"), action("one"), action("loopback"), input("DestinationPortInput"),
+        action("exact-ip"), action("exact-ip"));
+    try (Dataplane dp = Bootstraps.start(bootstrap(0, chains, matcher))) {
+      assertThat(get(dp.port("ingress"))).endsWith("chain-loopback");
     }
   }
 
