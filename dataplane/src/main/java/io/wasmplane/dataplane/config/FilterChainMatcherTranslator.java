@@ -51,15 +51,15 @@ final class FilterChainMatcherTranslator {
       }
       FilterChain fc = isDefault ? l.getDefaultFilterChain() : l.getFilterChains(i);
       String field = isDefault ? "default_filter_chain" : "filter_chains[" + i + "]";
-      if (fc.getName().isEmpty()) {
-        continue;
-      }
+      // As Envoy: two unnamed chains have the same (empty) name too.
       String before = fieldOf.putIfAbsent(fc.getName(), field);
       if (before != null) {
         throw new ConfigException(listener + "." + field + ".name: '" + fc.getName() + "' is also the name of " + before
             + " (filter_chain_matcher needs uniquely named filter chains)");
       }
-      chains.put(fc.getName(), i);
+      if (!fc.getName().isEmpty()) {
+        chains.put(fc.getName(), i);
+      }
     }
     return new FilterChainMatcher(new FilterChainMatcherTranslator(chains).matcher(l.getFilterChainMatcher(),
         listener + ".filter_chain_matcher"));

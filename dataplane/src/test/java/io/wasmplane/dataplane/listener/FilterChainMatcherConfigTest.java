@@ -78,6 +78,11 @@ class FilterChainMatcherConfigTest {
     assertThatThrownBy(() -> translate(same, tree("DestinationPortInput", "80", action("a"))))
         .hasMessageContaining("listener ingress.filter_chains[1].name: 'a' is also the name of filter_chains[0] "
             + "(filter_chain_matcher needs uniquely named filter chains)");
+    String unnamed = chain("x", "{destination_port: 1}", null, "1").replace("name: x, ", "")
+        + chain("y", "{destination_port: 2}", null, "2").replace("name: y, ", "");
+    assertThatThrownBy(() -> translate(unnamed, tree("DestinationPortInput", "80", action("a"))))
+        .hasMessageContaining("listener ingress.filter_chains[1].name: '' is also the name of filter_chains[0]");
+    assertThat(translate(unnamed, null).listeners()).as("fine without a matcher").hasSize(1);
     // Without a matcher, names are free (and chains with equal matches are refused instead).
     assertThatThrownBy(() -> translate(same, null)).hasMessageContaining("have the same matching rules");
 
