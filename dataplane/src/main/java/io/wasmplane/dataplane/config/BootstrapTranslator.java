@@ -180,7 +180,8 @@ public final class BootstrapTranslator {
     String where = "listener " + (l.getName().isEmpty() ? "<unnamed>" : l.getName());
     FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
         "traffic_direction", "stat_prefix", "default_filter_chain", "listener_filters", "listener_filters_timeout",
-        "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log"));
+        "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log",
+        "filter_chain_matcher"));
     if (!l.hasAddress()) {
       throw new ConfigException(where + ": field 'address' is required");
     }
@@ -194,7 +195,9 @@ public final class BootstrapTranslator {
     List<FilterChainConfig> chains = new ArrayList<>();
     boolean several = l.getFilterChainsCount() + (l.hasDefaultFilterChain() ? 1 : 0) > 1;
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
-      chains.add(filterChain(l.getFilterChains(i), where, ".filter_chains[" + i + "]", several, clusterNames, bufferLimit));
+      // Envoy ignores each chain's filter_chain_match when the listener has a filter_chain_matcher.
+      FilterChain fc = l.hasFilterChainMatcher() ? l.getFilterChains(i).toBuilder().clearFilterChainMatch().build() : l.getFilterChains(i);
+      chains.add(filterChain(fc, where, ".filter_chains[" + i + "]", several, clusterNames, bufferLimit));
     }
     Optional<FilterChainConfig> defaultChain = Optional.empty();
     if (l.hasDefaultFilterChain()) {
@@ -204,11 +207,14 @@ public final class BootstrapTranslator {
       defaultChain = Optional.of(filterChain(l.getDefaultFilterChain(), where, ".default_filter_chain", several, clusterNames,
           bufferLimit));
     }
-    new FilterChainSelector(chains.stream().map(FilterChainConfig::match).toList(),
-        chains.stream().map(c -> "'" + c.name() + "'").toList(), where);
-    return new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where),
+    Optional<FilterChainMatcher> matcher = l.hasFilterChainMatcher()
+        ? Optional.of(FilterChainMatcherTranslator.translate(l, where)) : Optional.empty();
+    ListenerConfig config = new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where),
         l.hasUseOriginalDst() && l.getUseOriginalDst().getValue(), !l.hasBindToPort() || l.getBindToPort().getValue(),
-        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where));
+        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where), matcher);
+    // Without a matcher: two chains with the same filter_chain_match are refused here.
+    config.chainSelection();
+    return config;
   }
 
   /**

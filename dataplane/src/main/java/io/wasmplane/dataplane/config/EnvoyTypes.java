@@ -57,6 +57,9 @@ public final class EnvoyTypes {
           .add(UpstreamTlsContext.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
+          // filter_chain_matcher: the network inputs and the IP trie matcher's config.
+          .add(io.envoyproxy.envoy.extensions.matching.common_inputs.network.v3.NetworkInputsProto.getDescriptor().getMessageTypes())
+          .add(com.github.xds.type.matcher.v3.IPMatcher.getDescriptor())
           // Per-route configs (typed_per_filter_config) Istio and others write for filters not run here: parsed, unused.
           .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())

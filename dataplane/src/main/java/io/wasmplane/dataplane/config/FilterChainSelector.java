@@ -15,7 +15,7 @@ import java.util.function.ToIntFunction;
  * to a less specific value later, as Envoy's match tree. Two chains that no connection could tell apart are a config
  * error.
  */
-public final class FilterChainSelector {
+public final class FilterChainSelector implements ChainSelection {
   private static final int NO_MATCH = -1;
 
   private final List<FilterChainMatchSpec> matches;
@@ -37,6 +37,7 @@ public final class FilterChainSelector {
   }
 
   /** The index of the chain for this connection, or -1 when none matches (the default chain's turn). */
+  @Override
   public int select(ConnectionFacts c) {
     if (single) {
       return 0;
@@ -54,7 +55,7 @@ public final class FilterChainSelector {
     n = narrow(candidates, n, m -> m.transportProtocol().equals(c.transportProtocol()) ? 1
         : m.transportProtocol().isEmpty() ? 0 : NO_MATCH);
     n = narrow(candidates, n, m -> applicationProtocol(m.applicationProtocols(), c.applicationProtocols()));
-    n = narrow(candidates, n, m -> longestPrefix(m.directSourcePrefixRanges(), remoteIp));
+    n = narrow(candidates, n, m -> longestPrefix(m.directSourcePrefixRanges(), c.directRemote().getAddress()));
     boolean local = c.localSource();
     n = narrow(candidates, n, m -> switch (m.sourceType()) {
       case ANY -> 0;

@@ -11,15 +11,35 @@ import java.util.Optional;
  * {@code useOriginalDst}: connections whose destination was restored go to the listener for that destination, if any;
  * {@code bindToPort} false: the listener binds nothing and only gets such handed-off connections. {@code socketOptions}
  * are set on the listening socket and its connections; {@code accessLogs} log connections no filter chain took.
+ * {@code chainMatcher}: the listener's {@code filter_chain_matcher}, which then chooses the chain instead of each
+ * chain's match.
  */
 public record ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
     Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
-    boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs) {
+    boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs,
+    Optional<FilterChainMatcher> chainMatcher) {
 
   public ListenerConfig {
     filterChains = List.copyOf(filterChains);
     socketOptions = List.copyOf(socketOptions);
     accessLogs = List.copyOf(accessLogs);
+  }
+
+  /** A listener whose chains are chosen by their {@code filter_chain_match}. */
+  public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
+      Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
+      boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs) {
+    this(name, address, filterChains, defaultChain, listenerFilters, useOriginalDst, bindToPort, socketOptions, accessLogs,
+        Optional.empty());
+  }
+
+  /** How a connection's chain is chosen: the listener's {@code filter_chain_matcher}, else each chain's match. */
+  public ChainSelection chainSelection() {
+    if (chainMatcher.isPresent()) {
+      return chainMatcher.get();
+    }
+    return new FilterChainSelector(filterChains.stream().map(FilterChainConfig::match).toList(),
+        filterChains.stream().map(c -> "'" + c.name() + "'").toList(), "listener " + name);
   }
 
   public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,

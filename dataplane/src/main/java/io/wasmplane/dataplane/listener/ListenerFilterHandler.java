@@ -11,6 +11,7 @@ import io.wasmplane.dataplane.config.ConnectionFacts;
 import io.wasmplane.dataplane.config.ListenerFiltersConfig;
 import io.wasmplane.dataplane.config.ProxyProtocolConfig;
 import io.wasmplane.dataplane.network.ConnectionInfo;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -117,7 +118,7 @@ public final class ListenerFilterHandler extends ChannelInboundHandlerAdapter {
     Channel ch = ctx.channel();
     List<String> protocols = tls ? hello.alpn() : http.isEmpty() ? List.of() : List.of(http);
     ConnectionFacts facts = new ConnectionFacts(ConnectionInfo.local(ch), ConnectionInfo.remote(ch), hello.serverName(),
-        tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols);
+        tls ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER, protocols, (InetSocketAddress) ch.remoteAddress());
     finish(ctx, facts);
   }
 

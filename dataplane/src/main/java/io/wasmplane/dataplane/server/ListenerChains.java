@@ -1,8 +1,7 @@
 package io.wasmplane.dataplane.server;
 
+import io.wasmplane.dataplane.config.ChainSelection;
 import io.wasmplane.dataplane.config.ConnectionFacts;
-import io.wasmplane.dataplane.config.FilterChainConfig;
-import io.wasmplane.dataplane.config.FilterChainSelector;
 import io.wasmplane.dataplane.config.ListenerConfig;
 import io.wasmplane.dataplane.listener.ListenerFilterStats;
 import io.wasmplane.dataplane.stats.Counter;
@@ -16,7 +15,7 @@ import java.util.List;
  */
 final class ListenerChains {
   private final ListenerConfig config;
-  private final FilterChainSelector selector;
+  private final ChainSelection selector;
   private final List<ListenerRuntime> runtimes;
   private final List<DownstreamInitializer> initializers;
   private final DownstreamInitializer defaultChain;
@@ -30,8 +29,7 @@ final class ListenerChains {
     this.config = config;
     this.accessLog = accessLog;
     this.runtimes = List.copyOf(runtimes);
-    this.selector = new FilterChainSelector(config.filterChains().stream().map(FilterChainConfig::match).toList(),
-        config.filterChains().stream().map(c -> "'" + c.name() + "'").toList(), "listener " + config.name());
+    this.selector = config.chainSelection();
     List<DownstreamInitializer> inits = new ArrayList<>();
     for (ListenerRuntime rt : runtimes) {
       inits.add(new DownstreamInitializer(rt, tracker));

@@ -218,6 +218,24 @@ class ProxyProtocolTest {
     }
   }
 
+  /** direct_source_prefix_ranges match the socket's peer (the load balancer), not the client the header carried. */
+  @Test
+  void directSourceRangesMatchTheSocketPeer() throws Exception {
+    String chains = FilterChainMatchTest.chain("from-lb", "{direct_source_prefix_ranges: [{address_prefix: 127.0.0.1, prefix_len: 32}]}",
+        null, "chain-from-lb")
+        + FilterChainMatchTest.chain("from-client", "{direct_source_prefix_ranges: [{address_prefix: 192.0.2.0, prefix_len: 24}]}",
+        null, "chain-from-client");
+    String filters = """
+        listener_filters:
+        - name: envoy.filters.listener.proxy_protocol
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol}
+        """;
+    try (Dataplane dp = Bootstraps.start(FilterChainMatchTest.bootstrap(0, chains, filters))) {
+      assertThat(exchange(dp.port("ingress"), ascii("PROXY TCP4 192.0.2.10 198.51.100.7 1000 80\r\n" + GET), 5))
+          .endsWith("chain-from-lb");
+    }
+  }
+
   /** A gateway behind a load balancer: the PROXY header, then TLS; the TLS inspector and SNI work after the header. */
   @Test
   void tlsAfterTheHeaderIsInspectedAndTheChainSeesTheCarriedSource() throws Exception {
