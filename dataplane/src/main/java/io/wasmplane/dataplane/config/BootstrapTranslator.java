@@ -180,7 +180,8 @@ public final class BootstrapTranslator {
     String where = "listener " + (l.getName().isEmpty() ? "<unnamed>" : l.getName());
     FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
         "traffic_direction", "stat_prefix", "default_filter_chain", "listener_filters", "listener_filters_timeout",
-        "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log"));
+        "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log",
+        "drain_type"));
     if (!l.hasAddress()) {
       throw new ConfigException(where + ": field 'address' is required");
     }
@@ -208,7 +209,8 @@ public final class BootstrapTranslator {
         chains.stream().map(c -> "'" + c.name() + "'").toList(), where);
     return new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where),
         l.hasUseOriginalDst() && l.getUseOriginalDst().getValue(), !l.hasBindToPort() || l.getBindToPort().getValue(),
-        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where));
+        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where),
+        ListenerDrainSpec.of(l));
   }
 
   /**

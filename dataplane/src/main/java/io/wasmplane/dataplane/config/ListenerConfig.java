@@ -11,15 +11,23 @@ import java.util.Optional;
  * {@code useOriginalDst}: connections whose destination was restored go to the listener for that destination, if any;
  * {@code bindToPort} false: the listener binds nothing and only gets such handed-off connections. {@code socketOptions}
  * are set on the listening socket and its connections; {@code accessLogs} log connections no filter chain took.
+ * {@code drain}: its {@code traffic_direction} and {@code drain_type}, for the admin drains.
  */
 public record ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
     Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
-    boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs) {
+    boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs, ListenerDrainSpec drain) {
 
   public ListenerConfig {
     filterChains = List.copyOf(filterChains);
     socketOptions = List.copyOf(socketOptions);
     accessLogs = List.copyOf(accessLogs);
+  }
+
+  public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
+      Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
+      boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs) {
+    this(name, address, filterChains, defaultChain, listenerFilters, useOriginalDst, bindToPort, socketOptions, accessLogs,
+        ListenerDrainSpec.DEFAULT);
   }
 
   public ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
