@@ -4,12 +4,12 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
-import com.google.protobuf.FieldMask;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.FieldMaskUtil;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -32,13 +32,14 @@ final class ConfigDumpQuery {
 
   private final JsonFormat.TypeRegistry registry;
   private final Optional<String> resource;
-  private final Optional<FieldMask> mask;
+  /** The mask's paths as a tree: field name to the sub-paths under it (empty: the whole field). */
+  private final Optional<Map<String, Object>> mask;
   private final Optional<Pattern> nameRegex;
 
   ConfigDumpQuery(JsonFormat.TypeRegistry registry, Optional<String> resource, Optional<String> mask, Optional<Pattern> nameRegex) {
     this.registry = registry;
     this.resource = resource;
-    this.mask = mask.map(FieldMaskUtil::fromString);
+    this.mask = mask.map(ConfigDumpQuery::tree);
     this.nameRegex = nameRegex;
   }
 
@@ -97,12 +98,60 @@ final class ConfigDumpQuery {
   }
 
   private Message masked(Message m) {
-    if (mask.isEmpty()) {
-      return m;
+    return mask.isEmpty() ? m : trim(m, mask.get());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> tree(String paths) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    for (String path : paths.split(",")) {
+      Map<String, Object> node = root;
+      for (String part : path.trim().split("\\.")) {
+        if (part.isEmpty()) {
+          throw new IllegalArgumentException("empty field name in '" + path + "'");
+        }
+        node = (Map<String, Object>) node.computeIfAbsent(part, k -> new LinkedHashMap<String, Object>());
+      }
     }
+    return root;
+  }
+
+  /**
+   * Keeps only the fields on the mask's paths. As in Envoy, a path goes on through a {@code google.protobuf.Any}
+   * (e.g. {@code cluster.name} in a StaticCluster): the Any is unpacked, trimmed and packed again.
+   */
+  @SuppressWarnings("unchecked")
+  private Message trim(Message m, Map<String, Object> tree) {
     Message.Builder b = m.newBuilderForType();
-    FieldMaskUtil.merge(mask.get(), m, b);
+    tree.forEach((name, sub) -> {
+      FieldDescriptor f = m.getDescriptorForType().findFieldByName(name);
+      if (f == null) {
+        return; // a path for another dump section's type
+      }
+      Map<String, Object> rest = (Map<String, Object>) sub;
+      if (rest.isEmpty() || f.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+        if (f.isRepeated() ? m.getRepeatedFieldCount(f) > 0 : m.hasField(f)) {
+          b.setField(f, m.getField(f));
+        }
+      } else if (f.isRepeated()) {
+        for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
+          b.addRepeatedField(f, trimField((Message) m.getRepeatedField(f, i), rest));
+        }
+      } else if (m.hasField(f)) {
+        b.setField(f, trimField((Message) m.getField(f), rest));
+      }
+    });
     return b.build();
+  }
+
+  private Message trimField(Message value, Map<String, Object> rest) {
+    if (value.getDescriptorForType().getFullName().equals(Any.getDescriptor().getFullName())) {
+      Any any = toAny(value);
+      Message trimmed = trim(unpack(any), rest);
+      return value instanceof Any ? pack(trimmed)
+          : DynamicMessage.newBuilder(value.getDescriptorForType()).mergeFrom(pack(trimmed)).build();
+    }
+    return trim(value, rest);
   }
 
   /** True without name_regex; else the resource's name (its own, or that of the config it wraps) must match. */

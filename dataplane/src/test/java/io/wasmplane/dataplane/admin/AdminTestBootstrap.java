@@ -37,12 +37,18 @@ final class AdminTestBootstrap {
 
   /** An HTTP listener on 127.0.0.1:0 named {@code name} with {@code extra} listener fields, routing to "up". */
   static String listener(String name, String extra) {
+    return listener(name, extra, null);
+  }
+
+  /** The same with {@code chainExtra} filter chain fields (e.g. a transport_socket). */
+  static String listener(String name, String extra, String chainExtra) {
     return Bootstraps.indent("""
         - name: %s
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
         %s
           filter_chains:
-          - filters:
+          - %s
+            filters:
             - name: envoy.filters.network.http_connection_manager
               typed_config:
                 "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
@@ -58,7 +64,8 @@ final class AdminTestBootstrap {
                 - name: envoy.filters.http.router
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
-        """.formatted(name, Bootstraps.indent(extra, 2), name), 2);
+        """.formatted(name, Bootstraps.indent(extra, 2), chainExtra == null ? "name: chain" : Bootstraps.indent(chainExtra, 4).strip(),
+        name), 2);
   }
 
   static HttpResponse<String> admin(Dataplane dp, String method, String path) throws Exception {
