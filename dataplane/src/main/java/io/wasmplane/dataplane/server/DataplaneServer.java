@@ -49,6 +49,8 @@ public final class DataplaneServer implements AutoCloseable {
   private final DrainManager drains = new DrainManager();
   /** Listeners /drain_listeners stopped (socket closed); their connections run on. */
   private final java.util.Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The direction /drain_listeners stopped: LDS adds and updates of listeners in it are ignored, as in Envoy. */
+  private volatile DrainManager.Scope stoppedScope = DrainManager.Scope.NONE;
   private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final OriginalDstListeners byDestination = new OriginalDstListeners();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
@@ -327,6 +329,10 @@ public final class DataplaneServer implements AutoCloseable {
    * closed after {@code drainTime}. On another address the new socket is bound before the old one is closed.
    */
   public synchronized void addOrUpdateListener(ListenerConfig l, List<HcmRuntime> hcms, Duration drainTime) {
+    if (ignoredWhileStopped(l)) {
+      hcms.forEach(hcmFactory::release);
+      return;
+    }
     BoundListener old = listeners.get(l.name());
     if (old != null && old.chains().config().address().equals(l.address())
         && old.chains().config().bindToPort() == l.bindToPort()) {
@@ -517,6 +523,7 @@ public final class DataplaneServer implements AutoCloseable {
 
   /** Closes the sockets of the listeners {@code scope} covers (Envoy's listener_manager.listener_stopped). */
   private synchronized void stopListeners(DrainManager.Scope scope) {
+    stoppedScope = scope;
     for (BoundListener b : listeners.values()) {
       if (DrainManager.covers(scope, b.chains().config()) && b.channel() != null && stopped.add(b.chains().config().name())) {
         b.unbind();
@@ -524,6 +531,14 @@ public final class DataplaneServer implements AutoCloseable {
         log.info("event=listener_stopped listener={}", b.chains().config().name());
       }
     }
+  }
+
+  private boolean ignoredWhileStopped(ListenerConfig l) {
+    if (!DrainManager.covers(stoppedScope, l)) {
+      return false;
+    }
+    log.debug("event=listener_update_ignored listener={} reason=listeners_stopped", l.name());
+    return true;
   }
 
   /** The drain state the admin reports. */
@@ -562,6 +577,9 @@ public final class DataplaneServer implements AutoCloseable {
    * it, old ones keep theirs and are closed after {@code drainTime}).
    */
   public synchronized void updateListener(ListenerConfig l, Duration drainTime) {
+    if (ignoredWhileStopped(l)) {
+      return;
+    }
     BoundListener b = listeners.get(l.name());
     if (b == null) {
       throw new ConfigException("listener " + l.name() + ": not bound (adding listeners at run time is not supported yet)");
