@@ -457,6 +457,7 @@ public final class DataplaneServer implements AutoCloseable {
     stats.gauge("server.memory_allocated", () -> Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
     stats.gauge("server.memory_heap_size", () -> Runtime.getRuntime().totalMemory());
     stats.gauge("server.version", () -> 0);
+    stats.counter("listener_manager.listener_stopped"); // 0 until /drain_listeners stops one
   }
 
   /** The secrets TLS contexts use (SDS updates go here). */
