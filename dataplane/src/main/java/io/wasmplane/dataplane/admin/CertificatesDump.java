@@ -38,7 +38,8 @@ final class CertificatesDump {
       }
     });
     for (UpstreamCluster c : server.clusters().all()) {
-      c.config().tls().ifPresent(t -> add(out, t.material(), secrets, "cluster " + c.config().name()));
+      // The cluster's transport_socket, then those of its transport_socket_matches.
+      c.config().allTls().forEach(t -> add(out, t.material(), secrets, "cluster " + c.config().name()));
     }
     return out.build();
   }

@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.EnvoyTypes;
+import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TestUpstream;
@@ -56,7 +57,17 @@ class AdminJsonEndpointsTest {
               - certificate_chain: {filename: %s}
                 private_key: {inline_string: "%s"}
         """.formatted(Http.resource("/tls/server.crt"), Files.readString(Path.of(Http.resource("/tls/server.key"))).replace("\n", "\\n"));
-    dp = AdminTestBootstrap.start(up.port(), Duration.ofSeconds(1), AdminTestBootstrap.listener("secure", "", tls));
+    // A TLS cluster that trusts the same certificate as its CA: /certs shows it as ca_cert.
+    String tlsCluster = Bootstraps.staticCluster("tls_up", up.port(), """
+        transport_socket:
+          name: envoy.transport_sockets.tls
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+            common_tls_context:
+              validation_context:
+                trusted_ca: {filename: %s}
+        """.formatted(Http.resource("/tls/server.crt")));
+    dp = AdminTestBootstrap.start(up.port(), Duration.ofSeconds(1), AdminTestBootstrap.listener("secure", "", tls), tlsCluster);
     RawHttp.exchange(dp.port("inbound"), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2000);
   }
 
@@ -76,7 +87,8 @@ class AdminJsonEndpointsTest {
     var r = admin(dp, "GET", "/clusters?format=json");
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
     Clusters clusters = parse(r.body(), Clusters.newBuilder()).build();
-    ClusterStatus c = clusters.getClusterStatuses(0);
+    ClusterStatus c = clusters.getClusterStatusesList().stream().filter(s -> s.getName().equals("up")).findFirst().orElseThrow();
+    assertThat(clusters.getClusterStatusesList()).extracting(ClusterStatus::getName).containsExactlyInAnyOrder("up", "tls_up");
     assertThat(c.getName()).isEqualTo("up");
     assertThat(c.getAddedViaApi()).isFalse();
     assertThat(c.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue()).isEqualTo(1024);
@@ -144,7 +156,15 @@ class AdminJsonEndpointsTest {
   void configDumpIncludeEds() throws Exception {
     ConfigDump dump = parse(admin(dp, "GET", "/config_dump?include_eds").body(), ConfigDump.newBuilder()).build();
     EndpointsConfigDump eds = dump.getConfigs(2).unpack(EndpointsConfigDump.class);
-    ClusterLoadAssignment cla = eds.getStaticEndpointConfigs(0).getEndpointConfig().unpack(ClusterLoadAssignment.class);
+    assertThat(eds.getStaticEndpointConfigsCount()).isEqualTo(2);
+    ClusterLoadAssignment cla = null;
+    for (var e : eds.getStaticEndpointConfigsList()) {
+      ClusterLoadAssignment a = e.getEndpointConfig().unpack(ClusterLoadAssignment.class);
+      if (a.getClusterName().equals("up")) {
+        cla = a;
+      }
+    }
+    assertThat(cla).isNotNull();
     assertThat(cla.getClusterName()).isEqualTo("up");
     assertThat(cla.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getPortValue()).isEqualTo(up.port());
     assertThat(cla.getEndpoints(0).getLbEndpoints(0).getHealthStatus()).isEqualTo(HealthStatus.HEALTHY);
@@ -157,7 +177,7 @@ class AdminJsonEndpointsTest {
   @Test
   void certsShowTheListenerCertificate() throws Exception {
     Certificates certs = parse(admin(dp, "GET", "/certs").body(), Certificates.newBuilder()).build();
-    assertThat(certs.getCertificatesCount()).isEqualTo(1);
+    assertThat(certs.getCertificatesCount()).isEqualTo(2); // the listener's, then the cluster's
     CertificateDetails d = certs.getCertificates(0).getCertChain(0);
     assertThat(d.getPath()).isEqualTo(Http.resource("/tls/server.crt"));
     assertThat(d.getSerialNumber()).isEqualTo(SERIAL);
@@ -166,6 +186,10 @@ class AdminJsonEndpointsTest {
     assertThat(d.getDaysUntilExpiration()).isGreaterThan(365);
     assertThat(d.getValidFrom().getSeconds()).isLessThan(d.getExpirationTime().getSeconds());
     assertThat(certs.getCertificates(0).getCaCertCount()).isZero();
+    CertificateDetails ca = certs.getCertificates(1).getCaCert(0);
+    assertThat(ca.getPath()).isEqualTo(Http.resource("/tls/server.crt"));
+    assertThat(ca.getSerialNumber()).isEqualTo(SERIAL);
+    assertThat(certs.getCertificates(1).getCertChainCount()).isZero();
   }
 
   @Test

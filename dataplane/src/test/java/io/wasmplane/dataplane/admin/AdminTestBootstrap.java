@@ -18,6 +18,11 @@ final class AdminTestBootstrap {
   private AdminTestBootstrap() {}
 
   static Dataplane start(int upstreamPort, Duration drainTime, String extraListeners) {
+    return start(upstreamPort, drainTime, extraListeners, "");
+  }
+
+  /** The same with more clusters (YAML list items at the clusters' indentation). */
+  static Dataplane start(int upstreamPort, Duration drainTime, String extraListeners, String extraClusters) {
     String yaml = """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -28,9 +33,10 @@ final class AdminTestBootstrap {
         %s
           clusters:
         %s
+        %s
         """.formatted(listener("inbound", "traffic_direction: INBOUND"),
         listener("outbound", "traffic_direction: OUTBOUND\ndrain_type: MODIFY_ONLY"),
-        Bootstraps.indent(extraListeners, 2), Bootstraps.staticCluster("up", upstreamPort, null));
+        Bootstraps.indent(extraListeners, 2), Bootstraps.staticCluster("up", upstreamPort, null), extraClusters);
     return Dataplane.start(BootstrapLoader.fromText(yaml, "admin test bootstrap"),
         Dataplane.Options.defaults().withConcurrency(2).withDrainTime(drainTime));
   }
