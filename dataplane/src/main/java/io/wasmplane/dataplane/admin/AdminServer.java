@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.admin.v3.CommandLineOptions;
 import io.envoyproxy.envoy.admin.v3.ServerInfo;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.server.DataplaneServer;
+import io.wasmplane.dataplane.server.DrainManager;
 import io.wasmplane.dataplane.stats.HistogramSnapshot;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 import io.wasmplane.dataplane.upstream.UpstreamCluster;
@@ -76,6 +77,11 @@ public final class AdminServer implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       Map<String, String> q = query(ex.getRequestURI().getRawQuery());
       boolean post = ex.getRequestMethod().equals("POST");
+      if (AdminHelp.mutates(path) && !post) {
+        // Envoy: every endpoint that changes the server's state takes POST only.
+        send(ex, 405, "text/plain", "Method " + ex.getRequestMethod() + " not allowed, POST required.");
+        return;
+      }
       switch (path) {
         case "/ready" -> {
           DataplaneServer.State st = server.state();
@@ -87,39 +93,109 @@ public final class AdminServer implements AutoCloseable {
           q.put("format", "prometheus");
           stats(ex, q);
         }
-        case "/config_dump" -> send(ex, 200, "application/json",
-            ConfigDumpBuilder.json(server.config().bootstrap(), server.startMillis(), dynamicDump));
-        case "/clusters" -> send(ex, 200, "text/plain", clusters());
+        case "/config_dump" -> configDump(ex, q);
+        case "/clusters" -> {
+          if ("json".equals(q.get("format"))) {
+            send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(
+                ClustersStatus.build(server.clusters().all(), staticClusters())));
+          } else {
+            send(ex, 200, "text/plain", clusters());
+          }
+        }
+        case "/certs" -> send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(CertificatesDump.build(server)));
+        case "/runtime" -> send(ex, 200, "application/json", RuntimeDump.json(server.config().bootstrap()));
+        case "/hot_restart_version" -> send(ex, 200, "text/plain", "disabled\n");
+        case "/help", "/" -> send(ex, 200, "text/plain", AdminHelp.text());
+        case "/reset_counters" -> {
+          server.stats().resetCounters();
+          send(ex, 200, "text/plain", "OK\n");
+        }
+        case "/healthcheck/fail", "/healthcheck/ok" -> {
+          server.failHealthCheck(path.endsWith("fail"));
+          send(ex, 200, "text/plain", "OK\n");
+        }
+        case "/drain_listeners" -> drainListeners(ex, q);
         case "/memory" -> send(ex, 200, "application/json", "{\"allocated\": \"" + (Runtime.getRuntime().totalMemory()
             - Runtime.getRuntime().freeMemory()) + "\", \"heap_size\": \"" + Runtime.getRuntime().totalMemory() + "\"}\n");
-        case "/listeners" -> send(ex, 200, "text/plain", listeners());
+        case "/listeners" -> {
+          if ("json".equals(q.get("format"))) {
+            send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(listenersStatus()));
+          } else {
+            send(ex, 200, "text/plain", listeners());
+          }
+        }
         case "/logging" -> logging(ex, q, post);
         case "/quitquitquit" -> {
-          if (!post) {
-            send(ex, 405, "text/plain", "This endpoint requires POST\n");
-            return;
-          }
           send(ex, 200, "text/plain", "OK\n");
           Thread t = new Thread(quit, "quitquitquit");
           t.setDaemon(false);
           t.start();
         }
-        case "/healthcheck/fail", "/healthcheck/ok", "/drain_listeners" -> {
-          if (!post) {
-            send(ex, 405, "text/plain", "This endpoint requires POST\n");
-            return;
-          }
-          send(ex, 404, "text/plain", "not implemented\n");
-        }
-        case "/" -> send(ex, 200, "text/plain", "admin commands are:\n  /clusters\n  /config_dump\n  /listeners\n  /logging\n"
-            + "  /quitquitquit\n  /ready\n  /server_info\n  /stats\n  /stats/prometheus\n");
-        default -> send(ex, 404, "text/plain", "invalid path. admin commands are listed at /\n");
+        default -> send(ex, 404, "text/plain", "invalid path. " + AdminHelp.text());
       }
     } catch (RuntimeException e) {
       send(ex, 500, "text/plain", e + "\n");
     } finally {
       ex.close();
     }
+  }
+
+  /**
+   * Envoy's /drain_listeners: all listeners or {@code inboundonly} ones ({@code traffic_direction: INBOUND}); stopped
+   * now, or with {@code graceful} drained for --drain-time-s first; {@code skip_exit} (with graceful) leaves them
+   * accepting after the drain. The admin listener is not among them.
+   */
+  private void drainListeners(HttpExchange ex, Map<String, String> q) throws IOException {
+    boolean graceful = q.containsKey("graceful");
+    boolean skipExit = q.containsKey("skip_exit");
+    if (skipExit && !graceful) {
+      send(ex, 400, "text/plain", "skip_exit requires graceful\n");
+      return;
+    }
+    java.time.Duration drainTime = java.time.Duration.ofSeconds(options.getDrainTime().getSeconds(),
+        options.getDrainTime().getNanos());
+    server.drainListeners(q.containsKey("inboundonly") ? DrainManager.Scope.INBOUND : DrainManager.Scope.ALL, graceful, skipExit,
+        drainTime);
+    send(ex, 200, "text/plain", "OK\n");
+  }
+
+  private void configDump(HttpExchange ex, Map<String, String> q) throws IOException {
+    Pattern nameRegex = null;
+    if (q.containsKey("name_regex")) {
+      try {
+        nameRegex = Pattern.compile(q.get("name_regex"));
+      } catch (PatternSyntaxException e) {
+        send(ex, 400, "text/plain", "Error while parsing name_regex from " + q.get("name_regex") + ": " + e.getDescription() + "\n");
+        return;
+      }
+    }
+    io.envoyproxy.envoy.admin.v3.ConfigDump dump = ConfigDumpBuilder.dump(server.config().bootstrap(), server.startMillis(),
+        dynamicDump, q.containsKey("include_eds") ? EndpointsDump.build(server.clusters().all(), staticClusters()) : null);
+    try {
+      dump = new ConfigDumpQuery(io.wasmplane.dataplane.config.EnvoyTypes.REGISTRY, java.util.Optional.ofNullable(q.get("resource")),
+          java.util.Optional.ofNullable(q.get("mask")), java.util.Optional.ofNullable(nameRegex)).apply(dump);
+    } catch (ConfigDumpQuery.Rejected e) {
+      send(ex, e.status, "text/plain", e.getMessage() + "\n");
+      return;
+    } catch (IllegalArgumentException e) {
+      send(ex, 400, "text/plain", "Invalid mask " + q.get("mask") + ": " + e.getMessage() + "\n");
+      return;
+    }
+    send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(dump));
+  }
+
+  /** The bootstrap's cluster names: the others came from CDS. */
+  private java.util.Set<String> staticClusters() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    server.config().bootstrap().getStaticResources().getClustersList().forEach(c -> names.add(c.getName()));
+    return names;
+  }
+
+  private io.envoyproxy.envoy.admin.v3.Listeners listenersStatus() {
+    io.envoyproxy.envoy.admin.v3.Listeners.Builder out = io.envoyproxy.envoy.admin.v3.Listeners.newBuilder();
+    server.listeners().forEach((name, b) -> out.addListenerStatuses(io.envoyproxy.envoy.admin.v3.ListenerStatus.newBuilder()
+        .setName(name).setLocalAddress(ClustersStatus.address(b.boundAddress()))));
+    return out.build();
   }
 
   private void stats(HttpExchange ex, Map<String, String> q) throws IOException {
@@ -243,7 +319,7 @@ public final class AdminServer implements AutoCloseable {
     LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
     if (!q.isEmpty()) {
       if (!post) {
-        send(ex, 405, "text/plain", "This endpoint requires POST\n");
+        send(ex, 405, "text/plain", "Method " + ex.getRequestMethod() + " not allowed, POST required.");
         return;
       }
       for (Map.Entry<String, String> e : q.entrySet()) {

@@ -19,7 +19,7 @@ import io.wasmplane.dataplane.config.EnvoyTypes;
  * as Envoy prints it: proto field names ({@code dynamic_active_clusters}, {@code error_state}, {@code last_updated}).
  */
 final class ConfigDumpBuilder {
-  private static final com.google.protobuf.util.JsonFormat.Printer PRINTER = EnvoyTypes.PRINTER.preservingProtoFieldNames();
+  static final com.google.protobuf.util.JsonFormat.Printer PRINTER = EnvoyTypes.PRINTER.preservingProtoFieldNames();
 
   private ConfigDumpBuilder() {}
 
@@ -28,6 +28,12 @@ final class ConfigDumpBuilder {
   }
 
   static String json(Bootstrap bootstrap, long loadedMillis, DynamicConfigDump dynamic) throws InvalidProtocolBufferException {
+    return PRINTER.print(dump(bootstrap, loadedMillis, dynamic, null));
+  }
+
+  /** The whole dump, secrets redacted; {@code endpoints} (include_eds) goes after the clusters, as in Envoy. */
+  static ConfigDump dump(Bootstrap bootstrap, long loadedMillis, DynamicConfigDump dynamic,
+      io.envoyproxy.envoy.admin.v3.EndpointsConfigDump endpoints) {
     Timestamp ts = Timestamp.newBuilder().setSeconds(loadedMillis / 1000).setNanos((int) (loadedMillis % 1000) * 1_000_000).build();
     ClustersConfigDump.Builder clusters = ClustersConfigDump.newBuilder();
     for (Cluster c : bootstrap.getStaticResources().getClustersList()) {
@@ -54,14 +60,17 @@ final class ConfigDumpBuilder {
     if (dynamic != null) {
       dynamic.addTo(clusters, listeners, routes);
     }
-    ConfigDump dump = ConfigDump.newBuilder()
+    ConfigDump.Builder dump = ConfigDump.newBuilder()
         .addConfigs(Any.pack(BootstrapConfigDump.newBuilder().setBootstrap(bootstrap).setLastUpdated(ts).build()))
-        .addConfigs(Any.pack(clusters.build()))
+        .addConfigs(Any.pack(clusters.build()));
+    if (endpoints != null) {
+      dump.addConfigs(Any.pack(endpoints));
+    }
+    dump
         .addConfigs(Any.pack(listeners.build()))
         .addConfigs(Any.pack(routes.build()))
         .addAllConfigs(dynamic == null ? java.util.List.of()
-            : dynamic.extraConfigs().stream().map(Any::pack).toList())
-        .build();
-    return PRINTER.print(new io.wasmplane.dataplane.tls.SecretRedactor(io.wasmplane.dataplane.config.EnvoyTypes.REGISTRY).redact(dump));
+            : dynamic.extraConfigs().stream().map(Any::pack).toList());
+    return new io.wasmplane.dataplane.tls.SecretRedactor(io.wasmplane.dataplane.config.EnvoyTypes.REGISTRY).redact(dump.build());
   }
 }

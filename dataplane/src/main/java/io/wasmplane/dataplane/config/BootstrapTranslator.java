@@ -181,7 +181,7 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
         "traffic_direction", "stat_prefix", "default_filter_chain", "listener_filters", "listener_filters_timeout",
         "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log",
-        "filter_chain_matcher"));
+        "filter_chain_matcher", "drain_type"));
     if (!l.hasAddress()) {
       throw new ConfigException(where + ": field 'address' is required");
     }
@@ -211,7 +211,8 @@ public final class BootstrapTranslator {
         ? Optional.of(FilterChainMatcherTranslator.translate(l, where)) : Optional.empty();
     ListenerConfig config = new ListenerConfig(name, address, chains, defaultChain, ListenerFilters.translate(l, chains, where),
         l.hasUseOriginalDst() && l.getUseOriginalDst().getValue(), !l.hasBindToPort() || l.getBindToPort().getValue(),
-        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where), matcher);
+        SocketOptionsTranslator.options(l.getSocketOptionsList(), where + ".socket_options"), listenerAccessLogs(l, where), matcher,
+        ListenerDrainSpec.of(l));
     // Without a matcher: two chains with the same filter_chain_match are refused here.
     config.chainSelection();
     return config;

@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * A {@code TlsCertificate}: PEM certificate chain and PEM (PKCS#8) private key. Equal by content. With
  * {@code watched_directory} it also knows where it was read from, so it can be read again when that directory changes.
+ * {@code chainPath}: the chain's file, or {@code <inline>} (what /certs shows).
  */
-public record CertificateKeyPair(byte[] chainPem, byte[] keyPem, Optional<Watched> watched) {
+public record CertificateKeyPair(byte[] chainPem, byte[] keyPem, Optional<Watched> watched, String chainPath) {
   /** Files to read again (the {@code TlsCertificate} as configured) when {@code directory} changes. */
   public record Watched(java.nio.file.Path directory, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate source,
       String where) {}
@@ -18,6 +19,13 @@ public record CertificateKeyPair(byte[] chainPem, byte[] keyPem, Optional<Watche
   public CertificateKeyPair(byte[] chainPem, byte[] keyPem) {
     this(chainPem, keyPem, Optional.empty());
   }
+
+  public CertificateKeyPair(byte[] chainPem, byte[] keyPem, Optional<Watched> watched) {
+    this(chainPem, keyPem, watched, INLINE);
+  }
+
+  /** Envoy's path for a certificate that came inline. */
+  public static final String INLINE = "<inline>";
 
   /** This certificate as its files are now (checked as at startup), or itself when it is not watched. */
   public CertificateKeyPair reread() {

@@ -80,6 +80,7 @@ public final class EnvoyTypes {
           .add(ClustersConfigDump.getDescriptor())
           .add(RoutesConfigDump.getDescriptor())
           .add(io.envoyproxy.envoy.admin.v3.SecretsConfigDump.getDescriptor())
+          .add(io.envoyproxy.envoy.admin.v3.EndpointsConfigDump.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
           .build();
 

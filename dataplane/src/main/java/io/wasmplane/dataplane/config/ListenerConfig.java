@@ -12,12 +12,12 @@ import java.util.Optional;
  * {@code bindToPort} false: the listener binds nothing and only gets such handed-off connections. {@code socketOptions}
  * are set on the listening socket and its connections; {@code accessLogs} log connections no filter chain took.
  * {@code chainMatcher}: the listener's {@code filter_chain_matcher}, which then chooses the chain instead of each
- * chain's match.
+ * chain's match. {@code drain}: its {@code traffic_direction} and {@code drain_type}, for the admin drains.
  */
 public record ListenerConfig(String name, InetSocketAddress address, List<FilterChainConfig> filterChains,
     Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
     boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs,
-    Optional<FilterChainMatcher> chainMatcher) {
+    Optional<FilterChainMatcher> chainMatcher, ListenerDrainSpec drain) {
 
   public ListenerConfig {
     filterChains = List.copyOf(filterChains);
@@ -30,7 +30,7 @@ public record ListenerConfig(String name, InetSocketAddress address, List<Filter
       Optional<FilterChainConfig> defaultChain, ListenerFiltersConfig listenerFilters, boolean useOriginalDst,
       boolean bindToPort, List<SocketOptionSpec> socketOptions, List<AccessLogConfig> accessLogs) {
     this(name, address, filterChains, defaultChain, listenerFilters, useOriginalDst, bindToPort, socketOptions, accessLogs,
-        Optional.empty());
+        Optional.empty(), ListenerDrainSpec.DEFAULT);
   }
 
   /** How a connection's chain is chosen: the listener's {@code filter_chain_matcher}, else each chain's match. */

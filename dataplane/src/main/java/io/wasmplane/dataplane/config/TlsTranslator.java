@@ -169,7 +169,8 @@ public final class TlsTranslator {
     List<X509Certificate> certs = Pem.certificates(chain, where + ".certificate_chain");
     PrivateKey pk = Pem.privateKey(key, where + ".private_key");
     Pem.requireMatch(pk, certs.get(0), where);
-    return new CertificateKeyPair(chain, key, watched);
+    return new CertificateKeyPair(chain, key, watched,
+        cert.getCertificateChain().hasFilename() ? cert.getCertificateChain().getFilename() : CertificateKeyPair.INLINE);
   }
 
   /** A {@code CertificateValidationContext}: trusted CA (PEM, parsed), SAN matchers and pinned hashes. */

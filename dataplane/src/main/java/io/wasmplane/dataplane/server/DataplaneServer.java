@@ -46,6 +46,11 @@ public final class DataplaneServer implements AutoCloseable {
   private final ClusterManager clusters;
   private final HcmRuntimeFactory hcmFactory;
   private final ConnectionTracker connections = new ConnectionTracker();
+  private final DrainManager drains = new DrainManager();
+  /** Listeners /drain_listeners stopped (socket closed); their connections run on. */
+  private final java.util.Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The direction /drain_listeners stopped: LDS adds and updates of listeners in it are ignored, as in Envoy. */
+  private volatile DrainManager.Scope stoppedScope = DrainManager.Scope.NONE;
   private final Map<String, BoundListener> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final OriginalDstListeners byDestination = new OriginalDstListeners();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
@@ -262,7 +267,7 @@ public final class DataplaneServer implements AutoCloseable {
       nf.close();
       throw e;
     }
-    return new ListenerRuntime(l, c, hcm, ssl, stats, nf, tcp);
+    return new ListenerRuntime(l, c, hcm, ssl, stats, nf, tcp, drains);
   }
 
   /**
@@ -324,6 +329,10 @@ public final class DataplaneServer implements AutoCloseable {
    * closed after {@code drainTime}. On another address the new socket is bound before the old one is closed.
    */
   public synchronized void addOrUpdateListener(ListenerConfig l, List<HcmRuntime> hcms, Duration drainTime) {
+    if (ignoredWhileStopped(l)) {
+      hcms.forEach(hcmFactory::release);
+      return;
+    }
     BoundListener old = listeners.get(l.name());
     if (old != null && old.chains().config().address().equals(l.address())
         && old.chains().config().bindToPort() == l.bindToPort()) {
@@ -440,14 +449,15 @@ public final class DataplaneServer implements AutoCloseable {
   }
 
   private void registerServerStats() {
-    stats.gauge("server.live", () -> state.get() == State.LIVE ? 1 : 0);
-    stats.gauge("server.state", () -> state.get().ordinal());
+    stats.gauge("server.live", () -> state() == State.LIVE ? 1 : 0);
+    stats.gauge("server.state", () -> state().ordinal());
     stats.gauge("server.uptime", () -> (System.currentTimeMillis() - startMillis) / 1000);
     stats.gauge("server.concurrency", () -> concurrency);
     stats.gauge("server.total_connections", connections::size);
     stats.gauge("server.memory_allocated", () -> Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
     stats.gauge("server.memory_heap_size", () -> Runtime.getRuntime().totalMemory());
     stats.gauge("server.version", () -> 0);
+    stats.counter("listener_manager.listener_stopped"); // 0 until /drain_listeners stops one
   }
 
   /** The secrets TLS contexts use (SDS updates go here). */
@@ -471,8 +481,70 @@ public final class DataplaneServer implements AutoCloseable {
     return listeners;
   }
 
+  /** Envoy's server state: a LIVE server that is health-check failed reports DRAINING. */
   public State state() {
-    return state.get();
+    State s = state.get();
+    return s == State.LIVE && drains.healthCheckFailed() ? State.DRAINING : s;
+  }
+
+  /**
+   * Envoy's {@code /healthcheck/fail} and {@code /healthcheck/ok}: while failed, the server is DRAINING
+   * ({@code server.live} 0, {@code /ready} 503) and every response on a listener with {@code drain_type: DEFAULT}
+   * closes its connection (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY).
+   */
+  public void failHealthCheck(boolean failed) {
+    drains.healthCheckFailed(failed);
+    log.info("event=health_check_{}", failed ? "failed" : "ok");
+  }
+
+  /**
+   * Envoy's {@code /drain_listeners}: without {@code graceful}, the listeners of {@code scope} stop accepting now
+   * (their connections run on). With it, their connections are asked to close (HTTP/1.1 {@code Connection: close},
+   * HTTP/2 GOAWAY, every later response too) while they keep accepting for {@code drainTime}; then they stop, unless
+   * {@code skipExit}. A second graceful drain while one runs is ignored, as in Envoy.
+   */
+  public void drainListeners(DrainManager.Scope scope, boolean graceful, boolean skipExit, Duration drainTime) {
+    if (!graceful) {
+      stopListeners(scope);
+      return;
+    }
+    if (!drains.startGraceful(scope)) {
+      return;
+    }
+    log.info("event=graceful_drain_started scope={} drain_time_s={} skip_exit={}", scope, drainTime.toSeconds(), skipExit);
+    for (BoundListener b : listeners.values()) {
+      if (DrainManager.covers(scope, b.chains().config())) {
+        b.runtimes().forEach(rt -> rt.connections.forEach(c -> c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE)));
+      }
+    }
+    if (!skipExit) {
+      boss.schedule(() -> stopListeners(scope), drainTime.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Closes the sockets of the listeners {@code scope} covers (Envoy's listener_manager.listener_stopped). */
+  private synchronized void stopListeners(DrainManager.Scope scope) {
+    stoppedScope = scope;
+    for (BoundListener b : listeners.values()) {
+      if (DrainManager.covers(scope, b.chains().config()) && b.channel() != null && stopped.add(b.chains().config().name())) {
+        b.unbind();
+        stats.counter("listener_manager.listener_stopped").inc();
+        log.info("event=listener_stopped listener={}", b.chains().config().name());
+      }
+    }
+  }
+
+  private boolean ignoredWhileStopped(ListenerConfig l) {
+    if (!DrainManager.covers(stoppedScope, l)) {
+      return false;
+    }
+    log.debug("event=listener_update_ignored listener={} reason=listeners_stopped", l.name());
+    return true;
+  }
+
+  /** The drain state the admin reports. */
+  public DrainManager drains() {
+    return drains;
   }
 
   public long startMillis() {
@@ -506,6 +578,9 @@ public final class DataplaneServer implements AutoCloseable {
    * it, old ones keep theirs and are closed after {@code drainTime}).
    */
   public synchronized void updateListener(ListenerConfig l, Duration drainTime) {
+    if (ignoredWhileStopped(l)) {
+      return;
+    }
     BoundListener b = listeners.get(l.name());
     if (b == null) {
       throw new ConfigException("listener " + l.name() + ": not bound (adding listeners at run time is not supported yet)");

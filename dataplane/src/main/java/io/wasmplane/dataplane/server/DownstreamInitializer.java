@@ -236,6 +236,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         stream -> {
           HttpConnectionManagerHandler h = new HttpConnectionManagerHandler(listener, tls, id, remote, local, stream);
           h.connectionTls = ch.attr(io.wasmplane.dataplane.network.ConnectionInfo.TLS_SESSION).get();
+          h.connection = ch;
           return h;
         });
   }

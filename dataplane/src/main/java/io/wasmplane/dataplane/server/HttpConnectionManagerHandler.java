@@ -78,6 +78,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   private Runnable flushHead;
   /** The connection's TLS facts (null: plaintext), copied into each stream's info. */
   io.wasmplane.dataplane.tls.ConnectionTls connectionTls;
+  /** HTTP/2: the connection this stream is on, which a drain-close response asks to GOAWAY. */
+  io.netty.channel.Channel connection;
 
   HttpConnectionManagerHandler(ListenerRuntime listener, boolean http2, boolean tls, long connectionId,
       InetSocketAddress remote, InetSocketAddress local) {
@@ -358,6 +360,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     lastActivityNanos = System.nanoTime();
     HttpHeaders h = response.headers();
     if (http2) {
+      if (connection != null && listener.drainClose()) {
+        connection.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE); // Envoy's drain close: GOAWAY
+      }
       if (end) {
         out.writeAndFlush(fullResponse(HttpVersion.HTTP_1_1, response));
       } else {
@@ -368,7 +373,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     }
     HttpStream s = current;
     boolean http10 = s != null && s.request() != null && s.request().protocolVersion().equals(HttpVersion.HTTP_1_0);
-    if (!keepAlive || closeAfterResponse || (s != null && !s.requestEnded())) {
+    if (!keepAlive || closeAfterResponse || (s != null && !s.requestEnded()) || listener.drainClose()) {
       closeAfterResponse = true;
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (http10) {

@@ -18,6 +18,7 @@ public final class ListenerRuntime {
   private final ListenerConfig config;
   private volatile io.wasmplane.dataplane.config.FilterChainConfig chain;
   private final AtomicReference<HcmRuntime> hcm;
+  private final DrainManager drains;
   private final Optional<SslContext> ssl;
   /** This runtime's downstream connections, so an update or removal can drain just them. */
   final io.netty.channel.group.ChannelGroup connections =
@@ -42,7 +43,8 @@ public final class ListenerRuntime {
   /** With network filters (may be null: none) and, for a TCP chain, the TCP proxy instead of an HCM (hcm null). */
   ListenerRuntime(ListenerConfig config, io.wasmplane.dataplane.config.FilterChainConfig chain, HcmRuntime hcm,
       Optional<SslContext> ssl, StatsRegistry stats, io.wasmplane.dataplane.network.NetworkFilters networkFilters,
-      io.wasmplane.dataplane.network.TcpProxy tcpProxy) {
+      io.wasmplane.dataplane.network.TcpProxy tcpProxy, DrainManager drains) {
+    this.drains = drains;
     this.config = config;
     this.chain = chain;
     this.hcm = new AtomicReference<>(hcm);
@@ -72,6 +74,11 @@ public final class ListenerRuntime {
   /** This chain's configuration. */
   public io.wasmplane.dataplane.config.FilterChainConfig chain() {
     return chain;
+  }
+
+  /** Whether a response should close its connection: the server is health-check failed or drains this listener. */
+  boolean drainClose() {
+    return drains.drainClose(config);
   }
 
   public HcmRuntime hcm() {

@@ -17,4 +17,9 @@ public final class Counter {
   public long value() {
     return value.sum();
   }
+
+  /** Back to zero (/reset_counters); increments racing with it may be lost, as in Envoy. */
+  public void reset() {
+    value.reset();
+  }
 }

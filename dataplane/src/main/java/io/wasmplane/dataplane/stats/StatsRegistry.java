@@ -47,6 +47,11 @@ public final class StatsRegistry {
     return histograms.computeIfAbsent(name, n -> new Histogram());
   }
 
+  /** Envoy's /reset_counters: every counter this registry holds back to zero (sources keep their own). */
+  public void resetCounters() {
+    counters.values().forEach(Counter::reset);
+  }
+
   /** Closes every histogram's flush interval (Envoy merges histograms at each stats flush). */
   public void flushHistograms() {
     histograms.values().forEach(Histogram::flush);

@@ -46,8 +46,8 @@ class FilterChainMatcherTest {
 
   @Test
   void destinationPortTreeChoosesTheChainAndTheDefaultChainTakesTheRest() throws Exception {
-    int port = RawHttp.freePort();
-    int other = RawHttp.freePort();
+    int port = io.wasmplane.dataplane.testing.Ports.freePort();
+    int other = io.wasmplane.dataplane.testing.Ports.freePort();
     // Both chains carry the same filter_chain_match: ignored with a matcher (Envoy), so not refused as duplicates.
     String chains = chain("this-port", "{destination_port: 1}", null, "chain-this-port")
         + chain("other-port", "{destination_port: 1}", null, "chain-other-port");
@@ -63,7 +63,7 @@ class FilterChainMatcherTest {
       assertThat(get(port)).startsWith("HTTP/1.1 200").endsWith("chain-this-port");
     }
     // The same listener on a port the map does not name: the default chain.
-    int third = RawHttp.freePort();
+    int third = io.wasmplane.dataplane.testing.Ports.freePort();
     try (Dataplane dp = Bootstraps.start(bootstrap(third, chains, matcher))) {
       assertThat(get(third)).endsWith("chain-fallback");
       assertThat(counter(dp, "listener.127.0.0.1_" + third + ".no_filter_chain_match")).isZero();
@@ -137,7 +137,7 @@ class FilterChainMatcherTest {
 
   @Test
   void matcherListWithAndOrNotAndTheQuotedApplicationProtocols() throws Exception {
-    int port = RawHttp.freePort();
+    int port = io.wasmplane.dataplane.testing.Ports.freePort();
     String chains = chain("wrong", null, null, "chain-wrong") + chain("h1", null, null, "chain-h1")
         + chain("h2c", null, null, "chain-h2c")
         + "- {name: rest, filters: [{name: envoy.filters.network.tcp_proxy, typed_config: {\"@type\": "
@@ -225,7 +225,7 @@ class FilterChainMatcherTest {
 
   @Test
   void istioWaypointShapedListener() throws Exception {
-    int port = RawHttp.freePort();
+    int port = io.wasmplane.dataplane.testing.Ports.freePort();
     String chains = chain(reviews(port), null, null, "reviews") + chain(RATINGS, null, null, "ratings")
         + chain("direct-http", null, null, "direct");
     try (Dataplane dp = Bootstraps.start(bootstrap(port, chains, waypointMatcher(port)))) {
@@ -237,7 +237,7 @@ class FilterChainMatcherTest {
           .contains("inbound-vip|" + port + "|http|reviews.default.svc.cluster.local");
     }
     // A VIP port this listener is not on: the VIP's port map fails, so the outer on_no_match (the direct chain).
-    int other = RawHttp.freePort();
+    int other = io.wasmplane.dataplane.testing.Ports.freePort();
     String otherChains = chain(reviews(other + 1), null, null, "reviews") + chain(RATINGS, null, null, "ratings")
         + chain("direct-http", null, null, "direct");
     try (Dataplane dp = Bootstraps.start(bootstrap(other, otherChains, waypointMatcher(other + 1)))) {

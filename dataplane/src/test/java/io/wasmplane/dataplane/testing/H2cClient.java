@@ -50,6 +50,11 @@ public final class H2cClient implements AutoCloseable {
         .connect("127.0.0.1", port).sync().channel();
   }
 
+  /** Whether the server closed the connection (e.g. after a GOAWAY) within {@code millis}. */
+  public boolean closedWithin(long millis) {
+    return channel.closeFuture().awaitUninterruptibly(millis);
+  }
+
   public CompletableFuture<Response> request(String method, String path, String authority, String body) {
     return request(method, path, authority, body, java.util.Map.of());
   }

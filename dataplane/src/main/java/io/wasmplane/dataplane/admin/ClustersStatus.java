@@ -1,0 +1,74 @@
+package io.wasmplane.dataplane.admin;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.admin.v3.ClusterStatus;
+import io.envoyproxy.envoy.admin.v3.Clusters;
+import io.envoyproxy.envoy.admin.v3.HostHealthStatus;
+import io.envoyproxy.envoy.admin.v3.HostStatus;
+import io.envoyproxy.envoy.admin.v3.SimpleMetric;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.wasmplane.dataplane.config.ClusterConfig;
+import io.wasmplane.dataplane.upstream.HostHealth;
+import io.wasmplane.dataplane.upstream.UpstreamCluster;
+import io.wasmplane.dataplane.upstream.UpstreamHost;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Set;
+
+/** /clusters?format=json: Envoy's {@code envoy.admin.v3.Clusters}, built from the live clusters and hosts. */
+final class ClustersStatus {
+  private ClustersStatus() {}
+
+  /** {@code staticNames}: the bootstrap's clusters (the others came from CDS: {@code added_via_api}). */
+  static Clusters build(Collection<UpstreamCluster> clusters, Set<String> staticNames) {
+    Clusters.Builder out = Clusters.newBuilder();
+    for (UpstreamCluster c : clusters) {
+      String name = c.config().name();
+      ClusterStatus.Builder s = ClusterStatus.newBuilder()
+          .setName(name)
+          .setObservabilityName(name)
+          .setAddedViaApi(!staticNames.contains(name))
+          .setCircuitBreakers(circuitBreakers(c.config().limits()));
+      for (UpstreamHost h : c.hosts()) {
+        s.addHostStatuses(host(h));
+      }
+      out.addClusterStatuses(s);
+    }
+    return out.build();
+  }
+
+  private static CircuitBreakers circuitBreakers(ClusterConfig.CircuitBreakers l) {
+    return CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
+        .setMaxConnections(UInt32Value.of(l.maxConnections()))
+        .setMaxPendingRequests(UInt32Value.of(l.maxPendingRequests()))
+        .setMaxRequests(UInt32Value.of(l.maxRequests()))
+        .setMaxRetries(UInt32Value.of(l.maxRetries()))).build();
+  }
+
+  private static HostStatus host(UpstreamHost h) {
+    HostHealth health = h.health();
+    HealthStatus eds = health.has(HostHealth.FAILED_EDS_HEALTH) ? HealthStatus.UNHEALTHY
+        : health.has(HostHealth.DEGRADED_EDS_HEALTH) ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
+    return HostStatus.newBuilder()
+        .setAddress(address(h.address()))
+        .setHostname(h.hostname())
+        .setWeight(h.weight())
+        .addStats(SimpleMetric.newBuilder().setName("rq_active").setType(SimpleMetric.Type.GAUGE).setValue(h.activeRequests()))
+        .setHealthStatus(HostHealthStatus.newBuilder()
+            .setFailedActiveHealthCheck(health.has(HostHealth.FAILED_ACTIVE_HC))
+            .setFailedOutlierCheck(health.has(HostHealth.FAILED_OUTLIER_CHECK))
+            .setFailedActiveDegradedCheck(health.has(HostHealth.DEGRADED_ACTIVE_HC))
+            .setPendingActiveHc(health.has(HostHealth.PENDING_ACTIVE_HC))
+            .setEdsHealthStatus(eds))
+        .build();
+  }
+
+  static Address address(InetSocketAddress a) {
+    return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
+        .setAddress(a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString())
+        .setPortValue(a.getPort())).build();
+  }
+}
