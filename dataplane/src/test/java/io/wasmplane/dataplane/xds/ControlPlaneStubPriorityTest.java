@@ -30,20 +30,7 @@ class ControlPlaneStubPriorityTest {
   private final HttpClient client = Http.h1();
 
   private static String rollout(int near, int far) {
-    return """
-        listeners:
-          - name: l1
-            address: { socketAddress: { address: 127.0.0.1, portValue: 0 } }
-            filterChains:
-              - filters:
-                  - name: envoy.filters.network.http_connection_manager
-                    typedConfig:
-                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                      statPrefix: ingress
-                      rds: { routeConfigName: r1, configSource: { ads: {}, resourceApiVersion: V3 } }
-                      httpFilters:
-                        - name: envoy.filters.http.router
-                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+    return StubRollouts.rdsListener("l1", 0) + """
         routes:
           - name: r1
             virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: c1 } }] }]
