@@ -68,6 +68,16 @@ abstract class HostPool {
     return UpstreamConnector.open(cluster, host, worker.loop(), false, pipeline);
   }
 
+  /** The TLS error (a failed handshake) behind an upstream connection's exception, or null. */
+  static javax.net.ssl.SSLException tlsFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException e) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   static String describe(Throwable t) {
     if (t == null) {
       return "unknown";

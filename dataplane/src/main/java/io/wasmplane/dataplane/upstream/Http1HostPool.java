@@ -190,14 +190,4 @@ final class Http1HostPool extends HostPool {
       ctx.close();
     }
   }
-
-  /** The TLS error (a failed handshake) behind an upstream connection's exception, or null. */
-  private static javax.net.ssl.SSLException tlsFailure(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof javax.net.ssl.SSLException e) {
-        return e;
-      }
-    }
-    return null;
-  }
 }

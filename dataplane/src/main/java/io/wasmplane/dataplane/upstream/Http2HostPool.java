@@ -269,14 +269,33 @@ final class Http2HostPool extends HostPool {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      stream.fail(stream.responseStarted() ? ResetReason.REMOTE_RESET : ResetReason.CONNECTION_TERMINATION,
-          "stream closed");
+      if (!failedByTls(ctx)) {
+        stream.fail(stream.responseStarted() ? ResetReason.REMOTE_RESET : ResetReason.CONNECTION_TERMINATION,
+            "stream closed");
+      }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      stream.fail(ResetReason.REMOTE_RESET, describe(cause));
+      if (!failedByTls(ctx)) {
+        stream.fail(ResetReason.REMOTE_RESET, describe(cause));
+      }
       ctx.close();
+    }
+
+    /**
+     * Streams are opened before the connection's TLS handshake ends; when it fails they close with it. As on
+     * HTTP/1.1 (and Envoy), that is a connection failure (503, "TLS_error"), not a reset of a started stream.
+     */
+    private boolean failedByTls(ChannelHandlerContext ctx) {
+      Channel connection = ctx.channel().parent();
+      io.netty.handler.ssl.SslHandler ssl = connection == null ? null : connection.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+      if (ssl == null || !ssl.handshakeFuture().isDone() || ssl.handshakeFuture().isSuccess()) {
+        return false;
+      }
+      javax.net.ssl.SSLException tls = tlsFailure(ssl.handshakeFuture().cause());
+      stream.fail(ResetReason.CONNECTION_FAILURE, "TLS_error: " + describe(tls != null ? tls : ssl.handshakeFuture().cause()));
+      return true;
     }
   }
 }

@@ -23,7 +23,11 @@ class UpstreamTlsStatsTest {
   Path dir;
 
   private static String cluster(String name, int port, TestPki clientPki, Path ca, String validationExtra) {
-    String tls = """
+    return cluster(name, port, clientPki, ca, validationExtra, "");
+  }
+
+  private static String cluster(String name, int port, TestPki clientPki, Path ca, String validationExtra, String extra) {
+    String tls = extra + """
         transport_socket:
           name: envoy.transport_sockets.tls
           typed_config:
@@ -50,9 +54,12 @@ class UpstreamTlsStatsTest {
               route: {cluster: wrong_ca}
             - match: {prefix: "/bad_san"}
               route: {cluster: bad_san}
+            - match: {prefix: "/h2_wrong_ca"}
+              route: {cluster: h2_wrong_ca}
           """;
       String clusters = cluster("good", up.port(), pki, pki.caCert(), "") + cluster("wrong_ca", up.port(), pki, other.caCert(), "")
-          + cluster("bad_san", up.port(), pki, pki.caCert(), ", match_typed_subject_alt_names: [{san_type: DNS, matcher: {exact: other.test}}]");
+          + cluster("bad_san", up.port(), pki, pki.caCert(), ", match_typed_subject_alt_names: [{san_type: DNS, matcher: {exact: other.test}}]")
+          + cluster("h2_wrong_ca", up.port(), pki, other.caCert(), "", "http2_protocol_options: {}\n");
       try (Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null, clusters, Path.of("/dev/null"), null))) {
         String base = "http://127.0.0.1:" + dp.port("ingress");
         assertThat(Http.get(Http.h1(), base + "/good").statusCode()).isEqualTo(200);
@@ -61,6 +68,10 @@ class UpstreamTlsStatsTest {
         assertThat(wrongCa.body()).as("a failed handshake is a connection failure, as Envoy")
             .contains("reset reason: connection failure, transport failure reason: TLS_error");
         assertThat(Http.get(Http.h1(), base + "/bad_san").statusCode()).isEqualTo(503);
+        var h2WrongCa = Http.get(Http.h1(), base + "/h2_wrong_ca");
+        assertThat(h2WrongCa.statusCode()).isEqualTo(503);
+        assertThat(h2WrongCa.body()).as("the same over an HTTP/2 upstream, whose streams open before the handshake ends")
+            .contains("reset reason: connection failure, transport failure reason: TLS_error");
 
         assertThat(counter(dp, "cluster.good.ssl.handshake")).isGreaterThanOrEqualTo(1);
         assertThat(counter(dp, "cluster.good.ssl.connection_error")).isZero();
