@@ -79,7 +79,7 @@ public final class AdminServer implements AutoCloseable {
       boolean post = ex.getRequestMethod().equals("POST");
       if (AdminHelp.mutates(path) && !post) {
         // Envoy: every endpoint that changes the server's state takes POST only.
-        send(ex, 405, "text/plain", "Method " + ex.getRequestMethod() + " not allowed, POST required.");
+        postRequired(ex);
         return;
       }
       switch (path) {
@@ -138,6 +138,11 @@ public final class AdminServer implements AutoCloseable {
     } finally {
       ex.close();
     }
+  }
+
+  /** Envoy's answer to a GET on an endpoint that changes the server's state. */
+  private static void postRequired(HttpExchange ex) throws IOException {
+    send(ex, 405, "text/plain", "Method " + ex.getRequestMethod() + " not allowed, POST required.");
   }
 
   /**
@@ -319,7 +324,7 @@ public final class AdminServer implements AutoCloseable {
     LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
     if (!q.isEmpty()) {
       if (!post) {
-        send(ex, 405, "text/plain", "Method " + ex.getRequestMethod() + " not allowed, POST required.");
+        postRequired(ex);
         return;
       }
       for (Map.Entry<String, String> e : q.entrySet()) {
