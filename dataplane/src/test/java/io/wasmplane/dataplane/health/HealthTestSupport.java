@@ -25,21 +25,7 @@ final class HealthTestSupport {
 
   /** Cluster "c" (ROUND_ROBIN, STATIC) over 127.0.0.1 ports, with extra cluster YAML (health_checks, outlier_detection...). */
   static String cluster(String extra, int... ports) {
-    StringBuilder eps = new StringBuilder();
-    for (int p : ports) {
-      eps.append("        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ").append(p).append("}}}\n");
-    }
-    return """
-          - name: c
-            connect_timeout: 1s
-            type: STATIC
-            lb_policy: ROUND_ROBIN
-        %s
-            load_assignment:
-              cluster_name: c
-              endpoints:
-              - lb_endpoints:
-        %s""".formatted(Bootstraps.indent(extra, 4), eps);
+    return clusterWithPriorities(extra, ports); // one locality at priority 0, the proto's default
   }
 
   /** Cluster "c" as {@link #cluster}, with one locality per priority: {@code portsByPriority[p]} are the P=p hosts. */
