@@ -90,7 +90,7 @@ public final class HttpStream {
     this.request = req;
     this.requestEnded = end;
     if (end) {
-      info.requestCompleteNanos = System.nanoTime();
+      info.requestCompleteNanos = info.startNanos; // the headers were the whole request, and they just began the stream
     }
     // A fragment is refused whatever the options (Envoy's http_reject_path_with_fragment), so it is looked for always.
     if ((runtime.config().pathNormalization().enabled() || req.uri().indexOf('#') >= 0) && !RequestPaths.admit(this, req)) {

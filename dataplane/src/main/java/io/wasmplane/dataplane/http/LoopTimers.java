@@ -36,8 +36,13 @@ public final class LoopTimers {
 
   /** Runs {@code task} on this loop after {@code delayMs} unless cancelled first. */
   public Timeout start(long delayMs, Runnable task) {
+    return start(System.nanoTime(), delayMs, task);
+  }
+
+  /** As {@link #start(long, Runnable)}, counting from {@code nowNanos}, a {@link System#nanoTime} the caller just read. */
+  public Timeout start(long nowNanos, long delayMs, Runnable task) {
     Queue q = queue(delayMs);
-    Timeout t = new Timeout(q, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs), task);
+    Timeout t = new Timeout(q, nowNanos + TimeUnit.MILLISECONDS.toNanos(delayMs), task);
     q.add(t);
     return t;
   }

@@ -169,7 +169,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     info.upstreamRequestStartNanos = System.nanoTime();
     long ms = f.timeout().toMillis();
     if (ms > 0) {
-      timeout = LoopTimers.of(callbacks.eventLoop()).start(ms, this::onTimeout); // spans every try
+      timeout = LoopTimers.of(callbacks.eventLoop()).start(info.upstreamRequestStartNanos, ms, this::onTimeout); // spans every try
     }
     if (!f.mirrors().isEmpty()) {
       mirrors = startMirrors(f, upstreamRequest, end);
@@ -183,7 +183,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     long deadline = StreamDeadline.millis(f.streamDuration(), request.headers());
     if (deadline > 0) {
-      long left = Math.max(1, deadline - (System.nanoTime() - info.startNanos) / 1_000_000);
+      long left = Math.max(1, deadline - (info.upstreamRequestStartNanos - info.startNanos) / 1_000_000);
       streamDeadline = LoopTimers.of(callbacks.eventLoop()).start(left, this::onStreamDeadline);
     }
     return FilterStatus.STOP_ITERATION;

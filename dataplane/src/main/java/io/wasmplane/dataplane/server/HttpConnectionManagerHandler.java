@@ -213,16 +213,16 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
       end = true;
       discardingBody = true; // the codec still emits an empty LastHttpContent for this request
     }
-    lastActivityNanos = System.nanoTime();
+    lastActivityNanos = info.startNanos; // a clock read costs ~50 ns: the stream's start time is a moment old
     long idleMs = cfg.streamIdleTimeout().toMillis();
     long requestMs = cfg.requestTimeout().toMillis();
     if (idleMs > 0 || (!end && requestMs > 0)) {
       LoopTimers timers = LoopTimers.of(out.eventLoop());
       if (idleMs > 0) {
-        streamIdleTimer = timers.start(idleMs, () -> checkStreamIdle(s, idleMs));
+        streamIdleTimer = timers.start(info.startNanos, idleMs, () -> checkStreamIdle(s, idleMs));
       }
       if (!end && requestMs > 0) {
-        requestTimer = timers.start(requestMs, this::onRequestTimeout);
+        requestTimer = timers.start(info.startNanos, requestMs, this::onRequestTimeout);
       }
     }
     if (io.wasmplane.dataplane.router.UpgradeGate.refuses(req, rt)) {
@@ -357,7 +357,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
 
   @Override
   public void writeHeaders(HttpResponse response, boolean end) {
-    lastActivityNanos = System.nanoTime();
+    if (!end) {
+      lastActivityNanos = System.nanoTime(); // the stream's last write needs no stamp: its idle timer goes with it
+    }
     HttpHeaders h = response.headers();
     if (http2) {
       if (connection != null && listener.drainClose()) {
@@ -447,7 +449,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
 
   @Override
   public void writeData(ByteBuf data, boolean end) {
-    lastActivityNanos = System.nanoTime();
+    if (!end) {
+      lastActivityNanos = System.nanoTime();
+    }
     headUnflushed = false;
     out.writeAndFlush(end ? new DefaultLastHttpContent(data, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(data));
   }

@@ -13,6 +13,7 @@ public final class ClusterStats {
   public final Counter cxConnectTimeout;
   public final Counter cxDestroy;
   public final Counter cxDestroyRemote;
+  public final Counter cxIdleTimeout;
   public final Counter cxHttp1Total;
   public final Counter cxHttp2Total;
   /** HTTP/2 connections closed because a keepalive PING went unanswered. */
@@ -59,6 +60,7 @@ public final class ClusterStats {
     cxConnectTimeout = r.counter(prefix + "upstream_cx_connect_timeout");
     cxDestroy = r.counter(prefix + "upstream_cx_destroy");
     cxDestroyRemote = r.counter(prefix + "upstream_cx_destroy_remote");
+    cxIdleTimeout = r.counter(prefix + "upstream_cx_idle_timeout");
     cxHttp1Total = r.counter(prefix + "upstream_cx_http1_total");
     cxHttp2Total = r.counter(prefix + "upstream_cx_http2_total");
     h2KeepaliveTimeout = r.counter(prefix + "http2.keepalive_timeout");

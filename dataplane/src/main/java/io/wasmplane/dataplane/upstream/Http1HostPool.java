@@ -168,6 +168,7 @@ final class Http1HostPool extends HostPool {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent && current == null) {
+        cluster.stats().cxIdleTimeout.inc();
         ctx.close();
       }
     }

@@ -58,6 +58,11 @@ public final class HeadersView implements HeaderMap {
     return n;
   }
 
+  /** Whether this view is of {@code message}'s headers, with this writability. */
+  boolean shows(Object message, boolean writable) {
+    return (message == request || message == response) && message != null && this.writable == writable;
+  }
+
   @Override
   public boolean writable() {
     return writable;

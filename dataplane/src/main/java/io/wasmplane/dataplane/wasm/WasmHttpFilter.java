@@ -46,6 +46,8 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
   private LocalResponse pendingReply;
   private boolean replied;
   private boolean inResponse;
+  private HeadersView requestView;
+  private HeadersView responseView;
   private PluginHandle.Instance worker;
   private io.wasmplane.wasm.WasmVm vm;
   private io.netty.util.concurrent.ScheduledFuture<?> watcher;
@@ -260,13 +262,35 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
   @Override
   public HeaderMap headerMap(MapType type) {
     return switch (type) {
-      case HTTP_REQUEST_HEADERS -> cb.requestHeaders() == null ? null
-          : HeadersView.request(cb.requestHeaders(), cb.streamInfo().downstreamTls, !inResponse);
-      case HTTP_RESPONSE_HEADERS -> cb.responseHeaders() == null ? null : HeadersView.response(cb.responseHeaders(), true);
+      case HTTP_REQUEST_HEADERS -> requestView();
+      case HTTP_RESPONSE_HEADERS -> responseView();
       case HTTP_REQUEST_TRAILERS -> cb.requestTrailers() == null ? null : HeadersView.trailers(cb.requestTrailers(), !inResponse);
       case HTTP_RESPONSE_TRAILERS -> cb.responseTrailers() == null ? null : HeadersView.trailers(cb.responseTrailers(), true);
       default -> null;
     };
+  }
+
+  /** The request headers' view, kept while it still shows the same message the same way (one per host call otherwise). */
+  private HeadersView requestView() {
+    io.netty.handler.codec.http.HttpRequest r = cb.requestHeaders();
+    if (r == null) {
+      return null;
+    }
+    if (requestView == null || !requestView.shows(r, !inResponse)) {
+      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse);
+    }
+    return requestView;
+  }
+
+  private HeadersView responseView() {
+    io.netty.handler.codec.http.HttpResponse r = cb.responseHeaders();
+    if (r == null) {
+      return null;
+    }
+    if (responseView == null || !responseView.shows(r, true)) {
+      responseView = HeadersView.response(r, true);
+    }
+    return responseView;
   }
 
   @Override

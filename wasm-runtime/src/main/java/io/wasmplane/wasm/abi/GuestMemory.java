@@ -116,6 +116,38 @@ public final class GuestMemory {
    * {@code sizePtr}, as cpp-host's copyToPointerSize (empty data: pointer 0, no allocation). Returns
    * INVALID_MEMORY_ACCESS when the return pointers are bad or the allocator returns 0 or an out-of-bounds block.
    */
+  /**
+   * {@link #returnBytes} of the string's UTF-8 bytes. A short ASCII string (most header values) goes through the
+   * reused scratch buffer instead of a new array per call.
+   */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, which ASCII is
+  Status returnString(String value, long ptrPtr, long sizePtr) {
+    int n = value.length();
+    if (n == 0 || n > SCRATCH_BYTES || !ascii(value)) {
+      return returnBytes(value.getBytes(StandardCharsets.UTF_8), ptrPtr, sizePtr);
+    }
+    check(unsigned(ptrPtr), 4);
+    check(unsigned(sizePtr), 4);
+    long ptr = vm.allocate(n); // before filling scratch: the allocator is plugin code, and may call back into the host
+    if (ptr == 0) {
+      return Status.INVALID_MEMORY_ACCESS;
+    }
+    value.getBytes(0, n, scratch, 0);
+    memory.write((int) ptr, scratch, 0, n);
+    writeU32(ptrPtr, ptr);
+    writeU32(sizePtr, n);
+    return Status.OK;
+  }
+
+  private static boolean ascii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   Status returnBytes(byte[] data, long ptrPtr, long sizePtr) {
     check(unsigned(ptrPtr), 4);
     check(unsigned(sizePtr), 4);

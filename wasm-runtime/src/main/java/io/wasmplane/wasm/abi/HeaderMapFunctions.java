@@ -63,7 +63,7 @@ final class HeaderMapFunctions {
       }
       value = ""; // ABI 0.1.0: a missing key is OK with an empty value
     }
-    return vm.memory.returnBytes(value.getBytes(StandardCharsets.UTF_8), a[3], a[4]).code();
+    return vm.memory.returnString(value, a[3], a[4]).code();
   }
 
   @FunctionalInterface
