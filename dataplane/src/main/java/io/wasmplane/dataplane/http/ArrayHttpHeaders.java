@@ -56,6 +56,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   }
 
   private static final Object[] NONE = new Object[0];
+  private static final int[] NO_HASHES = new int[0];
 
   /** Lower-case names peers often send capitalized, by length (the last slot: longer than any). */
   private static final AsciiString[][] COMMON_BY_LENGTH = commonByLength(
@@ -82,6 +83,11 @@ public final class ArrayHttpHeaders extends HttpHeaders {
 
   /** Name, value, name, value...: one array, allocated at the first add (most trailer maps stay empty). */
   private Object[] kv = NONE;
+  /**
+   * The case-insensitive hash of each entry's name ({@link AsciiString#hashCode(CharSequence)}, cached by Netty's
+   * decoded names and constants): a lookup compares ints and calls no CharSequence method on names that differ.
+   */
+  private int[] hashes = NO_HASHES;
   private int size;
   private final int capacity;
 
@@ -120,10 +126,15 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   }
 
   private int indexOf(CharSequence name, int from) {
-    int n = name.length();
+    if (from >= size) {
+      return -1;
+    }
+    return indexOf(name, AsciiString.hashCode(name), from);
+  }
+
+  private int indexOf(CharSequence name, int hash, int from) {
     for (int i = from; i < size; i++) {
-      CharSequence k = (CharSequence) kv[2 * i];
-      if (k.length() == n && nameEquals(k, name)) {
+      if (hashes[i] == hash && nameEquals((CharSequence) kv[2 * i], name)) {
         return i;
       }
     }
@@ -171,18 +182,29 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   }
 
   private void append(CharSequence name, String value) {
+    append(name, AsciiString.hashCode(name), value);
+  }
+
+  private void append(CharSequence name, int hash, String value) {
     if (2 * size == kv.length) {
       kv = Arrays.copyOf(kv, kv.length == 0 ? 2 * capacity : 2 * kv.length);
+      hashes = Arrays.copyOf(hashes, kv.length / 2);
     }
+    hashes[size] = hash;
     kv[2 * size] = name;
     kv[2 * size++ + 1] = value;
   }
 
   /** Keeps entries before {@code from} and the later ones not named {@code name}. */
   private void removeFrom(int from, CharSequence name) {
+    if (from >= size) {
+      return;
+    }
+    int hash = AsciiString.hashCode(name);
     int w = from;
     for (int r = from; r < size; r++) {
-      if (!nameEquals(nameAt(r), name)) {
+      if (hashes[r] != hash || !nameEquals(nameAt(r), name)) {
+        hashes[w] = hashes[r];
         kv[2 * w] = kv[2 * r];
         kv[2 * w++ + 1] = kv[2 * r + 1];
       }
@@ -394,6 +416,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
         throw new IllegalStateException();
       }
       System.arraycopy(kv, 2 * last + 2, kv, 2 * last, 2 * (size - last - 1));
+      System.arraycopy(hashes, last + 1, hashes, last, size - last - 1);
       size--;
       kv[2 * size] = null;
       kv[2 * size + 1] = null;
@@ -452,7 +475,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   public HttpHeaders add(HttpHeaders headers) {
     if (headers instanceof ArrayHttpHeaders a) {
       for (int i = 0; i < a.size; i++) {
-        append(a.nameAt(i), a.valueAt(i)); // already valid
+        append(a.nameAt(i), a.hashes[i], a.valueAt(i)); // already valid
       }
       return this;
     }
@@ -480,13 +503,14 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   @Override
   public HttpHeaders set(CharSequence name, Object value) {
     String v = validValue(value);
-    int i = indexOf(name, 0);
+    int hash = AsciiString.hashCode(name);
+    int i = indexOf(name, hash, 0);
     if (i < 0) {
-      append(validName(name), v);
+      append(validName(name), hash, v); // lower-casing keeps the hash: it ignores case
       return this;
     }
     kv[2 * i + 1] = v; // the stored name stays: it is this name in lower case
-    if (indexOf(name, i + 1) >= 0) {
+    if (indexOf(name, hash, i + 1) >= 0) {
       removeFrom(i + 1, name);
     }
     return this;
@@ -540,6 +564,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
   public HttpHeaders copy() {
     ArrayHttpHeaders c = new ArrayHttpHeaders(Math.max(size + 4, 8));
     c.kv = Arrays.copyOf(kv, 2 * c.capacity);
+    c.hashes = Arrays.copyOf(hashes, c.capacity);
     c.size = size;
     return c;
   }

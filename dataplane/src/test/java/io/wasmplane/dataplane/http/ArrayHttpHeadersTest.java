@@ -32,7 +32,7 @@ class ArrayHttpHeadersTest {
       for (int op = 0; op < 30; op++) {
         CharSequence name = NAMES.get(random.nextInt(NAMES.size()));
         String value = VALUES.get(random.nextInt(VALUES.size()));
-        switch (random.nextInt(6)) {
+        switch (random.nextInt(8)) {
           case 0, 1 -> {
             netty.add(name, value);
             ours.add(name, value);
@@ -49,9 +49,20 @@ class ArrayHttpHeadersTest {
             netty.set(name, List.of(value, value + "2"));
             ours.set(name, List.of(value, value + "2"));
           }
-          default -> {
+          case 5 -> {
             netty.addInt(name, op);
             ours.addInt(name, op);
+          }
+          case 6 -> {
+            netty = netty.copy();
+            ours = (ArrayHttpHeaders) ours.copy(); // the copy answers lookups as the original did
+          }
+          default -> {
+            HttpHeaders n = new DefaultHttpHeaders().add(netty);
+            netty = n;
+            ArrayHttpHeaders o = new ArrayHttpHeaders(1);
+            o.add(ours); // entries copied with their names' hashes
+            ours = o;
           }
         }
         for (CharSequence n : NAMES) {
