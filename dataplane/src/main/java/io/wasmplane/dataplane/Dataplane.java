@@ -6,6 +6,7 @@ import io.wasmplane.dataplane.admin.AdminServer;
 import io.wasmplane.dataplane.config.BootstrapTranslator;
 import io.wasmplane.dataplane.config.DataplaneConfig;
 import io.wasmplane.dataplane.server.DataplaneServer;
+import io.wasmplane.dataplane.server.DrainStrategy;
 import io.wasmplane.dataplane.stats.StatsRegistry;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,17 +22,22 @@ public final class Dataplane implements AutoCloseable {
 
   /** Startup options, mirroring Envoy's command line. */
   public record Options(int concurrency, Optional<String> serviceNode, Optional<String> serviceCluster, Duration drainTime,
-      String configPath, String logLevel) {
+      DrainStrategy drainStrategy, String configPath, String logLevel) {
+    /** Envoy's defaults: one worker here (Envoy: one per CPU), a 600 s gradual drain. */
     public static Options defaults() {
-      return new Options(1, Optional.empty(), Optional.empty(), Duration.ofSeconds(600), "", "info");
+      return new Options(1, Optional.empty(), Optional.empty(), Duration.ofSeconds(600), DrainStrategy.GRADUAL, "", "info");
     }
 
     public Options withConcurrency(int n) {
-      return new Options(n, serviceNode, serviceCluster, drainTime, configPath, logLevel);
+      return new Options(n, serviceNode, serviceCluster, drainTime, drainStrategy, configPath, logLevel);
     }
 
     public Options withDrainTime(Duration d) {
-      return new Options(concurrency, serviceNode, serviceCluster, d, configPath, logLevel);
+      return new Options(concurrency, serviceNode, serviceCluster, d, drainStrategy, configPath, logLevel);
+    }
+
+    public Options withDrainStrategy(DrainStrategy s) {
+      return new Options(concurrency, serviceNode, serviceCluster, drainTime, s, configPath, logLevel);
     }
   }
 
@@ -52,6 +58,7 @@ public final class Dataplane implements AutoCloseable {
     DataplaneServer server = bootstrap.hasDynamicResources()
         ? DataplaneServer.startInitializing(config, options.concurrency(), new StatsRegistry(config.stats()))
         : DataplaneServer.start(config, options.concurrency(), new StatsRegistry(config.stats()));
+    server.drainStrategy(options.drainStrategy());
     Dataplane d = null;
     try {
       AdminServer admin = null;
@@ -64,6 +71,8 @@ public final class Dataplane implements AutoCloseable {
             .setServiceNode(config.node().id())
             .setServiceCluster(config.node().cluster())
             .setDrainTime(com.google.protobuf.Duration.newBuilder().setSeconds(options.drainTime().toSeconds()))
+            .setDrainStrategy(options.drainStrategy() == DrainStrategy.IMMEDIATE
+                ? CommandLineOptions.DrainStrategy.Immediate : CommandLineOptions.DrainStrategy.Gradual)
             .build();
         admin = new AdminServer(server, config.admin().get().address(), clo, () -> self[0].close());
       }

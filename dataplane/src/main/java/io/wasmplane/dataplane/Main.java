@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.wasmplane.dataplane.admin.LogLevels;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.server.DrainStrategy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,6 +41,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--drain-time-s", defaultValue = "600", description = "Seconds to let streams finish on shutdown.")
   long drainTimeSeconds;
 
+  @Option(names = "--drain-strategy", defaultValue = "gradual",
+      description = "gradual (the share of connections asked to close grows over the drain time) or immediate.")
+  String drainStrategy;
+
   public static void main(String[] args) {
     // Netty's leak detector samples 1 in 128 buffers with a stack trace by default: measurable per request on the
     // proxy's hot path. Off unless asked for (-Dio.netty.leakDetection.level=simple|paranoid); tests keep it on.
@@ -64,6 +69,11 @@ public final class Main implements Callable<Integer> {
     if (level.toInt() < Level.INFO.toInt()) {
       lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(level);
     }
+    DrainStrategy strategy = DrainStrategy.parse(drainStrategy);
+    if (strategy == null) {
+      System.err.println("error: unknown --drain-strategy '" + drainStrategy + "' (gradual, immediate)");
+      return 1;
+    }
     if (configPath == null && configYaml == null) {
       System.err.println("error: at least one of --config-path or --config-yaml is required");
       return 1;
@@ -76,7 +86,7 @@ public final class Main implements Callable<Integer> {
       }
       int workers = concurrency > 0 ? concurrency : Runtime.getRuntime().availableProcessors();
       Dataplane.Options opts = new Dataplane.Options(workers, Optional.ofNullable(serviceNode), Optional.ofNullable(serviceCluster),
-          Duration.ofSeconds(drainTimeSeconds), configPath == null ? "" : configPath.toString(), logLevel);
+          Duration.ofSeconds(drainTimeSeconds), strategy, configPath == null ? "" : configPath.toString(), logLevel);
       dataplane = Dataplane.start(b, opts);
     } catch (ConfigException e) {
       System.err.println("error: " + e.getMessage());

@@ -54,7 +54,7 @@ class DataplaneProcessTest {
       Path file = bootstrap("basic.yaml", Map.of("ADMIN_PORT", "" + admin, "LISTENER_PORT", "" + listener,
           "UPSTREAM_PORT", "" + up.port(), "DEAD_PORT", "" + freePort(), "ACCESS_LOG", log.toString()));
       try (DataplaneProcess dp = DataplaneProcess.start("-c", file.toString(), "--concurrency", "2",
-          "--service-node", "node-from-flag", "-l", "info", "--drain-time-s", "10")) {
+          "--service-node", "node-from-flag", "-l", "info", "--drain-time-s", "10", "--drain-strategy", "immediate")) {
         dp.awaitReady(admin);
         HttpClient h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> r = get(h1, "http://127.0.0.1:" + listener + "/hello");
@@ -74,7 +74,8 @@ class DataplaneProcessTest {
           assertThat(new String(curl.getInputStream().readAllBytes())).isEqualTo("upstream saw GET /curl");
         }
         String info = get(h1, "http://127.0.0.1:" + admin + "/server_info").body();
-        assertThat(info).contains("\"serviceNode\": \"node-from-flag\"").contains("\"concurrency\": 2");
+        assertThat(info).contains("\"serviceNode\": \"node-from-flag\"").contains("\"concurrency\": 2")
+            .contains("\"drainStrategy\": \"Immediate\"");
         String stats = get(h1, "http://127.0.0.1:" + admin + "/stats").body();
         assertThat(stats).contains("cluster.backend.upstream_rq_200: ").contains("cluster.unreachable.upstream_cx_connect_fail: 1\n");
 
@@ -148,11 +149,14 @@ class DataplaneProcessTest {
     Path unknown = bootstrap("unknown-cluster.yaml", Map.of());
     try (DataplaneProcess m = DataplaneProcess.start("-c", malformed.toString());
          DataplaneProcess u = DataplaneProcess.start("-c", unknown.toString());
+         DataplaneProcess d = DataplaneProcess.start("-c", unknown.toString(), "--drain-strategy", "slow");
          ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThat(m.awaitExit(60)).isEqualTo(1);
       assertThat(m.output()).contains("error: bootstrap " + malformed + " is not valid YAML/JSON");
       assertThat(u.awaitExit(60)).isEqualTo(1);
       assertThat(u.output()).contains("unknown cluster 'does_not_exist'");
+      assertThat(d.awaitExit(60)).isEqualTo(1);
+      assertThat(d.output()).contains("error: unknown --drain-strategy 'slow' (gradual, immediate)");
       Path inUse = bootstrap("basic.json", Map.of("LISTENER_PORT", "" + taken.getLocalPort()));
       try (DataplaneProcess p = DataplaneProcess.start("-c", inUse.toString())) {
         assertThat(p.awaitExit(60)).isEqualTo(1);

@@ -400,7 +400,7 @@ public final class DataplaneServer implements AutoCloseable {
 
   private void retire(ListenerRuntime old, Duration drainTime) {
     for (Channel c : old.connections) {
-      c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+      notifyDrain(c, drainTime);
     }
     boss.schedule(() -> old.connections.close(), drainTime.toMillis(), TimeUnit.MILLISECONDS);
     old.retire();
@@ -508,18 +508,38 @@ public final class DataplaneServer implements AutoCloseable {
       stopListeners(scope);
       return;
     }
-    if (!drains.startGraceful(scope)) {
+    if (!drains.startGraceful(scope, drainTime)) {
       return;
     }
-    log.info("event=graceful_drain_started scope={} drain_time_s={} skip_exit={}", scope, drainTime.toSeconds(), skipExit);
+    log.info("event=graceful_drain_started scope={} drain_time_s={} skip_exit={} strategy={}", scope, drainTime.toSeconds(),
+        skipExit, drains.strategy().name().toLowerCase(java.util.Locale.ROOT));
     for (BoundListener b : listeners.values()) {
       if (DrainManager.covers(scope, b.chains().config())) {
-        b.runtimes().forEach(rt -> rt.connections.forEach(c -> c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE)));
+        b.runtimes().forEach(rt -> rt.connections.forEach(c -> notifyDrain(c, drainTime)));
       }
     }
     if (!skipExit) {
       boss.schedule(() -> stopListeners(scope), drainTime.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** Tells a connection to drain (GOAWAY / close after the response): now, or later in the drain time (gradual). */
+  private void notifyDrain(Channel c, Duration drainTime) {
+    long delay = drains.strategy().notifyDelayMillis(drainTime.toMillis());
+    if (delay == 0) {
+      c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+    } else {
+      c.eventLoop().schedule(() -> {
+        if (c.isActive()) {
+          c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+      }, delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Envoy's {@code --drain-strategy}, for graceful drains and listener updates from now on. */
+  public void drainStrategy(DrainStrategy strategy) {
+    drains.strategy(strategy);
   }
 
   /** Closes the sockets of the listeners {@code scope} covers (Envoy's listener_manager.listener_stopped). */

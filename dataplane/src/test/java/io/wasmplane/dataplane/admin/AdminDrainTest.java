@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.admin.v3.CommandLineOptions;
 import io.envoyproxy.envoy.admin.v3.ServerInfo;
 import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.server.DrainStrategy;
 import io.wasmplane.dataplane.testing.H2cClient;
 import io.wasmplane.dataplane.testing.RawHttp;
 import io.wasmplane.dataplane.testing.TestUpstream;
@@ -86,6 +88,35 @@ class AdminDrainTest {
     // After --drain-time-s (1 s here) the inbound listener stops; the outbound one keeps serving.
     assertRefusedWithin(dp.port("inbound"), 5000);
     assertThat(response(dp.port("outbound"))).startsWith("HTTP/1.1 200");
+  }
+
+  /**
+   * Envoy's default --drain-strategy gradual: a response closes its connection with probability elapsed / drain time.
+   * Two seconds into a 600 s drain (p under 0.4 %) nearly every connection stays open; once the drain time is over,
+   * every response closes.
+   */
+  @Test
+  void gradualDrainAsksAGrowingShareOfConnectionsToClose() throws Exception {
+    try (Dataplane slow = AdminTestBootstrap.start(up.port(), Duration.ofSeconds(600), DrainStrategy.GRADUAL, null, "")) {
+      ServerInfo.Builder info = ServerInfo.newBuilder();
+      JsonFormat.parser().merge(admin(slow, "GET", "/server_info").body(), info);
+      assertThat(info.getCommandLineOptions().getDrainStrategy()).isEqualTo(CommandLineOptions.DrainStrategy.Gradual);
+      assertThat(admin(slow, "POST", "/drain_listeners?graceful&skip_exit").statusCode()).isEqualTo(200);
+      int closed = 0;
+      for (int i = 0; i < 20; i++) {
+        String r = response(slow.port("inbound"));
+        assertThat(r).startsWith("HTTP/1.1 200");
+        closed += r.toLowerCase(Locale.ROOT).contains("connection: close") ? 1 : 0;
+      }
+      assertThat(closed).as("responses asked to close early in a 600 s gradual drain").isLessThanOrEqualTo(2);
+    }
+    try (Dataplane quick = AdminTestBootstrap.start(up.port(), Duration.ofMillis(500), DrainStrategy.GRADUAL, null, "")) {
+      assertThat(admin(quick, "POST", "/drain_listeners?graceful&skip_exit").statusCode()).isEqualTo(200);
+      Thread.sleep(700); // past the drain time: every response closes
+      for (int i = 0; i < 5; i++) {
+        assertThat(response(quick.port("inbound")).toLowerCase(Locale.ROOT)).contains("connection: close");
+      }
+    }
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.wasmplane.dataplane.admin;
 
+import io.wasmplane.dataplane.server.DrainStrategy;
+
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
 import io.wasmplane.dataplane.testing.Bootstraps;
@@ -22,6 +24,14 @@ final class AdminTestBootstrap {
 
   /** The same with more clusters (YAML list items at the clusters' indentation). */
   static Dataplane start(int upstreamPort, Duration drainTime, String extraListeners, String extraClusters) {
+    return start(upstreamPort, drainTime, DrainStrategy.IMMEDIATE, extraListeners, extraClusters);
+  }
+
+  /**
+   * With a drain strategy (the other starts use IMMEDIATE, as Istio runs its proxies: every connection of a draining
+   * listener is asked to close at once, which the drain tests assert).
+   */
+  static Dataplane start(int upstreamPort, Duration drainTime, DrainStrategy strategy, String extraListeners, String extraClusters) {
     String yaml = """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -37,7 +47,7 @@ final class AdminTestBootstrap {
         listener("outbound", "traffic_direction: OUTBOUND\ndrain_type: MODIFY_ONLY"),
         Bootstraps.indent(extraListeners, 2), Bootstraps.staticCluster("up", upstreamPort, null), extraClusters);
     return Dataplane.start(BootstrapLoader.fromText(yaml, "admin test bootstrap"),
-        Dataplane.Options.defaults().withConcurrency(2).withDrainTime(drainTime));
+        Dataplane.Options.defaults().withConcurrency(2).withDrainTime(drainTime).withDrainStrategy(strategy));
   }
 
   /** An HTTP listener on 127.0.0.1:0 named {@code name} with {@code extra} listener fields, routing to "up". */

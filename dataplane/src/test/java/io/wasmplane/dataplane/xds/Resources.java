@@ -119,7 +119,9 @@ final class Resources {
   /** A data plane with one worker on a bootstrap text. */
   static Dataplane startDataplane(String bootstrap, Duration drainTime) {
     return Dataplane.start(BootstrapLoader.fromText(bootstrap, "test bootstrap"),
-        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(drainTime));
+        // IMMEDIATE, as Istio runs its proxies: a replaced listener's connections are all told at once (tests assert it).
+        Dataplane.Options.defaults().withConcurrency(1).withDrainTime(drainTime)
+            .withDrainStrategy(io.wasmplane.dataplane.server.DrainStrategy.IMMEDIATE));
   }
 
   /** A bootstrap with only node, admin, the xDS cluster and dynamic_resources. */
