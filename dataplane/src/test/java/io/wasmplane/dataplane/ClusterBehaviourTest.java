@@ -20,13 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /** Load balancing, DNS cluster types, circuit breakers and upstream TLS, against real upstreams. */
 @Timeout(90)
 class ClusterBehaviourTest {
-  private static final String ROUTES = """
-      - name: all
-        domains: ["*"]
-        routes:
-        - match: {prefix: "/"}
-          route: {cluster: c}
-      """;
+  private static final String ROUTES = Bootstraps.ALL_TO_C;
   private final HttpClient client = Http.h1();
 
   private static String twoHostCluster(int p1, int p2, String extra) {

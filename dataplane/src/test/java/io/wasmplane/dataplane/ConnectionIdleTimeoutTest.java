@@ -22,13 +22,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ConnectionIdleTimeoutTest {
-  private static final String ROUTES = """
-      - name: all
-        domains: ["*"]
-        routes:
-        - match: {prefix: "/"}
-          route: {cluster: c}
-      """;
+  private static final String ROUTES = Bootstraps.ALL_TO_C;
   private static final String IDLE_400MS = """
       typed_extension_protocol_options:
         envoy.extensions.upstreams.http.v3.HttpProtocolOptions:

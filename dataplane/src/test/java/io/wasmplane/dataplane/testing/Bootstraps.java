@@ -14,6 +14,15 @@ public final class Bootstraps {
         Dataplane.Options.defaults().withConcurrency(2).withDrainTime(Duration.ofSeconds(5)));
   }
 
+  /** One virtual host for every domain whose one route sends every path to cluster "c". */
+  public static final String ALL_TO_C = """
+      - name: all
+        domains: ["*"]
+        routes:
+        - match: {prefix: "/"}
+          route: {cluster: c}
+      """;
+
   public static String staticCluster(String name, int port, String extra) {
     return """
           - name: %s
