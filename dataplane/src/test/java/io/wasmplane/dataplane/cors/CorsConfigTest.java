@@ -87,6 +87,18 @@ class CorsConfigTest {
     // filter_enabled / shadow_enabled come from the most specific policy only (unset there: enabled, no shadow).
     assertThat(p.filterEnabledPerMillion()).isEqualTo(CorsPolicyConfig.ALWAYS);
     assertThat(p.shadowEnabledPerMillion()).isEqualTo(500_000);
+    assertThat(c.listeners().get(0).hcm().routes().configuresFilter("envoy.filters.http.cors", false)).isTrue();
+    assertThat(c.listeners().get(0).hcm().routes().configuresFilter("my_cors", true)).isFalse();
+  }
+
+  @Test
+  void aRouteTableKnowsWhetherAnyRouteHasAPolicy() {
+    var none = translate(routes("", "route: {cluster: a}"), CorsFilterTest.CORS_FILTER).listeners().get(0).hcm().routes();
+    assertThat(none.configuresFilter("envoy.filters.http.cors", true)).isFalse();
+    var legacy = translate(routes("cors: {allow_methods: GET}", "route: {cluster: a}"), CorsFilterTest.CORS_FILTER)
+        .listeners().get(0).hcm().routes();
+    assertThat(legacy.configuresFilter("envoy.filters.http.cors", false)).isFalse();
+    assertThat(legacy.configuresFilter("envoy.filters.http.cors", true)).isTrue();
   }
 
   @Test

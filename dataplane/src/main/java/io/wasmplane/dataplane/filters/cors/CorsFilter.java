@@ -50,6 +50,9 @@ final class CorsFilter implements HttpFilter, HttpStream.StreamAware {
     if (origin == null || origin.isEmpty()) {
       return FilterStatus.CONTINUE; // Envoy does nothing more either (and counts nothing)
     }
+    if (!routes.configuresFilter(factory.filterName(), true)) {
+      return FilterStatus.CONTINUE; // no route has a policy: spare the route lookup
+    }
     policy = policyFor(routes.route(RequestFacts.of(request)));
     if (policy == null) {
       return FilterStatus.CONTINUE;
