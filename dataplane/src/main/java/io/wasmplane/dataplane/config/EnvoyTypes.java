@@ -27,6 +27,7 @@ public final class EnvoyTypes {
   public static final String HCM = "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String HTTP_WASM = "envoy.filters.http.wasm";
+  public static final String HTTP_CORS = "envoy.filters.http.cors";
   public static final String NETWORK_WASM = "envoy.filters.network.wasm";
   public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
   public static final String STAT_SINK_WASM = "envoy.stat_sinks.wasm";
@@ -41,6 +42,7 @@ public final class EnvoyTypes {
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
           .add(FileAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.stat_sinks.wasm.v3.Wasm.getDescriptor())

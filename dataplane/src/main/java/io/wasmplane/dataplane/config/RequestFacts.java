@@ -7,6 +7,12 @@ import java.nio.charset.StandardCharsets;
 /** What route matching reads of a request: method, path split from its query, headers (and the pseudo-headers). */
 public record RequestFacts(String method, String uri, String path, String query, HttpHeaders headers, String scheme) {
 
+  /** A request as the connection manager hands it on; the scheme is its x-forwarded-proto (default http). */
+  public static RequestFacts of(io.netty.handler.codec.http.HttpRequest request) {
+    String proto = request.headers().get("x-forwarded-proto");
+    return of(request.method().name(), request.uri(), request.headers(), proto == null || proto.isEmpty() ? "http" : proto);
+  }
+
   public static RequestFacts of(String method, String uri, HttpHeaders headers, String scheme) {
     int q = uri.indexOf('?');
     return new RequestFacts(method, uri, q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1), headers, scheme);

@@ -218,39 +218,63 @@ final class RouteFeatureTranslator {
     return new RouteAction.Mirror(p.getCluster(), fraction, p.getDisableShadowHostSuffixAppend());
   }
 
-  // ---------------------------------------------------------------- accepted, not run here
+  // ---------------------------------------------------------------- per-filter configs
+
+  private static final String CORS_POLICY_TYPE = io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor().getFullName();
 
   /**
-   * typed_per_filter_config: configs for filters this data plane does not run are accepted and unused, as Envoy
-   * treats configs for filters not in the chain; the Wasm filter and the router take no per-route config in Envoy
-   * either (Envoy rejects it), and disabling a filter per route is not implemented.
+   * typed_per_filter_config: the CORS filter's policies are translated for it; configs for filters this data plane
+   * does not run are accepted and unused, as Envoy treats configs for filters not in the chain; the Wasm filter and the
+   * router take no per-route config in Envoy either (Envoy rejects it), and disabling a filter per route is not
+   * implemented.
    */
-  static void typedPerFilterConfig(Map<String, Any> configs, String where) {
+  static PerFilterConfigs typedPerFilterConfig(Map<String, Any> configs, String where) {
+    Map<String, RouteFilterConfig> out = new java.util.HashMap<>();
     for (Map.Entry<String, Any> e : configs.entrySet()) {
       String w = where + ".typed_per_filter_config[" + e.getKey() + "]";
-      checkPerFilter(e.getKey(), e.getValue(), w);
+      RouteFilterConfig c = perFilter(e.getKey(), e.getValue(), w);
+      if (c != null) {
+        out.put(e.getKey(), c);
+      }
+    }
+    return out.isEmpty() ? PerFilterConfigs.NONE : new PerFilterConfigs(out, null);
+  }
+
+  /** A weighted cluster's typed_per_filter_config: only configs for filters not run here (they are never read). */
+  static void weightedClusterPerFilterConfig(Map<String, Any> configs, String where) {
+    PerFilterConfigs c = typedPerFilterConfig(configs, where);
+    if (!c.isEmpty()) {
+      throw new ConfigException(where + ".typed_per_filter_config" + c.byFilterName().keySet()
+          + ": per-filter configs on a weighted cluster are not supported");
     }
   }
 
-  private static void checkPerFilter(String name, Any any, String where) {
+  private static RouteFilterConfig perFilter(String name, Any any, String where) {
     String type = any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1);
     if (type.equals(HTTP_WASM_TYPE) || type.equals(ROUTER_TYPE)) {
       throw new ConfigException(where + ": the filter " + name + " (" + type
           + ") doesn't support virtual host or route specific configurations (as in Envoy)");
     }
+    if (type.equals(CORS_POLICY_TYPE)) {
+      return CorsPolicyTranslator.translate(unpack(any, io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.class, where), where);
+    }
     if (type.equals(FILTER_CONFIG_TYPE)) {
-      FilterConfig fc;
-      try {
-        fc = any.unpack(FilterConfig.class);
-      } catch (InvalidProtocolBufferException ex) {
-        throw new ConfigException(where + ": cannot decode " + type + ": " + ex.getMessage());
-      }
+      FilterConfig fc = unpack(any, FilterConfig.class, where);
       if (fc.getDisabled()) {
         throw new ConfigException(where + ".disabled: disabling a filter per route is not supported");
       }
       if (fc.hasConfig()) {
-        checkPerFilter(name, fc.getConfig(), where + ".config");
+        return perFilter(name, fc.getConfig(), where + ".config");
       }
+    }
+    return null;
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, String where) {
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException ex) {
+      throw new ConfigException(where + ": cannot decode " + any.getTypeUrl() + ": " + ex.getMessage());
     }
   }
 

@@ -20,6 +20,8 @@ public final class RouteTable {
   private final List<Map.Entry<String, VirtualHostConfig>> prefixWildcards = new ArrayList<>();
   private VirtualHostConfig catchAll;
   private final List<String> internalOnlyHeaders;
+  /** Filters some route has a per-route config for; "" when some route has a deprecated cors field. */
+  private final java.util.Set<String> configuredFilters = new java.util.HashSet<>();
 
   public RouteTable(String name, List<VirtualHostConfig> virtualHosts) {
     this(name, virtualHosts, List.of());
@@ -31,6 +33,12 @@ public final class RouteTable {
     this.internalOnlyHeaders = List.copyOf(internalOnlyHeaders);
     this.virtualHosts = List.copyOf(virtualHosts);
     for (VirtualHostConfig vh : virtualHosts) {
+      for (RouteEntry r : vh.routes()) {
+        configuredFilters.addAll(r.filterConfigs().byFilterName().keySet());
+        if (r.filterConfigs().legacyCors() != null) {
+          configuredFilters.add("");
+        }
+      }
       for (String d : vh.domains()) {
         String domain = d.toLowerCase(Locale.ROOT);
         if (domain.equals("*")) {
@@ -58,6 +66,11 @@ public final class RouteTable {
 
   public List<VirtualHostConfig> virtualHosts() {
     return virtualHosts;
+  }
+
+  /** Whether any route has a config for filter {@code name} (or a deprecated cors field): if not, it need not look. */
+  public boolean configuresFilter(String name, boolean orLegacyCors) {
+    return configuredFilters.contains(name) || orLegacyCors && configuredFilters.contains("");
   }
 
   public List<String> internalOnlyHeaders() {

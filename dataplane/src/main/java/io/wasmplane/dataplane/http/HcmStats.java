@@ -46,8 +46,13 @@ public final class HcmStats {
   /** Connection accepted to closed, in ms. */
   public final Histogram cxLengthMs;
 
+  private final StatsRegistry registry;
+  private final String prefix;
+
   public HcmStats(StatsRegistry r, String statPrefix) {
     String p = "http." + statPrefix + ".";
+    registry = r;
+    prefix = p;
     cxTotal = r.counter(p + "downstream_cx_total");
     h2KeepaliveTimeout = r.counter("http2.keepalive_timeout");
     h2InboundEmptyFramesFlood = r.counter("http2.inbound_empty_frames_flood");
@@ -81,6 +86,11 @@ public final class HcmStats {
     cxUpgradesActive = r.gauge(p + "downstream_cx_upgrades_active");
     rqTime = r.histogram(p + "downstream_rq_time");
     cxLengthMs = r.histogram(p + "downstream_cx_length_ms");
+  }
+
+  /** A filter's own counter under http.<stat_prefix>. (e.g. "cors.origin_valid"); resolve once, not per request. */
+  public Counter counter(String name) {
+    return registry.counter(prefix + name);
   }
 
   public void responseCode(int code) {

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
- * extensions) or by filter name. The Wasm filter registers here; tests register their own filters.
+ * extensions) or by filter name. The CORS filter registers here; tests register their own filters.
  */
 public final class HttpFilterRegistry {
   /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
@@ -17,6 +17,11 @@ public final class HttpFilterRegistry {
   }
 
   private static final Map<String, Provider> PROVIDERS = new ConcurrentHashMap<>();
+
+  static {
+    // Built-in filters besides the router and Wasm (which the translator knows by themselves).
+    register(io.wasmplane.dataplane.filters.cors.CorsFilterProvider.TYPE, new io.wasmplane.dataplane.filters.cors.CorsFilterProvider());
+  }
 
   private HttpFilterRegistry() {}
 

@@ -26,6 +26,33 @@ class IstioRouteConfigTest {
     }
   }
 
+  /** istiod puts the CORS filter before the router in every HCM; a VirtualService corsPolicy is its per-route config. */
+  @Test
+  void istioHcmWithTheCorsFilterLoadsAndAnswersPreflights() throws Exception {
+    Path log = Files.createTempFile("routes", ".log");
+    String filters = """
+        - name: envoy.filters.http.cors
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors}
+        """;
+    try (IstioRoutes.Upstreams u = IstioRoutes.Upstreams.start();
+        Dataplane dp = Bootstraps.start(Bootstraps.withRouteConfig(IstioRoutes.routeConfig(), ISTIO_HCM, IstioRoutes.clusters(u), log,
+            null, filters))) {
+      int port = dp.port("ingress");
+      IstioRoutes.assertServed(port);
+      RawResponse preflight = RawResponse.send(port, "OPTIONS", "reviews:8080", "/reviews/1", "end-user: jason",
+          "Origin: https://bookinfo.example", "Access-Control-Request-Method: POST");
+      assertThat(preflight.status()).isEqualTo(200);
+      assertThat(preflight.header("access-control-allow-origin")).containsExactly("https://bookinfo.example");
+      assertThat(preflight.header("access-control-allow-methods")).containsExactly("GET,POST");
+      assertThat(preflight.header("x-upstream-name")).isEmpty();
+      RawResponse simple = RawResponse.get(port, "reviews:8080", "/reviews/1", "end-user: jason", "Origin: https://bookinfo.example");
+      assertThat(simple.header("x-upstream-name")).containsExactly("v2");
+      assertThat(simple.header("access-control-allow-origin")).containsExactly("https://bookinfo.example");
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
   /** The path fields istiod sets on every HCM (meshConfig pathNormalization BASE... and the escaped-slash default). */
   private static final String ISTIO_HCM = """
       use_remote_address: false

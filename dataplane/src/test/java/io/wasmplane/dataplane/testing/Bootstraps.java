@@ -42,6 +42,12 @@ public final class Bootstraps {
 
   /** The same with a whole RouteConfiguration (its name, virtual_hosts and route-configuration-level fields). */
   public static String withRouteConfig(String routeConfig, String hcmExtra, String clusters, Path accessLog, String listenerExtra) {
+    return withRouteConfig(routeConfig, hcmExtra, clusters, accessLog, listenerExtra, null);
+  }
+
+  /** The same with {@code httpFilters} (http_filters list entries, unindented) before the router. */
+  public static String withRouteConfig(String routeConfig, String hcmExtra, String clusters, Path accessLog, String listenerExtra,
+      String httpFilters) {
     return """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -64,13 +70,15 @@ public final class Bootstraps {
                   route_config:
         %s
                   http_filters:
+        %s
                   - name: envoy.filters.http.router
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
         %s
           clusters:
         %s
-        """.formatted(indent(hcmExtra, 10), accessLog, indent(routeConfig, 12), indent(listenerExtra, 6), clusters);
+        """.formatted(indent(hcmExtra, 10), accessLog, indent(routeConfig, 12), indent(httpFilters, 10), indent(listenerExtra, 6),
+            clusters);
   }
 
   public static String indent(String s, int n) {

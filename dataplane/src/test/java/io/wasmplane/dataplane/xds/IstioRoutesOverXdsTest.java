@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Istio-shaped RouteConfiguration (testing/IstioRoutes) delivered by our control-plane-stub over ADS (RDS) is
  * ACKed and served; an edit that adds a field we refuse (a filter_state hash_policy: no filter state here) is NACKed and
- * the last good routes keep serving.
+ * the last good routes keep serving. The listener's HCM has Istio's filters (cors, router): the routes' CORS policies
+ * apply, change with RDS, and a policy we cannot honour is NACKed.
  */
 @Timeout(90)
 class IstioRoutesOverXdsTest {
@@ -42,6 +43,8 @@ class IstioRoutesOverXdsTest {
                       pathWithEscapedSlashesAction: KEEP_UNCHANGED
                       rds: { routeConfigName: "8080", configSource: { ads: {}, resourceApiVersion: V3 } }
                       httpFilters:
+                        - name: envoy.filters.http.cors
+                          typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors }
                         - name: envoy.filters.http.router
                           typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
         routes:
@@ -95,6 +98,41 @@ class IstioRoutesOverXdsTest {
         IstioRoutes.assertServed(port);
       }
     }
+  }
+
+  @Test
+  void corsPoliciesComeWithRdsAndARefusedPolicyKeepsTheLastGoodOne() throws Exception {
+    int port = Ports.freePort();
+    Path file = dir.resolve("rollout.yaml");
+    try (IstioRoutes.Upstreams u = IstioRoutes.Upstreams.start()) {
+      Files.writeString(file, rollout(port, u, IstioRoutes.routeConfig()));
+      try (ControlPlane stub = ControlPlane.start(new ControlPlane.Options(file, 0, 0));
+          Dataplane dp = Resources.startDataplane("sidecar-1", stub.xdsPort(), "GRPC")) {
+        String rds = "http.outbound_0.0.0.0_8080.rds.8080.";
+        await("the listener serves", () -> servesJason(port));
+        assertThat(preflightAllowOrigin(port, "https://bookinfo.example")).containsExactly("https://bookinfo.example");
+        assertThat(counter(dp, "http.outbound_0.0.0.0_8080.cors.origin_valid")).isEqualTo(1);
+
+        String moved = IstioRoutes.routeConfig().replace("https://bookinfo.example", "https://shop.example");
+        Files.writeString(file, rollout(port, u, moved));
+        await("the new policy serves", () -> preflightAllowOrigin(port, "https://shop.example").size() == 1);
+        assertThat(preflightAllowOrigin(port, "https://bookinfo.example")).isEmpty();
+
+        String refused = moved.replace("[{exact: \"https://shop.example\"}]", "[{safe_regex: {regex: \"(\"}}]");
+        assertThat(refused).isNotEqualTo(moved);
+        Files.writeString(file, rollout(port, u, refused));
+        await("the bad policy is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
+        await("the stub shows the NACK", () -> stubStatus(stub).contains("allow_origin_string_match"));
+        assertThat(stubStatus(stub)).contains("typed_per_filter_config[envoy.filters.http.cors].allow_origin_string_match[0].safe_regex");
+        assertThat(preflightAllowOrigin(port, "https://shop.example")).containsExactly("https://shop.example");
+      }
+    }
+  }
+
+  /** A preflight on the jason route: the access-control-allow-origin it got (answered here) or none (forwarded). */
+  private static java.util.List<String> preflightAllowOrigin(int port, String origin) throws Exception {
+    return RawResponse.send(port, "OPTIONS", "reviews", "/", "end-user: jason", "Origin: " + origin,
+        "Access-Control-Request-Method: GET").header("access-control-allow-origin");
   }
 
   private static String stubStatus(ControlPlane stub) throws Exception {

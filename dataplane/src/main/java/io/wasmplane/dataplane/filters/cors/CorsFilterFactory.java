@@ -1,0 +1,39 @@
+package io.wasmplane.dataplane.filters.cors;
+
+import io.wasmplane.dataplane.http.FilterCallbacks;
+import io.wasmplane.dataplane.http.HcmStats;
+import io.wasmplane.dataplane.http.HttpFilter;
+import io.wasmplane.dataplane.http.HttpFilterFactory;
+import io.wasmplane.dataplane.stats.Counter;
+
+/** One configured CORS filter: its name (the key of its per-route configs) and its stats. */
+final class CorsFilterFactory implements HttpFilterFactory {
+  /** Envoy's http.<stat_prefix>.cors.* counters, of the connection manager this filter runs in. */
+  record CorsStats(HcmStats owner, Counter originValid, Counter originInvalid) {}
+
+  private final String filterName;
+  /** A one-entry cache: a static filter serves one connection manager; an ECDS one may serve several. */
+  private volatile CorsStats stats;
+
+  CorsFilterFactory(String filterName) {
+    this.filterName = filterName;
+  }
+
+  String filterName() {
+    return filterName;
+  }
+
+  @Override
+  public HttpFilter create(FilterCallbacks callbacks) {
+    return new CorsFilter(this, callbacks);
+  }
+
+  CorsStats stats(HcmStats hcm) {
+    CorsStats s = stats;
+    if (s == null || s.owner() != hcm) {
+      s = new CorsStats(hcm, hcm.counter("cors.origin_valid"), hcm.counter("cors.origin_invalid"));
+      stats = s;
+    }
+    return s;
+  }
+}
