@@ -64,10 +64,9 @@ public final class DataplaneServer implements AutoCloseable {
     }
 
     /** Closes the socket, if the listener has one. */
-    void unbind() {
-      if (channel != null) {
-        channel.close();
-      }
+    /** Closes the listening socket; the close's future (null when there was none). */
+    io.netty.channel.ChannelFuture unbind() {
+      return channel != null ? channel.close() : null;
     }
 
     /** The first filter chain's runtime (the only one of most listeners). */
@@ -505,7 +504,13 @@ public final class DataplaneServer implements AutoCloseable {
    */
   public void drainListeners(DrainManager.Scope scope, boolean graceful, boolean skipExit, Duration drainTime) {
     if (!graceful) {
-      stopListeners(scope);
+      // The admin answers once the sockets are closed, as Envoy's does: a script that drains and then probes the
+      // port must find it refusing.
+      for (io.netty.channel.ChannelFuture closed : stopListeners(scope)) {
+        if (!closed.channel().eventLoop().inEventLoop()) {
+          closed.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+      }
       return;
     }
     if (!drains.startGraceful(scope, drainTime)) {
@@ -543,15 +548,17 @@ public final class DataplaneServer implements AutoCloseable {
   }
 
   /** Closes the sockets of the listeners {@code scope} covers (Envoy's listener_manager.listener_stopped). */
-  private synchronized void stopListeners(DrainManager.Scope scope) {
+  private synchronized List<io.netty.channel.ChannelFuture> stopListeners(DrainManager.Scope scope) {
     stoppedScope = scope;
+    List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
     for (BoundListener b : listeners.values()) {
       if (DrainManager.covers(scope, b.chains().config()) && b.channel() != null && stopped.add(b.chains().config().name())) {
-        b.unbind();
+        closing.add(b.unbind());
         stats.counter("listener_manager.listener_stopped").inc();
         log.info("event=listener_stopped listener={}", b.chains().config().name());
       }
     }
+    return closing;
   }
 
   private boolean ignoredWhileStopped(ListenerConfig l) {

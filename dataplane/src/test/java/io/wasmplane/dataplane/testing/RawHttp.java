@@ -12,10 +12,16 @@ import java.nio.charset.StandardCharsets;
 public final class RawHttp {
   private RawHttp() {}
 
-  /** Sends {@code request} and reads until the peer closes or {@code timeoutMs} of silence. */
+  /** How long the first byte of an answer may take: a cold proxy on a loaded machine can take a second. */
+  private static final int FIRST_BYTE_MS = 5_000;
+
+  /**
+   * Sends {@code request} and reads until the peer closes or {@code timeoutMs} of silence once the answer has begun
+   * (the first byte may take up to {@link #FIRST_BYTE_MS}).
+   */
   public static String exchange(int port, String request, int timeoutMs) throws IOException {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(timeoutMs);
+      s.setSoTimeout(Math.max(timeoutMs, FIRST_BYTE_MS));
       s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -25,6 +31,7 @@ public final class RawHttp {
         int n;
         while ((n = in.read(buf)) >= 0) {
           out.write(buf, 0, n);
+          s.setSoTimeout(timeoutMs);
         }
       } catch (SocketTimeoutException e) {
         // no more data within the timeout: return what we have
