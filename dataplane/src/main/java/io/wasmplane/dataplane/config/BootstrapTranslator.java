@@ -403,7 +403,7 @@ public final class BootstrapTranslator {
         continue; // Envoy skips an optional filter it does not know.
       }
       throw new ConfigException(w + ": unsupported http filter (type " + (typeName.isEmpty() ? "<none>" : typeName)
-          + "); supported: " + EnvoyTypes.ROUTER + ", " + EnvoyTypes.HTTP_WASM);
+          + "); supported: " + EnvoyTypes.ROUTER + ", " + EnvoyTypes.HTTP_WASM + ", " + EnvoyTypes.FAULT);
     }
     if (out.isEmpty() || !out.get(out.size() - 1).name().equals(EnvoyTypes.ROUTER)) {
       throw new ConfigException(where + ": the last http filter must be " + EnvoyTypes.ROUTER);
@@ -529,7 +529,7 @@ public final class BootstrapTranslator {
         rc.hasMaxDirectResponseBodySizeBytes() ? rc.getMaxDirectResponseBodySizeBytes().getValue() : 4096,
         RouteFeatureTranslator.headers(rc.getRequestHeadersToAddList(), rc.getRequestHeadersToRemoveList(), where, true),
         RouteFeatureTranslator.headers(rc.getResponseHeadersToAddList(), rc.getResponseHeadersToRemoveList(), where, false));
-    RouteFeatureTranslator.typedPerFilterConfig(rc.getTypedPerFilterConfigMap(), where);
+    PerFilterConfigs rcFilterConfigs = RouteFeatureTranslator.typedPerFilterConfig(rc.getTypedPerFilterConfigMap(), where);
     List<String> internalOnly = new ArrayList<>();
     for (String h : rc.getInternalOnlyHeadersList()) {
       internalOnly.add(h.toLowerCase(java.util.Locale.ROOT));
@@ -544,14 +544,15 @@ public final class BootstrapTranslator {
       if (vh.getDomainsCount() == 0) {
         throw new ConfigException(w + ": field 'domains' must not be empty");
       }
-      RouteFeatureTranslator.typedPerFilterConfig(vh.getTypedPerFilterConfigMap(), w);
+      PerFilterConfigs vhFilterConfigs = RouteFeatureTranslator.typedPerFilterConfig(vh.getTypedPerFilterConfigMap(), w)
+          .over(rcFilterConfigs);
       RouteContext vctx = ctx.withVirtualHost(
           RouteFeatureTranslator.headers(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList(), w, true),
           RouteFeatureTranslator.headers(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList(), w, false),
           RetryPolicies.virtualHost(vh, w));
       List<RouteEntry> routes = new ArrayList<>();
       for (int j = 0; j < vh.getRoutesCount(); j++) {
-        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", vctx));
+        routes.add(route(vh.getRoutes(j), w + ".routes[" + j + "]", vctx).inheriting(vhFilterConfigs));
       }
       vhosts.add(new VirtualHostConfig(vh.getName(), List.copyOf(vh.getDomainsList()), List.copyOf(routes),
           vh.getIncludeRequestAttemptCount(), vh.getIncludeAttemptCountInResponse()));
@@ -592,7 +593,7 @@ public final class BootstrapTranslator {
     FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response", "redirect", "metadata", "decorator",
         "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
         "response_headers_to_remove", "tracing"));
-    RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where);
+    PerFilterConfigs filterConfigs = RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where);
     RouteMatch m = r.getMatch();
     FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "connect_matcher", "headers",
         "case_sensitive", "query_parameters", "grpc", "runtime_fraction"));
@@ -667,7 +668,7 @@ public final class BootstrapTranslator {
       throw new ConfigException(where + ": one of 'route', 'redirect' or 'direct_response' is required");
     }
     return new RouteEntry(r.getName(), spec, action, ctx.request(routeRq, ctx.vhostRequest(), ctx.configRequest()),
-        ctx.response(routeRs, ctx.vhostResponse(), ctx.configResponse()));
+        ctx.response(routeRs, ctx.vhostResponse(), ctx.configResponse()), filterConfigs);
   }
 
   static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, RouteContext ctx,
@@ -694,7 +695,7 @@ public final class BootstrapTranslator {
           String cwWhere = where + ".weighted_clusters.clusters " + cw.getName();
           FieldGuard.onlySupported(cw, cwWhere, Set.of("name", "weight", "request_headers_to_add", "request_headers_to_remove",
               "response_headers_to_add", "response_headers_to_remove", "host_rewrite_literal", "typed_per_filter_config"));
-          RouteFeatureTranslator.typedPerFilterConfig(cw.getTypedPerFilterConfigMap(), cwWhere);
+          RouteFeatureTranslator.clusterTypedPerFilterConfig(cw.getTypedPerFilterConfigMap(), cwWhere);
           HeaderMutations.Level rq = RouteFeatureTranslator.headers(cw.getRequestHeadersToAddList(), cw.getRequestHeadersToRemoveList(), cwWhere, true);
           HeaderMutations.Level rs = RouteFeatureTranslator.headers(cw.getResponseHeadersToAddList(), cw.getResponseHeadersToRemoveList(), cwWhere, false);
           boolean own = !rq.isEmpty() || !rs.isEmpty();

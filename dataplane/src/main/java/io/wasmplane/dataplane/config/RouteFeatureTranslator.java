@@ -221,22 +221,45 @@ final class RouteFeatureTranslator {
   // ---------------------------------------------------------------- accepted, not run here
 
   /**
-   * typed_per_filter_config: configs for filters this data plane does not run are accepted and unused, as Envoy
-   * treats configs for filters not in the chain; the Wasm filter and the router take no per-route config in Envoy
-   * either (Envoy rejects it), and disabling a filter per route is not implemented.
+   * typed_per_filter_config: the fault filter's configs are translated and kept; configs for filters this data plane
+   * does not run are accepted and unused, as Envoy treats configs for filters not in the chain; the Wasm filter and
+   * the router take no per-route config in Envoy either (Envoy rejects it), and disabling a filter per route is not
+   * implemented.
    */
-  static void typedPerFilterConfig(Map<String, Any> configs, String where) {
+  static PerFilterConfigs typedPerFilterConfig(Map<String, Any> configs, String where) {
+    Map<String, Object> kept = new java.util.HashMap<>();
     for (Map.Entry<String, Any> e : configs.entrySet()) {
       String w = where + ".typed_per_filter_config[" + e.getKey() + "]";
-      checkPerFilter(e.getKey(), e.getValue(), w);
+      Object translated = perFilter(e.getKey(), e.getValue(), w);
+      if (translated != null) {
+        kept.put(e.getKey(), translated);
+      }
+    }
+    return PerFilterConfigs.of(kept);
+  }
+
+  /**
+   * A weighted cluster's typed_per_filter_config: the fault filter runs before the router picks the cluster, so a
+   * fault config here could not apply; it is refused rather than ignored.
+   */
+  static void clusterTypedPerFilterConfig(Map<String, Any> configs, String where) {
+    for (Map.Entry<String, Any> e : configs.entrySet()) {
+      String w = where + ".typed_per_filter_config[" + e.getKey() + "]";
+      if (perFilter(e.getKey(), e.getValue(), w) != null) {
+        throw new ConfigException(w + ": a fault config on a weighted cluster is not supported (set it on the route)");
+      }
     }
   }
 
-  private static void checkPerFilter(String name, Any any, String where) {
+  /** The translated config for filters that take one per route (the fault filter); null for configs not used here. */
+  private static Object perFilter(String name, Any any, String where) {
     String type = any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1);
     if (type.equals(HTTP_WASM_TYPE) || type.equals(ROUTER_TYPE)) {
       throw new ConfigException(where + ": the filter " + name + " (" + type
           + ") doesn't support virtual host or route specific configurations (as in Envoy)");
+    }
+    if (type.equals(FaultConfigTranslator.TYPE)) {
+      return FaultConfigTranslator.translate(any, where);
     }
     if (type.equals(FILTER_CONFIG_TYPE)) {
       FilterConfig fc;
@@ -249,9 +272,10 @@ final class RouteFeatureTranslator {
         throw new ConfigException(where + ".disabled: disabling a filter per route is not supported");
       }
       if (fc.hasConfig()) {
-        checkPerFilter(name, fc.getConfig(), where + ".config");
+        return perFilter(name, fc.getConfig(), where + ".config");
       }
     }
+    return null;
   }
 
   static Duration duration(com.google.protobuf.Duration d) {

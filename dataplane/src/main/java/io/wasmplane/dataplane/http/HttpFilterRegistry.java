@@ -7,16 +7,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
- * extensions) or by filter name. The Wasm filter registers here; tests register their own filters.
+ * extensions) or by filter name. The built-in fault filter registers here; tests register their own filters.
  */
 public final class HttpFilterRegistry {
   /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
   @FunctionalInterface
   public interface Provider {
     HttpFilterFactory create(HttpFilterConfig config, String where);
+
+    /** In an HTTP connection manager, whose stats and routes the filter may use. */
+    default HttpFilterFactory create(HttpFilterConfig config, String where, FilterContext context) {
+      return create(config, where);
+    }
   }
 
   private static final Map<String, Provider> PROVIDERS = new ConcurrentHashMap<>();
+
+  static {
+    register(io.wasmplane.dataplane.config.FaultConfigTranslator.TYPE, new io.wasmplane.dataplane.fault.FaultFilterProvider());
+  }
 
   private HttpFilterRegistry() {}
 
