@@ -10,9 +10,10 @@ import java.util.Set;
  * (upstream cluster, headers, downstream nodes) and what it does to them (delay, abort), with its active-fault cap.
  *
  * @param maxActiveFaults no cap when {@link #UNLIMITED}
+ * @param downstreamClusterStats whether faults are also counted per x-envoy-downstream-service-cluster
  */
 public record FaultConfig(Optional<Delay> delay, Optional<Abort> abort, String upstreamCluster, List<HeaderMatcherSpec> headers,
-    Set<String> downstreamNodes, long maxActiveFaults) {
+    Set<String> downstreamNodes, long maxActiveFaults, boolean downstreamClusterStats) {
   public static final long UNLIMITED = Long.MAX_VALUE;
 
   public FaultConfig {

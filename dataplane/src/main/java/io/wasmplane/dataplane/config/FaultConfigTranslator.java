@@ -18,8 +18,7 @@ public final class FaultConfigTranslator {
 
   /**
    * The *_runtime keys name runtime overrides; with no runtime layer here the configured values always apply, which is
-   * what Envoy does when the keys are absent from its runtime. disable_downstream_cluster_stats turns off stats that
-   * are not kept here.
+   * what Envoy does when the keys are absent from its runtime.
    */
   private static final Set<String> SUPPORTED = Set.of("delay", "abort", "upstream_cluster", "headers", "downstream_nodes",
       "max_active_faults", "delay_percent_runtime", "abort_percent_runtime", "delay_duration_runtime",
@@ -45,7 +44,8 @@ public final class FaultConfigTranslator {
     return new FaultConfig(f.hasDelay() ? Optional.of(delay(f.getDelay(), where + ".delay")) : Optional.empty(),
         f.hasAbort() ? Optional.of(abort(f.getAbort(), where + ".abort")) : Optional.empty(),
         f.getUpstreamCluster(), headers, new LinkedHashSet<>(f.getDownstreamNodesList()),
-        f.hasMaxActiveFaults() ? Integer.toUnsignedLong(f.getMaxActiveFaults().getValue()) : FaultConfig.UNLIMITED);
+        f.hasMaxActiveFaults() ? Integer.toUnsignedLong(f.getMaxActiveFaults().getValue()) : FaultConfig.UNLIMITED,
+        !f.getDisableDownstreamClusterStats());
   }
 
   private static FaultConfig.Delay delay(FaultDelay d, String where) {

@@ -30,6 +30,7 @@ final class FaultFilter implements HttpFilter {
   static final String ABORT_GRPC_HEADER = "x-envoy-fault-abort-grpc-request";
   static final String ABORT_PERCENT_HEADER = "x-envoy-fault-abort-request-percentage";
   static final String DOWNSTREAM_NODE_HEADER = "x-envoy-downstream-service-node";
+  static final String DOWNSTREAM_CLUSTER_HEADER = "x-envoy-downstream-service-cluster";
   static final String ABORT_BODY = "fault filter abort";
 
   private final FilterCallbacks callbacks;
@@ -66,6 +67,10 @@ final class FaultFilter implements HttpFilter {
     if (delayMs > 0 && tryActivate()) {
       delayTimer = callbacks.eventLoop().schedule(this::afterDelay, delayMs, TimeUnit.MILLISECONDS);
       stats.delaysInjected.inc();
+      String downstream = downstreamCluster();
+      if (downstream != null) {
+        stats.downstreamDelays(downstream).inc();
+      }
       callbacks.streamInfo().setFlag(ResponseFlag.DELAY_INJECTED);
       return FilterStatus.STOP_ITERATION;
     }
@@ -125,6 +130,10 @@ final class FaultFilter implements HttpFilter {
       return false;
     }
     stats.abortsInjected.inc();
+    String downstream = downstreamCluster();
+    if (downstream != null) {
+      stats.downstreamAborts(downstream).inc();
+    }
     callbacks.streamInfo().setFlag(ResponseFlag.FAULT_INJECTED);
     int status = http != null ? http : 200; // a gRPC abort is an HTTP 200 carrying the gRPC status
     if (GrpcLocalReply.isGrpc(requestHeaders)) {
@@ -134,6 +143,12 @@ final class FaultFilter implements HttpFilter {
       callbacks.sendLocalReply(status, ABORT_BODY, null, "fault_filter_abort");
     }
     return true;
+  }
+
+  /** The x-envoy-downstream-service-cluster to count this request's faults under, if any. */
+  private String downstreamCluster() {
+    String c = config.downstreamClusterStats() ? requestHeaders.get(DOWNSTREAM_CLUSTER_HEADER) : null;
+    return c == null || c.isEmpty() ? null : c;
   }
 
   /** The delay for this request in ms, 0 for none. */

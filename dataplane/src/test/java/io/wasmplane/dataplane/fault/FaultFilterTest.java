@@ -127,7 +127,8 @@ class FaultFilterTest {
         """, ALL_TO_A)) {
       int port = dp.port("ingress");
       assertThat(RawResponse.get(port, "h", "/plain").status()).isEqualTo(200);
-      RawResponse aborted = RawResponse.get(port, "h", "/abort", "x-envoy-fault-abort-request: 429");
+      RawResponse aborted = RawResponse.get(port, "h", "/abort", "x-envoy-fault-abort-request: 429",
+          "x-envoy-downstream-service-cluster: frontend");
       assertThat(aborted.status()).isEqualTo(429);
       assertThat(aborted.body()).isEqualTo("fault filter abort");
       // The request may ask for a lower percentage, here none of its requests.
@@ -136,15 +137,26 @@ class FaultFilterTest {
       // A status outside [200, 600) is no abort.
       assertThat(RawResponse.get(port, "h", "/bad", "x-envoy-fault-abort-request: 700").status()).isEqualTo(200);
       long start = System.nanoTime();
-      assertThat(RawResponse.get(port, "h", "/slow", "x-envoy-fault-delay-request: 300").status()).isEqualTo(200);
+      assertThat(RawResponse.get(port, "h", "/slow", "x-envoy-fault-delay-request: 300",
+          "x-envoy-downstream-service-cluster: frontend").status()).isEqualTo(200);
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(300);
       assertThat(counter(dp, "aborts_injected")).isEqualTo(1);
       assertThat(counter(dp, "delays_injected")).isEqualTo(1);
+      // Also counted per x-envoy-downstream-service-cluster.
+      assertThat(counter(dp, "frontend.aborts_injected")).isEqualTo(1);
+      assertThat(counter(dp, "frontend.delays_injected")).isEqualTo(1);
       assertThat(a.requests.get()).isEqualTo(4);
     }
-    // Without header_abort in the config the header does nothing.
-    try (Dataplane dp = start("delay: {header_delay: {}, percentage: {numerator: 100}}", ALL_TO_A)) {
+    // Without header_abort in the config the header does nothing; disable_downstream_cluster_stats drops those stats.
+    try (Dataplane dp = start("""
+        delay: {header_delay: {}, percentage: {numerator: 100}}
+        disable_downstream_cluster_stats: true
+        """, ALL_TO_A)) {
       assertThat(RawResponse.get(dp.port("ingress"), "h", "/abort", "x-envoy-fault-abort-request: 429").status()).isEqualTo(200);
+      assertThat(RawResponse.get(dp.port("ingress"), "h", "/slow", "x-envoy-fault-delay-request: 10",
+          "x-envoy-downstream-service-cluster: backend").status()).isEqualTo(200);
+      assertThat(counter(dp, "delays_injected")).isEqualTo(1);
+      assertThat(dp.server().stats().snapshot().counters()).doesNotContainKey("http.ingress_http.fault.backend.delays_injected");
     }
   }
 
