@@ -44,6 +44,7 @@ final class FaultFilter implements HttpFilter {
   private boolean faultActive;
   private boolean destroyed;
 
+  /** {@code routes}: null when no route can configure this filter (nor does the filter-level config need the route). */
   FaultFilter(FilterCallbacks callbacks, String name, FaultConfig filterLevel, RouteTable routes, FaultStats stats) {
     this.callbacks = callbacks;
     this.name = name;
@@ -60,6 +61,9 @@ final class FaultFilter implements HttpFilter {
         proto == null || proto.isEmpty() ? "http" : proto);
     Optional<RouteEntry> route = routes == null ? Optional.empty() : routes.route(facts);
     config = route.flatMap(r -> r.perFilterConfigs().get(name, FaultConfig.class)).orElse(filterLevel);
+    if (config.delay().isEmpty() && config.abort().isEmpty()) {
+      return FilterStatus.CONTINUE; // Istio's filter-level config, and a route's empty one
+    }
     if (!matchesUpstreamCluster(route) || !matchesDownstreamNode() || !matchesHeaders(facts)) {
       return FilterStatus.CONTINUE;
     }

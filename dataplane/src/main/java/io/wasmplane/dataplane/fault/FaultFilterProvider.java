@@ -5,6 +5,7 @@ import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.FaultConfig;
 import io.wasmplane.dataplane.config.FaultConfigTranslator;
 import io.wasmplane.dataplane.config.HttpFilterConfig;
+import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.http.FilterContext;
 import io.wasmplane.dataplane.http.HttpFilterFactory;
 import io.wasmplane.dataplane.http.HttpFilterRegistry;
@@ -22,6 +23,12 @@ public final class FaultFilterProvider implements HttpFilterRegistry.Provider {
     FaultConfig filterLevel = FaultConfigTranslator.translate((Any) config.typedConfig(), where + ".typed_config");
     FaultStats stats = new FaultStats(context.stats(), context.statPrefix());
     String name = config.name();
-    return callbacks -> new FaultFilter(callbacks, name, filterLevel, context.routes().get(), stats);
+    RouteFaults routeFaults = new RouteFaults(name);
+    boolean needsRoute = !filterLevel.upstreamCluster().isEmpty();
+    return callbacks -> {
+      RouteTable table = context.routes().get();
+      boolean match = table != null && (needsRoute || routeFaults.any(table));
+      return new FaultFilter(callbacks, name, filterLevel, match ? table : null, stats);
+    };
   }
 }
