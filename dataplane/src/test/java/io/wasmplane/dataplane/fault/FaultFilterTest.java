@@ -105,6 +105,22 @@ class FaultFilterTest {
   }
 
   @Test
+  void aFractionalPercentageFaultsAboutThatShareOfRequests() throws Exception {
+    // 50 % as 5000 / TEN_THOUSAND; over 100 requests a result outside [20, 80] has a chance below 1e-8.
+    try (Dataplane dp = start("abort: {http_status: 503, percentage: {numerator: 5000, denominator: TEN_THOUSAND}}", ALL_TO_A)) {
+      int aborted = 0;
+      for (int i = 0; i < 100; i++) {
+        if (RawResponse.get(dp.port("ingress"), "h", "/p").status() == 503) {
+          aborted++;
+        }
+      }
+      assertThat(aborted).isBetween(20, 80);
+      assertThat(counter(dp, "aborts_injected")).isEqualTo(aborted);
+      assertThat(a.requests.get()).isEqualTo(100 - aborted);
+    }
+  }
+
+  @Test
   void fixedDelayHoldsTheRequestAtLeastThatLongWithFlagDI() throws Exception {
     try (Dataplane dp = start("delay: {fixed_delay: 0.4s, percentage: {numerator: 1000000, denominator: MILLION}}", ALL_TO_A)) {
       long start = System.nanoTime();
