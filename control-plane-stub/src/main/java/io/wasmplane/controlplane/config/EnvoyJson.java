@@ -40,7 +40,8 @@ public final class EnvoyJson {
       io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor(),
       HttpProtocolOptions.getDescriptor(), UpstreamTlsContext.getDescriptor(), DownstreamTlsContext.getDescriptor(),
       StdoutAccessLog.getDescriptor(), FileAccessLog.getDescriptor(), RBAC.getDescriptor(), Cors.getDescriptor(),
-      LocalRateLimit.getDescriptor(), HealthCheck.getDescriptor(), StringValue.getDescriptor(),
+      LocalRateLimit.getDescriptor(), HealthCheck.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(), StringValue.getDescriptor(),
       Struct.getDescriptor(), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
       io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor());
 

@@ -403,7 +403,8 @@ public final class BootstrapTranslator {
         continue; // Envoy skips an optional filter it does not know.
       }
       throw new ConfigException(w + ": unsupported http filter (type " + (typeName.isEmpty() ? "<none>" : typeName)
-          + "); supported: " + EnvoyTypes.ROUTER + ", " + EnvoyTypes.HTTP_WASM + ", " + EnvoyTypes.HTTP_CORS);
+          + "); supported: " + EnvoyTypes.ROUTER + ", " + EnvoyTypes.HTTP_WASM + ", " + EnvoyTypes.HTTP_CORS + ", "
+          + EnvoyTypes.FAULT);
     }
     if (out.isEmpty() || !out.get(out.size() - 1).name().equals(EnvoyTypes.ROUTER)) {
       throw new ConfigException(where + ": the last http filter must be " + EnvoyTypes.ROUTER);

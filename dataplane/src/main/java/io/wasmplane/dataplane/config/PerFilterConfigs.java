@@ -20,6 +20,12 @@ public record PerFilterConfigs(Map<String, RouteFilterConfig> byFilterName, Cors
     return byFilterName.get(name);
   }
 
+  /** The config filter {@code name} sees on this route when it is a {@code type}. */
+  public <T extends RouteFilterConfig> java.util.Optional<T> get(String name, Class<T> type) {
+    RouteFilterConfig c = byFilterName.get(name);
+    return type.isInstance(c) ? java.util.Optional.of(type.cast(c)) : java.util.Optional.empty();
+  }
+
   public boolean isEmpty() {
     return byFilterName.isEmpty() && legacyCors == null;
   }

@@ -258,6 +258,9 @@ final class RouteFeatureTranslator {
     if (type.equals(CORS_POLICY_TYPE)) {
       return CorsPolicyTranslator.translate(unpack(any, io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.class, where), where);
     }
+    if (type.equals(FaultConfigTranslator.TYPE)) {
+      return FaultConfigTranslator.translate(any, where);
+    }
     if (type.equals(FILTER_CONFIG_TYPE)) {
       FilterConfig fc = unpack(any, FilterConfig.class, where);
       if (fc.getDisabled()) {

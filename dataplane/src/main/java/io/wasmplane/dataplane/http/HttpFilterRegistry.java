@@ -7,13 +7,18 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
- * extensions) or by filter name. The CORS filter registers here; tests register their own filters.
+ * extensions) or by filter name. The built-in CORS and fault filters register here; tests register their own filters.
  */
 public final class HttpFilterRegistry {
   /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
   @FunctionalInterface
   public interface Provider {
     HttpFilterFactory create(HttpFilterConfig config, String where);
+
+    /** In an HTTP connection manager, whose stats and routes the filter may use. */
+    default HttpFilterFactory create(HttpFilterConfig config, String where, FilterContext context) {
+      return create(config, where);
+    }
   }
 
   private static final Map<String, Provider> PROVIDERS = new ConcurrentHashMap<>();
@@ -21,6 +26,7 @@ public final class HttpFilterRegistry {
   static {
     // Built-in filters besides the router and Wasm (which the translator knows by themselves).
     register(io.wasmplane.dataplane.filters.cors.CorsFilterProvider.TYPE, new io.wasmplane.dataplane.filters.cors.CorsFilterProvider());
+    register(io.wasmplane.dataplane.config.FaultConfigTranslator.TYPE, new io.wasmplane.dataplane.fault.FaultFilterProvider());
   }
 
   private HttpFilterRegistry() {}

@@ -46,11 +46,12 @@ final class HcmRuntimeFactory {
   /** With RDS the route table comes from {@code routes}, read once per stream when its router filter is created. */
   HcmRuntime build(HcmConfig cfg, String where, java.util.function.Supplier<RouteTable> routes) {
     HcmStats hcmStats = new HcmStats(stats, cfg.statPrefix());
+    var context = new io.wasmplane.dataplane.http.FilterContext(stats, cfg.statPrefix(), routes);
     List<HttpFilterFactory> factories = new ArrayList<>();
     List<AccessLogger> loggers = new ArrayList<>();
     try {
       for (HttpFilterConfig f : cfg.httpFilters()) {
-        factories.add(filterFactory(f, routes, hcmStats, cfg.upgrades(), where));
+        factories.add(filterFactory(f, context, hcmStats, cfg.upgrades(), where));
       }
       for (int i = 0; i < cfg.accessLogs().size(); i++) {
         AccessLogConfig a = cfg.accessLogs().get(i);
@@ -81,9 +82,10 @@ final class HcmRuntimeFactory {
     return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers), routes);
   }
 
-  private HttpFilterFactory filterFactory(HttpFilterConfig f, java.util.function.Supplier<RouteTable> routes, HcmStats hcmStats,
+  private HttpFilterFactory filterFactory(HttpFilterConfig f, io.wasmplane.dataplane.http.FilterContext context, HcmStats hcmStats,
       io.wasmplane.dataplane.config.UpgradeConfigs upgrades, String where) {
     if (f.name().equals(EnvoyTypes.ROUTER)) {
+      java.util.function.Supplier<RouteTable> routes = context.routes();
       return cb -> new RouterFilter(cb, routes.get(), clusters, hcmStats, upgrades);
     }
     if (f.discovery().isPresent()) {
@@ -93,14 +95,14 @@ final class HcmRuntimeFactory {
       }
       return p.discoveredFilter(f.name(), f.discovery().get(), where + ".http_filters " + f.name());
     }
-    return extensionFilter(f, where);
+    return extensionFilter(f, where, null, context);
   }
 
   volatile io.wasmplane.dataplane.http.ExtensionConfigProvider extensionConfigs;
 
   /** A filter from its typed config alone (static http_filters entries, and ECDS configs); canaries Wasm plugins. */
   HttpFilterFactory extensionFilter(HttpFilterConfig f, String where) {
-    return extensionFilter(f, where, null);
+    return extensionFilter(f, where, null, null);
   }
 
   /** The latest filter built from ECDS per filter name and not yet released: the version that serves that name. */
@@ -112,7 +114,7 @@ final class HcmRuntimeFactory {
    * failed state that would answer by its failure policy (which is what a first version gets, as in Envoy).
    */
   HttpFilterFactory discoveredFilter(HttpFilterConfig f, String where) {
-    HttpFilterFactory built = extensionFilter(f, where, discovered.get(f.name()));
+    HttpFilterFactory built = extensionFilter(f, where, discovered.get(f.name()), null);
     if (built instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w) {
       discovered.put(f.name(), w);
     }
@@ -125,8 +127,9 @@ final class HcmRuntimeFactory {
     return w == null ? java.util.Optional.empty() : w.current().loadFailure();
   }
 
+  /** {@code context}: the HCM the filter is built in; null for an ECDS config, which HCMs share. */
   private HttpFilterFactory extensionFilter(HttpFilterConfig f, String where,
-      io.wasmplane.dataplane.wasm.SwappableFilterFactory replacing) {
+      io.wasmplane.dataplane.wasm.SwappableFilterFactory replacing, io.wasmplane.dataplane.http.FilterContext context) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
@@ -144,9 +147,10 @@ final class HcmRuntimeFactory {
       plugins.add(factory);
       return factory;
     }
-    return io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.name(), typeName)
-        .orElseThrow(() -> new ConfigException(where + ": no implementation for http filter " + f.name()))
-        .create(f, where + ".http_filters " + f.name());
+    var provider = io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.name(), typeName)
+        .orElseThrow(() -> new ConfigException(where + ": no implementation for http filter " + f.name()));
+    String w = where + ".http_filters " + f.name();
+    return context == null ? provider.create(f, w) : provider.create(f, w, context);
   }
 
   /** The one writer per file, shared by every listener that logs to it (tcp_proxy too). */
