@@ -26,7 +26,7 @@ public final class HttpFilterRegistry {
   static {
     // Built-in filters besides the router and Wasm (which the translator knows by themselves).
     register(io.wasmplane.dataplane.filters.cors.CorsFilterProvider.TYPE, new io.wasmplane.dataplane.filters.cors.CorsFilterProvider());
-    register(io.wasmplane.dataplane.config.FaultConfigTranslator.TYPE, new io.wasmplane.dataplane.fault.FaultFilterProvider());
+    register(io.wasmplane.dataplane.config.FaultConfigTranslator.TYPE, new io.wasmplane.dataplane.filters.fault.FaultFilterProvider());
   }
 
   private HttpFilterRegistry() {}

@@ -93,7 +93,7 @@ class FaultConfigTest {
         """.formatted(perRoute("abort: {http_status: 503, percentage: {numerator: 100}}"));
     assertThatThrownBy(() -> start("", weighted))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("weighted_clusters.clusters a.typed_per_filter_config[envoy.filters.http.fault]: a fault config on a weighted cluster is not supported");
+        .hasMessageContaining("weighted_clusters.clusters a.typed_per_filter_config[envoy.filters.http.fault]: per-filter configs on a weighted cluster are not supported");
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.wasmplane.dataplane.fault;
+package io.wasmplane.dataplane.filters.fault;
 
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.Gauge;

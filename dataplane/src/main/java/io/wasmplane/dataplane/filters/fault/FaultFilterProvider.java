@@ -1,4 +1,4 @@
-package io.wasmplane.dataplane.fault;
+package io.wasmplane.dataplane.filters.fault;
 
 import com.google.protobuf.Any;
 import io.wasmplane.dataplane.config.ConfigException;

@@ -1,4 +1,4 @@
-package io.wasmplane.dataplane.fault;
+package io.wasmplane.dataplane.filters.fault;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
