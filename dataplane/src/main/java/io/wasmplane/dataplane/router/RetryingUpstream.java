@@ -162,6 +162,13 @@ final class RetryingUpstream {
   }
 
   /** The router gives up (route timeout, downstream reset): stop everything. */
+  /** The route's timeout hit the current try: its host counts it (rq_timeout). */
+  void timedOut() {
+    if (current != null && current.stream != null) {
+      current.stream.timedOut();
+    }
+  }
+
   void reset() {
     if (finished) {
       return;
@@ -278,6 +285,7 @@ final class RetryingUpstream {
     cluster.stats().rqPerTryTimeout.inc();
     if (a.stream != null) {
       a.outlier().putTimeout();
+      a.stream.timedOut();
     }
     abandon(a);
     if (retry != null) {

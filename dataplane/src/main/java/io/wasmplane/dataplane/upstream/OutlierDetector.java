@@ -203,6 +203,8 @@ final class OutlierDetector {
       if (h.outlier != OutlierMonitor.NONE) {
         h.outlier.externalOrigin.roll();
         h.outlier.localOrigin.roll();
+        h.outlier.successRate = -1;
+        h.outlier.localOriginSuccessRate = -1;
       }
     }
     int before = active;
@@ -247,6 +249,11 @@ final class OutlierDetector {
       if (volume >= config.successRateRequestVolume()) {
         srHosts.add(h);
         sum += w.rate();
+        if (local) {
+          m.localOriginSuccessRate = w.rate();
+        } else {
+          m.successRate = w.rate();
+        }
       }
       if (volume >= config.failurePercentageRequestVolume()) {
         fpHosts.add(h);

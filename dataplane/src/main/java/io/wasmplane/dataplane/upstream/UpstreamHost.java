@@ -11,6 +11,7 @@ public final class UpstreamHost {
   private final String addressString;
   final AtomicInteger activeRequests = new AtomicInteger();
   private final HostHealth health = new HostHealth();
+  private final HostStats stats = new HostStats();
   volatile OutlierMonitor outlier = OutlierMonitor.NONE;
   /** load_balancing_weight (at least 1); an EDS update may change it. */
   volatile int weight = 1;
@@ -40,6 +41,11 @@ public final class UpstreamHost {
 
   public HostHealth health() {
     return health;
+  }
+
+  /** cx_* and rq_* as /clusters prints them. */
+  public HostStats stats() {
+    return stats;
   }
 
   /** Where the router reports this host's results (a no-op without outlier detection). */

@@ -42,6 +42,7 @@ public final class WorkerPool {
     UpstreamStream s = new UpstreamStream(this, host, listener);
     ClusterStats st = cluster.stats();
     st.rqTotal.inc();
+    host.stats().rqTotal.inc();
     boolean overflow = cluster.activeRequests.get() >= cluster.config().limits().maxRequests();
     cluster.activeRequests.incrementAndGet();
     host.activeRequests.incrementAndGet();

@@ -1,0 +1,143 @@
+package io.wasmplane.dataplane.admin;
+
+import static io.wasmplane.dataplane.admin.AdminTestBootstrap.admin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.admin.v3.ClusterStatus;
+import io.envoyproxy.envoy.admin.v3.Clusters;
+import io.envoyproxy.envoy.admin.v3.HostStatus;
+import io.envoyproxy.envoy.admin.v3.SimpleMetric;
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.config.EnvoyTypes;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.Http;
+import io.wasmplane.dataplane.testing.Ports;
+import io.wasmplane.dataplane.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /clusters per-host stats, counted by real requests through the data plane to a real upstream. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60)
+class AdminClustersHostStatsTest {
+  private static final String ROUTES = """
+      - name: all
+        domains: ["*"]
+        routes:
+        - match: {prefix: "/dead"}
+          route: {cluster: dead}
+        - match: {prefix: "/rated"}
+          route: {cluster: rated}
+        - match: {prefix: "/slow"}
+          route: {cluster: up, timeout: 0.3s}
+        - match: {prefix: "/"}
+          route: {cluster: up}
+      """;
+  private static final String OUTLIER = """
+      outlier_detection:
+        interval: 0.2s
+        success_rate_minimum_hosts: 1
+        success_rate_request_volume: 1
+      """;
+
+  @TempDir
+  static Path dir;
+  private TestUpstream up;
+  private Dataplane dp;
+  private String upHost;
+  private String deadHost;
+
+  @BeforeAll
+  void start() throws Exception {
+    up = new TestUpstream("up");
+    int dead = Ports.freePort(); // nothing listens there: every connect is refused
+    dp = Bootstraps.start(Bootstraps.bootstrap(ROUTES, "", Bootstraps.staticCluster("up", up.port(), null)
+        + Bootstraps.staticCluster("dead", dead, null) + Bootstraps.staticCluster("rated", up.port(), OUTLIER),
+        dir.resolve("access.log"), ""));
+    upHost = "up::127.0.0.1:" + up.port() + "::";
+    deadHost = "dead::127.0.0.1:" + dead + "::";
+    for (String path : List.of("/a", "/b", "/c", "/status/503", "/status/503", "/slow/1000", "/dead")) {
+      get(path);
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    dp.close();
+    up.close();
+  }
+
+  private int get(String path) throws Exception {
+    return Http.h1().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.port("ingress") + path)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  /** The host's lines, key to value, in the order printed. */
+  private static Map<String, String> hostLines(String text, String prefix) {
+    return text.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).split("::", 2))
+        .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1], (a, b) -> a, java.util.LinkedHashMap::new));
+  }
+
+  @Test
+  void textPrintsEnvoysHostLinesInOrderWithCountsFromTraffic() throws Exception {
+    String text = admin(dp, "GET", "/clusters").body();
+    Map<String, String> h = hostLines(text, upHost);
+    assertThat(h.keySet()).containsExactly("cx_active", "cx_connect_fail", "cx_total", "rq_active", "rq_error",
+        "rq_success", "rq_timeout", "rq_total", "hostname", "health_flags", "weight", "region", "zone", "sub_zone",
+        "canary", "priority", "success_rate", "local_origin_success_rate");
+    assertThat(h).containsEntry("rq_total", "6").containsEntry("rq_success", "3")
+        .containsEntry("rq_error", "3") // two 503s and the timed-out request
+        .containsEntry("rq_timeout", "1").containsEntry("rq_active", "0").containsEntry("cx_connect_fail", "0")
+        .containsEntry("health_flags", "healthy").containsEntry("weight", "1").containsEntry("priority", "0")
+        .containsEntry("canary", "false").containsEntry("success_rate", "-1");
+    assertThat(Long.parseLong(h.get("cx_total"))).isBetween(1L, 6L);
+    assertThat(Long.parseLong(h.get("cx_active"))).isBetween(0L, Long.parseLong(h.get("cx_total")));
+
+    Map<String, String> d = hostLines(text, deadHost);
+    assertThat(d).containsEntry("rq_total", "1").containsEntry("rq_error", "1").containsEntry("rq_success", "0")
+        .containsEntry("cx_connect_fail", "1").containsEntry("cx_total", "1").containsEntry("cx_active", "0");
+    assertThat(text).contains("up::default_priority::max_retries::3\n").contains("up::added_via_api::false\n");
+  }
+
+  @Test
+  void jsonCarriesTheSameStatsTyped() throws Exception {
+    Clusters.Builder b = Clusters.newBuilder();
+    EnvoyTypes.PARSER.merge(admin(dp, "GET", "/clusters?format=json").body(), b);
+    ClusterStatus dead = b.getClusterStatusesList().stream().filter(c -> c.getName().equals("dead")).findFirst().orElseThrow();
+    HostStatus h = dead.getHostStatuses(0);
+    Map<String, SimpleMetric> stats = h.getStatsList().stream().collect(Collectors.toMap(SimpleMetric::getName, s -> s));
+    assertThat(stats.keySet()).containsExactlyInAnyOrder("cx_active", "cx_connect_fail", "cx_total", "rq_active",
+        "rq_error", "rq_success", "rq_timeout", "rq_total");
+    assertThat(stats.get("cx_connect_fail").getValue()).isEqualTo(1);
+    assertThat(stats.get("cx_connect_fail").getType()).isEqualTo(SimpleMetric.Type.COUNTER);
+    assertThat(stats.get("rq_error").getValue()).isEqualTo(1);
+    assertThat(stats.get("cx_active").getType()).isEqualTo(SimpleMetric.Type.GAUGE);
+    assertThat(h.getPriority()).isZero();
+    assertThat(h.hasSuccessRate()).isFalse(); // no outlier detection: Envoy leaves it out
+  }
+
+  @Test
+  void successRateOfTheOutlierDetectorsLastInterval() throws Exception {
+    String prefix = "rated::127.0.0.1:" + up.port() + "::";
+    String rate = "-1";
+    // Traffic in every interval until one has been computed (interval 0.2 s, at most ~10 s).
+    for (int i = 0; i < 200 && rate.equals("-1"); i++) {
+      assertThat(get("/rated/" + i)).isEqualTo(200);
+      Thread.sleep(50);
+      rate = hostLines(admin(dp, "GET", "/clusters").body(), prefix).get("success_rate");
+    }
+    assertThat(rate).isEqualTo("100");
+    assertThat(hostLines(admin(dp, "GET", "/clusters").body(), prefix)).containsKey("local_origin_success_rate");
+  }
+}
