@@ -44,6 +44,13 @@ public final class AdminServer implements AutoCloseable {
     this.dynamicDump = dump;
   }
 
+  private volatile InitTargets initTargets = java.util.List::of;
+
+  /** xDS warming state for /init_dump (without xDS everything is ready at start). */
+  public void initTargets(InitTargets targets) {
+    this.initTargets = targets;
+  }
+
   public AdminServer(DataplaneServer server, InetSocketAddress address, CommandLineOptions options, Runnable quit) {
     this.server = server;
     this.options = options;
@@ -99,6 +106,8 @@ public final class AdminServer implements AutoCloseable {
             send(ex, 200, "text/plain", ClustersText.render(server.clusters().all(), staticClusters()));
           }
         }
+        case "/init_dump" -> send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(
+            InitDump.build(initTargets.unready(), q.get("mask"))));
         case "/certs" -> send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(CertificatesDump.build(server)));
         case "/runtime" -> send(ex, 200, "application/json", RuntimeDump.json(server.config().bootstrap()));
         case "/hot_restart_version" -> send(ex, 200, "text/plain", "disabled\n");
