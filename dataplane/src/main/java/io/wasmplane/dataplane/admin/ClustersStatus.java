@@ -60,6 +60,8 @@ final class ClustersStatus {
         .setHostname(h.hostname())
         .setWeight(h.weight())
         .setPriority(h.priority())
+        .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+            .setRegion(h.locality().region()).setZone(h.locality().zone()).setSubZone(h.locality().subZone()))
         // Envoy's order: the host's counters, then its gauges.
         .addStats(counter("cx_connect_fail", st.cxConnectFail.value()))
         .addStats(counter("cx_total", st.cxTotal.value()))

@@ -46,10 +46,11 @@ final class ClustersText {
     line(sb, p, "hostname", h.hostname());
     line(sb, p, "health_flags", h.health().describe());
     line(sb, p, "weight", h.weight());
-    line(sb, p, "region", "");
-    line(sb, p, "zone", "");
-    line(sb, p, "sub_zone", "");
-    line(sb, p, "canary", false);
+    var l = h.locality();
+    line(sb, p, "region", l.region());
+    line(sb, p, "zone", l.zone());
+    line(sb, p, "sub_zone", l.subZone());
+    line(sb, p, "canary", l.canary());
     line(sb, p, "priority", h.priority());
     line(sb, p, "success_rate", rate(h.outlier().successRate()));
     line(sb, p, "local_origin_success_rate", rate(h.outlier().localOriginSuccessRate()));

@@ -121,6 +121,7 @@ public final class UpstreamCluster {
     UpstreamHost h = new UpstreamHost(e.host(), address);
     h.weight = e.weight();
     h.priority = e.priority();
+    h.locality = e.locality();
     h.transportSocket = transportSockets.choose(e.socketMatchLabels());
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
@@ -167,6 +168,7 @@ public final class UpstreamCluster {
         existing.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
         existing.weight = e.weight();
         existing.priority = e.priority();
+        existing.locality = e.locality();
         existing.transportSocket = transportSockets.choose(e.socketMatchLabels()); // new connections only
       }
       list.add(existing != null ? existing : newHost(e, sa));

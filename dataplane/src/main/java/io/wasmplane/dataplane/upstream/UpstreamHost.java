@@ -17,6 +17,8 @@ public final class UpstreamHost {
   volatile int weight = 1;
   /** Its locality's priority (0 is the highest); an EDS update may move it. */
   volatile int priority;
+  /** Its locality and canary flag, as EDS last gave them (shown by /clusters). */
+  volatile io.wasmplane.dataplane.config.EndpointLocality locality = io.wasmplane.dataplane.config.EndpointLocality.NONE;
   /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
   volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
 
@@ -59,6 +61,10 @@ public final class UpstreamHost {
 
   public int priority() {
     return priority;
+  }
+
+  public io.wasmplane.dataplane.config.EndpointLocality locality() {
+    return locality;
   }
 
   public int activeRequests() {

@@ -51,6 +51,20 @@ class AdminClustersHostStatsTest {
         success_rate_request_volume: 1
       """;
 
+  /** A STATIC cluster whose endpoint has a locality and Envoy's canary metadata. */
+  private static final String ZONED = """
+        - name: zoned
+          connect_timeout: 1s
+          type: STATIC
+          load_assignment:
+            cluster_name: zoned
+            endpoints:
+            - locality: {region: eu-west1, zone: eu-west1-b, sub_zone: rack7}
+              lb_endpoints:
+              - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
+                metadata: {filter_metadata: {envoy.lb: {canary: true}}}
+      """;
+
   @TempDir
   static Path dir;
   private TestUpstream up;
@@ -63,7 +77,8 @@ class AdminClustersHostStatsTest {
     up = new TestUpstream("up");
     int dead = Ports.freePort(); // nothing listens there: every connect is refused
     dp = Bootstraps.start(Bootstraps.bootstrap(ROUTES, "", Bootstraps.staticCluster("up", up.port(), null)
-        + Bootstraps.staticCluster("dead", dead, null) + Bootstraps.staticCluster("rated", up.port(), OUTLIER),
+        + Bootstraps.staticCluster("dead", dead, null) + Bootstraps.staticCluster("rated", up.port(), OUTLIER)
+        + ZONED.formatted(up.port()),
         dir.resolve("access.log"), ""));
     upHost = "up::127.0.0.1:" + up.port() + "::";
     deadHost = "dead::127.0.0.1:" + dead + "::";
@@ -108,6 +123,19 @@ class AdminClustersHostStatsTest {
     assertThat(d).containsEntry("rq_total", "1").containsEntry("rq_error", "1").containsEntry("rq_success", "0")
         .containsEntry("cx_connect_fail", "1").containsEntry("cx_total", "1").containsEntry("cx_active", "0");
     assertThat(text).contains("up::default_priority::max_retries::3\n").contains("up::added_via_api::false\n");
+  }
+
+  @Test
+  void localityAndCanaryFromTheEndpoint() throws Exception {
+    Map<String, String> h = hostLines(admin(dp, "GET", "/clusters").body(), "zoned::127.0.0.1:" + up.port() + "::");
+    assertThat(h).containsEntry("region", "eu-west1").containsEntry("zone", "eu-west1-b").containsEntry("sub_zone", "rack7")
+        .containsEntry("canary", "true");
+    Clusters.Builder b = Clusters.newBuilder();
+    EnvoyTypes.PARSER.merge(admin(dp, "GET", "/clusters?format=json").body(), b);
+    HostStatus zoned = b.getClusterStatusesList().stream().filter(c -> c.getName().equals("zoned")).findFirst().orElseThrow()
+        .getHostStatuses(0);
+    assertThat(zoned.getLocality().getZone()).isEqualTo("eu-west1-b");
+    assertThat(zoned.getLocality().getSubZone()).isEqualTo("rack7");
   }
 
   @Test
