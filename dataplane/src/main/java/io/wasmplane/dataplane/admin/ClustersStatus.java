@@ -34,6 +34,15 @@ final class ClustersStatus {
           .setObservabilityName(name)
           .setAddedViaApi(!staticNames.contains(name))
           .setCircuitBreakers(circuitBreakers(c.config().limits()));
+      c.outlierSummary().ifPresent(o -> {
+        // Envoy leaves a threshold out when it was not computed or came out negative.
+        if (o.successRateEjectionThreshold() >= 0) {
+          s.setSuccessRateEjectionThreshold(Percent.newBuilder().setValue(o.successRateEjectionThreshold()));
+        }
+        if (o.localOriginSuccessRateEjectionThreshold() >= 0) {
+          s.setLocalOriginSuccessRateEjectionThreshold(Percent.newBuilder().setValue(o.localOriginSuccessRateEjectionThreshold()));
+        }
+      });
       for (UpstreamHost h : c.hosts()) {
         s.addHostStatuses(host(h));
       }

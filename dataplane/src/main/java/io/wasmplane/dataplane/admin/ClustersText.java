@@ -20,6 +20,12 @@ final class ClustersText {
       String n = c.config().name();
       var l = c.config().limits();
       line(sb, n, "observability_name", n);
+      c.outlierSummary().ifPresent(o -> {
+        line(sb, n, "outlier::success_rate_average", rate(o.successRateAverage()));
+        line(sb, n, "outlier::success_rate_ejection_threshold", rate(o.successRateEjectionThreshold()));
+        line(sb, n, "outlier::local_origin_success_rate_average", rate(o.localOriginSuccessRateAverage()));
+        line(sb, n, "outlier::local_origin_success_rate_ejection_threshold", rate(o.localOriginSuccessRateEjectionThreshold()));
+      });
       line(sb, n, "default_priority::max_connections", l.maxConnections());
       line(sb, n, "default_priority::max_pending_requests", l.maxPendingRequests());
       line(sb, n, "default_priority::max_requests", l.maxRequests());
@@ -56,9 +62,9 @@ final class ClustersText {
     line(sb, p, "local_origin_success_rate", rate(h.outlier().localOriginSuccessRate()));
   }
 
-  /** Envoy prints a double as fmt does: -1 stays "-1", 100.0 is "100". */
-  private static String rate(double r) {
-    return r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r);
+  /** A double as Envoy's {:g} prints it: six significant digits, no trailing zeros ("-1", "100", "66.6667"). */
+  static String rate(double r) {
+    return new java.math.BigDecimal(r).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
   }
 
   private static void line(StringBuilder sb, String prefix, String key, Object value) {

@@ -97,6 +97,11 @@ public final class UpstreamCluster {
     return hosts.get();
   }
 
+  /** Its outlier detector's last success-rate statistics; empty without outlier detection. */
+  public java.util.Optional<OutlierSummary> outlierSummary() {
+    return outlier == null ? java.util.Optional.empty() : java.util.Optional.of(outlier.summary());
+  }
+
   Transport transport() {
     return transport;
   }

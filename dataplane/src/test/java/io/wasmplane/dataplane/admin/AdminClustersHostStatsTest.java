@@ -158,14 +158,23 @@ class AdminClustersHostStatsTest {
   @Test
   void successRateOfTheOutlierDetectorsLastInterval() throws Exception {
     String prefix = "rated::127.0.0.1:" + up.port() + "::";
-    String rate = "-1";
-    // Traffic in every interval until one has been computed (interval 0.2 s, at most ~10 s).
-    for (int i = 0; i < 200 && rate.equals("-1"); i++) {
+    String text = "";
+    // Traffic in every interval until one /clusters shows an interval's rates (interval 0.2 s, at most ~10 s).
+    for (int i = 0; i < 200 && !(hostLines(text, prefix).get("success_rate") + hostLines(text, "rated::outlier::")
+        .get("success_rate_average")).equals("100100"); i++) {
       assertThat(get("/rated/" + i)).isEqualTo(200);
       Thread.sleep(50);
-      rate = hostLines(admin(dp, "GET", "/clusters").body(), prefix).get("success_rate");
+      text = admin(dp, "GET", "/clusters").body();
     }
-    assertThat(rate).isEqualTo("100");
-    assertThat(hostLines(admin(dp, "GET", "/clusters").body(), prefix)).containsKey("local_origin_success_rate");
+    // One host, every request a success: its rate, the cluster's mean and the threshold (mean - 1.9 x stdev 0) are 100.
+    assertThat(hostLines(text, prefix)).containsEntry("success_rate", "100").containsEntry("local_origin_success_rate", "-1");
+    Map<String, String> outlier = hostLines(text, "rated::outlier::");
+    assertThat(outlier).containsExactly(Map.entry("success_rate_average", "100"),
+        Map.entry("success_rate_ejection_threshold", "100"), Map.entry("local_origin_success_rate_average", "-1"),
+        Map.entry("local_origin_success_rate_ejection_threshold", "-1"));
+    // Envoy prints the outlier lines only for clusters with outlier detection, after observability_name.
+    assertThat(text).doesNotContain("up::outlier::");
+    assertThat(text.indexOf("rated::outlier::")).isGreaterThan(text.indexOf("rated::observability_name::"))
+        .isLessThan(text.indexOf("rated::default_priority::"));
   }
 }
