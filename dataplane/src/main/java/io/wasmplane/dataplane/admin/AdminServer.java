@@ -217,7 +217,7 @@ public final class AdminServer implements AutoCloseable {
       send(ex, 400, "text/plain", e.getMessage() + "\n");
       return;
     }
-    StatsRegistry.Snapshot snap = query.select(server.stats().snapshot());
+    StatsRegistry.Snapshot snap = query.select(server.stats().snapshot(), server.stats()::used);
     if ("prometheus".equals(q.get("format"))) {
       send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(new StatsRegistry.Snapshot(
           snap.counters(), snap.gauges(), snap.histograms(), Map.of()), server.stats().settings()));

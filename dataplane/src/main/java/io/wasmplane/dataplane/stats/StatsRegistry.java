@@ -56,6 +56,22 @@ public final class StatsRegistry {
     sources.values().forEach(StatsSource::resetCounters);
   }
 
+  /**
+   * Envoy's "used" flag for /stats?usedonly: a counter counted (a reset since included) or a gauge written at least
+   * once; computed gauges always; a source's stat (a plugin's) when {@code value} is not zero.
+   */
+  public boolean used(String name, long value) {
+    Counter c = counters.get(name);
+    if (c != null) {
+      return c.used();
+    }
+    Gauge g = gauges.get(name);
+    if (g != null) {
+      return g.used();
+    }
+    return dynamicGauges.containsKey(name) || value != 0;
+  }
+
   /** Closes every histogram's flush interval (Envoy merges histograms at each stats flush). */
   public void flushHistograms() {
     histograms.values().forEach(Histogram::flush);

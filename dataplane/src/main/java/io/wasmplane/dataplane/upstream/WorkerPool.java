@@ -42,7 +42,6 @@ public final class WorkerPool {
     UpstreamStream s = new UpstreamStream(this, host, listener);
     ClusterStats st = cluster.stats();
     st.rqTotal.inc();
-    host.stats().rqTotal.inc();
     boolean overflow = cluster.activeRequests.get() >= cluster.config().limits().maxRequests();
     cluster.activeRequests.incrementAndGet();
     host.activeRequests.incrementAndGet();
@@ -52,6 +51,7 @@ public final class WorkerPool {
       loop.execute(() -> s.fail(ResetReason.OVERFLOW, "overflow"));
       return s;
     }
+    host.stats().rqTotal.inc(); // an overflowed request never reached the host
     hostPools.computeIfAbsent(host, h -> HostPool.create(this, h)).submit(s);
     return s;
   }

@@ -39,6 +39,8 @@ class AdminClustersHostStatsTest {
           route: {cluster: dead}
         - match: {prefix: "/rated"}
           route: {cluster: rated}
+        - match: {prefix: "/tight/"}
+          route: {cluster: tight, prefix_rewrite: "/"}
         - match: {prefix: "/slow"}
           route: {cluster: up, timeout: 0.3s}
         - match: {prefix: "/"}
@@ -65,6 +67,11 @@ class AdminClustersHostStatsTest {
                 metadata: {filter_metadata: {envoy.lb: {canary: true}}}
       """;
 
+  private static final String TIGHT = """
+      circuit_breakers:
+        thresholds: [{max_requests: 1}]
+      """;
+
   @TempDir
   static Path dir;
   private TestUpstream up;
@@ -78,7 +85,7 @@ class AdminClustersHostStatsTest {
     int dead = Ports.freePort(); // nothing listens there: every connect is refused
     dp = Bootstraps.start(Bootstraps.bootstrap(ROUTES, "", Bootstraps.staticCluster("up", up.port(), null)
         + Bootstraps.staticCluster("dead", dead, null) + Bootstraps.staticCluster("rated", up.port(), OUTLIER)
-        + ZONED.formatted(up.port()),
+        + ZONED.formatted(up.port()) + Bootstraps.staticCluster("tight", up.port(), TIGHT),
         dir.resolve("access.log"), ""));
     upHost = "up::127.0.0.1:" + up.port() + "::";
     deadHost = "dead::127.0.0.1:" + dead + "::";
@@ -136,6 +143,18 @@ class AdminClustersHostStatsTest {
         .getHostStatuses(0);
     assertThat(zoned.getLocality().getZone()).isEqualTo("eu-west1-b");
     assertThat(zoned.getLocality().getSubZone()).isEqualTo("rack7");
+  }
+
+  @Test
+  void anOverflowedRequestNeverReachesTheHost() throws Exception {
+    var slow = Http.h1().sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.port("ingress") + "/tight/slow/800"))
+        .build(), HttpResponse.BodyHandlers.discarding());
+    io.wasmplane.dataplane.testing.Await.until("the slow request is active", () -> admin(dp, "GET",
+        "/stats?filter=%5Ecluster%5C.tight%5C.upstream_rq_active$").body().equals("cluster.tight.upstream_rq_active: 1\n"));
+    assertThat(get("/tight/x")).isEqualTo(503); // max_requests: 1
+    assertThat(slow.get().statusCode()).isEqualTo(200);
+    Map<String, String> h = hostLines(admin(dp, "GET", "/clusters").body(), "tight::127.0.0.1:" + up.port() + "::");
+    assertThat(h).containsEntry("rq_total", "1").containsEntry("rq_success", "1").containsEntry("rq_error", "0");
   }
 
   @Test
