@@ -161,7 +161,6 @@ final class RetryingUpstream {
     }
   }
 
-  /** The router gives up (route timeout, downstream reset): stop everything. */
   /** The route's timeout hit the current try: its host counts it (rq_timeout). */
   void timedOut() {
     if (current != null && current.stream != null) {
@@ -169,6 +168,7 @@ final class RetryingUpstream {
     }
   }
 
+  /** The router gives up (route timeout, downstream reset): stop everything. */
   void reset() {
     if (finished) {
       return;
