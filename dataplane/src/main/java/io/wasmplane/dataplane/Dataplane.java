@@ -82,6 +82,7 @@ public final class Dataplane implements AutoCloseable {
         d.xds = io.wasmplane.dataplane.xds.XdsDataplane.start(bootstrap, server, options.drainTime());
         if (admin != null) {
           admin.dynamicConfigDump(d.xds.configDump());
+          admin.initTargets(d.xds.initTargets());
         }
       }
       return d;

@@ -142,6 +142,19 @@ public final class PluginMetrics {
     return OptionalLong.of(m.value.get());
   }
 
+  /**
+   * Envoy's /reset_counters: every counter back to zero; gauges and histograms keep their values. An increment racing
+   * with it may be lost, as in Envoy.
+   */
+  public void resetCounters() {
+    Metric[] ids = byId;
+    for (int i = 1; i < ids.length; i++) {
+      if (ids[i].type == MetricType.COUNTER) {
+        ids[i].value.set(0);
+      }
+    }
+  }
+
   /** Every metric, sorted by name, as immutable values. */
   public List<MetricValue> snapshot() {
     Metric[] ids = byId;

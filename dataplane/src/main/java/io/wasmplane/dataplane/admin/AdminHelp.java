@@ -17,6 +17,7 @@ final class AdminHelp {
       Map.entry("/healthcheck/ok", new Endpoint("cause the server to pass health checks", true)),
       Map.entry("/help", new Endpoint("print out list of admin commands", false)),
       Map.entry("/hot_restart_version", new Endpoint("print the hot restart compatibility version", false)),
+      Map.entry("/init_dump", new Endpoint("print current Envoy init manager information (experimental)", false)),
       Map.entry("/listeners", new Endpoint("print listener info", false)),
       Map.entry("/logging", new Endpoint("query/change logging levels", false)),
       Map.entry("/memory", new Endpoint("print current allocation/heap usage", false)),

@@ -11,10 +11,7 @@ import io.envoyproxy.envoy.admin.v3.ServerInfo;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.server.DataplaneServer;
 import io.wasmplane.dataplane.server.DrainManager;
-import io.wasmplane.dataplane.stats.HistogramSnapshot;
 import io.wasmplane.dataplane.stats.StatsRegistry;
-import io.wasmplane.dataplane.upstream.UpstreamCluster;
-import io.wasmplane.dataplane.upstream.UpstreamHost;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -45,6 +42,13 @@ public final class AdminServer implements AutoCloseable {
   /** xDS state for /config_dump. */
   public void dynamicConfigDump(DynamicConfigDump dump) {
     this.dynamicDump = dump;
+  }
+
+  private volatile InitTargets initTargets = java.util.List::of;
+
+  /** xDS warming state for /init_dump (without xDS everything is ready at start). */
+  public void initTargets(InitTargets targets) {
+    this.initTargets = targets;
   }
 
   public AdminServer(DataplaneServer server, InetSocketAddress address, CommandLineOptions options, Runnable quit) {
@@ -99,9 +103,11 @@ public final class AdminServer implements AutoCloseable {
             send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(
                 ClustersStatus.build(server.clusters().all(), staticClusters())));
           } else {
-            send(ex, 200, "text/plain", clusters());
+            send(ex, 200, "text/plain", ClustersText.render(server.clusters().all(), staticClusters()));
           }
         }
+        case "/init_dump" -> send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(
+            InitDump.build(initTargets.unready(), q.get("mask"))));
         case "/certs" -> send(ex, 200, "application/json", ConfigDumpBuilder.PRINTER.print(CertificatesDump.build(server)));
         case "/runtime" -> send(ex, 200, "application/json", RuntimeDump.json(server.config().bootstrap()));
         case "/hot_restart_version" -> send(ex, 200, "text/plain", "disabled\n");
@@ -204,26 +210,17 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void stats(HttpExchange ex, Map<String, String> q) throws IOException {
-    Pattern filter = null;
-    if (q.containsKey("filter")) {
-      try {
-        filter = Pattern.compile(q.get("filter"));
-      } catch (PatternSyntaxException e) {
-        send(ex, 400, "text/plain", "Invalid regex: " + e.getDescription() + "\n");
-        return;
-      }
+    StatsQuery query;
+    try {
+      query = StatsQuery.parse(q);
+    } catch (IllegalArgumentException e) {
+      send(ex, 400, "text/plain", e.getMessage() + "\n");
+      return;
     }
-    boolean usedOnly = q.containsKey("usedonly");
-    StatsRegistry.Snapshot snap = server.stats().snapshot();
-    Map<String, HistogramSnapshot> histograms = new java.util.TreeMap<>();
-    for (Map.Entry<String, HistogramSnapshot> e : snap.histograms().entrySet()) {
-      if ((filter == null || filter.matcher(e.getKey()).find()) && (!usedOnly || e.getValue().used())) {
-        histograms.put(e.getKey(), e.getValue());
-      }
-    }
+    StatsRegistry.Snapshot snap = query.select(server.stats().snapshot(), server.stats()::used);
     if ("prometheus".equals(q.get("format"))) {
       send(ex, 200, "text/plain; version=0.0.4", PrometheusFormat.render(new StatsRegistry.Snapshot(
-          kept(snap.counters(), filter, usedOnly), kept(snap.gauges(), filter, usedOnly), histograms, Map.of()), server.stats().settings()));
+          snap.counters(), snap.gauges(), snap.histograms(), Map.of()), server.stats().settings()));
       return;
     }
     Map<String, Long> all = new java.util.TreeMap<>();
@@ -233,39 +230,20 @@ public final class AdminServer implements AutoCloseable {
       StringBuilder sb = new StringBuilder("{\"stats\":[");
       boolean first = true;
       for (Map.Entry<String, Long> e : all.entrySet()) {
-        if ((filter != null && !filter.matcher(e.getKey()).find()) || (usedOnly && e.getValue() == 0)) {
-          continue;
-        }
         sb.append(first ? "" : ",").append("{\"name\":\"").append(e.getKey()).append("\",\"value\":").append(e.getValue()).append('}');
         first = false;
       }
-      if (!histograms.isEmpty()) {
-        sb.append(first ? "" : ",").append(HistogramText.json(histograms, snap.intervals()));
+      if (!snap.histograms().isEmpty()) {
+        sb.append(first ? "" : ",").append(HistogramText.json(snap.histograms(), snap.intervals()));
       }
       send(ex, 200, "application/json", sb.append("]}").toString());
       return;
     }
     StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, Long> e : all.entrySet()) {
-      if ((filter != null && !filter.matcher(e.getKey()).find()) || (usedOnly && e.getValue() == 0)) {
-        continue;
-      }
-      sb.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
-    }
-    histograms.forEach((name, h) -> sb.append(name).append(": ")
+    all.forEach((name, value) -> sb.append(name).append(": ").append(value).append('\n'));
+    snap.histograms().forEach((name, h) -> sb.append(name).append(": ")
         .append(HistogramText.summary(h, snap.intervals().get(name))).append('\n'));
     send(ex, 200, "text/plain", sb.toString());
-  }
-
-  /** The stats that pass {@code filter=} and {@code usedonly} (a counter or gauge is used once it is non-zero). */
-  private static Map<String, Long> kept(Map<String, Long> stats, Pattern filter, boolean usedOnly) {
-    Map<String, Long> out = new java.util.TreeMap<>();
-    stats.forEach((k, v) -> {
-      if ((filter == null || filter.matcher(k).find()) && (!usedOnly || v != 0)) {
-        out.put(k, v);
-      }
-    });
-    return out;
   }
 
   private String serverInfo() throws IOException {
@@ -287,28 +265,6 @@ public final class AdminServer implements AutoCloseable {
             .setId(server.config().node().id()).setCluster(server.config().node().cluster()))
         .build();
     return JsonFormat.printer().print(info);
-  }
-
-  private String clusters() {
-    StringBuilder sb = new StringBuilder();
-    for (UpstreamCluster c : server.clusters().all()) {
-      String n = c.config().name();
-      var l = c.config().limits();
-      sb.append(n).append("::observability_name::").append(n).append('\n');
-      sb.append(n).append("::default_priority::max_connections::").append(l.maxConnections()).append('\n');
-      sb.append(n).append("::default_priority::max_pending_requests::").append(l.maxPendingRequests()).append('\n');
-      sb.append(n).append("::default_priority::max_requests::").append(l.maxRequests()).append('\n');
-      sb.append(n).append("::added_via_api::false\n");
-      for (UpstreamHost h : c.hosts()) {
-        String p = n + "::" + h.addressString() + "::";
-        sb.append(p).append("hostname::").append(h.hostname()).append('\n');
-        sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
-        sb.append(p).append("health_flags::").append(h.health().describe()).append('\n');
-        sb.append(p).append("weight::").append(h.weight()).append('\n');
-        sb.append(p).append("priority::").append(h.priority()).append('\n');
-      }
-    }
-    return sb.toString();
   }
 
   private String listeners() {

@@ -970,7 +970,7 @@ public final class BootstrapTranslator {
         endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
             le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED,
             le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1,
-            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata()), lle.getPriority()));
+            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata()), lle.getPriority(), EndpointLocality.of(lle, le)));
       }
     }
     return List.copyOf(endpoints);

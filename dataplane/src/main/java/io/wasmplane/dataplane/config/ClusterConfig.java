@@ -121,10 +121,16 @@ public record ClusterConfig(
    * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
    * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
    * honoured by RING_HASH and MAGLEV), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
-   * pick its transport socket by), and its locality's priority (0 is the highest; lower ones take the load P0 cannot).
+   * pick its transport socket by), and its locality's priority (0 is the highest; lower ones take the load P0 cannot),
+   * and its locality and canary flag (for /clusters).
    */
   public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
-      TransportSocketMatch.HostLabels socketMatchLabels, int priority) {
+      TransportSocketMatch.HostLabels socketMatchLabels, int priority, EndpointLocality locality) {
+    public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
+        TransportSocketMatch.HostLabels socketMatchLabels, int priority) {
+      this(host, port, failedEdsHealth, degradedEdsHealth, weight, socketMatchLabels, priority, EndpointLocality.NONE);
+    }
+
     public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
         TransportSocketMatch.HostLabels socketMatchLabels) {
       this(host, port, failedEdsHealth, degradedEdsHealth, weight, socketMatchLabels, 0);

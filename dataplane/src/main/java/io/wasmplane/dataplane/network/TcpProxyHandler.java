@@ -79,6 +79,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     info.upstreamHost = hostString(host.address());
     cluster.stats().cxTotal.inc();
     cluster.stats().cxActive.inc();
+    io.wasmplane.dataplane.upstream.HostStats hostStats = host.stats();
+    hostStats.cxTotal.inc();
+    hostStats.cxActive.inc();
     Bootstrap b = new Bootstrap()
         .group(ctx.channel().eventLoop())
         .channel(transport.channel())
@@ -91,6 +94,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     b.connect(host.address()).addListener((ChannelFutureListener) f -> {
       if (!f.isSuccess()) {
         cluster.stats().cxConnectFail.inc();
+        hostStats.cxConnectFail.inc();
+        hostStats.cxActive.dec();
         info.setFlag(io.wasmplane.dataplane.http.ResponseFlag.UPSTREAM_CONNECTION_FAILURE);
         cluster.stats().cxActive.dec();
         log.debug("event=tcp_upstream_connect_failed cluster={} host={} error={}", config.cluster(), host, f.cause().toString());
@@ -101,6 +106,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       cluster.stats().cxConnectMs.recordMillisSince(connectStart);
       up.closeFuture().addListener(c -> {
         cluster.stats().cxActive.dec();
+        hostStats.cxActive.dec();
         cluster.stats().cxLengthMs.recordMillisSince(connectStart);
       });
       ctx.channel().attr(ConnectionInfo.UPSTREAM).set(host.address());

@@ -161,6 +161,13 @@ final class RetryingUpstream {
     }
   }
 
+  /** The route's timeout hit the current try: its host counts it (rq_timeout). */
+  void timedOut() {
+    if (current != null && current.stream != null) {
+      current.stream.timedOut();
+    }
+  }
+
   /** The router gives up (route timeout, downstream reset): stop everything. */
   void reset() {
     if (finished) {
@@ -278,6 +285,7 @@ final class RetryingUpstream {
     cluster.stats().rqPerTryTimeout.inc();
     if (a.stream != null) {
       a.outlier().putTimeout();
+      a.stream.timedOut();
     }
     abandon(a);
     if (retry != null) {

@@ -393,6 +393,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     }
     cluster.stats().rqTimeout.inc();
     upstream.host().outlier().putTimeout();
+    upstream.timedOut();
     callbacks.streamInfo().setFlag(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
     upstream.reset();
     if (responseStarted) {

@@ -432,13 +432,23 @@ public final class DataplaneServer implements AutoCloseable {
       // Plugin metrics show in /stats under the names the plugins defined (Envoy strips its "wasmcustom." prefix);
       // histograms record straight into the stats store's histograms, counters and gauges are read at snapshot time.
       rt.metrics().histogramSink(name -> stats.histogram(pluginStatName(name))::record);
-      stats.addSource("wasm", (counters, gauges) -> rt.metrics().snapshot().forEach(m -> {
-        switch (m.type()) {
-          case COUNTER -> counters.put(pluginStatName(m.name()), m.value());
-          case GAUGE -> gauges.put(pluginStatName(m.name()), m.value());
-          case HISTOGRAM -> { } // in the registry's histograms
+      stats.addSource("wasm", new io.wasmplane.dataplane.stats.StatsRegistry.StatsSource() {
+        @Override
+        public void collect(Map<String, Long> counters, Map<String, Long> gauges) {
+          rt.metrics().snapshot().forEach(m -> {
+            switch (m.type()) {
+              case COUNTER -> counters.put(pluginStatName(m.name()), m.value());
+              case GAUGE -> gauges.put(pluginStatName(m.name()), m.value());
+              case HISTOGRAM -> { } // in the registry's histograms
+            }
+          });
         }
-      }));
+
+        @Override
+        public void resetCounters() {
+          rt.metrics().resetCounters();
+        }
+      });
     }
     return wasm;
   }

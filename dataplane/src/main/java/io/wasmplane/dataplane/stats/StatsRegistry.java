@@ -33,6 +33,9 @@ public final class StatsRegistry {
   /** Stats kept elsewhere (e.g. a plugin's metrics), read when a snapshot is taken. */
   public interface StatsSource {
     void collect(Map<String, Long> counters, Map<String, Long> gauges);
+
+    /** /reset_counters: the source's counters back to zero (gauges keep their values). */
+    void resetCounters();
   }
 
   public Counter counter(String name) {
@@ -47,9 +50,26 @@ public final class StatsRegistry {
     return histograms.computeIfAbsent(name, n -> new Histogram());
   }
 
-  /** Envoy's /reset_counters: every counter this registry holds back to zero (sources keep their own). */
+  /** Envoy's /reset_counters: every counter back to zero, the registry's and its sources'. */
   public void resetCounters() {
     counters.values().forEach(Counter::reset);
+    sources.values().forEach(StatsSource::resetCounters);
+  }
+
+  /**
+   * Envoy's "used" flag for /stats?usedonly: a counter counted (a reset since included) or a gauge written at least
+   * once; computed gauges always; a source's stat (a plugin's) when {@code value} is not zero.
+   */
+  public boolean used(String name, long value) {
+    Counter c = counters.get(name);
+    if (c != null) {
+      return c.used();
+    }
+    Gauge g = gauges.get(name);
+    if (g != null) {
+      return g.used();
+    }
+    return dynamicGauges.containsKey(name) || value != 0;
   }
 
   /** Closes every histogram's flush interval (Envoy merges histograms at each stats flush). */

@@ -54,6 +54,9 @@ final class OutlierDetector {
   private int active; // loop only
   private ScheduledFuture<?> timer;
   private volatile boolean stopped;
+  /** The last interval's success rate average and ejection threshold, external and local origin; -1 when not computed. */
+  private volatile OutlierSummary summary = OutlierSummary.NONE;
+  private double[] pendingSummary = {-1, -1, -1, -1}; // detector loop only
 
   OutlierDetector(String cluster, OutlierConfig config, EventLoop loop, StatsRegistry stats, Runnable onHealthChanged) {
     this.cluster = cluster;
@@ -203,11 +206,15 @@ final class OutlierDetector {
       if (h.outlier != OutlierMonitor.NONE) {
         h.outlier.externalOrigin.roll();
         h.outlier.localOrigin.roll();
+        h.outlier.successRate = -1;
+        h.outlier.localOriginSuccessRate = -1;
       }
     }
     int before = active;
+    java.util.Arrays.fill(pendingSummary, -1);
     successRateEjections(false);
     successRateEjections(true);
+    summary = new OutlierSummary(pendingSummary[0], pendingSummary[1], pendingSummary[2], pendingSummary[3]);
     changed |= active != before;
     long interval = config.interval().toMillis();
     for (UpstreamHost h : hosts) {
@@ -226,6 +233,11 @@ final class OutlierDetector {
    * Envoy's statistical ejections over the interval that just ended: hosts with enough requests whose success rate is
    * below mean - stdev_factor x stdev (when enough hosts qualify), or whose failure percentage reaches the threshold.
    */
+  /** For /clusters: the success rate statistics of the last interval. */
+  OutlierSummary summary() {
+    return summary;
+  }
+
   private void successRateEjections(boolean local) {
     int n = hosts.size();
     if (n < config.successRateMinimumHosts() && n < config.failurePercentageMinimumHosts()) {
@@ -247,6 +259,11 @@ final class OutlierDetector {
       if (volume >= config.successRateRequestVolume()) {
         srHosts.add(h);
         sum += w.rate();
+        if (local) {
+          m.localOriginSuccessRate = w.rate();
+        } else {
+          m.successRate = w.rate();
+        }
       }
       if (volume >= config.failurePercentageRequestVolume()) {
         fpHosts.add(h);
@@ -260,6 +277,8 @@ final class OutlierDetector {
         variance += d * d;
       }
       double threshold = mean - config.successRateStdevFactor() / 1000.0 * Math.sqrt(variance / srHosts.size());
+      pendingSummary[local ? 2 : 0] = mean;
+      pendingSummary[local ? 3 : 1] = threshold;
       for (UpstreamHost h : srHosts) {
         if (window(h, local).rate() < threshold && !h.health().has(HostHealth.FAILED_OUTLIER_CHECK)) {
           Type t = local ? Type.LOCAL_ORIGIN_SUCCESS_RATE : Type.SUCCESS_RATE;

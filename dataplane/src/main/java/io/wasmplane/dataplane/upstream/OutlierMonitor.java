@@ -18,6 +18,9 @@ public final class OutlierMonitor {
   final AtomicInteger consecutiveLocalOriginFailure = new AtomicInteger();
   final SuccessRateWindow externalOrigin = new SuccessRateWindow();
   final SuccessRateWindow localOrigin = new SuccessRateWindow();
+  /** Success rates (percent) of the last interval, -1 when it had too few requests (set on the detector loop). */
+  volatile double successRate = -1;
+  volatile double localOriginSuccessRate = -1;
   // Detector loop only.
   int numEjections;
   int ejectTimeBackoff;
@@ -28,6 +31,16 @@ public final class OutlierMonitor {
   OutlierMonitor(OutlierDetector detector, UpstreamHost host) {
     this.detector = detector;
     this.host = host;
+  }
+
+  /** External-origin success rate of the last interval in percent, or -1 (Envoy's /clusters success_rate). */
+  public double successRate() {
+    return successRate;
+  }
+
+  /** Local-origin success rate of the last interval in percent, or -1. */
+  public double localOriginSuccessRate() {
+    return localOriginSuccessRate;
   }
 
   /** An upstream response status (5xx counts; 502/503/504 are also gateway failures). */

@@ -97,6 +97,11 @@ public final class UpstreamCluster {
     return hosts.get();
   }
 
+  /** Its outlier detector's last success-rate statistics; empty without outlier detection. */
+  public java.util.Optional<OutlierSummary> outlierSummary() {
+    return outlier == null ? java.util.Optional.empty() : java.util.Optional.of(outlier.summary());
+  }
+
   Transport transport() {
     return transport;
   }
@@ -121,6 +126,7 @@ public final class UpstreamCluster {
     UpstreamHost h = new UpstreamHost(e.host(), address);
     h.weight = e.weight();
     h.priority = e.priority();
+    h.locality = e.locality();
     h.transportSocket = transportSockets.choose(e.socketMatchLabels());
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
@@ -167,6 +173,7 @@ public final class UpstreamCluster {
         existing.health().update(HostHealth.DEGRADED_EDS_HEALTH, e.degradedEdsHealth());
         existing.weight = e.weight();
         existing.priority = e.priority();
+        existing.locality = e.locality();
         existing.transportSocket = transportSockets.choose(e.socketMatchLabels()); // new connections only
       }
       list.add(existing != null ? existing : newHost(e, sa));

@@ -23,6 +23,9 @@ public final class UpstreamConnector {
     cluster.activeConnections.incrementAndGet();
     cluster.stats().cxTotal.inc();
     cluster.stats().cxActive.inc();
+    HostStats hs = host.stats();
+    hs.cxTotal.inc();
+    hs.cxActive.inc();
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(cluster.transport().channel())
@@ -44,6 +47,7 @@ public final class UpstreamConnector {
       cluster.stats().cxLengthMs.recordMillisSince(connectStart);
       cluster.activeConnections.decrementAndGet();
       cluster.stats().cxActive.dec();
+      hs.cxActive.dec();
       cluster.stats().cxDestroy.inc();
     });
     f.addListener(cf -> {
@@ -51,6 +55,7 @@ public final class UpstreamConnector {
         cluster.stats().cxConnectMs.recordMillisSince(connectStart);
       } else {
         cluster.stats().cxConnectFail.inc();
+        hs.cxConnectFail.inc();
         if (cf.cause() instanceof ConnectTimeoutException) {
           cluster.stats().cxConnectTimeout.inc();
         }

@@ -11,11 +11,14 @@ public final class UpstreamHost {
   private final String addressString;
   final AtomicInteger activeRequests = new AtomicInteger();
   private final HostHealth health = new HostHealth();
+  private final HostStats stats = new HostStats();
   volatile OutlierMonitor outlier = OutlierMonitor.NONE;
   /** load_balancing_weight (at least 1); an EDS update may change it. */
   volatile int weight = 1;
   /** Its locality's priority (0 is the highest); an EDS update may move it. */
   volatile int priority;
+  /** Its locality and canary flag, as EDS last gave them (shown by /clusters). */
+  volatile io.wasmplane.dataplane.config.EndpointLocality locality = io.wasmplane.dataplane.config.EndpointLocality.NONE;
   /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
   volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
 
@@ -42,6 +45,11 @@ public final class UpstreamHost {
     return health;
   }
 
+  /** cx_* and rq_* as /clusters prints them. */
+  public HostStats stats() {
+    return stats;
+  }
+
   /** Where the router reports this host's results (a no-op without outlier detection). */
   public OutlierMonitor outlier() {
     return outlier;
@@ -53,6 +61,10 @@ public final class UpstreamHost {
 
   public int priority() {
     return priority;
+  }
+
+  public io.wasmplane.dataplane.config.EndpointLocality locality() {
+    return locality;
   }
 
   public int activeRequests() {

@@ -99,6 +99,17 @@ public final class UpstreamStream {
     }
   }
 
+  /**
+   * The router's global or per-try timeout hit this request (it resets it next): the host's rq_timeout, and rq_error
+   * unless a response had started.
+   */
+  public void timedOut() {
+    host.stats().rqTimeout.inc();
+    if (!responseStarted) {
+      host.stats().rqError.inc();
+    }
+  }
+
   /** Local reset (timeout, downstream gone): drop the connection's stream without notifying the listener. */
   public void reset() {
     if (done) {
@@ -166,6 +177,7 @@ public final class UpstreamStream {
         return; // informational responses are not forwarded
       }
       responseStarted = true;
+      host.stats().response(code);
       if (msg instanceof FullHttpResponse full) {
         boolean hasTrailers = !full.trailingHeaders().isEmpty();
         boolean hasBody = full.content().isReadable();
@@ -231,6 +243,9 @@ public final class UpstreamStream {
     }
     done = true;
     releaseQueued();
+    if (reason != ResetReason.OVERFLOW && !responseStarted) {
+      host.stats().rqError.inc(); // the host failed it (connect, reset, protocol) before a response: Envoy's rq_error
+    }
     pool.streamDone(this);
     listener.onUpstreamReset(reason, detail);
   }

@@ -51,6 +51,7 @@ public final class WorkerPool {
       loop.execute(() -> s.fail(ResetReason.OVERFLOW, "overflow"));
       return s;
     }
+    host.stats().rqTotal.inc(); // an overflowed request never reached the host
     hostPools.computeIfAbsent(host, h -> HostPool.create(this, h)).submit(s);
     return s;
   }

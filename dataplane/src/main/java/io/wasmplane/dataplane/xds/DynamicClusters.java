@@ -157,6 +157,28 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     secrets.retainOnly("clusters", DynamicSecrets.namesOf(accepted.values().stream().flatMap(c -> c.tls().stream()).map(t -> t.material())));
   }
 
+  /** Each warming cluster with what it still waits for: its EDS resource, SDS secrets, first health checks (xds-client thread). */
+  java.util.SortedMap<String, List<String>> unready() {
+    java.util.SortedMap<String, List<String>> out = new java.util.TreeMap<>();
+    for (String name : warming) {
+      List<String> targets = new java.util.ArrayList<>();
+      String service = edsNameOf.get(name);
+      EdsSubscription sub = service == null ? null : eds.get(service);
+      if (service != null && (sub == null || (sub.endpoints == null && !sub.resolved))) {
+        targets.add("EdsClusterImpl " + service);
+      }
+      ClusterConfig config = accepted.get(name);
+      if (config != null) {
+        config.allTls().stream().flatMap(t -> secrets.pending(t.material()).stream()).distinct().forEach(s -> targets.add("SdsApi " + s));
+      }
+      if (activations.containsKey(name)) {
+        targets.add("first health check");
+      }
+      out.put(name, targets);
+    }
+    return out;
+  }
+
   private boolean secretsReady(ClusterConfig config) {
     return config.allTls().stream().allMatch(t -> secrets.ready(t.material()));
   }

@@ -178,6 +178,27 @@ final class DynamicListeners implements ResourceWatcher<ListenerUpdate> {
   }
 
   /** Its route config (if RDS) and every ECDS filter config it waits for are there (or timed out). */
+  /**
+   * Each warming listener with what it still waits for, named after Envoy's init targets (xds-client thread: the route
+   * subscriptions are confined to it).
+   */
+  java.util.SortedMap<String, List<String>> unready() {
+    java.util.SortedMap<String, List<String>> out = new java.util.TreeMap<>();
+    warming.forEach((name, b) -> {
+      java.util.Set<String> targets = new java.util.LinkedHashSet<>();
+      new java.util.TreeSet<>(b.rds()).forEach(r -> {
+        RouteSubscription sub = routes.get(r);
+        if (sub != null && !sub.ready) {
+          targets.add("RdsRouteConfigSubscription init " + r);
+        }
+      });
+      new java.util.TreeSet<>(extensions.pending(b.ecds())).forEach(n -> targets.add("FilterConfigSubscription init " + n));
+      b.config().chains().forEach(c -> c.tls().ifPresent(t -> secrets.pending(t.material()).forEach(s -> targets.add("SdsApi " + s))));
+      out.put(name, List.copyOf(targets));
+    });
+    return out;
+  }
+
   private boolean ready(Built b) {
     for (String r : b.rds()) {
       RouteSubscription sub = routes.get(r);

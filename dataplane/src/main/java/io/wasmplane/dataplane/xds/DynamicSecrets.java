@@ -93,6 +93,11 @@ final class DynamicSecrets {
     }
   }
 
+  /** The dynamic secrets of {@code m} not there yet (and not timed out), by name. */
+  java.util.List<String> pending(TlsMaterial m) {
+    return SecretStore.dynamicNames(m).stream().filter(n -> store.dynamicSecret(n).isEmpty() && !timedOut.contains(n)).sorted().toList();
+  }
+
   /** Every dynamic secret of {@code m} is there (or will not come: timed out). */
   boolean ready(TlsMaterial m) {
     return store.ready(m) || SecretStore.dynamicNames(m).stream().allMatch(n -> store.dynamicSecret(n).isPresent() || timedOut.contains(n));

@@ -122,6 +122,11 @@ public final class XdsDataplane implements AutoCloseable {
     return new XdsConfigDump(client.cacheView(), listeners::isWarming, clusters::isWarming, server::ecdsFilterLoadFailure);
   }
 
+  /** For /init_dump: read on the xds-client thread, where the warming state changes. */
+  public io.wasmplane.dataplane.admin.InitTargets initTargets() {
+    return new XdsInitTargets(client.executor(), listeners::unready, clusters::unready);
+  }
+
   @Override
   public void close() {
     client.close();

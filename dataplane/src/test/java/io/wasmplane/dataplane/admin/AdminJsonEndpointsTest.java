@@ -104,6 +104,14 @@ class AdminJsonEndpointsTest {
   }
 
   @Test
+  void initDumpIsEmptyWithStaticConfig() throws Exception {
+    var r = admin(dp, "GET", "/init_dump");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(parse(r.body(), io.envoyproxy.envoy.admin.v3.UnreadyTargetsDumps.newBuilder()).getUnreadyTargetsDumpsCount()).isZero();
+    assertThat(admin(dp, "GET", "/help").body()).contains("/init_dump: ");
+  }
+
+  @Test
   void listenersJson() throws Exception {
     Listeners ls = parse(admin(dp, "GET", "/listeners?format=json").body(), Listeners.newBuilder()).build();
     Map<String, Integer> ports = ls.getListenerStatusesList().stream()

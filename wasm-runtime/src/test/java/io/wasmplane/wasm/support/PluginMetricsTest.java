@@ -55,6 +55,22 @@ class PluginMetricsTest {
   }
 
   @Test
+  void resetCountersZeroesCountersOnlyAndTheyCountOnFromZero() {
+    int c = metrics.define(MetricType.COUNTER, "c");
+    int g = metrics.define(MetricType.GAUGE, "g");
+    int h = metrics.define(MetricType.HISTOGRAM, "h");
+    metrics.increment(c, 5);
+    metrics.increment(g, 9);
+    metrics.record(h, 100);
+    metrics.resetCounters();
+    assertThat(metrics.get(c)).hasValue(0);
+    assertThat(metrics.get(g)).hasValue(9);
+    assertThat(metrics.snapshot().stream().filter(m -> m.name().equals("h")).findFirst().orElseThrow().count()).isEqualTo(1);
+    metrics.increment(c, 2);
+    assertThat(metrics.get(c)).hasValue(2);
+  }
+
+  @Test
   void histogramsKeepCountSumAndQuantiles() {
     int id = metrics.define(MetricType.HISTOGRAM, "latency");
     for (int v = 1; v <= 1000; v++) {
