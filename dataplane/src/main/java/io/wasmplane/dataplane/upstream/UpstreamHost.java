@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.upstream;
 
+import io.wasmplane.dataplane.config.ClusterConfig;
 import io.wasmplane.dataplane.network.Addresses;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +17,8 @@ public final class UpstreamHost {
   volatile int weight = 1;
   /** Its locality's priority (0 is the highest); an EDS update may move it. */
   volatile int priority;
+  /** Its locality with the locality's load_balancing_weight; an EDS update may change it. */
+  volatile ClusterConfig.Locality locality = ClusterConfig.Locality.NONE;
   /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
   volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
 
@@ -53,6 +56,10 @@ public final class UpstreamHost {
 
   public int priority() {
     return priority;
+  }
+
+  public ClusterConfig.Locality locality() {
+    return locality;
   }
 
   public int activeRequests() {

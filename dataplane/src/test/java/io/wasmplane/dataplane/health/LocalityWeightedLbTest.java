@@ -1,0 +1,149 @@
+package io.wasmplane.dataplane.health;
+
+import static io.wasmplane.dataplane.health.HealthTestSupport.admin;
+import static io.wasmplane.dataplane.health.HealthTestSupport.servedBy;
+import static io.wasmplane.dataplane.health.HealthTestSupport.start;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.TestUpstream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Locality weighted load balancing (common_lb_config.locality_weighted_lb_config) through real sockets: a locality is
+ * picked by its load_balancing_weight, scaled down by its overprovisioned health, then a host within it by the
+ * cluster's lb_policy; localities without a weight get nothing; without the config the weights are ignored. The
+ * locality pick is deterministic (a low-discrepancy sequence), so counts over N requests sit within a few of N x share.
+ */
+@Timeout(60)
+class LocalityWeightedLbTest {
+  private static final int N = 1000;
+  private static final String WEIGHTED = "common_lb_config: {locality_weighted_lb_config: {}}";
+
+  /** One locality of {@link #cluster}: its zone, its weight (null: unset), and its hosts (port, EDS health status). */
+  record Zone(String name, Integer weight, Map<Integer, String> hosts) {
+    static Zone of(String name, Integer weight, int... ports) {
+      Map<Integer, String> h = new java.util.LinkedHashMap<>();
+      for (int p : ports) {
+        h.put(p, "HEALTHY");
+      }
+      return new Zone(name, weight, h);
+    }
+
+    Zone unhealthy(int port) {
+      Map<Integer, String> h = new java.util.LinkedHashMap<>(hosts);
+      h.put(port, "UNHEALTHY");
+      return new Zone(name, weight, h);
+    }
+  }
+
+  /** Cluster "c" (STATIC) with lb_policy and extra YAML, one LocalityLbEndpoints per zone at priority 0. */
+  static String cluster(String lbPolicy, String extra, Zone... zones) {
+    StringBuilder localities = new StringBuilder();
+    for (Zone z : zones) {
+      localities.append("      - locality: {region: r, zone: ").append(z.name()).append("}\n");
+      if (z.weight() != null) {
+        localities.append("        load_balancing_weight: ").append(z.weight()).append("\n");
+      }
+      localities.append("        lb_endpoints:\n");
+      z.hosts().forEach((port, health) -> localities.append("        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ")
+          .append(port).append("}}}\n          health_status: ").append(health).append("\n"));
+    }
+    return """
+          - name: c
+            connect_timeout: 1s
+            type: STATIC
+            lb_policy: %s
+        %s
+            load_assignment:
+              cluster_name: c
+              endpoints:
+        %s""".formatted(lbPolicy, Bootstraps.indent(extra, 4), localities);
+  }
+
+  static Map<String, Long> count(List<String> servedBy) {
+    return servedBy.stream().collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+  }
+
+  /**
+   * Who served each of n requests, sent by 8 clients at once: the locality picks and each locality's round robin are
+   * counters, so the counts do not depend on the order the requests arrive in.
+   */
+  static Map<String, Long> split(Dataplane dp, int n) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<List<String>>> parts = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        int share = n / 8 + (i < n % 8 ? 1 : 0);
+        parts.add(pool.submit(() -> servedBy(dp, share)));
+      }
+      List<String> all = new java.util.ArrayList<>();
+      for (var p : parts) {
+        all.addAll(p.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      return count(all);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void localitiesTakeTrafficByWeightAndRoundRobinWithinAndUnweightedLocalitiesNone() throws Exception {
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
+         TestUpstream d = new TestUpstream("d");
+         Dataplane dp = start(cluster("ROUND_ROBIN", WEIGHTED, Zone.of("x", 1, a.port()), Zone.of("y", 3, b.port(), c.port()),
+             Zone.of("z", null, d.port())))) {
+      Map<String, Long> split = split(dp, N);
+      assertThat(split).containsOnlyKeys("a", "b", "c"); // z has no weight: no traffic
+      assertThat(split.get("a")).isBetween(245L, 255L); // 1/4 of N
+      assertThat(split.get("b") + split.get("c")).isBetween(745L, 755L); // 3/4 of N ...
+      assertThat(Math.abs(split.get("b") - split.get("c"))).isLessThanOrEqualTo(1); // ... round robin within y
+      assertThat(admin(dp, "/clusters")).contains("c::127.0.0.1:" + d.port() + "::health_flags::healthy");
+    }
+  }
+
+  @Test
+  void withoutTheConfigLocalityWeightsAreIgnored() throws Exception {
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
+         Dataplane dp = start(cluster("ROUND_ROBIN", "", Zone.of("x", 1, a.port()), Zone.of("y", 8, b.port()), Zone.of("z", null, c.port())))) {
+      assertThat(split(dp, 300)).isEqualTo(Map.of("a", 100L, "b", 100L, "c", 100L));
+    }
+  }
+
+  @Test
+  void unhealthyHostsShrinkTheirLocalitysShareByTheOverprovisionedHealth() throws Exception {
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
+         TestUpstream d = new TestUpstream("d"); TestUpstream e = new TestUpstream("e")) {
+      // Envoy's documented example: X weight 1 with half its hosts healthy, Y weight 2 fully healthy:
+      // X = 1 x min(1, 1.4 x 1/2) = 0.7, Y = 2: X takes 0.7 / 2.7 = 25.9 %, Y 74.1 %.
+      Zone x = Zone.of("x", 1, a.port(), b.port()).unhealthy(b.port());
+      try (Dataplane dp = start(cluster("LEAST_REQUEST", WEIGHTED, x, Zone.of("y", 2, c.port(), d.port())))) {
+        Map<String, Long> split = split(dp, N);
+        assertThat(split).doesNotContainKey("b");
+        assertThat(split.get("a")).isBetween(254L, 264L);
+        assertThat(split.get("c") + split.get("d")).isBetween(736L, 746L);
+      }
+      // A locality with no healthy host gets none; 3 of 4 healthy x 1.4 >= 1 keeps Y's full weight.
+      Zone y = Zone.of("y", 2, b.port(), c.port(), d.port(), e.port()).unhealthy(e.port());
+      try (Dataplane dp = start(cluster("RANDOM", WEIGHTED, Zone.of("x", 1, a.port()).unhealthy(a.port()), y))) {
+        assertThat(count(servedBy(dp, 60))).containsOnlyKeys("b", "c", "d");
+      }
+    }
+  }
+
+  @Test
+  void withoutAnyLocalityWeightEveryHealthyHostTakesTraffic() throws Exception {
+    // Envoy: no locality has an effective weight, so the level balances as without locality weighting.
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b");
+         Dataplane dp = start(cluster("ROUND_ROBIN", WEIGHTED, Zone.of("x", null, a.port()), Zone.of("y", null, b.port())))) {
+      assertThat(split(dp, 100)).isEqualTo(Map.of("a", 50L, "b", 50L));
+    }
+  }
+}
