@@ -28,8 +28,17 @@ class LocalityWeightedLbTest {
   private static final String WEIGHTED = "common_lb_config: {locality_weighted_lb_config: {}}";
 
   /** One locality of {@link #cluster}: its zone, its weight (null: unset), and its hosts (port, EDS health status). */
-  record Zone(String name, Integer weight, Map<Integer, String> hosts) {
-    static Zone of(String name, Integer weight, int... ports) {
+  record Zone(String name, Long weight, Map<Integer, String> hosts) {
+    static Zone of(String name, long weight, int... ports) {
+      return withWeight(name, weight, ports);
+    }
+
+    /** A locality without load_balancing_weight. */
+    static Zone unweighted(String name, int... ports) {
+      return withWeight(name, null, ports);
+    }
+
+    private static Zone withWeight(String name, Long weight, int... ports) {
       Map<Integer, String> h = new java.util.LinkedHashMap<>();
       for (int p : ports) {
         h.put(p, "HEALTHY");
@@ -99,7 +108,7 @@ class LocalityWeightedLbTest {
     try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
          TestUpstream d = new TestUpstream("d");
          Dataplane dp = start(cluster("ROUND_ROBIN", WEIGHTED, Zone.of("x", 1, a.port()), Zone.of("y", 3, b.port(), c.port()),
-             Zone.of("z", null, d.port())))) {
+             Zone.unweighted("z", d.port())))) {
       Map<String, Long> split = split(dp, N);
       assertThat(split).containsOnlyKeys("a", "b", "c"); // z has no weight: no traffic
       assertThat(split.get("a")).isBetween(245L, 255L); // 1/4 of N
@@ -112,7 +121,7 @@ class LocalityWeightedLbTest {
   @Test
   void withoutTheConfigLocalityWeightsAreIgnored() throws Exception {
     try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
-         Dataplane dp = start(cluster("ROUND_ROBIN", "", Zone.of("x", 1, a.port()), Zone.of("y", 8, b.port()), Zone.of("z", null, c.port())))) {
+         Dataplane dp = start(cluster("ROUND_ROBIN", "", Zone.of("x", 1, a.port()), Zone.of("y", 8, b.port()), Zone.unweighted("z", c.port())))) {
       assertThat(split(dp, 300)).isEqualTo(Map.of("a", 100L, "b", 100L, "c", 100L));
     }
   }
@@ -125,10 +134,10 @@ class LocalityWeightedLbTest {
       // X = 1 x min(1, 1.4 x 1/2) = 0.7, Y = 2: X takes 0.7 / 2.7 = 25.9 %, Y 74.1 %.
       Zone x = Zone.of("x", 1, a.port(), b.port()).unhealthy(b.port());
       try (Dataplane dp = start(cluster("LEAST_REQUEST", WEIGHTED, x, Zone.of("y", 2, c.port(), d.port())))) {
-        Map<String, Long> split = split(dp, N);
+        Map<String, Long> split = split(dp, 500);
         assertThat(split).doesNotContainKey("b");
-        assertThat(split.get("a")).isBetween(254L, 264L);
-        assertThat(split.get("c") + split.get("d")).isBetween(736L, 746L);
+        assertThat(split.get("a")).isBetween(125L, 134L); // 129.6
+        assertThat(split.get("c") + split.get("d")).isBetween(366L, 375L);
       }
       // A locality with no healthy host gets none; 3 of 4 healthy x 1.4 >= 1 keeps Y's full weight.
       Zone y = Zone.of("y", 2, b.port(), c.port(), d.port(), e.port()).unhealthy(e.port());
@@ -142,8 +151,40 @@ class LocalityWeightedLbTest {
   void withoutAnyLocalityWeightEveryHealthyHostTakesTraffic() throws Exception {
     // Envoy: no locality has an effective weight, so the level balances as without locality weighting.
     try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b");
-         Dataplane dp = start(cluster("ROUND_ROBIN", WEIGHTED, Zone.of("x", null, a.port()), Zone.of("y", null, b.port())))) {
+         Dataplane dp = start(cluster("ROUND_ROBIN", WEIGHTED, Zone.unweighted("x", a.port()), Zone.unweighted("y", b.port())))) {
       assertThat(split(dp, 100)).isEqualTo(Map.of("a", 50L, "b", 50L));
+    }
+  }
+
+  @Test
+  void ringHashGivesLocalitiesTheirWeightsShareOfTheKeys() throws Exception {
+    String routes = """
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/"}
+            route: {cluster: c, hash_policy: [{header: {header_name: x-user}}]}
+        """;
+    try (TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b"); TestUpstream c = new TestUpstream("c");
+         Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(routes, null, cluster("RING_HASH", WEIGHTED, Zone.of("x", 1, a.port()),
+             Zone.of("y", 3, b.port()), Zone.unweighted("z", c.port())), java.nio.file.Path.of("/dev/null"), null))) {
+      java.net.http.HttpClient client = io.wasmplane.dataplane.testing.Http.h1();
+      List<java.util.concurrent.CompletableFuture<String>> answers = new java.util.ArrayList<>();
+      for (int u = 0; u < 200; u++) { // asynchronously, a few at a time: the key, not the order, picks the host
+        answers.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + dp.port("ingress") + "/"))
+            .header("x-user", "user-" + u).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+            .thenApply(r -> r.headers().firstValue("x-upstream-name").orElse("status:" + r.statusCode())));
+        if (answers.size() % 8 == 0) {
+          java.util.concurrent.CompletableFuture.allOf(answers.toArray(java.util.concurrent.CompletableFuture[]::new))
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      }
+      Map<String, Long> split = new TreeMap<>();
+      for (var answer : answers) {
+        split.merge(answer.get(30, java.util.concurrent.TimeUnit.SECONDS), 1L, Long::sum);
+      }
+      assertThat(split).containsOnlyKeys("a", "b"); // z has no weight: no ring entries
+      assertThat(split.get("a")).isBetween(25L, 75L); // 1/4 of the keys: 50
     }
   }
 }
