@@ -104,6 +104,12 @@ class EdsLocalityWeightTest {
         assertThat(quarter.get("b")).isBetween(72L, 78L);
         assertThat(stat(d, "cluster.c1.upstream_cx_total")).isEqualTo(connections);
         assertThat(stat(d, "cluster.c1.upstream_cx_destroy")).isZero();
+        // /config_dump shows the cluster's config as it came, and the endpoints by priority and locality with their weights.
+        String dump = Http.get(client, "http://127.0.0.1:" + d.adminPort() + "/config_dump?include_eds").body().replaceAll("\\s+", "");
+        assertThat(dump).contains("\"locality_weighted_lb_config\":{}",
+            "{\"locality\":{\"region\":\"r\",\"zone\":\"y\"},\"lb_endpoints\":[{\"endpoint\":{\"address\":{\"socket_address\":{"
+                + "\"address\":\"127.0.0.1\",\"port_value\":" + b.port(),
+            "\"load_balancing_weight\":3}", "\"priority\":1");
 
         // A set weight of 0 breaks Envoy's proto rule (at least 1): NACKed naming the field, the weights 1:3 keep serving.
         cp.set("default", "v3", List.of(weightedCluster()), List.of(assignment(0, 3, a.port(), b.port(), c.port())),
