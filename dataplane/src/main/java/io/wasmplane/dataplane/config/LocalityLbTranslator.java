@@ -30,8 +30,9 @@ final class LocalityLbTranslator {
   }
 
   /**
-   * Every LocalityLbEndpoints' locality with its weight, in the assignment's order (0 when unset); refuses a set weight of 0 (Envoy's proto
-   * validation: at least 1) and priorities whose locality weights add up to more than uint32 max.
+   * Every LocalityLbEndpoints' locality with its weight (0 when unset), in the assignment's order; refuses a set
+   * weight of 0 (Envoy's proto validation: at least 1) and priorities whose locality weights add up to more than
+   * uint32 max.
    */
   static List<ClusterConfig.Locality> localities(ClusterLoadAssignment la, String where) {
     List<ClusterConfig.Locality> out = new ArrayList<>();

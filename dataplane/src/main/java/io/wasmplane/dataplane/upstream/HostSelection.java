@@ -10,8 +10,8 @@ import java.util.function.Function;
  * The hosts the load balancer picks from, rebuilt whenever membership or a host's health changes and read lock-free by
  * every worker: the hosts grouped by priority, and Envoy's priority load ({@link PriorityLoad}) turned into a table
  * from a roll in [0, 100) to the hosts one request balances over (a level's healthy or degraded hosts, or all of them
- * when that level is in panic; with locality weighting, split by locality). Excluded hosts (new ones not yet checked, with ignore_new_hosts_until_first_hc) do not
- * count in the shares.
+ * when that level is in panic; with locality weighting, split by locality). Excluded hosts (new ones not yet checked,
+ * with ignore_new_hosts_until_first_hc) do not count in the shares.
  */
 final class HostSelection {
   /**

@@ -36,8 +36,9 @@ final class Localities {
 
   /**
    * The picker over the localities' {@code usable} hosts (the level's healthy, or degraded, ones); with
-   * {@code excludePending}, hosts not checked yet count in no total (ignore_new_hosts_until_first_hc). Null when no locality has an effective weight: Envoy then balances over all the level's
-   * usable hosts, as without locality weighting.
+   * {@code excludePending}, hosts not checked yet count in no total (ignore_new_hosts_until_first_hc). Null when no
+   * locality has an effective weight: Envoy then balances over all the level's usable hosts, as without locality
+   * weighting.
    */
   LocalityPicker picker(List<UpstreamHost> usable, boolean excludePending, int overprovisioningFactor) {
     Set<UpstreamHost> usableSet = identitySet(usable);
