@@ -305,6 +305,9 @@ public final class AdminServer implements AutoCloseable {
         sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
         sb.append(p).append("health_flags::").append(h.health().describe()).append('\n');
         sb.append(p).append("weight::").append(h.weight()).append('\n');
+        sb.append(p).append("region::").append(h.locality().region()).append('\n');
+        sb.append(p).append("zone::").append(h.locality().zone()).append('\n');
+        sb.append(p).append("sub_zone::").append(h.locality().subZone()).append('\n');
         sb.append(p).append("priority::").append(h.priority()).append('\n');
       }
     }

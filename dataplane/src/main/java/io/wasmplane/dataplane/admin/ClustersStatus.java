@@ -56,6 +56,8 @@ final class ClustersStatus {
         .setAddress(address(h.address()))
         .setHostname(h.hostname())
         .setWeight(h.weight())
+        .setLocality(locality(h.locality()))
+        .setPriority(h.priority())
         .addStats(SimpleMetric.newBuilder().setName("rq_active").setType(SimpleMetric.Type.GAUGE).setValue(h.activeRequests()))
         .setHealthStatus(HostHealthStatus.newBuilder()
             .setFailedActiveHealthCheck(health.has(HostHealth.FAILED_ACTIVE_HC))
@@ -63,6 +65,11 @@ final class ClustersStatus {
             .setFailedActiveDegradedCheck(health.has(HostHealth.DEGRADED_ACTIVE_HC))
             .setPendingActiveHc(health.has(HostHealth.PENDING_ACTIVE_HC))
             .setEdsHealthStatus(eds))
+        .build();
+  }
+
+  static io.envoyproxy.envoy.config.core.v3.Locality locality(io.wasmplane.dataplane.config.ClusterConfig.Locality l) {
+    return io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion(l.region()).setZone(l.zone()).setSubZone(l.subZone())
         .build();
   }
 

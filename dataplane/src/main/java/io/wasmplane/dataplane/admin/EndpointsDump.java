@@ -53,7 +53,7 @@ final class EndpointsDump {
   private static LocalityLbEndpoints.Builder locality(int priority, ClusterConfig.Locality l) {
     LocalityLbEndpoints.Builder b = LocalityLbEndpoints.newBuilder().setPriority(priority);
     if (!l.equals(ClusterConfig.Locality.NONE)) {
-      b.setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion(l.region()).setZone(l.zone()).setSubZone(l.subZone()));
+      b.setLocality(ClustersStatus.locality(l));
     }
     if (l.weight() > 0) {
       b.setLoadBalancingWeight(UInt32Value.of((int) l.weight()));

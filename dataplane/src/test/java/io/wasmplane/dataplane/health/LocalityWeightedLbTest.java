@@ -114,7 +114,10 @@ class LocalityWeightedLbTest {
       assertThat(split.get("a")).isBetween(245L, 255L); // 1/4 of N
       assertThat(split.get("b") + split.get("c")).isBetween(745L, 755L); // 3/4 of N ...
       assertThat(Math.abs(split.get("b") - split.get("c"))).isLessThanOrEqualTo(1); // ... round robin within y
-      assertThat(admin(dp, "/clusters")).contains("c::127.0.0.1:" + d.port() + "::health_flags::healthy");
+      assertThat(admin(dp, "/clusters")).contains("c::127.0.0.1:" + d.port() + "::health_flags::healthy",
+          "c::127.0.0.1:" + b.port() + "::region::r", "c::127.0.0.1:" + b.port() + "::zone::y",
+          "c::127.0.0.1:" + b.port() + "::sub_zone::\n");
+      assertThat(admin(dp, "/clusters?format=json").replaceAll("\\s+", "")).contains("\"locality\":{\"region\":\"r\",\"zone\":\"z\"}");
     }
   }
 
