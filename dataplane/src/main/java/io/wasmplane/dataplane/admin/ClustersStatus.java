@@ -69,8 +69,7 @@ final class ClustersStatus {
         .setHostname(h.hostname())
         .setWeight(h.weight())
         .setPriority(h.priority())
-        .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
-            .setRegion(h.locality().region()).setZone(h.locality().zone()).setSubZone(h.locality().subZone()))
+        .setLocality(locality(h.locality()))
         // Envoy's order: the host's counters, then its gauges.
         .addStats(counter("cx_connect_fail", st.cxConnectFail.value()))
         .addStats(counter("cx_total", st.cxTotal.value()))
@@ -102,6 +101,11 @@ final class ClustersStatus {
 
   private static SimpleMetric gauge(String name, long value) {
     return SimpleMetric.newBuilder().setName(name).setType(SimpleMetric.Type.GAUGE).setValue(value).build();
+  }
+
+  static io.envoyproxy.envoy.config.core.v3.Locality locality(io.wasmplane.dataplane.config.ClusterConfig.Locality l) {
+    return io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setRegion(l.region()).setZone(l.zone()).setSubZone(l.subZone())
+        .build();
   }
 
   static Address address(InetSocketAddress a) {

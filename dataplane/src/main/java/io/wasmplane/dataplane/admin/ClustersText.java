@@ -56,7 +56,7 @@ final class ClustersText {
     line(sb, p, "region", l.region());
     line(sb, p, "zone", l.zone());
     line(sb, p, "sub_zone", l.subZone());
-    line(sb, p, "canary", l.canary());
+    line(sb, p, "canary", h.canary());
     line(sb, p, "priority", h.priority());
     line(sb, p, "success_rate", rate(h.outlier().successRate()));
     line(sb, p, "local_origin_success_rate", rate(h.outlier().localOriginSuccessRate()));

@@ -913,7 +913,8 @@ public final class BootstrapTranslator {
     return new ClusterConfig(c.getName(), type, lb, connectTimeout, List.copyOf(endpoints), protocol, tls, limits, dnsRefresh, idle,
         HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
         TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where),
-        LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"), http2);
+        LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"), http2,
+        LocalityLbTranslator.localityWeighted(c, where));
   }
 
   /**
@@ -946,9 +947,11 @@ public final class BootstrapTranslator {
     List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
     FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints", "policy"));
     LoadAssignmentPolicy.overprovisioningFactor(la, where);
-    for (LocalityLbEndpoints lle : la.getEndpointsList()) {
-      // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config (refused here),
-      // so Envoy ignores it otherwise, as here; Istio sets it on every locality.
+    // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config; Envoy ignores
+    // it otherwise, as here. Istio sets it on every locality.
+    List<ClusterConfig.Locality> localities = LocalityLbTranslator.localities(la, where);
+    for (int i = 0; i < la.getEndpointsCount(); i++) {
+      LocalityLbEndpoints lle = la.getEndpoints(i);
       FieldGuard.onlySupported(lle, where + ".endpoints", Set.of("lb_endpoints", "locality", "load_balancing_weight", "metadata",
           "priority"));
       if (Integer.toUnsignedLong(lle.getPriority()) > 128) { // Envoy's proto validation: lte 128
@@ -970,11 +973,18 @@ public final class BootstrapTranslator {
         endpoints.add(new ClusterConfig.EndpointAddress(sa.getAddress(), sa.getPortValue(), failedEdsHealth(le.getHealthStatus()),
             le.getHealthStatus() == io.envoyproxy.envoy.config.core.v3.HealthStatus.DEGRADED,
             le.hasLoadBalancingWeight() ? le.getLoadBalancingWeight().getValue() : 1,
-            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata()), lle.getPriority(), EndpointLocality.of(lle, le)));
+            TransportSocketMatchTranslator.hostLabels(le.getMetadata(), lle.getMetadata()), lle.getPriority(), localities.get(i), canary(le)));
       }
     }
     return List.copyOf(endpoints);
   }
+
+  /** Envoy's canary flag: {@code canary: true} in the endpoint's {@code envoy.lb} metadata (shown by /clusters). */
+  private static boolean canary(io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint le) {
+    var lb = le.getMetadata().getFilterMetadataMap().get("envoy.lb");
+    return lb != null && lb.getFieldsOrDefault("canary", com.google.protobuf.Value.getDefaultInstance()).getBoolValue();
+  }
+
 
   /** A load assignment's policy.overprovisioning_factor in percent (140 when unset); other policy fields are refused. */
   public static int overprovisioningFactor(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la, String where) {

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * A static cluster: how to find its hosts, balance over them and talk to them; {@code socketOptions} are set on every
- * upstream connection (its socket_options and upstream_connection_options.tcp_keepalive).
+ * upstream connection (its socket_options and upstream_connection_options.tcp_keepalive); {@code localityWeightedLb}
+ * (common_lb_config.locality_weighted_lb_config) picks a locality by its weight before a host within it.
  */
 public record ClusterConfig(
     String name,
@@ -24,7 +25,8 @@ public record ClusterConfig(
     List<TransportSocketMatch> socketMatches,
     List<SocketOptionSpec> socketOptions,
     int overprovisioningFactor,
-    Http2Options http2) {
+    Http2Options http2,
+    boolean localityWeightedLb) {
 
   /** Envoy's default overprovisioning factor (1.4), in percent. */
   public static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
@@ -38,7 +40,7 @@ public record ClusterConfig(
       Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches,
       List<SocketOptionSpec> socketOptions) {
     this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
-        socketOptions, DEFAULT_OVERPROVISIONING_FACTOR, Http2Options.DEFAULT);
+        socketOptions, DEFAULT_OVERPROVISIONING_FACTOR, Http2Options.DEFAULT, false);
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -63,7 +65,7 @@ public record ClusterConfig(
   /** The same cluster with the endpoints (and policy.overprovisioning_factor) an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps, int overprovisioning) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches, socketOptions, overprovisioning, http2);
+        health, hashLb, socketMatches, socketOptions, overprovisioning, http2, localityWeightedLb);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */
@@ -87,6 +89,19 @@ public record ClusterConfig(
         throw new ConfigException(where + ".load_balancing_weight: endpoints of different weights (" + endpoints.get(0).weight()
             + ", " + e.weight() + ") are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not " + policy);
       }
+    }
+  }
+
+  /**
+   * A LocalityLbEndpoints' locality (region/zone/sub_zone) and its load_balancing_weight: 0 when unset, which Envoy's
+   * locality weighted balancing treats as "no traffic" (a set weight is at least 1).
+   */
+  public record Locality(String region, String zone, String subZone, long weight) {
+    public static final Locality NONE = new Locality("", "", "", 0);
+
+    @Override
+    public String toString() {
+      return region + "/" + zone + "/" + subZone + " (weight " + weight + ")";
     }
   }
 
@@ -122,13 +137,19 @@ public record ClusterConfig(
    * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
    * honoured by RING_HASH and MAGLEV), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
    * pick its transport socket by), and its locality's priority (0 is the highest; lower ones take the load P0 cannot),
-   * and its locality and canary flag (for /clusters).
+   * its locality (with its load_balancing_weight, used only with locality weighted load balancing) and whether it is a
+   * canary ({@code canary: true} in its {@code envoy.lb} metadata; shown by /clusters).
    */
   public record EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
-      TransportSocketMatch.HostLabels socketMatchLabels, int priority, EndpointLocality locality) {
+      TransportSocketMatch.HostLabels socketMatchLabels, int priority, Locality locality, boolean canary) {
+    public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
+        TransportSocketMatch.HostLabels socketMatchLabels, int priority, Locality locality) {
+      this(host, port, failedEdsHealth, degradedEdsHealth, weight, socketMatchLabels, priority, locality, false);
+    }
+
     public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,
         TransportSocketMatch.HostLabels socketMatchLabels, int priority) {
-      this(host, port, failedEdsHealth, degradedEdsHealth, weight, socketMatchLabels, priority, EndpointLocality.NONE);
+      this(host, port, failedEdsHealth, degradedEdsHealth, weight, socketMatchLabels, priority, Locality.NONE);
     }
 
     public EndpointAddress(String host, int port, boolean failedEdsHealth, boolean degradedEdsHealth, int weight,

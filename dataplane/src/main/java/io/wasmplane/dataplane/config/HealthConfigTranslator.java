@@ -42,7 +42,8 @@ final class HealthConfigTranslator {
       boolean ignoreNewHosts = false;
       if (c.hasCommonLbConfig()) {
         String w = where + ".common_lb_config";
-        FieldGuard.onlySupported(c.getCommonLbConfig(), w, Set.of("healthy_panic_threshold", "ignore_new_hosts_until_first_hc"));
+        FieldGuard.onlySupported(c.getCommonLbConfig(), w, Set.of("healthy_panic_threshold", "ignore_new_hosts_until_first_hc",
+            "locality_weighted_lb_config")); // the latter: LocalityLbTranslator
         ignoreNewHosts = c.getCommonLbConfig().getIgnoreNewHostsUntilFirstHc();
         if (c.getCommonLbConfig().hasHealthyPanicThreshold()) {
           double v = c.getCommonLbConfig().getHealthyPanicThreshold().getValue();

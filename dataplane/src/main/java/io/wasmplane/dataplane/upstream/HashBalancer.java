@@ -1,12 +1,11 @@
 package io.wasmplane.dataplane.upstream;
 
 import io.wasmplane.dataplane.config.ClusterConfig;
-import java.util.List;
 
 /**
  * A consistent-hashing load balancer (Envoy's RING_HASH or MAGLEV): built once per priority level from the hosts a
- * {@link HostSelection} offers there (healthy ones, else degraded ones, or all in panic) and then read lock-free by
- * every worker.
+ * {@link HostSelection} offers there (healthy ones, else degraded ones, or all in panic), weighted by host and, with
+ * locality weighting, locality weight, and then read lock-free by every worker.
  */
 interface HashBalancer {
   /**
@@ -15,7 +14,7 @@ interface HashBalancer {
    */
   UpstreamHost choose(long hash, int attempt);
 
-  static HashBalancer build(ClusterConfig config, List<UpstreamHost> hosts) {
+  static HashBalancer build(ClusterConfig config, WeightedHosts hosts) {
     if (hosts.isEmpty()) {
       return null;
     }

@@ -10,14 +10,17 @@ import java.util.function.Function;
  * The hosts the load balancer picks from, rebuilt whenever membership or a host's health changes and read lock-free by
  * every worker: the hosts grouped by priority, and Envoy's priority load ({@link PriorityLoad}) turned into a table
  * from a roll in [0, 100) to the hosts one request balances over (a level's healthy or degraded hosts, or all of them
- * when that level is in panic). Excluded hosts (new ones not yet checked, with ignore_new_hosts_until_first_hc) do not
- * count in the shares.
+ * when that level is in panic; with locality weighting, split by locality). Excluded hosts (new ones not yet checked,
+ * with ignore_new_hosts_until_first_hc) do not count in the shares.
  */
 final class HostSelection {
-  /** What one request balances over: hosts of one priority level, and the consistent-hash balancer built over them. */
-  record Candidates(int priority, List<UpstreamHost> hosts, boolean panic, HashBalancer hash) {}
+  /**
+   * What one request balances over: hosts of one priority level, and the consistent-hash balancer built over them or,
+   * with locality weighted balancing (not in panic), the picker of one of their localities.
+   */
+  record Candidates(int priority, List<UpstreamHost> hosts, boolean panic, HashBalancer hash, LocalityPicker localities) {}
 
-  private static final Candidates NONE = new Candidates(0, List.of(), false, null);
+  private static final Candidates NONE = new Candidates(0, List.of(), false, null, null);
   static final HostSelection EMPTY = new HostSelection(null, new Candidates[] {NONE}, 0, 0, 0, 0);
 
   /** The candidates when one level takes all the load (the common case); null otherwise. */
@@ -40,10 +43,10 @@ final class HostSelection {
 
   /**
    * {@code hashing} builds a RING_HASH or MAGLEV balancer over a level's hosts (null for other policies): once per
-   * host-set change and level, never per request.
+   * host-set change and level, never per request. {@code localityWeighted}: common_lb_config.locality_weighted_lb_config.
    */
   static HostSelection of(List<UpstreamHost> all, int overprovisioningFactor, int panicThresholdPercent, boolean excludePending,
-      Function<List<UpstreamHost>, HashBalancer> hashing) {
+      boolean localityWeighted, Function<WeightedHosts, HashBalancer> hashing) {
     if (all.isEmpty()) {
       return EMPTY;
     }
@@ -60,9 +63,16 @@ final class HostSelection {
     for (int i = 0; i < levels.size(); i++) {
       Level l = levels.get(i);
       boolean panic = load.panic()[i];
-      HashBalancer hb = hashing == null ? null : hashing.apply(panic ? l.all : !l.healthy.isEmpty() ? l.healthy : l.degraded);
-      healthyOf[i] = new Candidates(l.priority, panic ? l.all : l.healthy, panic, hb);
-      degradedOf[i] = new Candidates(l.priority, panic ? l.all : l.degraded, panic, hb);
+      Localities localities = localityWeighted ? Localities.of(l.all) : null;
+      List<UpstreamHost> hashed = panic ? l.all : !l.healthy.isEmpty() ? l.healthy : l.degraded;
+      HashBalancer hb = hashing == null ? null
+          : hashing.apply(localities == null ? WeightedHosts.flat(hashed) : localities.hashWeights(hashed));
+      // Envoy ignores locality weights in panic (all hosts); hashing balancers weigh localities in their tables instead.
+      boolean pickLocality = localities != null && !panic && hashing == null;
+      healthyOf[i] = new Candidates(l.priority, panic ? l.all : l.healthy, panic, hb,
+          pickLocality ? localities.picker(l.healthy, excludePending, overprovisioningFactor) : null);
+      degradedOf[i] = new Candidates(l.priority, panic ? l.all : l.degraded, panic, hb,
+          pickLocality ? localities.picker(l.degraded, excludePending, overprovisioningFactor) : null);
     }
     Candidates[] byRoll = new Candidates[100];
     int roll = fill(byRoll, 0, load.healthy(), healthyOf);

@@ -33,21 +33,21 @@ final class MaglevTable implements HashBalancer {
   }
 
   static MaglevTable build(List<UpstreamHost> hosts, long tableSize) {
+    return build(WeightedHosts.flat(hosts), tableSize);
+  }
+
+  static MaglevTable build(WeightedHosts weighted, long tableSize) {
     int size = (int) tableSize;
-    double total = 0;
-    for (UpstreamHost h : hosts) {
-      total += h.weight();
-    }
     double maxWeight = 0;
-    List<Entry> entries = new ArrayList<>(hosts.size());
-    List<UpstreamHost> sorted = new ArrayList<>(hosts);
-    // A stable order (Envoy sorts by the hashed key): the table must not depend on the order hosts arrived in.
-    sorted.sort(Comparator.comparing(HashBalancer::hashKey));
-    for (UpstreamHost h : sorted) {
-      double w = h.weight() / total;
+    List<Entry> entries = new ArrayList<>(weighted.hosts().size());
+    for (int i = 0; i < weighted.hosts().size(); i++) {
+      UpstreamHost h = weighted.hosts().get(i);
+      double w = weighted.weights()[i];
       maxWeight = Math.max(maxWeight, w);
       entries.add(new Entry(h, HashBalancer.hashKey(h), size, w));
     }
+    // A stable order (Envoy sorts by the hashed key): the table must not depend on the order hosts arrived in.
+    entries.sort(Comparator.comparing(e -> HashBalancer.hashKey(e.host)));
     UpstreamHost[] table = new UpstreamHost[size];
     int filled = 0;
     for (long iteration = 1; filled < size; iteration++) {

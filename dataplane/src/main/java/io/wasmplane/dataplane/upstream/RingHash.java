@@ -18,13 +18,15 @@ final class RingHash implements HashBalancer {
   }
 
   static RingHash build(List<UpstreamHost> list, long minRingSize, long maxRingSize, boolean murmur) {
-    double total = 0;
-    for (UpstreamHost h : list) {
-      total += h.weight();
-    }
+    return build(WeightedHosts.flat(list), minRingSize, maxRingSize, murmur);
+  }
+
+  static RingHash build(WeightedHosts weighted, long minRingSize, long maxRingSize, boolean murmur) {
+    List<UpstreamHost> list = weighted.hosts();
+    double[] weights = weighted.weights();
     double minWeight = Double.MAX_VALUE;
-    for (UpstreamHost h : list) {
-      minWeight = Math.min(minWeight, h.weight() / total);
+    for (double w : weights) {
+      minWeight = Math.min(minWeight, w);
     }
     double scale = Math.min(Math.ceil(minWeight * minRingSize) / minWeight, (double) maxRingSize);
     int size = (int) Math.ceil(scale);
@@ -33,9 +35,10 @@ final class RingHash implements HashBalancer {
     int n = 0;
     double current = 0;
     double target = 0;
-    for (UpstreamHost h : list) {
+    for (int k = 0; k < list.size(); k++) {
+      UpstreamHost h = list.get(k);
       String prefix = HashBalancer.hashKey(h) + "_";
-      target += scale * (h.weight() / total);
+      target += scale * weights[k];
       for (long i = 0; current < target && n < entryHash.length; i++, current++) {
         String key = prefix + i;
         entryHash[n] = murmur ? MurmurHash2.hash(key) : XxHash64.hash(key);

@@ -127,6 +127,7 @@ public final class UpstreamCluster {
     h.weight = e.weight();
     h.priority = e.priority();
     h.locality = e.locality();
+    h.canary = e.canary();
     h.transportSocket = transportSockets.choose(e.socketMatchLabels());
     if (healthChecker != null && config.type() != ClusterConfig.DiscoveryType.STATIC) {
       HealthChecker.markNew(h);
@@ -139,7 +140,8 @@ public final class UpstreamCluster {
   /** Rebuilds what the load balancers pick from; called whenever membership or a host's health changed. */
   private synchronized void refreshSelection() {
     HostSelection s = HostSelection.of(hosts.get(), overprovisioningFactor, config.health().panicThresholdPercent(),
-        config.health().ignoreNewHostsUntilFirstHc(), config.lbPolicy().hashing() ? list -> HashBalancer.build(config, list) : null);
+        config.health().ignoreNewHostsUntilFirstHc(), config.localityWeightedLb(),
+        config.lbPolicy().hashing() ? list -> HashBalancer.build(config, list) : null);
     selection = s;
     stats.membershipTotal.set(s.total());
     stats.membershipHealthy.set(s.healthy());
@@ -174,6 +176,7 @@ public final class UpstreamCluster {
         existing.weight = e.weight();
         existing.priority = e.priority();
         existing.locality = e.locality();
+        existing.canary = e.canary();
         existing.transportSocket = transportSockets.choose(e.socketMatchLabels()); // new connections only
       }
       list.add(existing != null ? existing : newHost(e, sa));
@@ -247,6 +250,12 @@ public final class UpstreamCluster {
     HostSelection.Candidates c = s.singleLevel() ? s.choose(0)
         : s.choose(hashing ? (int) Long.remainderUnsigned(h, 100) : ThreadLocalRandom.current().nextInt(100));
     List<UpstreamHost> list = c.hosts();
+    AtomicInteger rr = rrIndex;
+    if (c.localities() != null) { // locality weighted: a locality first, then a host within it by the policy
+      LocalityPicker.Choice l = c.localities().next();
+      list = l.hosts();
+      rr = l.roundRobin();
+    }
     int n = list.size();
     if (n == 0) {
       return null;
@@ -262,7 +271,7 @@ public final class UpstreamCluster {
       return hb.choose(h, attempt);
     }
     return switch (config.lbPolicy()) {
-      case ROUND_ROBIN -> list.get(Math.floorMod(rrIndex.getAndIncrement(), n));
+      case ROUND_ROBIN -> list.get(Math.floorMod(rr.getAndIncrement(), n));
       case RANDOM, RING_HASH, MAGLEV -> list.get(ThreadLocalRandom.current().nextInt(n));
       case LEAST_REQUEST -> {
         // Envoy's default: power of two random choices.

@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.upstream;
 
+import io.wasmplane.dataplane.config.ClusterConfig;
 import io.wasmplane.dataplane.network.Addresses;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,8 +18,10 @@ public final class UpstreamHost {
   volatile int weight = 1;
   /** Its locality's priority (0 is the highest); an EDS update may move it. */
   volatile int priority;
-  /** Its locality and canary flag, as EDS last gave them (shown by /clusters). */
-  volatile io.wasmplane.dataplane.config.EndpointLocality locality = io.wasmplane.dataplane.config.EndpointLocality.NONE;
+  /** Its locality with the locality's load_balancing_weight; an EDS update may change it. */
+  volatile ClusterConfig.Locality locality = ClusterConfig.Locality.NONE;
+  /** Whether EDS marks it a canary (envoy.lb metadata; shown by /clusters). */
+  volatile boolean canary;
   /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
   volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
 
@@ -63,8 +66,12 @@ public final class UpstreamHost {
     return priority;
   }
 
-  public io.wasmplane.dataplane.config.EndpointLocality locality() {
+  public ClusterConfig.Locality locality() {
     return locality;
+  }
+
+  public boolean canary() {
+    return canary;
   }
 
   public int activeRequests() {
