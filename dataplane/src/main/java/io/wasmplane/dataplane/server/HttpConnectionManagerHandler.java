@@ -358,6 +358,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
   @Override
   public void writeHeaders(HttpResponse response, boolean end) {
     lastActivityNanos = System.nanoTime();
+    if (response.status().code() >= 200) {
+      cancelRequestTimer(); // Envoy: request_timeout is disarmed once the response starts (a CONNECT/upgrade tunnel lives on)
+    }
     HttpHeaders h = response.headers();
     if (http2) {
       if (connection != null && listener.drainClose()) {

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.wasmplane.dataplane.config.Http2Options;
+import io.wasmplane.dataplane.http.Http2FloodGuard;
 import io.wasmplane.dataplane.http.Http2Keepalive;
 import io.wasmplane.dataplane.http.Http2Tuning;
 import java.util.ArrayList;
@@ -81,13 +82,16 @@ final class Http2HostPool extends HostPool {
       // SETTINGS without the window size, which goes into the same (not yet sent) SETTINGS right after.
       Http2Settings settings = Http2Tuning.settings(options);
       Long window = settings.remove(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE);
+      Http2FloodGuard floods = new Http2FloodGuard(options, cluster.stats().h2Floods);
       Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true)
           .initialSettings(settings)
           .encoderEnforceMaxQueuedControlFrames(options.maxOutboundControlFrames())
           .decoderEnforceMaxConsecutiveEmptyDataFrames(options.maxConsecutiveInboundFramesWithEmptyPayload())
           .encoderEnforceMaxConcurrentStreams(true) // streams opened before the peer's lower limit arrived wait for a slot
+          .frameLogger(floods.frameCounter())
           .build();
       settings.put(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE, window);
+      ch.pipeline().addLast("h2floods", floods.drainTracker());
       ch.pipeline().addLast("h2", codec);
       ch.pipeline().addLast("h2conn", conn);
       ch.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
