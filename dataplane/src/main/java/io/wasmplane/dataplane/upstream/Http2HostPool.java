@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2PingFrame;
@@ -199,6 +200,18 @@ final class Http2HostPool extends HostPool {
         keepalive.start();
       });
       ctx.fireChannelActive();
+    }
+
+    /**
+     * The codec passes on a connection error it is answering itself (GOAWAY with the error's code, then close; closing
+     * here first would send GOAWAY NO_ERROR): nothing to do but keep it from the end of the pipeline.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof io.netty.handler.codec.http2.Http2FrameStreamException
+          || Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+        ctx.fireExceptionCaught(cause); // a stream's error goes to that stream; anything else as before
+      }
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.H2cClient;
+import io.wasmplane.dataplane.testing.LoopbackAcceptor;
 import io.wasmplane.dataplane.testing.RawExchange;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
  * http2.inbound_empty_frames_flood), max_inbound_priority_frames_per_stream and
  * max_inbound_window_update_frames_per_data_frame_sent (Envoy's formulas and defaults, GOAWAY ENHANCE_YOUR_CALM) and
  * max_outbound_frames (a peer that does not read while its PINGs keep being answered: the connection is closed,
- * http2.outbound_flood); a normal client under a tiny max_outbound_frames still downloads a large body.
+ * http2.outbound_flood); a normal client under a tiny max_outbound_frames still downloads a large body. Upstream
+ * connections have the same limits, counted under cluster.<name>.http2.*.
  */
 @Timeout(30)
 class Http2FloodLimitTest {
@@ -147,6 +150,43 @@ class Http2FloodLimitTest {
       }
       Await.until("http2.outbound_flood counted", () -> dp.server().stats().snapshot().counter("http2.outbound_flood") == 1);
       assertThat(dp.server().stats().snapshot().counter("http2.outbound_control_flood")).isZero(); // ours came first
+    }
+  }
+
+  @Test
+  void anUpstreamFloodingPriorityFramesIsCutOff() throws Exception {
+    CompletableFuture<byte[]> goaway = new CompletableFuture<>();
+    try (LoopbackAcceptor up = new LoopbackAcceptor("priority-flooder", s -> floodPriority(s, goaway));
+        Dataplane dp = Bootstraps.start(Bootstraps.bootstrap(ROUTES, null,
+            Bootstraps.staticCluster("up", up.port(), "http2_protocol_options: {}"), Path.of("/dev/null"), null));
+        H2cClient client = new H2cClient(dp.port("ingress"))) {
+      // 250 PRIORITY frames: more than 100 * (1 + the one stream the proxy opened).
+      assertThat(client.request("GET", "/", "h2.example", null).get(10, TimeUnit.SECONDS).status()).isEqualTo(503);
+      assertThat(dp.server().stats().snapshot().counter("cluster.up.http2.inbound_priority_frames_flood")).isEqualTo(1);
+      assertThat(check(goaway.get(10, TimeUnit.SECONDS), "proxy to upstream")).isEqualTo("goaway " + Http2Error.ENHANCE_YOUR_CALM.code());
+    }
+  }
+
+  /** An HTTP/2 upstream that answers the preface with SETTINGS and 250 PRIORITY frames, then records what the proxy sends. */
+  private static void floodPriority(Socket s, CompletableFuture<byte[]> received) {
+    try (s) {
+      s.setSoTimeout(5000);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(frame(SETTINGS, 0, 0, new byte[0]));
+      for (int i = 0; i < 250; i++) {
+        out.writeBytes(frame(PRIORITY, 0, 2 + 2 * i, new byte[] {0, 0, 0, 0, 15}));
+      }
+      s.getOutputStream().write(out.toByteArray());
+      ByteArrayOutputStream in = new ByteArrayOutputStream();
+      s.getInputStream().readNBytes(PREFACE.length);
+      try {
+        in.writeBytes(s.getInputStream().readAllBytes()); // until the proxy closes
+      } catch (IOException e) {
+        // reset or timeout: judge what arrived
+      }
+      received.complete(in.toByteArray());
+    } catch (IOException e) {
+      received.completeExceptionally(e);
     }
   }
 
