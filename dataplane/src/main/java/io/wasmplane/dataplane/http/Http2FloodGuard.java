@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Http2FloodGuard {
   private static final Logger log = LoggerFactory.getLogger(Http2FloodGuard.class);
+  private static final int MIN_MAX_FRAME_SIZE = 16384;
 
   /** Where the three floods are counted (the connection manager's or the cluster's http2.* stats). */
   public record Counters(Counter outboundFlood, Counter inboundPriorityFlood, Counter inboundWindowUpdateFlood) {}
@@ -76,8 +77,10 @@ public final class Http2FloodGuard {
       outboundFlooded = true;
       counters.outboundFlood().inc();
       log.debug("event=h2_outbound_flood remote={} pending={}", ctx.channel().remoteAddress(), framesQueued - framesWritten);
-      // Not from inside the write that is under way: Envoy also closes from a callback after the write returns.
-      ctx.channel().eventLoop().execute(() -> ctx.channel().close());
+      // Not from inside the write that is under way (Envoy also closes from a callback), and past the codec, whose
+      // close would queue a GOAWAY behind the frames that are not moving and wait for it.
+      ChannelHandlerContext below = drainTracker.ctx;
+      ctx.channel().eventLoop().execute(() -> (below != null ? below : ctx).close());
     }
   }
 
@@ -106,7 +109,11 @@ public final class Http2FloodGuard {
     @Override
     public void logData(Direction d, ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream) {
       if (d == Direction.OUTBOUND) {
-        dataFramesSent++;
+        // One write may become several frames (the writer splits at the peer's max frame size, at least 16384):
+        // counted at the smallest size, so the WINDOW_UPDATE allowance never falls short of the frames sent.
+        long frames = Math.max(1, (data.readableBytes() + MIN_MAX_FRAME_SIZE - 1) / MIN_MAX_FRAME_SIZE);
+        dataFramesSent += frames;
+        framesQueued += frames - 1;
         sent(ctx);
       }
     }
@@ -204,6 +211,13 @@ public final class Http2FloodGuard {
 
   /** On each flush with new frames: an empty write whose completion means every frame before it is on the socket. */
   private final class DrainTracker extends ChannelOutboundHandlerAdapter {
+    ChannelHandlerContext ctx;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
     @Override
     public void flush(ChannelHandlerContext ctx) {
       if (framesMarked != framesQueued && ctx.channel().isActive()) {
