@@ -15,14 +15,12 @@ final class Http2OptionsTranslator {
 
   private Http2OptionsTranslator() {}
 
-  /**
-   * {@code max_outbound_frames}, the PRIORITY / WINDOW_UPDATE flood limits, custom SETTINGS, METADATA and stream-level
-   * errors on invalid messages stay refused: Netty's codec has no equivalent for them.
-   */
+  /** Custom SETTINGS, METADATA and stream-level errors on invalid messages stay refused: nothing here does them. */
   static Http2Options from(Http2ProtocolOptions p, String where) {
     FieldGuard.onlySupported(p, where, Set.of("hpack_table_size", "max_concurrent_streams", "initial_stream_window_size",
         "initial_connection_window_size", "allow_connect", "connection_keepalive", "max_outbound_control_frames",
-        "max_consecutive_inbound_frames_with_empty_payload"));
+        "max_consecutive_inbound_frames_with_empty_payload", "max_outbound_frames", "max_inbound_priority_frames_per_stream",
+        "max_inbound_window_update_frames_per_data_frame_sent"));
     Http2Options d = Http2Options.DEFAULT;
     return new Http2Options(
         value(p.hasHpackTableSize(), p.getHpackTableSize(), d.hpackTableSize(), 0, MAX_UINT32, where + ".hpack_table_size"),
@@ -39,7 +37,14 @@ final class Http2OptionsTranslator {
             where + ".max_outbound_control_frames"),
         (int) value(p.hasMaxConsecutiveInboundFramesWithEmptyPayload(), p.getMaxConsecutiveInboundFramesWithEmptyPayload(),
             d.maxConsecutiveInboundFramesWithEmptyPayload(), 1, MAX_INT,
-            where + ".max_consecutive_inbound_frames_with_empty_payload (0 is not supported: Netty's limit cannot refuse the first frame)"));
+            where + ".max_consecutive_inbound_frames_with_empty_payload (0 is not supported: Netty's limit cannot refuse the first frame)"),
+        value(p.hasMaxOutboundFrames(), p.getMaxOutboundFrames(), d.maxOutboundFrames(), 1, MAX_UINT32,
+            where + ".max_outbound_frames"),
+        value(p.hasMaxInboundPriorityFramesPerStream(), p.getMaxInboundPriorityFramesPerStream(),
+            d.maxInboundPriorityFramesPerStream(), 0, MAX_UINT32, where + ".max_inbound_priority_frames_per_stream"),
+        value(p.hasMaxInboundWindowUpdateFramesPerDataFrameSent(), p.getMaxInboundWindowUpdateFramesPerDataFrameSent(),
+            d.maxInboundWindowUpdateFramesPerDataFrameSent(), 1, MAX_UINT32,
+            where + ".max_inbound_window_update_frames_per_data_frame_sent"));
   }
 
   private static long value(boolean set, UInt32Value v, long dflt, long min, long max, String where) {

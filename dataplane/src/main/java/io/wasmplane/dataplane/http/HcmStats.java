@@ -18,6 +18,8 @@ public final class HcmStats {
   /** Connections closed by the HTTP/2 flood limits (max_consecutive_inbound_frames_with_empty_payload, max_outbound_control_frames). */
   public final Counter h2InboundEmptyFramesFlood;
   public final Counter h2OutboundControlFlood;
+  /** The three flood limits {@link Http2FloodGuard} enforces. */
+  public final Http2FloodGuard.Counters h2Floods;
   public final Counter cxIdleTimeout;
   public final Counter rqTotal;
   public final Gauge rqActive;
@@ -57,6 +59,8 @@ public final class HcmStats {
     h2KeepaliveTimeout = r.counter("http2.keepalive_timeout");
     h2InboundEmptyFramesFlood = r.counter("http2.inbound_empty_frames_flood");
     h2OutboundControlFlood = r.counter("http2.outbound_control_flood");
+    h2Floods = new Http2FloodGuard.Counters(r.counter("http2.outbound_flood"), r.counter("http2.inbound_priority_frames_flood"),
+        r.counter("http2.inbound_window_update_frames_flood"));
     cxActive = r.gauge(p + "downstream_cx_active");
     cxHttp1Total = r.counter(p + "downstream_cx_http1_total");
     cxHttp2Total = r.counter(p + "downstream_cx_http2_total");

@@ -32,6 +32,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.wasmplane.dataplane.config.Http2Options;
+import io.wasmplane.dataplane.http.Http2FloodGuard;
 import io.wasmplane.dataplane.http.Http2Keepalive;
 import io.wasmplane.dataplane.http.Http2Tuning;
 import java.util.function.Function;
@@ -54,6 +55,7 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
   private Http2Options options = Http2Options.DEFAULT;
   private boolean prefaceDone;
   private Http2Keepalive keepalive;
+  private Http2FloodGuard floodGuard;
 
   private Http2StreamsHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       io.wasmplane.dataplane.http.HcmStats stats, Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
@@ -81,11 +83,14 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
   /** A server-side handler whose streams are served by the managers {@code newManager} makes. */
   static Http2StreamsHandler create(Http2Settings settings, Http2Options options, io.wasmplane.dataplane.http.HcmStats stats,
       Function<DownstreamChannel, HttpConnectionManagerHandler> newManager) {
+    Http2FloodGuard guard = new Http2FloodGuard(options, stats.h2Floods);
     Http2StreamsHandler h = new Builder(stats, newManager).initialSettings(settings)
         .encoderEnforceMaxQueuedControlFrames(options.maxOutboundControlFrames())
         .decoderEnforceMaxConsecutiveEmptyDataFrames(options.maxConsecutiveInboundFramesWithEmptyPayload())
+        .frameLogger(guard.frameCounter())
         .build();
     h.options = options;
+    h.floodGuard = guard;
     return h;
   }
 
@@ -121,6 +126,11 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
     }
 
     @Override
+    protected Builder frameLogger(io.netty.handler.codec.http2.Http2FrameLogger logger) {
+      return super.frameLogger(logger);
+    }
+
+    @Override
     protected Http2StreamsHandler build() {
       return super.build();
     }
@@ -137,6 +147,7 @@ final class Http2StreamsHandler extends Http2ConnectionHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.ctx = ctx;
+    ctx.pipeline().addBefore(ctx.name(), null, floodGuard.drainTracker()); // sees our flushes: max_outbound_frames
     super.handlerAdded(ctx);
     if (ctx.channel().isActive()) {
       afterPreface(ctx);

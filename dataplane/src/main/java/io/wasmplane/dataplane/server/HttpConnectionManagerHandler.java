@@ -360,6 +360,9 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     if (!end) {
       lastActivityNanos = System.nanoTime(); // the stream's last write needs no stamp: its idle timer goes with it
     }
+    if (response.status().code() >= 200) {
+      cancelRequestTimer(); // Envoy: request_timeout is disarmed once the response starts (a CONNECT/upgrade tunnel lives on)
+    }
     HttpHeaders h = response.headers();
     if (http2) {
       if (connection != null && listener.drainClose()) {

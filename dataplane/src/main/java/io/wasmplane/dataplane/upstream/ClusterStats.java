@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.upstream;
 
+import io.wasmplane.dataplane.http.Http2FloodGuard;
 import io.wasmplane.dataplane.stats.Counter;
 import io.wasmplane.dataplane.stats.Gauge;
 import io.wasmplane.dataplane.stats.Histogram;
@@ -18,6 +19,8 @@ public final class ClusterStats {
   public final Counter cxHttp2Total;
   /** HTTP/2 connections closed because a keepalive PING went unanswered. */
   public final Counter h2KeepaliveTimeout;
+  /** Connections closed by the flood limits {@link Http2FloodGuard} enforces. */
+  public final Http2FloodGuard.Counters h2Floods;
   /** Upstream request start to the response's last byte, in ms (completed requests only). */
   public final Histogram rqTime;
   public final Histogram cxConnectMs;
@@ -64,6 +67,8 @@ public final class ClusterStats {
     cxHttp1Total = r.counter(prefix + "upstream_cx_http1_total");
     cxHttp2Total = r.counter(prefix + "upstream_cx_http2_total");
     h2KeepaliveTimeout = r.counter(prefix + "http2.keepalive_timeout");
+    h2Floods = new Http2FloodGuard.Counters(r.counter(prefix + "http2.outbound_flood"),
+        r.counter(prefix + "http2.inbound_priority_frames_flood"), r.counter(prefix + "http2.inbound_window_update_frames_flood"));
     rqTime = r.histogram(prefix + "upstream_rq_time");
     cxConnectMs = r.histogram(prefix + "upstream_cx_connect_ms");
     cxLengthMs = r.histogram(prefix + "upstream_cx_length_ms");

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -333,7 +332,7 @@ final class HealthChecker {
       }
       ChannelFuture f = connect(ch -> {
         if (http2) {
-          ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true).build());
+          Http2ClientCodec.install(ch, cluster.config().http2(), cluster.stats()); // the cluster's SETTINGS and windows
           ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
         } else {
           ch.pipeline().addLast(new HttpClientCodec());

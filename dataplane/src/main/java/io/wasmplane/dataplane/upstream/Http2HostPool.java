@@ -6,13 +6,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2PingFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -21,7 +18,6 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.wasmplane.dataplane.config.Http2Options;
 import io.wasmplane.dataplane.http.Http2Keepalive;
-import io.wasmplane.dataplane.http.Http2Tuning;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,19 +72,7 @@ final class Http2HostPool extends HostPool {
     Conn conn = new Conn();
     connecting = conn;
     var f = connect(ch -> {
-      // Netty's frame codec opens the connection window to twice the stream window's increase when its initial
-      // SETTINGS carry a window size; Envoy's is initial_connection_window_size exactly. So the codec is built from
-      // SETTINGS without the window size, which goes into the same (not yet sent) SETTINGS right after.
-      Http2Settings settings = Http2Tuning.settings(options);
-      Long window = settings.remove(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE);
-      Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().autoAckSettingsFrame(true)
-          .initialSettings(settings)
-          .encoderEnforceMaxQueuedControlFrames(options.maxOutboundControlFrames())
-          .decoderEnforceMaxConsecutiveEmptyDataFrames(options.maxConsecutiveInboundFramesWithEmptyPayload())
-          .encoderEnforceMaxConcurrentStreams(true) // streams opened before the peer's lower limit arrived wait for a slot
-          .build();
-      settings.put(Http2CodecUtil.SETTINGS_INITIAL_WINDOW_SIZE, window);
-      ch.pipeline().addLast("h2", codec);
+      Http2ClientCodec.install(ch, options, cluster.stats());
       ch.pipeline().addLast("h2conn", conn);
       ch.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
     });
@@ -181,7 +165,7 @@ final class Http2HostPool extends HostPool {
 
   /**
    * One connection (its handler sits between the codec and the multiplexer, where it sees every frame): counts its
-   * streams, opens the connection window after the preface and runs connection_keepalive.
+   * streams and runs connection_keepalive.
    */
   private final class Conn extends ChannelInboundHandlerAdapter {
     Channel channel;
@@ -210,18 +194,24 @@ final class Http2HostPool extends HostPool {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      // The codec wrote the preface before passing channelActive on: the WINDOW_UPDATE on stream 0 follows it.
-      int delta = Http2Tuning.connectionWindowDelta(codec.connection(), options);
-      if (delta > 0) {
-        ctx.write(new DefaultHttp2WindowUpdateFrame(delta));
-      }
-      ctx.flush();
       options.keepalive().ifPresent(k -> {
         keepalive = new Http2Keepalive(ctx.channel(), k,
             data -> ctx.writeAndFlush(new DefaultHttp2PingFrame(data, false)), cluster.stats().h2KeepaliveTimeout);
         keepalive.start();
       });
       ctx.fireChannelActive();
+    }
+
+    /**
+     * The codec passes on a connection error it is answering itself (GOAWAY with the error's code, then close; closing
+     * here first would send GOAWAY NO_ERROR): nothing to do but keep it from the end of the pipeline.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof io.netty.handler.codec.http2.Http2FrameStreamException
+          || Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+        ctx.fireExceptionCaught(cause); // a stream's error goes to that stream; anything else as before
+      }
     }
 
     @Override

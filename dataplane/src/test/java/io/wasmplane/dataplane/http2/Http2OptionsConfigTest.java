@@ -50,6 +50,9 @@ class Http2OptionsConfigTest {
     assertThat(o.initialConnectionWindowSize()).isEqualTo(268435456);
     assertThat(o.maxConcurrentStreams()).isEqualTo(2147483647L);
     assertThat(o.hpackTableSize()).isEqualTo(4096);
+    assertThat(o.maxOutboundFrames()).isEqualTo(10000);
+    assertThat(o.maxInboundPriorityFramesPerStream()).isEqualTo(100);
+    assertThat(o.maxInboundWindowUpdateFramesPerDataFrameSent()).isEqualTo(10);
     assertThat(translate(null, null).listeners().get(0).hcm().http2()).isEqualTo(Http2Options.DEFAULT);
     assertThat(upstream("http2_protocol_options: {}")).isEqualTo(Http2Options.DEFAULT);
   }
@@ -59,7 +62,8 @@ class Http2OptionsConfigTest {
     Http2Options o = downstream("""
         {hpack_table_size: 0, max_concurrent_streams: 100, initial_stream_window_size: 65535,
          initial_connection_window_size: 2147483647, allow_connect: true, max_outbound_control_frames: 50,
-         max_consecutive_inbound_frames_with_empty_payload: 3,
+         max_consecutive_inbound_frames_with_empty_payload: 3, max_outbound_frames: 4294967295,
+         max_inbound_priority_frames_per_stream: 0, max_inbound_window_update_frames_per_data_frame_sent: 2,
          connection_keepalive: {interval: 30s, timeout: 5s, interval_jitter: {value: 0}, connection_idle_interval: 60s}}""");
     assertThat(o.hpackTableSize()).isZero();
     assertThat(o.maxConcurrentStreams()).isEqualTo(100);
@@ -68,6 +72,9 @@ class Http2OptionsConfigTest {
     assertThat(o.allowConnect()).isTrue();
     assertThat(o.maxOutboundControlFrames()).isEqualTo(50);
     assertThat(o.maxConsecutiveInboundFramesWithEmptyPayload()).isEqualTo(3);
+    assertThat(o.maxOutboundFrames()).isEqualTo(4294967295L);
+    assertThat(o.maxInboundPriorityFramesPerStream()).isZero(); // no lower bound in Envoy's proto: any PRIORITY is a flood
+    assertThat(o.maxInboundWindowUpdateFramesPerDataFrameSent()).isEqualTo(2);
     assertThat(o.keepalive()).contains(new Http2Options.Keepalive(Duration.ofSeconds(30), Duration.ofSeconds(5), 0, Duration.ofSeconds(60)));
     assertThat(downstream("{connection_keepalive: {timeout: 1s}}").keepalive().orElseThrow().jitterPercent()).isEqualTo(15);
   }
@@ -107,7 +114,9 @@ class Http2OptionsConfigTest {
       "{connection_keepalive: {interval: 1s}}|http2_protocol_options.connection_keepalive.timeout: required",
       "{connection_keepalive: {timeout: 0.0001s}}|http2_protocol_options.connection_keepalive.timeout: must be at least 1ms",
       "{connection_keepalive: {timeout: 1s, interval_jitter: {value: 150}}}|http2_protocol_options.connection_keepalive.interval_jitter: must be a percentage in 0..100",
-      "{max_outbound_frames: 10000}|http2_protocol_options: unsupported field(s) [max_outbound_frames]",
+      "{max_outbound_frames: 0}|http2_protocol_options.max_outbound_frames: must be in 1..4294967295, got 0",
+      "{max_inbound_window_update_frames_per_data_frame_sent: 0}|http2_protocol_options.max_inbound_window_update_frames_per_data_frame_sent: must be in 1..4294967295, got 0",
+      "{allow_metadata: true}|http2_protocol_options: unsupported field(s) [allow_metadata]",
       "{custom_settings_parameters: [{identifier: 9, value: 1}]}|http2_protocol_options: unsupported field(s) [custom_settings_parameters]",
       "{override_stream_error_on_invalid_http_message: true}|http2_protocol_options: unsupported field(s) [override_stream_error_on_invalid_http_message]",
   })
