@@ -15,6 +15,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.http.HttpClient;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,19 +66,6 @@ class EdsLocalityWeightTest {
         .findFirst().orElseThrow(() -> new AssertionError("no stat " + name));
   }
 
-  private static void await(String what, Callable<Boolean> c) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      try {
-        if (Boolean.TRUE.equals(c.call())) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // the listener is not bound yet
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
 
   @Test
   void edsLocalityWeightsSplitTheTrafficAndAnUpdateChangesTheSplitOnOpenConnections() throws Exception {
@@ -89,7 +76,7 @@ class EdsLocalityWeightTest {
           List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
       try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
           Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
-        await("c1 serves", () -> !split(port, 1).containsKey("none"));
+        Await.until("c1 serves", () -> !split(port, 1).containsKey("none"));
         Map<String, Long> even = split(port, 60);
         assertThat(even).containsOnlyKeys("a", "b"); // P1's z takes nothing while P0 is healthy
         assertThat(even.get("a")).isBetween(28L, 32L);
@@ -98,7 +85,7 @@ class EdsLocalityWeightTest {
         // y's weight goes up to 3: a takes a quarter, over the connections already open.
         cp.set("default", "v2", List.of(weightedCluster()), List.of(assignment(1, 3, a.port(), b.port(), c.port())),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("y weighs 3", () -> split(port, 20).getOrDefault("b", 0L) >= 14);
+        Await.until("y weighs 3", () -> split(port, 20).getOrDefault("b", 0L) >= 14);
         Map<String, Long> quarter = split(port, 100);
         assertThat(quarter.get("a")).isBetween(22L, 28L);
         assertThat(quarter.get("b")).isBetween(72L, 78L);
@@ -114,7 +101,7 @@ class EdsLocalityWeightTest {
         // A set weight of 0 breaks Envoy's proto rule (at least 1): NACKed naming the field, the weights 1:3 keep serving.
         cp.set("default", "v3", List.of(weightedCluster()), List.of(assignment(0, 3, a.port(), b.port(), c.port())),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.endpoints.load_balancing_weight")
+        Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.endpoints.load_balancing_weight")
             && n.contains("at least 1")));
         assertThat(split(port, 20).get("b")).isBetween(13L, 17L);
       }

@@ -15,13 +15,13 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.wasmplane.dataplane.Dataplane;
 import io.wasmplane.dataplane.config.BootstrapLoader;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.testing.TestUpstream;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -59,19 +59,6 @@ class EdsPriorityTest {
     return out;
   }
 
-  private static void await(String what, Callable<Boolean> c) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      try {
-        if (Boolean.TRUE.equals(c.call())) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // the listener is not bound yet
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
 
   @Test
   void edsPrioritiesFailOverAndMoveHosts() throws Exception {
@@ -85,20 +72,20 @@ class EdsPriorityTest {
           Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
         String clusters = "http://127.0.0.1:" + d.adminPort() + "/clusters";
         String aPriority = "c1::127.0.0.1:" + a.port() + "::priority::";
-        await("a serves", () -> servedBy(port, 1).contains("a"));
+        Await.until("a serves", () -> servedBy(port, 1).contains("a"));
         assertThat(servedBy(port, 10)).containsOnly("a");
         assertThat(Http.get(client, clusters).body()).contains(aPriority + "0", "c1::127.0.0.1:" + b.port() + "::priority::1");
 
         // The update swaps the localities' priorities: b takes all the traffic, a stays known (at P1).
         cp.set("default", "v2", List.of(edsCluster("c1")), List.of(assignment(new int[][] {{b.port()}, {a.port()}}).build()),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("a moved to P1", () -> Http.get(client, clusters).body().contains(aPriority + "1"));
+        Await.until("a moved to P1", () -> Http.get(client, clusters).body().contains(aPriority + "1"));
         assertThat(servedBy(port, 10)).containsOnly("b");
 
         // EDS reports the P0 host UNHEALTHY: P0 has no healthy host, P1 takes everything.
         cp.set("default", "v3", List.of(edsCluster("c1")), List.of(assignment(new int[][] {{b.port()}, {a.port()}}, b.port()).build()),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("b failed eds health", () -> Http.get(client, clusters).body().contains(
+        Await.until("b failed eds health", () -> Http.get(client, clusters).body().contains(
             "c1::127.0.0.1:" + b.port() + "::health_flags::/failed_eds_health"));
         assertThat(servedBy(port, 10)).containsOnly("a");
 
@@ -108,7 +95,7 @@ class EdsPriorityTest {
             .addDropOverloads(ClusterLoadAssignment.Policy.DropOverload.newBuilder().setCategory("lb")
                 .setDropPercentage(FractionalPercent.newBuilder().setNumerator(50)))).build();
         cp.set("default", "v4", List.of(edsCluster("c1")), List.of(bad), List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.policy") && n.contains("drop_overloads")));
+        Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.policy") && n.contains("drop_overloads")));
         assertThat(servedBy(port, 4)).containsOnly("a");
 
         // P0 {a, b unhealthy}, P1 {c}: overprovisioning_factor 200 makes 1 healthy of 2 a fully healthy P0 ...
@@ -116,12 +103,12 @@ class EdsPriorityTest {
         ClusterLoadAssignment doubled = assignment(split, b.port())
             .setPolicy(ClusterLoadAssignment.Policy.newBuilder().setOverprovisioningFactor(UInt32Value.of(200))).build();
         cp.set("default", "v5", List.of(edsCluster("c1")), List.of(doubled), List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        await("c added", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + c.port() + "::priority::1"));
+        Await.until("c added", () -> Http.get(client, clusters).body().contains("c1::127.0.0.1:" + c.port() + "::priority::1"));
         assertThat(servedBy(port, 20)).containsOnly("a");
         // ... and without it (1.4: P0 health 70 %) P1 takes 30 %.
         cp.set("default", "v6", List.of(edsCluster("c1")), List.of(assignment(split, b.port()).build()), List.of(listener("l1", port, "r1")),
             List.of(route("r1", "c1")));
-        await("c takes a share", () -> servedBy(port, 10).contains("c"));
+        Await.until("c takes a share", () -> servedBy(port, 10).contains("c"));
       }
     }
   }
