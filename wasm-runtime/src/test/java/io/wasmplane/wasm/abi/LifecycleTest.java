@@ -145,7 +145,8 @@ class LifecycleTest {
       })).isTrue();
       // the plugin's next tick calls proxy_done (OK), then the runtime deletes the root
       String id = String.valueOf(f.root.id());
-      assertThat(f.host.awaitLogs(l -> l.contains("deleted"))).containsExactly("0", "deleted", id);
+      // "deleted" and the id are two log calls: wait for both, not just the first
+      assertThat(f.host.awaitLogs(l -> l.size() >= 3)).containsExactly("0", "deleted", id);
       assertThat(f.host.onVm(f.root::isClosed)).isTrue();
     }
   }
