@@ -91,7 +91,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     StreamInfo info = callbacks.streamInfo();
     stats.routerRqTotal.inc();
     // Envoy: only a connect_matcher route matches CONNECT; prefix/path/regex routes never do (RouteMatchSpec).
-    RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(), scheme(request));
+    RequestFacts facts = RequestFacts.of(request);
     Optional<RouteEntry> route = routes.route(facts);
     String upgrade = route.isPresent() ? UpgradeGate.type(request) : null;
     if (upgrade != null && !upgrades.allows(upgrade,
@@ -120,7 +120,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       stats.rqRedirect.inc();
       HttpHeaders location = new DefaultHttpHeaders();
       location.set(HttpHeaderNames.LOCATION, Redirects.location(redirect, request.uri(), request.headers().get(HttpHeaderNames.HOST),
-          scheme(request)));
+          facts.scheme()));
       localReply(redirect.status(), "", "direct_response", location);
       return FilterStatus.STOP_ITERATION;
     }
@@ -223,11 +223,6 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   }
 
   /** The request's scheme as the connection manager set x-forwarded-proto. */
-  private static String scheme(HttpRequest request) {
-    String proto = request.headers().get("x-forwarded-proto");
-    return proto == null || proto.isEmpty() ? "http" : proto;
-  }
-
   private AccessLogFormat.Entry entry(HttpResponse response) {
     return new AccessLogFormat.Entry(callbacks.streamInfo(), stream.request(), response);
   }

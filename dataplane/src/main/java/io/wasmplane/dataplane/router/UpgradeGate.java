@@ -35,9 +35,7 @@ public final class UpgradeGate {
     if (type == null) {
       return false;
     }
-    String proto = request.headers().get("x-forwarded-proto");
-    RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), request.headers(),
-        proto == null || proto.isEmpty() ? "http" : proto);
+    RequestFacts facts = RequestFacts.of(request);
     Optional<RouteEntry> route = runtime.routes().get().route(facts);
     UpgradeConfigs perRoute = route.isPresent() && route.get().action() instanceof RouteAction.Forward f ? f.upgrades() : UpgradeConfigs.NONE;
     if (runtime.config().upgrades().allows(type, perRoute)) {

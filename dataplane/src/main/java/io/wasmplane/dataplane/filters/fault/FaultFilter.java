@@ -56,9 +56,7 @@ final class FaultFilter implements HttpFilter {
   @Override
   public FilterStatus decodeHeaders(HttpRequest request, boolean endStream) {
     requestHeaders = request.headers();
-    String proto = requestHeaders.get("x-forwarded-proto");
-    RequestFacts facts = RequestFacts.of(request.method().name(), request.uri(), requestHeaders,
-        proto == null || proto.isEmpty() ? "http" : proto);
+    RequestFacts facts = RequestFacts.of(request);
     Optional<RouteEntry> route = routes == null ? Optional.empty() : routes.route(facts);
     config = route.flatMap(r -> r.filterConfigs().get(name, FaultConfig.class)).orElse(filterLevel);
     if (config.delay().isEmpty() && config.abort().isEmpty()) {
