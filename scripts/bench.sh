@@ -75,26 +75,28 @@ else
 fi
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# One h2load run -> "rps p50_ms p99_ms failed cpu_us_per_request"
+# One h2load run -> "rps p50_ms p99_ms failed cpu_us_per_request user_us_per_request"
 run_one() {
   local port=$1 proto=$2 pid=$3 log="$work/req.log" args=()
   if [ "$proto" = h1 ]; then args=(--h1 -c "$CONNS" -m 1); else args=(-c "$((CONNS / 4 > 0 ? CONNS / 4 : 1))" -m "$STREAMS"); fi
   rm -f "$log"
-  local out c0 c1
-  c0=$(cpu_ticks "$pid")
+  local out c0 c1 u0 u1
+  c0=$(cpu_ticks "$pid"); u0=$(user_ticks "$pid")
   out=$(h2load "${args[@]}" -t 1 -D "$DURATION" --warm-up-time "$WARMUP" --log-file "$log" "http://127.0.0.1:$port/" 2>&1) || true
-  c1=$(cpu_ticks "$pid")
-  local rps failed ok cpu
+  c1=$(cpu_ticks "$pid"); u1=$(user_ticks "$pid")
+  local rps failed ok cpu user
   rps=$(awk '/^finished in/ {for (i=1;i<=NF;i++) if ($i ~ /req\/s/) {gsub(",","",$(i-1)); print $(i-1)}}' <<<"$out")
   failed=$(awk '/^requests:/ {for (i=1;i<=NF;i++) if ($i=="failed,") print $(i-1)}' <<<"$out")
   # CPU over warm-up + measurement, requests over the same span (h2load's "done" counts both).
   ok=$(awk '/^requests:/ {for (i=1;i<=NF;i++) if ($i=="done,") print $(i-1)}' <<<"$out")
-  cpu=$(awk -v c=$((c1 - c0)) -v n="${ok:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / t / n : 0)}')
+  per_req() { awk -v c="$1" -v n="${ok:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / t / n : 0)}'; }
+  cpu=$(per_req $((c1 - c0))); user=$(per_req $((u1 - u0)))
   # log-file columns: start time (us since epoch), status, elapsed (us)
   local pct
   pct=$(awk '{print $3}' "$log" 2>/dev/null | sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "- -"; exit} p50=a[int(NR*0.50)>0?int(NR*0.50):1]; p99=a[int(NR*0.99)>0?int(NR*0.99):1]; printf "%.2f %.2f", p50/1000, p99/1000}')
-  echo "${rps:-0} $pct ${failed:-?} $cpu"
+  echo "${rps:-0} $pct ${failed:-?} $cpu $user"
 }
 
 # JIT warm-up for every target alike: one unrecorded run per protocol.
@@ -130,27 +132,29 @@ field() { tr ';' '\n' | awk -v f="$1" 'NF {print $f}' | median; }
   echo "after one unrecorded ${PREWARM}s run per target and protocol (JIT warm-up, the same for every target);"
   echo "h1: ${CONNS} connections × 1 request in flight; h2c: $((CONNS / 4)) connections × ${STREAMS} streams. One worker each."
   echo "Upstream: its own nginx process (1 worker) returning a fixed 13-byte 200. CPU µs/req: utime+stime of the target's"
-  echo "process (nginx: its worker) over the run divided by the requests it served (upstream row: the upstream itself)."
+  echo "process (nginx: its worker) over the run divided by the requests it served (upstream row: the upstream itself);"
+  echo "\"of which user\": its user-mode part (the rest is kernel time, mostly loopback TCP)."
   echo "Load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Command: \`ROUNDS=$ROUNDS DURATION=$DURATION PREWARM=$PREWARM scripts/bench.sh\`"
   echo
-  echo "| target | proto | req/s | p50 ms | p99 ms | failed | CPU µs/req |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| target | proto | req/s | p50 ms | p99 ms | failed | CPU µs/req | of which user |"
+  echo "|---|---|---|---|---|---|---|---|"
   for proto in h1 h2c; do
     for t in "${targets[@]}"; do
       name=${t%%:*}; s=${results["$name|$proto"]}
-      echo "| $name | $proto | $(field 1 <<<"$s") | $(field 2 <<<"$s") | $(field 3 <<<"$s") | $(field 4 <<<"$s") | $(field 5 <<<"$s") |"
+      echo "| $name | $proto | $(field 1 <<<"$s") | $(field 2 <<<"$s") | $(field 3 <<<"$s") | $(field 4 <<<"$s") | $(field 5 <<<"$s") | $(field 6 <<<"$s") |"
     done
   done
   echo
   for proto in h1 h2c; do
     best=$(for p in nginx haproxy; do field 1 <<<"${results["$p|$proto"]}"; done | sort -n | tail -1)
     bestcpu=$(for p in nginx haproxy; do field 5 <<<"${results["$p|$proto"]}"; done | sort -n | head -1)
+    bestuser=$(for p in nginx haproxy; do field 6 <<<"${results["$p|$proto"]}"; done | sort -n | head -1)
     for v in wasmplane-nowasm wasmplane-wasm; do
       s=${results["$v|$proto"]:-}
       [ -n "$s" ] || continue
       echo "- $proto: $v / best peer = $(awk -v a="$(field 1 <<<"$s")" -v b="$best" 'BEGIN {printf "%.2f", (b>0 ? a/b : 0)}') (req/s);" \
-        "CPU per request $(field 5 <<<"$s") µs vs the leanest peer's $bestcpu µs"
+        "CPU per request $(field 5 <<<"$s") µs vs the leanest peer's $bestcpu µs (user $(field 6 <<<"$s") µs vs $bestuser µs)"
     done
   done
 } | tee "$OUT_MD"
