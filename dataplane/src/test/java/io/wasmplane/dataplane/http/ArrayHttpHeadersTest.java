@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class ArrayHttpHeadersTest {
   private static final List<CharSequence> NAMES = List.of("Host", "host", "X-A", "x-a", "x-b", "Content-Length",
-      HttpHeaderNames.CONTENT_LENGTH, "Transfer-Encoding", HttpHeaderNames.CONNECTION, "cookie");
+      HttpHeaderNames.CONTENT_LENGTH, "Transfer-Encoding", HttpHeaderNames.CONNECTION, "cookie",
+      "x-c-a", "X-Q-A", new AsciiString("x-q-a")); // the last three share a lookup signature (length, first, last)
   private static final List<String> VALUES = List.of("1", "chunked", "close", "a, b", "Keep-Alive", "", "x y");
 
   /** The same random operations on Netty's map and ours: every lookup answers the same (order aside for set). */
