@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.config.ConfigException;
-import io.wasmplane.dataplane.http.HttpStream;
 import io.wasmplane.dataplane.http.StreamInfo;
 import io.wasmplane.dataplane.tls.ConnectionTls;
 import java.net.InetSocketAddress;
@@ -20,10 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An Envoy format string compiled once into segments; {@link #format} renders one HTTP stream, {@link #format(Entry)}
+ * An Envoy format string compiled once into segments; {@link #format(Entry)} renders one HTTP stream or
  * anything with a {@link StreamInfo} (a TCP proxy connection: no request or response, so their operators give "-").
  */
-public final class AccessLogFormat {
+public final class AccessLogFormat implements LogFormatter {
   /** What one log line is about. */
   public record Entry(StreamInfo info, HttpRequest request, HttpResponse response) {}
 
@@ -43,9 +42,14 @@ public final class AccessLogFormat {
   }
 
   public static AccessLogFormat compile(String format, String where) {
+    return compile(format, where, false);
+  }
+
+  /** {@code omitEmpty}: SubstitutionFormatString.omit_empty_values, an operator without a value gives "" not "-". */
+  public static AccessLogFormat compile(String format, String where, boolean omitEmpty) {
     List<Function<Entry, String>> segs = new ArrayList<>();
     compileInto(format, where, segs);
-    return new AccessLogFormat(List.copyOf(segs), false);
+    return new AccessLogFormat(List.copyOf(segs), omitEmpty);
   }
 
   /**
@@ -79,6 +83,40 @@ public final class AccessLogFormat {
     }
   }
 
+  /** One command operator, by name: a JSON format renders a value that is only a numeric operator as a number. */
+  private record Operator(String name, Function<Entry, String> value) implements Function<Entry, String> {
+    @Override
+    public String apply(Entry e) {
+      return value.apply(e);
+    }
+  }
+
+  /** Operators whose values are integers; Envoy's typed formats (json_format) write them as JSON numbers. */
+  private static final java.util.Set<String> NUMERIC = java.util.Set.of("RESPONSE_CODE", "BYTES_RECEIVED", "BYTES_SENT",
+      "DURATION", "REQUEST_DURATION", "RESPONSE_DURATION", "CONNECTION_ID");
+
+  /**
+   * The value of a format that is one operator and nothing else, typed as Envoy's json_format types it: null when the
+   * operator has no value, a Long for a numeric operator, else the string. Any other format renders as a string.
+   */
+  public Object typedValue(Entry e) {
+    if (segments.size() == 1 && segments.get(0) instanceof Operator op) {
+      String v = op.apply(e);
+      if (v == NONE) {
+        return null;
+      }
+      if (NUMERIC.contains(op.name())) {
+        try {
+          return Long.parseLong(v);
+        } catch (NumberFormatException notANumber) {
+          return v; // truncated by a length limit, say
+        }
+      }
+      return v;
+    }
+    return format(e);
+  }
+
   private static void compileInto(String format, String where, List<Function<Entry, String>> segs) {
     Matcher m = OPERATOR.matcher(format);
     int last = 0;
@@ -95,7 +133,7 @@ public final class AccessLogFormat {
           return v.length() > max ? v.substring(0, max) : v;
         };
       }
-      segs.add(op);
+      segs.add(new Operator(m.group(1), op));
       last = m.end();
     }
     if (last < format.length()) {
@@ -103,10 +141,7 @@ public final class AccessLogFormat {
     }
   }
 
-  public String format(HttpStream stream) {
-    return format(new Entry(stream.info(), stream.request(), stream.response()));
-  }
-
+  @Override
   public String format(Entry entry) {
     StringBuilder sb = new StringBuilder(256);
     for (Function<Entry, String> seg : segments) {
@@ -127,10 +162,18 @@ public final class AccessLogFormat {
         }
         yield s -> ISO.format(Instant.ofEpochMilli(s.info().startEpochMillis));
       }
-      case "REQ" -> header(arg, where, true);
-      case "RESP" -> header(arg, where, false);
+      case "REQ", "REQUEST_HEADER" -> header(arg, where, true);
+      case "RESP", "RESPONSE_HEADER" -> header(arg, where, false);
+      case "REQ_WITHOUT_QUERY" -> {
+        Function<Entry, String> h = header(arg, where, true);
+        yield s -> {
+          String v = h.apply(s);
+          int q = v.indexOf('?');
+          return q < 0 ? v : v.substring(0, q);
+        };
+      }
       case "RESPONSE_CODE" -> s -> Integer.toString(s.info().responseCode);
-      case "RESPONSE_FLAGS" -> s -> s.info().flagsString();
+      case "RESPONSE_FLAGS" -> s -> s.info().flags.isEmpty() ? NONE : s.info().flagsString();
       case "RESPONSE_CODE_DETAILS" -> s -> orDash(s.info().responseCodeDetails);
       case "BYTES_RECEIVED" -> s -> Long.toString(s.info().bytesReceived);
       case "BYTES_SENT" -> s -> Long.toString(s.info().bytesSent);
@@ -140,7 +183,12 @@ public final class AccessLogFormat {
       case "RESPONSE_DURATION" -> s -> s.info().firstUpstreamByteNanos == 0 ? NONE
           : Long.toString((s.info().firstUpstreamByteNanos - s.info().startNanos) / 1_000_000);
       case "UPSTREAM_HOST" -> s -> orDash(s.info().upstreamHost);
-      case "UPSTREAM_CLUSTER" -> s -> orDash(s.info().upstreamCluster);
+      case "UPSTREAM_CLUSTER", "UPSTREAM_CLUSTER_RAW" -> s -> orDash(s.info().upstreamCluster); // no alt_stat_name here
+      // Set by filters that close connections with a reason and by upstream TLS failures, neither of which this data
+      // plane records yet: Envoy prints "-" for them in the common case too (Istio's default format names both).
+      case "CONNECTION_TERMINATION_DETAILS", "UPSTREAM_TRANSPORT_FAILURE_REASON" -> s -> NONE;
+      case "REQUESTED_SERVER_NAME" -> s -> s.info().downstreamTlsSession == null ? NONE
+          : orDash(s.info().downstreamTlsSession.sni().orElse(null));
       case "ROUTE_NAME" -> s -> orDash(s.info().routeName);
       case "PROTOCOL" -> s -> orDash(s.info().protocol); // TCP: none
       case "CONNECTION_ID" -> s -> Long.toString(s.info().connectionId);

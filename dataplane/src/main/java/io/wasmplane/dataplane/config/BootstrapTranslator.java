@@ -22,10 +22,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StderrAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.wasm.PluginSpec;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.io.IOException;
@@ -291,8 +293,8 @@ public final class BootstrapTranslator {
     for (int i = 0; i < t.getAccessLogCount(); i++) {
       String w = where + ".access_log[" + i + "]";
       AccessLogConfig a = accessLog(t.getAccessLog(i), w);
-      if (a.wasm() == null) {
-        AccessLogFormat.compile(a.format(), w); // an unknown operator is an error here, as on the HCM
+      if (a.wasm() != null && a.filter() != io.wasmplane.dataplane.accesslog.AccessLogFilter.ALL) {
+        throw new ConfigException(w + ".filter: not supported on a Wasm access logger of tcp_proxy");
       }
       logs.add(a);
     }
@@ -468,50 +470,83 @@ public final class BootstrapTranslator {
         || io.wasmplane.dataplane.http.HttpFilterRegistry.find(filterName, typeName).isPresent();
   }
 
-  /** A listener's access_log: file loggers only (a Wasm logger has no HTTP stream to run on here). */
+  /** A listener's access_log: file, stdout and stderr loggers (a Wasm logger has no HTTP stream to run on here). */
   private static List<AccessLogConfig> listenerAccessLogs(Listener l, String where) {
     List<AccessLogConfig> logs = new ArrayList<>();
     for (int i = 0; i < l.getAccessLogCount(); i++) {
       String w = where + ".access_log[" + i + "]";
-      if (!l.getAccessLog(i).getTypedConfig().getTypeUrl().endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
-        throw new ConfigException(w + ": only envoy.access_loggers.file is supported on a listener, not "
-            + l.getAccessLog(i).getTypedConfig().getTypeUrl());
+      if (l.getAccessLog(i).getTypedConfig().getTypeUrl().endsWith("/" + WasmAccessLog.getDescriptor().getFullName())) {
+        throw new ConfigException(w + ": a Wasm access logger is not supported on a listener (file, stdout and stderr loggers are)");
       }
-      AccessLogConfig a = accessLog(l.getAccessLog(i), w);
-      AccessLogFormat.compile(a.format(), w);
-      logs.add(a);
+      logs.add(accessLog(l.getAccessLog(i), w));
     }
     return logs;
   }
 
   static AccessLogConfig accessLog(io.envoyproxy.envoy.config.accesslog.v3.AccessLog a, String where) {
-    FieldGuard.onlySupported(a, where, Set.of("name", "typed_config"));
+    AccessLogConfig c = accessLogUnchecked(a, where);
+    if (c.wasm() == null) {
+      c.formatter(where); // an unknown operator is an error now, not when the logger is built
+    }
+    return c;
+  }
+
+  private static AccessLogConfig accessLogUnchecked(io.envoyproxy.envoy.config.accesslog.v3.AccessLog a, String where) {
+    FieldGuard.onlySupported(a, where, Set.of("name", "typed_config", "filter"));
+    io.wasmplane.dataplane.accesslog.AccessLogFilter filter = a.hasFilter()
+        ? AccessLogFilterTranslator.translate(a.getFilter(), where + ".filter") : io.wasmplane.dataplane.accesslog.AccessLogFilter.ALL;
     String typeUrl = a.getTypedConfig().getTypeUrl();
-    if (typeUrl.endsWith("/" + io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.getDescriptor().getFullName())) {
-      var wasm = unpack(a.getTypedConfig(), io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.class, where + ".typed_config");
-      return new AccessLogConfig(null, null, PluginSpec.fromHttpFilter(asHttpWasm(wasm.getConfig()), where + ".typed_config"));
+    String typeName = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
+    String w = where + ".typed_config";
+    if (typeName.equals(WasmAccessLog.getDescriptor().getFullName())) {
+      var wasm = unpack(a.getTypedConfig(), WasmAccessLog.class, w);
+      return new AccessLogConfig(null, null, PluginSpec.fromHttpFilter(asHttpWasm(wasm.getConfig()), w), null, false, false, filter);
     }
-    if (!typeUrl.endsWith("/" + FileAccessLog.getDescriptor().getFullName())) {
+    if (typeName.equals(StdoutAccessLog.getDescriptor().getFullName())) {
+      StdoutAccessLog out = unpack(a.getTypedConfig(), StdoutAccessLog.class, w);
+      FieldGuard.onlySupported(out, w, Set.of("log_format"));
+      return fileLog("/dev/stdout", out.hasLogFormat() ? out.getLogFormat() : null, filter, w);
+    }
+    if (typeName.equals(StderrAccessLog.getDescriptor().getFullName())) {
+      StderrAccessLog err = unpack(a.getTypedConfig(), StderrAccessLog.class, w);
+      FieldGuard.onlySupported(err, w, Set.of("log_format"));
+      return fileLog("/dev/stderr", err.hasLogFormat() ? err.getLogFormat() : null, filter, w);
+    }
+    if (!typeName.equals(FileAccessLog.getDescriptor().getFullName())) {
       throw new ConfigException(where + ": unsupported access logger '" + a.getName() + "' (type " + typeUrl
-          + "); supported: " + EnvoyTypes.FILE_ACCESS_LOG + ", " + EnvoyTypes.WASM_ACCESS_LOG);
+          + "); supported: " + EnvoyTypes.FILE_ACCESS_LOG + ", " + EnvoyTypes.STDOUT_ACCESS_LOG + ", " + EnvoyTypes.STDERR_ACCESS_LOG
+          + ", " + EnvoyTypes.WASM_ACCESS_LOG);
     }
-    FileAccessLog f = unpack(a.getTypedConfig(), FileAccessLog.class, where + ".typed_config");
-    FieldGuard.onlySupported(f, where + ".typed_config", Set.of("path", "format", "log_format"));
+    FileAccessLog f = unpack(a.getTypedConfig(), FileAccessLog.class, w);
+    FieldGuard.onlySupported(f, w, Set.of("path", "format", "log_format", "json_format", "typed_json_format"));
     if (f.getPath().isEmpty()) {
-      throw new ConfigException(where + ".typed_config.path: required");
+      throw new ConfigException(w + ".path: required");
     }
-    String format = AccessLogConfig.DEFAULT_FORMAT;
+    if (f.hasJsonFormat() || f.hasTypedJsonFormat()) { // the deprecated dictionaries: json_format renders strings only
+      boolean typed = f.hasTypedJsonFormat();
+      Map<String, Object> json = StructValues.toMap(typed ? f.getTypedJsonFormat() : f.getJsonFormat());
+      return new AccessLogConfig(f.getPath(), null, null, json, typed, false, filter);
+    }
     if (!f.getFormat().isEmpty()) {
-      format = f.getFormat();
-    } else if (f.hasLogFormat()) {
-      FieldGuard.onlySupported(f.getLogFormat(), where + ".typed_config.log_format", Set.of("text_format", "text_format_source"));
-      if (f.getLogFormat().hasTextFormatSource()) {
-        format = dataSourceString(f.getLogFormat().getTextFormatSource(), where + ".typed_config.log_format.text_format_source");
-      } else {
-        format = f.getLogFormat().getTextFormat();
-      }
+      return new AccessLogConfig(f.getPath(), f.getFormat(), null, null, false, false, filter);
     }
-    return new AccessLogConfig(f.getPath(), format);
+    return fileLog(f.getPath(), f.hasLogFormat() ? f.getLogFormat() : null, filter, w);
+  }
+
+  /** A file logger from a SubstitutionFormatString (null: Envoy's default format). */
+  private static AccessLogConfig fileLog(String path, io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString sf,
+      io.wasmplane.dataplane.accesslog.AccessLogFilter filter, String where) {
+    if (sf == null) {
+      return new AccessLogConfig(path, AccessLogConfig.DEFAULT_FORMAT, null, null, false, false, filter);
+    }
+    String w = where + ".log_format";
+    FieldGuard.onlySupported(sf, w, Set.of("text_format", "text_format_source", "json_format", "omit_empty_values"));
+    if (sf.hasJsonFormat()) {
+      return new AccessLogConfig(path, null, null, StructValues.toMap(sf.getJsonFormat()), true, sf.getOmitEmptyValues(), filter);
+    }
+    String format = sf.hasTextFormatSource() ? dataSourceString(sf.getTextFormatSource(), w + ".text_format_source")
+        : sf.getTextFormat();
+    return new AccessLogConfig(path, format, null, null, false, sf.getOmitEmptyValues(), filter);
   }
 
   // ---------------------------------------------------------------- routes

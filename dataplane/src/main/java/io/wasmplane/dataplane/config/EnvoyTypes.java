@@ -35,6 +35,8 @@ public final class EnvoyTypes {
   public static final String BOOTSTRAP_WASM = "envoy.bootstrap.wasm";
   public static final String WASM_ACCESS_LOG = "envoy.access_loggers.wasm";
   public static final String FILE_ACCESS_LOG = "envoy.access_loggers.file";
+  public static final String STDOUT_ACCESS_LOG = "envoy.access_loggers.stdout";
+  public static final String STDERR_ACCESS_LOG = "envoy.access_loggers.stderr";
   public static final String TLS = "envoy.transport_sockets.tls";
   public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
@@ -46,6 +48,8 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
           .add(FileAccessLog.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StderrAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.stat_sinks.wasm.v3.Wasm.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.wasm.v3.WasmService.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.access_loggers.wasm.v3.WasmAccessLog.getDescriptor())

@@ -86,7 +86,7 @@ public final class FaultConfigTranslator {
   }
 
   /** An unset percentage is 0% (the proto default), as in Envoy: such a fault never fires. */
-  private static FaultConfig.Percent percent(FractionalPercent p, String where) {
+  static FaultConfig.Percent percent(FractionalPercent p, String where) {
     long denominator = switch (p.getDenominator()) {
       case HUNDRED -> 100;
       case TEN_THOUSAND -> 10_000;

@@ -18,9 +18,8 @@ public final class TcpProxy {
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** A file access logger: its compiled format and the file's writer. */
-  record FileLog(io.wasmplane.dataplane.accesslog.AccessLogFormat format, io.wasmplane.dataplane.accesslog.AccessLogWriter writer) {}
 
-  private final java.util.List<FileLog> fileLogs = new java.util.ArrayList<>();
+  private final java.util.List<io.wasmplane.dataplane.accesslog.FileAccessLogger> fileLogs = new java.util.ArrayList<>();
 
   public TcpProxy(TcpProxyConfig config, ClusterManager clusters, StatsRegistry stats, Transport transport,
       java.util.function.Supplier<io.wasmplane.dataplane.wasm.WasmPluginManager> plugins,
@@ -36,7 +35,7 @@ public final class TcpProxy {
       String w = where + " tcp_proxy.access_log[" + i + "]";
       io.wasmplane.dataplane.config.AccessLogConfig a = config.accessLogs().get(i);
       if (a.wasm() == null) {
-        fileLogs.add(new FileLog(io.wasmplane.dataplane.accesslog.AccessLogFormat.compile(a.format(), w),
+        fileLogs.add(new io.wasmplane.dataplane.accesslog.FileAccessLogger(a.formatter(w), a.filter(),
             writers.apply(java.nio.file.Path.of(a.path()), w)));
         continue;
       }

@@ -40,12 +40,12 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean logged; // the access log references are handed to ConnectionLog (or dropped)
   private final java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs;
 
-  private final java.util.List<TcpProxy.FileLog> fileLogs;
+  private final java.util.List<io.wasmplane.dataplane.accesslog.FileAccessLogger> fileLogs;
   /** The connection as access logs see it: START_TIME, bytes, DURATION, UPSTREAM_HOST, RESPONSE_FLAGS... */
   private io.wasmplane.dataplane.http.StreamInfo info;
 
   TcpProxyHandler(TcpProxyConfig config, UpstreamCluster cluster, TcpProxyStats stats, Transport transport,
-      java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs, java.util.List<TcpProxy.FileLog> fileLogs) {
+      java.util.List<io.wasmplane.dataplane.wasm.PluginHandle> accessLogs, java.util.List<io.wasmplane.dataplane.accesslog.FileAccessLogger> fileLogs) {
     this.fileLogs = fileLogs;
     // The connection's own references on its loggers, so a listener update cannot take them before it is logged.
     this.accessLogs = new java.util.ArrayList<>(accessLogs.size());
@@ -194,8 +194,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       info.lastDownstreamByteSentNanos = System.nanoTime();
       info.downstreamTlsSession = ctx.channel().attr(ConnectionInfo.TLS_SESSION).get(); // known once the handshake ended
       var entry = new io.wasmplane.dataplane.accesslog.AccessLogFormat.Entry(info, null, null);
-      for (TcpProxy.FileLog l : fileLogs) {
-        l.writer().append(l.format().format(entry));
+      for (io.wasmplane.dataplane.accesslog.FileAccessLogger l : fileLogs) {
+        l.log(entry);
       }
     }
     if (!accessLogs.isEmpty()) {

@@ -299,6 +299,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     responseStarted = true;
     StreamInfo info = callbacks.streamInfo();
     info.firstUpstreamByteNanos = System.nanoTime();
+    info.responseCodeDetails = "via_upstream"; // Envoy's details for a response the upstream sent (a filter may change it)
     cluster.stats().responseCode(response.status().code());
     // The upstream response is ours alone: its header map is edited in place and handed on, not copied.
     HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), response.headers());

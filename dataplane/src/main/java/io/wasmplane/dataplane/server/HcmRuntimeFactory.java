@@ -1,6 +1,5 @@
 package io.wasmplane.dataplane.server;
 
-import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.accesslog.AccessLogWriter;
 import io.wasmplane.dataplane.accesslog.AccessLogger;
 import io.wasmplane.dataplane.accesslog.FileAccessLogger;
@@ -61,18 +60,18 @@ final class HcmRuntimeFactory {
               io.wasmplane.dataplane.wasm.PluginKind.ACCESS_LOGGER, w);
           var logger = new io.wasmplane.dataplane.wasmext.WasmAccessLogger(handle);
           wasmLoggers.add(logger);
-          loggers.add(logger);
+          loggers.add(a.filter() == io.wasmplane.dataplane.accesslog.AccessLogFilter.ALL ? logger
+              : new io.wasmplane.dataplane.accesslog.FilteredAccessLogger(a.filter(), logger));
           factories.add(0, logger.streamHold()); // each stream keeps the logger's version until it has logged
           continue;
         }
-        AccessLogFormat format = AccessLogFormat.compile(a.format(), w);
-        loggers.add(new FileAccessLogger(format, writer(Path.of(a.path()), w)));
+        loggers.add(new FileAccessLogger(a.formatter(w), a.filter(), writer(Path.of(a.path()), w)));
       }
     } catch (RuntimeException e) {
       // A later filter or logger failed: the plugins already prepared for this HCM are released, nobody will use them.
       factories.forEach(this::releaseFilter);
       for (AccessLogger l : loggers) {
-        if (l instanceof io.wasmplane.dataplane.wasmext.WasmAccessLogger w) {
+        if (io.wasmplane.dataplane.accesslog.FilteredAccessLogger.unwrap(l) instanceof io.wasmplane.dataplane.wasmext.WasmAccessLogger w) {
           wasmLoggers.remove(w);
           w.close();
         }
@@ -196,7 +195,7 @@ final class HcmRuntimeFactory {
   }
 
   private static void closeWasmLogger(AccessLogger l) {
-    if (l instanceof io.wasmplane.dataplane.wasmext.WasmAccessLogger w) {
+    if (io.wasmplane.dataplane.accesslog.FilteredAccessLogger.unwrap(l) instanceof io.wasmplane.dataplane.wasmext.WasmAccessLogger w) {
       w.close();
     }
   }

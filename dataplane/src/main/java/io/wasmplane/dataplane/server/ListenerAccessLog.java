@@ -3,6 +3,7 @@ package io.wasmplane.dataplane.server;
 import io.netty.channel.Channel;
 import io.wasmplane.dataplane.accesslog.AccessLogFormat;
 import io.wasmplane.dataplane.accesslog.AccessLogWriter;
+import io.wasmplane.dataplane.accesslog.FileAccessLogger;
 import io.wasmplane.dataplane.config.AccessLogConfig;
 import io.wasmplane.dataplane.http.ResponseFlag;
 import io.wasmplane.dataplane.http.StreamInfo;
@@ -18,15 +19,13 @@ import java.util.function.BiFunction;
  * chain took are logged by that chain's HCM or TCP proxy loggers.
  */
 final class ListenerAccessLog {
-  private record FileLog(AccessLogFormat format, AccessLogWriter writer) {}
-
-  private final List<FileLog> logs = new ArrayList<>();
+  private final List<FileAccessLogger> logs = new ArrayList<>();
 
   ListenerAccessLog(List<AccessLogConfig> configs, BiFunction<Path, String, AccessLogWriter> writers, String where) {
     for (int i = 0; i < configs.size(); i++) {
       String w = where + ".access_log[" + i + "]";
       AccessLogConfig a = configs.get(i);
-      logs.add(new FileLog(AccessLogFormat.compile(a.format(), w), writers.apply(Path.of(a.path()), w)));
+      logs.add(new FileAccessLogger(a.formatter(w), a.filter(), writers.apply(Path.of(a.path()), w)));
     }
   }
 
@@ -41,8 +40,8 @@ final class ListenerAccessLog {
       info.setFlag(flag);
     }
     AccessLogFormat.Entry entry = new AccessLogFormat.Entry(info, null, null);
-    for (FileLog l : logs) {
-      l.writer().append(l.format().format(entry));
+    for (FileAccessLogger l : logs) {
+      l.log(entry);
     }
   }
 }

@@ -95,7 +95,7 @@ class ListenerAccessLogTest {
     assertThatThrownBy(() -> BootstrapTranslator.translate(BootstrapLoader.fromText(bootstrap(0, chains, extra), "test"),
         Optional.empty(), Optional.empty()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("listener ingress.access_log[0]: only envoy.access_loggers.file is supported on a listener");
+        .hasMessageContaining("listener ingress.access_log[0]: a Wasm access logger is not supported on a listener");
   }
 
   private static List<String> awaitLines(Dataplane dp, Path file, int n) throws Exception {

@@ -34,6 +34,7 @@ class WasmAccessLogTest {
     collector = new Collector(UPSTREAM_DELAY_MS);
     String accessLog = """
                   - name: envoy.access_loggers.wasm
+                    filter: {header_filter: {header: {name: x-skip-log, present_match: true, invert_match: true}}}
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.access_loggers.wasm.v3.WasmAccessLog
                       config:
@@ -64,6 +65,18 @@ class WasmAccessLogTest {
       dp.close();
     }
     collector.close();
+  }
+
+  /** AccessLog.filter applies to a Wasm logger too: a filtered-out stream never reaches the plugin's proxy_on_log. */
+  @Test
+  void aStreamTheFilterRejectsIsNotLogged() throws Exception {
+    String base = "http://127.0.0.1:" + dp.port("ingress");
+    assertThat(client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/hello?skipped=1")).header("x-skip-log", "1")
+        .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+    assertThat(Http.get(client, base + "/hello?after=1").statusCode()).isEqualTo(201);
+    assertThat(Collector.await(() -> collector.posted.stream().anyMatch(l -> l.startsWith("GET /hello?after=1 ")), 10_000)).isTrue();
+    Thread.sleep(200); // the skipped stream ended first: had it been logged, its line would be here by now
+    assertThat(collector.posted).noneMatch(l -> l.startsWith("GET /hello?skipped=1 "));
   }
 
   @Test

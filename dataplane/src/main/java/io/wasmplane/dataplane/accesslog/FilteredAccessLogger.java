@@ -1,0 +1,18 @@
+package io.wasmplane.dataplane.accesslog;
+
+import io.wasmplane.dataplane.http.HttpStream;
+
+/** A logger that sees only the streams its AccessLog.filter lets through (a Wasm logger: its plugin is not called). */
+public record FilteredAccessLogger(AccessLogFilter filter, AccessLogger delegate) implements AccessLogger {
+  @Override
+  public void log(HttpStream stream) {
+    if (filter.test(new AccessLogFormat.Entry(stream.info(), stream.request(), stream.response()))) {
+      delegate.log(stream);
+    }
+  }
+
+  /** The logger under any filter. */
+  public static AccessLogger unwrap(AccessLogger l) {
+    return l instanceof FilteredAccessLogger f ? f.delegate() : l;
+  }
+}
