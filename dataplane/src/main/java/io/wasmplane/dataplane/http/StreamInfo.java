@@ -22,6 +22,8 @@ public final class StreamInfo {
   public String responseCodeDetails;
   public final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
   public String upstreamHost;
+  /** The local address of the upstream connection that answered (%UPSTREAM_LOCAL_ADDRESS%). */
+  public InetSocketAddress upstreamLocal;
   public String upstreamCluster;
   public String routeName;
   public long requestCompleteNanos;

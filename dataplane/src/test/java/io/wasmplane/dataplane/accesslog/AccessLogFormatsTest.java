@@ -204,14 +204,14 @@ class AccessLogFormatsTest {
         + "%RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% \\\"%UPSTREAM_TRANSPORT_FAILURE_REASON%\\\" "
         + "%BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% \\\"%REQ(X-FORWARDED-FOR)%\\\" "
         + "\\\"%REQ(USER-AGENT)%\\\" \\\"%REQ(X-REQUEST-ID)%\\\" \\\"%REQ(:AUTHORITY)%\\\" \\\"%UPSTREAM_HOST%\\\" "
-        + "%UPSTREAM_CLUSTER_RAW% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME% %ROUTE_NAME%\\n";
+        + "%UPSTREAM_CLUSTER_RAW% %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME% %ROUTE_NAME%\\n";
     String logs = fileLog(log, "log_format: {text_format_source: {inline_string: \"" + istio + "\"}}");
     try (TestUpstream up = new TestUpstream("c"); Dataplane dp = Bootstraps.start(bootstrap(logs, up.port(), deadPort()))) {
       int port = dp.port("ingress");
       RawResponse.get(port, "istio.example", "/productpage", "user-agent: curl/8");
       String line = AccessLogFiles.awaitLines(dp, log, 1).get(0);
       assertThat(line).matches("\\[\\S+] \"GET /productpage HTTP/1.1\" 200 - via_upstream - \"-\" 0 \\d+ \\d+ \\S+ \"-\" "
-          + "\"curl/8\" \"\\S+\" \"istio.example\" \"127.0.0.1:" + up.port() + "\" c 127.0.0.1:" + port
+          + "\"curl/8\" \"\\S+\" \"istio.example\" \"127.0.0.1:" + up.port() + "\" c 127.0.0.1:\\d+ 127.0.0.1:" + port
           + " 127.0.0.1:\\d+ - -");
     }
   }
