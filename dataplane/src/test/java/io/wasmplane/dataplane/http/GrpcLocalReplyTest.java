@@ -1,0 +1,176 @@
+package io.wasmplane.dataplane.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.AccessLogFiles;
+import io.wasmplane.dataplane.testing.Bootstraps;
+import io.wasmplane.dataplane.testing.GrpcHealthUpstream;
+import io.wasmplane.dataplane.testing.LoopbackAcceptor;
+import io.wasmplane.dataplane.testing.Ports;
+import io.wasmplane.dataplane.testing.RawResponse;
+import io.wasmplane.dataplane.wasm.WasmTestSupport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Local replies to gRPC requests (Envoy's sendLocalReply): a real grpc-java client gets a trailers-only response whose
+ * grpc-status is the HTTP status mapped (the router's 503 for an unreachable cluster and 504 for a route timeout are
+ * both UNAVAILABLE, as Envoy's httpToGrpcStatus maps them) or the status a Wasm plugin passed to
+ * proxy_send_local_response, and whose grpc-message is the reply's body. The access log's response code is the 200
+ * sent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60)
+class GrpcLocalReplyTest {
+  private static final String H2 = """
+      typed_extension_protocol_options:
+        envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+          "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+          explicit_http_config: {http2_protocol_options: {}}
+      """;
+  private static final String ROUTES = """
+      name: rc
+      virtual_hosts:
+      - name: dead
+        domains: ["dead.example"]
+        routes:
+        - match: {prefix: "/"}
+          route: {cluster: dead}
+      - name: silent
+        domains: ["silent.example"]
+        routes:
+        - match: {prefix: "/"}
+          route: {cluster: silent, timeout: 0.3s}
+      - name: live
+        domains: ["*"]
+        routes:
+        - match: {prefix: "/"}
+          route: {cluster: live}
+      """;
+
+  private GrpcHealthUpstream live;
+  /** Accepts connections and never answers: the route's timeout fires. */
+  private LoopbackAcceptor silent;
+  private Path log;
+  private Dataplane dp;
+
+  @BeforeAll
+  void start() throws Exception {
+    live = new GrpcHealthUpstream("live");
+    silent = new LoopbackAcceptor("silent", GrpcLocalReplyTest::drain);
+    log = Files.createTempFile("grpc-local-reply", ".log");
+    String clusters = Bootstraps.staticCluster("live", live.port(), H2) + Bootstraps.staticCluster("silent", silent.port(), H2)
+        + Bootstraps.staticCluster("dead", Ports.freePort(), H2); // nothing listens there: every connect is refused
+    String wasm = """
+        - name: envoy.filters.http.wasm
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+            config:
+              name: c_headers
+              configuration: {"@type": type.googleapis.com/google.protobuf.StringValue, value: "stamp"}
+              vm_config: {vm_id: c_vm, runtime: envoy.wasm.runtime.v8, code: {local: {filename: "%s"}}}
+        """.formatted(WasmTestSupport.plugin("c/c_headers.wasm"));
+    dp = Bootstraps.start(Bootstraps.withRouteConfig(ROUTES, null, clusters, log, null, wasm));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    dp.close();
+    live.close();
+    silent.close();
+    Files.deleteIfExists(log);
+  }
+
+  private static void drain(java.net.Socket s) {
+    try (s; InputStream in = s.getInputStream()) {
+      byte[] buf = new byte[4096];
+      while (in.read(buf) >= 0) {
+        // hold the connection, answer nothing
+      }
+    } catch (IOException closed) {
+      // the proxy gave up on it
+    }
+  }
+
+  private ManagedChannel channel(String authority) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", dp.port("ingress")).usePlaintext().overrideAuthority(authority).build();
+  }
+
+  private static Status call(Channel ch) {
+    try {
+      GrpcHealthUpstream.who(ch);
+    } catch (StatusRuntimeException e) {
+      return e.getStatus();
+    }
+    throw new AssertionError("the call succeeded");
+  }
+
+  @Test
+  void anUnreachableClusterIsUnavailableWithTheRoutersMessageAndLogsResponseCode200() throws Exception {
+    ManagedChannel ch = channel("dead.example");
+    try {
+      Status s = call(ch);
+      assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(s.getDescription()).startsWith("upstream connect error or disconnect/reset before headers");
+    } finally {
+      ch.shutdownNow();
+    }
+    List<String> lines = AccessLogFiles.awaitLines(dp, log, 1);
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"POST /test.Who/Name HTTP/2\" 200 UF"));
+  }
+
+  @Test
+  void aRouteTimeoutIsUnavailableAsEnvoyMaps504() {
+    ManagedChannel ch = channel("silent.example");
+    try {
+      Status s = call(ch);
+      assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(s.getDescription()).isEqualTo("upstream request timeout");
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  @Test
+  void aWasmLocalReplyWithAGrpcStatusGivesThatStatus() throws Exception {
+    ManagedChannel ch = channel("live.example");
+    try {
+      Metadata md = new Metadata();
+      md.put(Metadata.Key.of("x-c-grpc-status", Metadata.ASCII_STRING_MARSHALLER), "8");
+      Status s = call(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md)));
+      assertThat(s.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(s.getDescription()).isEqualTo("refused by c_headers");
+    } finally {
+      ch.shutdownNow();
+    }
+    // The same reply to a request that is not gRPC keeps its HTTP status and body.
+    RawResponse plain = RawResponse.get(dp.port("ingress"), "live.example", "/x", "x-c-grpc-status: 8");
+    assertThat(plain.status()).isEqualTo(429);
+    assertThat(plain.body()).startsWith("refused by c_headers");
+    assertThat(plain.header("grpc-status")).isEmpty();
+  }
+
+  @Test
+  void grpcMessageIsPercentEncodedAsTheGrpcSpecAsks() {
+    assertThat(GrpcLocalReply.percentEncode("no healthy upstream")).isEqualTo("no healthy upstream");
+    assertThat(GrpcLocalReply.percentEncode("100% sure\né")).isEqualTo("100%25 sure%0A%C3%A9");
+    assertThat(GrpcLocalReply.percentEncode("~\u007f")).isEqualTo("~%7F");
+  }
+}
