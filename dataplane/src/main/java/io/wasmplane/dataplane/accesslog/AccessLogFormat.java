@@ -24,8 +24,12 @@ import java.util.regex.Pattern;
  * anything with a {@link StreamInfo} (a TCP proxy connection: no request or response, so their operators give "-").
  */
 public final class AccessLogFormat {
-  /** What one log line is about. */
-  public record Entry(StreamInfo info, HttpRequest request, HttpResponse response) {}
+  /** What one log line is about; {@code responseTrailers} may be null. */
+  public record Entry(StreamInfo info, HttpRequest request, HttpResponse response, HttpHeaders responseTrailers) {
+    public Entry(StreamInfo info, HttpRequest request, HttpResponse response) {
+      this(info, request, response, null);
+    }
+  }
 
   private static final Pattern OPERATOR = Pattern.compile("%([A-Z_]+)(\\(([^)]*)\\))?(:([0-9]+))?%");
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -104,7 +108,7 @@ public final class AccessLogFormat {
   }
 
   public String format(HttpStream stream) {
-    return format(new Entry(stream.info(), stream.request(), stream.response()));
+    return format(new Entry(stream.info(), stream.request(), stream.response(), stream.responseTrailers()));
   }
 
   public String format(Entry entry) {
@@ -131,6 +135,7 @@ public final class AccessLogFormat {
       case "RESP" -> header(arg, where, false);
       case "RESPONSE_CODE" -> s -> Integer.toString(s.info().responseCode);
       case "RESPONSE_FLAGS" -> s -> s.info().flagsString();
+      case "GRPC_STATUS" -> GrpcStatusOperator.compile(arg, where);
       case "RESPONSE_CODE_DETAILS" -> s -> orDash(s.info().responseCodeDetails);
       case "BYTES_RECEIVED" -> s -> Long.toString(s.info().bytesReceived);
       case "BYTES_SENT" -> s -> Long.toString(s.info().bytesSent);

@@ -10,14 +10,16 @@ import java.nio.charset.StandardCharsets;
  * application/grpc, grpc-status and grpc-message in the headers, no body). The gRPC status is the one the replying
  * filter passed, else the HTTP status mapped as Envoy's Grpc::Utility::httpToGrpcStatus maps it.
  */
-final class GrpcLocalReply {
+public final class GrpcLocalReply {
   /** No explicit gRPC status: map the HTTP one. */
   static final int NONE = -1;
+  /** What Envoy answers a gRPC request whose max stream duration (or grpc-timeout) ran out. */
+  public static final int DEADLINE_EXCEEDED = 4;
 
   private GrpcLocalReply() {}
 
   /** Envoy's Grpc::Common::hasGrpcContentType: application/grpc, or application/grpc+... / application/grpc;... */
-  static boolean isGrpc(HttpRequest request) {
+  public static boolean isGrpc(HttpRequest request) {
     String ct = request == null ? null : request.headers().get(HttpHeaderNames.CONTENT_TYPE);
     return ct != null && ct.regionMatches(true, 0, "application/grpc", 0, 16)
         && (ct.length() == 16 || ct.charAt(16) == '+' || ct.charAt(16) == ';');
@@ -38,7 +40,7 @@ final class GrpcLocalReply {
   }
 
   /** Envoy's Grpc::Utility::httpToGrpcStatus (the gRPC "HTTP to gRPC status code mapping"). */
-  static int fromHttp(int httpStatus) {
+  public static int fromHttp(int httpStatus) {
     return switch (httpStatus) {
       case 400 -> 13; // INTERNAL
       case 401 -> 16; // UNAUTHENTICATED

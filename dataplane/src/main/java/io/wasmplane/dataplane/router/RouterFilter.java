@@ -405,7 +405,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     if (responseStarted) {
       stream.resetStream();
     } else {
-      localReply(stream.requestEnded() ? 504 : 408, "downstream duration timeout", "max_duration_timeout");
+      localReply(stream.requestEnded() ? 504 : 408, "downstream duration timeout", "max_duration_timeout",
+          upstream == null ? null : upstream.localReplyHeaders(), io.wasmplane.dataplane.http.GrpcLocalReply.DEADLINE_EXCEEDED);
     }
   }
 
@@ -418,13 +419,18 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
    * attempt count after upstream tries, when the virtual host asks).
    */
   private void localReply(int status, String body, String details, HttpHeaders extra) {
+    localReply(status, body, details, extra, -1);
+  }
+
+  /** {@code grpcStatus}: what a gRPC request gets instead of the HTTP status mapped (-1: the mapping). */
+  private void localReply(int status, String body, String details, HttpHeaders extra, int grpcStatus) {
     if (!responseHeaders.isEmpty()) {
       if (extra == null) {
         extra = new DefaultHttpHeaders();
       }
       responseHeaders.apply(extra, entry(null));
     }
-    stream.sendLocalReply(Integer.MAX_VALUE, status, body, extra, details);
+    stream.sendLocalReply(Integer.MAX_VALUE, status, body, extra, details, grpcStatus);
   }
 
   private void cancelTimeout() {

@@ -11,7 +11,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.wasmplane.dataplane.Dataplane;
-import io.wasmplane.dataplane.testing.AccessLogFiles;
+import io.wasmplane.dataplane.testing.Await;
 import io.wasmplane.dataplane.testing.Bootstraps;
 import io.wasmplane.dataplane.testing.GrpcHealthUpstream;
 import io.wasmplane.dataplane.testing.LoopbackAcceptor;
@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,8 @@ import org.junit.jupiter.api.Timeout;
  * Local replies to gRPC requests (Envoy's sendLocalReply): a real grpc-java client gets a trailers-only response whose
  * grpc-status is the HTTP status mapped (the router's 503 for an unreachable cluster and 504 for a route timeout are
  * both UNAVAILABLE, as Envoy's httpToGrpcStatus maps them) or the status a Wasm plugin passed to
- * proxy_send_local_response, and whose grpc-message is the reply's body. The access log's response code is the 200
- * sent.
+ * proxy_send_local_response, and whose grpc-message is the reply's body. The access log's %RESPONSE_CODE% is the 200
+ * sent, %GRPC_STATUS% the gRPC status (in its three formats; "-" for a request that is not gRPC).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -65,6 +64,9 @@ class GrpcLocalReplyTest {
           route: {cluster: live}
       """;
 
+  private static final String LOG_FORMAT =
+      "%REQ(:AUTHORITY)% %RESPONSE_CODE% %GRPC_STATUS% %GRPC_STATUS(NUMBER)% %GRPC_STATUS(SNAKE_STRING)% %RESPONSE_CODE_DETAILS%";
+
   private GrpcHealthUpstream live;
   /** Accepts connections and never answers: the route's timeout fires. */
   private LoopbackAcceptor silent;
@@ -87,7 +89,10 @@ class GrpcLocalReplyTest {
               configuration: {"@type": type.googleapis.com/google.protobuf.StringValue, value: "stamp"}
               vm_config: {vm_id: c_vm, runtime: envoy.wasm.runtime.v8, code: {local: {filename: "%s"}}}
         """.formatted(WasmTestSupport.plugin("c/c_headers.wasm"));
-    dp = Bootstraps.start(Bootstraps.withRouteConfig(ROUTES, null, clusters, log, null, wasm));
+    String yaml = Bootstraps.withRouteConfig(ROUTES, null, clusters, log, null, wasm);
+    String pathLine = yaml.lines().filter(l -> l.endsWith("path: " + log)).findFirst().orElseThrow();
+    String indent = pathLine.substring(0, pathLine.indexOf("path:"));
+    dp = Bootstraps.start(yaml.replace(pathLine, pathLine + "\n" + indent + "log_format: {text_format: \"" + LOG_FORMAT + "\\n\"}"));
   }
 
   @AfterAll
@@ -107,6 +112,13 @@ class GrpcLocalReplyTest {
     } catch (IOException closed) {
       // the proxy gave up on it
     }
+  }
+
+  private void awaitLogLine(java.util.function.Predicate<String> line) throws Exception {
+    Await.until("an access log line as expected", () -> {
+      dp.server().flushAccessLogs();
+      return Files.readAllLines(log).stream().anyMatch(line);
+    });
   }
 
   private ManagedChannel channel(String authority) {
@@ -132,12 +144,11 @@ class GrpcLocalReplyTest {
     } finally {
       ch.shutdownNow();
     }
-    List<String> lines = AccessLogFiles.awaitLines(dp, log, 1);
-    assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"POST /test.Who/Name HTTP/2\" 200 UF"));
+    awaitLogLine(l -> l.startsWith("dead.example 200 Unavailable 14 UNAVAILABLE upstream_reset_before_response_started"));
   }
 
   @Test
-  void aRouteTimeoutIsUnavailableAsEnvoyMaps504() {
+  void aRouteTimeoutIsUnavailableAsEnvoyMaps504() throws Exception {
     ManagedChannel ch = channel("silent.example");
     try {
       Status s = call(ch);
@@ -146,6 +157,7 @@ class GrpcLocalReplyTest {
     } finally {
       ch.shutdownNow();
     }
+    awaitLogLine(l -> l.equals("silent.example 200 Unavailable 14 UNAVAILABLE upstream_response_timeout"));
   }
 
   @Test
@@ -165,6 +177,8 @@ class GrpcLocalReplyTest {
     assertThat(plain.status()).isEqualTo(429);
     assertThat(plain.body()).startsWith("refused by c_headers");
     assertThat(plain.header("grpc-status")).isEmpty();
+    awaitLogLine(l -> l.equals("live.example 200 ResourceExhausted 8 RESOURCE_EXHAUSTED c_headers_grpc_refused"));
+    awaitLogLine(l -> l.equals("live.example 429 - - - c_headers_grpc_refused"));
   }
 
   @Test
