@@ -226,6 +226,7 @@ public final class HeadersView implements HeaderMap {
     for (Map.Entry<String, String> e : entries) {
       add(e.getKey(), e.getValue());
     }
+    changed(); // also when the new set is empty
   }
 
   private boolean setPseudo(String k, String value) {
