@@ -7,7 +7,8 @@
  *   header x-c-local: yes); path /c/call pauses the request, asks upstream "auth" GET /check?user=<x-user>
  *   (proxy_http_call) and, when the answer arrives, adds x-c-call: "<status> <body>" (and x-c-call-to-root:
  *   whether the answer came to the root context, as Envoy delivers it) and resumes the request (a refused call
- *   answers 503 locally).
+ *   answers 503 locally). A request with x-c-grpc-status: <n> is answered locally with 429, body "refused by
+ *   c_headers" and gRPC status n (what a gRPC request gets; any other request gets the 429).
  * Request body: buffers (StopIterationAndBuffer) until end of stream, then replaces the whole body with
  *   "<stamp>:" + the body upper-cased, and records its size in the histogram c_headers.request_body_bytes.
  * Response headers: adds x-c-stamp: <stamp> and x-c-request-body-bytes: <n>; replaces server with "wasmplane-c".
@@ -106,6 +107,16 @@ uint32_t proxy_on_request_headers(uint32_t context_id, uint32_t headers, uint32_
   char *method = pw_get_header(PROXY_MAP_REQUEST_HEADERS, ":method");
   char *path = pw_get_header(PROXY_MAP_REQUEST_HEADERS, ":path");
   uint32_t status = HEADERS_CONTINUE;
+  char *grpc_status = pw_get_header(PROXY_MAP_REQUEST_HEADERS, "x-c-grpc-status");
+  if (grpc_status != NULL) {
+    static const char body[] = "refused by c_headers";
+    static const char details[] = "c_headers_grpc_refused";
+    proxy_send_local_response(429, details, sizeof details - 1, body, sizeof body - 1, NULL, 0, atoi(grpc_status));
+    free(grpc_status);
+    free(method);
+    free(path);
+    return HEADERS_STOP_ITERATION;
+  }
   if (path != NULL && strcmp(path, "/c/local") == 0) {
     const char *keys[] = {"x-c-local"};
     const char *values[] = {"yes"};

@@ -125,4 +125,13 @@ public sealed interface AccessLogFilter {
       return false;
     }
   }
+
+  /** grpc_status_filter: the gRPC status (as %GRPC_STATUS% finds it) is one of these; {@code exclude} inverts. */
+  record GrpcStatus(Set<Long> statuses, boolean exclude) implements AccessLogFilter {
+    @Override
+    public boolean test(AccessLogFormat.Entry e) {
+      long status = GrpcStatusOperator.status(e);
+      return status >= 0 && statuses.contains(status) != exclude; // not gRPC, or no status: never logged by this filter
+    }
+  }
 }

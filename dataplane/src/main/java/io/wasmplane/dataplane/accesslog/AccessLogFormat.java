@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.config.ConfigException;
+import io.wasmplane.dataplane.http.HttpStream;
 import io.wasmplane.dataplane.http.StreamInfo;
 import io.wasmplane.dataplane.tls.ConnectionTls;
 import java.net.InetSocketAddress;
@@ -23,15 +24,24 @@ import java.util.regex.Pattern;
  * anything with a {@link StreamInfo} (a TCP proxy connection: no request or response, so their operators give "-").
  */
 public final class AccessLogFormat implements LogFormatter {
-  /** What one log line is about. */
-  public record Entry(StreamInfo info, HttpRequest request, HttpResponse response) {}
+  /** What one log line is about; {@code responseTrailers} may be null. */
+  public record Entry(StreamInfo info, HttpRequest request, HttpResponse response, HttpHeaders responseTrailers) {
+    public Entry(StreamInfo info, HttpRequest request, HttpResponse response) {
+      this(info, request, response, null);
+    }
+
+    /** A finished HTTP stream. */
+    public static Entry of(HttpStream stream) {
+      return new Entry(stream.info(), stream.request(), stream.response(), stream.responseTrailers());
+    }
+  }
 
   private static final Pattern OPERATOR = Pattern.compile("%([A-Z_]+)(\\(([^)]*)\\))?(:([0-9]+))?%");
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String HOSTNAME = hostname();
 
   /** What an operator gives when it has no value: "-" in a log line, nothing in a header value. */
-  private static final String NONE = new String("-");
+  static final String NONE = new String("-");
 
   private final List<Function<Entry, String>> segments;
   private final boolean omitEmpty;
@@ -174,6 +184,7 @@ public final class AccessLogFormat implements LogFormatter {
       }
       case "RESPONSE_CODE" -> s -> Integer.toString(s.info().responseCode);
       case "RESPONSE_FLAGS" -> s -> s.info().flags.isEmpty() ? NONE : s.info().flagsString();
+      case "GRPC_STATUS" -> GrpcStatusOperator.compile(arg, where);
       case "RESPONSE_CODE_DETAILS" -> s -> orDash(s.info().responseCodeDetails);
       case "BYTES_RECEIVED" -> s -> Long.toString(s.info().bytesReceived);
       case "BYTES_SENT" -> s -> Long.toString(s.info().bytesSent);

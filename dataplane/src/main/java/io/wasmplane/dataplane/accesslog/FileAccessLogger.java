@@ -19,7 +19,7 @@ public final class FileAccessLogger implements AccessLogger {
 
   @Override
   public void log(HttpStream stream) {
-    log(new AccessLogFormat.Entry(stream.info(), stream.request(), stream.response()));
+    log(AccessLogFormat.Entry.of(stream));
   }
 
   public void log(AccessLogFormat.Entry entry) {

@@ -6,7 +6,7 @@ import io.wasmplane.dataplane.http.HttpStream;
 public record FilteredAccessLogger(AccessLogFilter filter, AccessLogger delegate) implements AccessLogger {
   @Override
   public void log(HttpStream stream) {
-    if (filter.test(new AccessLogFormat.Entry(stream.info(), stream.request(), stream.response()))) {
+    if (filter.test(AccessLogFormat.Entry.of(stream))) {
       delegate.log(stream);
     }
   }

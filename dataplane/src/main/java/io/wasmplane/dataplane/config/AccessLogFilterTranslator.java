@@ -36,8 +36,12 @@ final class AccessLogFilterTranslator {
       case RESPONSE_FLAG_FILTER -> new AccessLogFilter.Flags(flags(f.getResponseFlagFilter().getFlagsList(),
           where + ".response_flag_filter.flags"));
       case TRACEABLE_FILTER -> throw new ConfigException(where + ".traceable_filter: not supported (this data plane does no tracing)");
-      case GRPC_STATUS_FILTER -> throw new ConfigException(where + ".grpc_status_filter: not supported (gRPC trailers are not kept "
-          + "for access logs)");
+      case GRPC_STATUS_FILTER -> {
+        var g = f.getGrpcStatusFilter();
+        java.util.Set<Long> statuses = new java.util.HashSet<>();
+        g.getStatusesList().forEach(st -> statuses.add((long) st.getNumber()));
+        yield new AccessLogFilter.GrpcStatus(Set.copyOf(statuses), g.getExclude());
+      }
       case METADATA_FILTER -> throw new ConfigException(where + ".metadata_filter: not supported (no dynamic metadata)");
       case LOG_TYPE_FILTER -> throw new ConfigException(where + ".log_type_filter: not supported (every entry is a final "
           + "downstream log here)");

@@ -5,6 +5,9 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.wasmplane.dataplane.config.RouteEntry;
+import io.wasmplane.dataplane.config.RouteTable;
+import java.util.Optional;
 
 /** What a filter may do to its stream. Only call from the stream's event loop. */
 public interface FilterCallbacks {
@@ -14,8 +17,31 @@ public interface FilterCallbacks {
   /** Resume an encode iteration this filter stopped. */
   void continueEncoding();
 
-  /** Answer the client locally; the reply goes through the encode side of the filters before this one. */
-  void sendLocalReply(int status, String body, HttpHeaders extraHeaders, String details);
+  /**
+   * Answer the client locally; the reply goes through the encode side of the filters before this one. A gRPC request
+   * gets it as a trailers-only gRPC response whose grpc-status is the HTTP status mapped as Envoy maps it.
+   */
+  default void sendLocalReply(int status, String body, HttpHeaders extraHeaders, String details) {
+    sendLocalReply(status, body, extraHeaders, details, -1);
+  }
+
+  /** As above, with the grpc-status a gRPC request gets ({@code -1}: the HTTP status mapped). */
+  void sendLocalReply(int status, String body, HttpHeaders extraHeaders, String details, int grpcStatus);
+
+  /**
+   * The stream's route (Envoy's cached route): matched on the request headers on first use, then cached for every
+   * filter and the router until {@link #clearRouteCache()}; empty when no route matches.
+   */
+  Optional<RouteEntry> route();
+
+  /** The route table {@link #route()} matches in (to ask whether any route configures a filter at all). */
+  RouteTable routeTable();
+
+  /** Call after changing request headers routing may read (path, host, headers): the route is matched again. */
+  void clearRouteCache();
+
+  /** The stats of the connection manager this stream runs in (http.<stat_prefix>.*). */
+  HcmStats connectionManagerStats();
 
   HttpRequest requestHeaders();
 

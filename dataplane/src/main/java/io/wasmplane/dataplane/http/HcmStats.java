@@ -97,6 +97,11 @@ public final class HcmStats {
     return registry.counter(prefix + name);
   }
 
+  /** A filter's own gauge under http.<stat_prefix>.; resolve once, not per request. */
+  public Gauge gauge(String name) {
+    return registry.gauge(prefix + name);
+  }
+
   public void responseCode(int code) {
     int cls = code / 100;
     if (cls >= 1 && cls <= 5) {

@@ -14,11 +14,6 @@ public final class HttpFilterRegistry {
   @FunctionalInterface
   public interface Provider {
     HttpFilterFactory create(HttpFilterConfig config, String where);
-
-    /** In an HTTP connection manager, whose stats and routes the filter may use. */
-    default HttpFilterFactory create(HttpFilterConfig config, String where, FilterContext context) {
-      return create(config, where);
-    }
   }
 
   private static final Map<String, Provider> PROVIDERS = new ConcurrentHashMap<>();

@@ -13,8 +13,12 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.wasmplane.dataplane.accesslog.AccessLogger;
+import io.wasmplane.dataplane.config.RequestFacts;
+import io.wasmplane.dataplane.config.RouteEntry;
+import io.wasmplane.dataplane.config.RouteTable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,12 @@ public final class HttpStream {
   private boolean responseHeadersSent;
   private boolean responseEnded;
   private boolean finished;
+  /** The route table this stream routes by, taken when its filters are created (RDS may replace it meanwhile). */
+  private RouteTable routeTable;
+  /** Envoy's cached route: null until matched, and again after clearRouteCache(). */
+  private Optional<RouteEntry> route;
+  private RequestFacts routeFacts;
+  private int routeMatches;
 
   public HttpStream(HcmRuntime runtime, DownstreamSink sink, EventLoop loop, ByteBufAllocator alloc, StreamInfo info) {
     this.runtime = runtime;
@@ -84,6 +94,43 @@ public final class HttpStream {
     return finished;
   }
 
+  // ------------------------------------------------------------------ the route (Envoy's ActiveStream route cache)
+
+  /** The route table this stream routes by; null before the request headers arrived. */
+  public RouteTable routeTable() {
+    return routeTable;
+  }
+
+  /**
+   * The request's route, matched against the request headers as they are now on first use and cached until a filter
+   * clears the cache; empty when no route matches.
+   */
+  public Optional<RouteEntry> route() {
+    if (route == null) {
+      routeFacts = RequestFacts.of(request);
+      route = routeTable == null ? Optional.empty() : routeTable.route(routeFacts);
+      routeMatches++;
+    }
+    return route;
+  }
+
+  /** What the cached route was matched on (method, path, headers, scheme). */
+  public RequestFacts routeFacts() {
+    route();
+    return routeFacts;
+  }
+
+  /** Request headers that routing reads changed: the next {@link #route()} matches again. */
+  public void clearRouteCache() {
+    route = null;
+    routeFacts = null;
+  }
+
+  /** How many times this stream matched its route (a test hook: once, unless a filter cleared the cache). */
+  public int routeMatches() {
+    return routeMatches;
+  }
+
   // ------------------------------------------------------------------ downstream events
 
   public void decodeHeaders(HttpRequest req, boolean end) {
@@ -96,6 +143,7 @@ public final class HttpStream {
     if ((runtime.config().pathNormalization().enabled() || req.uri().indexOf('#') >= 0) && !RequestPaths.admit(this, req)) {
       return; // refused or redirected before routing and before any filter saw it
     }
+    routeTable = runtime.routes().get();
     List<HttpFilterFactory> factories = runtime.filterFactories();
     filters = new HttpFilter[factories.size()];
     for (int i = 0; i < filters.length; i++) {
@@ -184,6 +232,14 @@ public final class HttpStream {
    * through the encode side of the filters before the origin.
    */
   public void sendLocalReply(int origin, int status, String body, HttpHeaders extra, String details) {
+    sendLocalReply(origin, status, body, extra, details, GrpcLocalReply.NONE);
+  }
+
+  /**
+   * As above; a gRPC request gets the reply as a trailers-only gRPC response (Envoy's sendLocalReply), with
+   * {@code grpcStatus} when not {@link GrpcLocalReply#NONE}, else the HTTP status mapped.
+   */
+  public void sendLocalReply(int origin, int status, String body, HttpHeaders extra, String details, int grpcStatus) {
     if (finished) {
       return;
     }
@@ -197,16 +253,22 @@ public final class HttpStream {
     if (decoder != null && !requestEnded) {
       decoder.abort();
     }
-    byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    boolean head = request != null && "HEAD".equals(request.method().name());
     HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
     if (extra != null) {
       resp.headers().add(extra);
     }
+    if (GrpcLocalReply.isGrpc(request)) {
+      resp.setStatus(HttpResponseStatus.OK);
+      GrpcLocalReply.apply(resp.headers(), status, grpcStatus, head ? null : body);
+      body = null; // trailers-only: the body went into grpc-message
+    }
+    byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     if (bytes.length > 0 && !resp.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
       resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     }
-    boolean hasBody = bytes.length > 0 && !"HEAD".equals(request == null ? "" : request.method().name());
+    boolean hasBody = bytes.length > 0 && !head;
     if (encoder != null) {
       sendDirectLocalReply(resp, hasBody ? bytes : null);
       return;
@@ -499,8 +561,29 @@ public final class HttpStream {
     }
 
     @Override
-    public void sendLocalReply(int status, String body, HttpHeaders extraHeaders, String details) {
-      HttpStream.this.sendLocalReply(index, status, body, extraHeaders == null ? new DefaultHttpHeaders() : extraHeaders, details);
+    public void sendLocalReply(int status, String body, HttpHeaders extraHeaders, String details, int grpcStatus) {
+      HttpStream.this.sendLocalReply(index, status, body, extraHeaders == null ? new DefaultHttpHeaders() : extraHeaders, details,
+          grpcStatus);
+    }
+
+    @Override
+    public Optional<RouteEntry> route() {
+      return HttpStream.this.route();
+    }
+
+    @Override
+    public RouteTable routeTable() {
+      return routeTable;
+    }
+
+    @Override
+    public void clearRouteCache() {
+      HttpStream.this.clearRouteCache();
+    }
+
+    @Override
+    public HcmStats connectionManagerStats() {
+      return runtime.stats();
     }
 
     @Override

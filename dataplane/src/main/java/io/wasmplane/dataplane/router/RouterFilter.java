@@ -17,7 +17,6 @@ import io.wasmplane.dataplane.config.HeaderMutations;
 import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
-import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.config.UpgradeConfigs;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.FilterStatus;
@@ -40,7 +39,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, HttpStream.StreamResettable, UpstreamListener {
   private final FilterCallbacks callbacks;
-  private final RouteTable routes;
   private final ClusterManager clusters;
   private final HcmStats stats;
   private final UpgradeConfigs upgrades;
@@ -63,15 +61,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
   /** Set-Cookie values a cookie hash policy generated for this request's response. */
   private java.util.List<String> hashCookies = java.util.List.of();
 
-  public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats) {
-    this(callbacks, routes, clusters, stats, UpgradeConfigs.NONE);
-  }
-
   /** {@code upgrades}: the HCM's upgrade_configs, which routes may override per type. */
-  public RouterFilter(FilterCallbacks callbacks, RouteTable routes, ClusterManager clusters, HcmStats stats,
-      UpgradeConfigs upgrades) {
+  public RouterFilter(FilterCallbacks callbacks, ClusterManager clusters, HcmStats stats, UpgradeConfigs upgrades) {
     this.callbacks = callbacks;
-    this.routes = routes;
     this.clusters = clusters;
     this.stats = stats;
     this.upgrades = upgrades;
@@ -82,7 +74,7 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     this.stream = stream;
     // Attached when the stream's filters are created, before any of them sees the request.
     if (stream.request() != null) {
-      InternalOnlyHeaders.strip(routes.internalOnlyHeaders(), stream.request().headers());
+      InternalOnlyHeaders.strip(stream.routeTable().internalOnlyHeaders(), stream.request().headers());
     }
   }
 
@@ -91,8 +83,9 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     StreamInfo info = callbacks.streamInfo();
     stats.routerRqTotal.inc();
     // Envoy: only a connect_matcher route matches CONNECT; prefix/path/regex routes never do (RouteMatchSpec).
-    RequestFacts facts = RequestFacts.of(request);
-    Optional<RouteEntry> route = routes.route(facts);
+    // The stream's cached route: matched here unless an earlier filter used it and no filter changed the headers since.
+    Optional<RouteEntry> route = stream.route();
+    RequestFacts facts = stream.routeFacts();
     String upgrade = route.isPresent() ? UpgradeGate.type(request) : null;
     if (upgrade != null && !upgrades.allows(upgrade,
         route.get().action() instanceof RouteAction.Forward fw ? fw.upgrades() : UpgradeConfigs.NONE)) {
@@ -413,7 +406,8 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     if (responseStarted) {
       stream.resetStream();
     } else {
-      localReply(stream.requestEnded() ? 504 : 408, "downstream duration timeout", "max_duration_timeout");
+      localReply(stream.requestEnded() ? 504 : 408, "downstream duration timeout", "max_duration_timeout",
+          upstream == null ? null : upstream.localReplyHeaders(), io.wasmplane.dataplane.http.GrpcLocalReply.DEADLINE_EXCEEDED);
     }
   }
 
@@ -426,13 +420,18 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
    * attempt count after upstream tries, when the virtual host asks).
    */
   private void localReply(int status, String body, String details, HttpHeaders extra) {
+    localReply(status, body, details, extra, -1);
+  }
+
+  /** {@code grpcStatus}: what a gRPC request gets instead of the HTTP status mapped (-1: the mapping). */
+  private void localReply(int status, String body, String details, HttpHeaders extra, int grpcStatus) {
     if (!responseHeaders.isEmpty()) {
       if (extra == null) {
         extra = new DefaultHttpHeaders();
       }
       responseHeaders.apply(extra, entry(null));
     }
-    stream.sendLocalReply(Integer.MAX_VALUE, status, body, extra, details);
+    stream.sendLocalReply(Integer.MAX_VALUE, status, body, extra, details, grpcStatus);
   }
 
   private void cancelTimeout() {

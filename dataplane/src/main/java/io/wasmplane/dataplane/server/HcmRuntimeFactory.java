@@ -42,15 +42,14 @@ final class HcmRuntimeFactory {
     return build(cfg, where, cfg::routes);
   }
 
-  /** With RDS the route table comes from {@code routes}, read once per stream when its router filter is created. */
+  /** With RDS the route table comes from {@code routes}, read once per stream when its filters are created. */
   HcmRuntime build(HcmConfig cfg, String where, java.util.function.Supplier<RouteTable> routes) {
     HcmStats hcmStats = new HcmStats(stats, cfg.statPrefix());
-    var context = new io.wasmplane.dataplane.http.FilterContext(stats, cfg.statPrefix(), routes);
     List<HttpFilterFactory> factories = new ArrayList<>();
     List<AccessLogger> loggers = new ArrayList<>();
     try {
       for (HttpFilterConfig f : cfg.httpFilters()) {
-        factories.add(filterFactory(f, context, hcmStats, cfg.upgrades(), where));
+        factories.add(filterFactory(f, hcmStats, cfg.upgrades(), where));
       }
       for (int i = 0; i < cfg.accessLogs().size(); i++) {
         AccessLogConfig a = cfg.accessLogs().get(i);
@@ -81,11 +80,10 @@ final class HcmRuntimeFactory {
     return new HcmRuntime(cfg, List.copyOf(factories), hcmStats, List.copyOf(loggers), routes);
   }
 
-  private HttpFilterFactory filterFactory(HttpFilterConfig f, io.wasmplane.dataplane.http.FilterContext context, HcmStats hcmStats,
-      io.wasmplane.dataplane.config.UpgradeConfigs upgrades, String where) {
+  private HttpFilterFactory filterFactory(HttpFilterConfig f, HcmStats hcmStats, io.wasmplane.dataplane.config.UpgradeConfigs upgrades,
+      String where) {
     if (f.name().equals(EnvoyTypes.ROUTER)) {
-      java.util.function.Supplier<RouteTable> routes = context.routes();
-      return cb -> new RouterFilter(cb, routes.get(), clusters, hcmStats, upgrades);
+      return cb -> new RouterFilter(cb, clusters, hcmStats, upgrades);
     }
     if (f.discovery().isPresent()) {
       io.wasmplane.dataplane.http.ExtensionConfigProvider p = extensionConfigs;
@@ -94,14 +92,14 @@ final class HcmRuntimeFactory {
       }
       return p.discoveredFilter(f.name(), f.discovery().get(), where + ".http_filters " + f.name());
     }
-    return extensionFilter(f, where, null, context);
+    return extensionFilter(f, where, null);
   }
 
   volatile io.wasmplane.dataplane.http.ExtensionConfigProvider extensionConfigs;
 
   /** A filter from its typed config alone (static http_filters entries, and ECDS configs); canaries Wasm plugins. */
   HttpFilterFactory extensionFilter(HttpFilterConfig f, String where) {
-    return extensionFilter(f, where, null, null);
+    return extensionFilter(f, where, null);
   }
 
   /** The latest filter built from ECDS per filter name and not yet released: the version that serves that name. */
@@ -113,7 +111,7 @@ final class HcmRuntimeFactory {
    * failed state that would answer by its failure policy (which is what a first version gets, as in Envoy).
    */
   HttpFilterFactory discoveredFilter(HttpFilterConfig f, String where) {
-    HttpFilterFactory built = extensionFilter(f, where, discovered.get(f.name()), null);
+    HttpFilterFactory built = extensionFilter(f, where, discovered.get(f.name()));
     if (built instanceof io.wasmplane.dataplane.wasm.SwappableFilterFactory w) {
       discovered.put(f.name(), w);
     }
@@ -126,9 +124,8 @@ final class HcmRuntimeFactory {
     return w == null ? java.util.Optional.empty() : w.current().loadFailure();
   }
 
-  /** {@code context}: the HCM the filter is built in; null for an ECDS config, which HCMs share. */
-  private HttpFilterFactory extensionFilter(HttpFilterConfig f, String where,
-      io.wasmplane.dataplane.wasm.SwappableFilterFactory replacing, io.wasmplane.dataplane.http.FilterContext context) {
+  /** A filter built from its typed config alone: it reaches its stream's route and HCM stats through its callbacks. */
+  private HttpFilterFactory extensionFilter(HttpFilterConfig f, String where, io.wasmplane.dataplane.wasm.SwappableFilterFactory replacing) {
     String typeName = f.typeUrl().substring(f.typeUrl().lastIndexOf('/') + 1);
     if (typeName.equals(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor().getFullName())) {
       String w = where + ".http_filters " + f.name();
@@ -149,7 +146,7 @@ final class HcmRuntimeFactory {
     var provider = io.wasmplane.dataplane.http.HttpFilterRegistry.find(f.name(), typeName)
         .orElseThrow(() -> new ConfigException(where + ": no implementation for http filter " + f.name()));
     String w = where + ".http_filters " + f.name();
-    return context == null ? provider.create(f, w) : provider.create(f, w, context);
+    return provider.create(f, w);
   }
 
   /** The one writer per file, shared by every listener that logs to it (tcp_proxy too). */

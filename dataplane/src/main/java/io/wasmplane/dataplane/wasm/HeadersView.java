@@ -24,25 +24,34 @@ public final class HeadersView implements HeaderMap {
   private final HttpHeaders headers;
   private final boolean tls;
   private final boolean writable;
+  /** Told of every change (Envoy's Wasm filter clears the route cache when the request headers change); or null. */
+  private final Runnable onChange;
 
-  private HeadersView(HttpRequest request, HttpResponse response, HttpHeaders headers, boolean tls, boolean writable) {
+  private HeadersView(HttpRequest request, HttpResponse response, HttpHeaders headers, boolean tls, boolean writable,
+      Runnable onChange) {
     this.request = request;
     this.response = response;
     this.headers = headers;
     this.tls = tls;
     this.writable = writable;
+    this.onChange = onChange;
   }
 
   public static HeadersView request(HttpRequest r, boolean tls, boolean writable) {
-    return new HeadersView(r, null, r.headers(), tls, writable);
+    return request(r, tls, writable, null);
+  }
+
+  /** A request's headers whose every change (add, replace, remove, set all) runs {@code onChange} afterwards. */
+  public static HeadersView request(HttpRequest r, boolean tls, boolean writable, Runnable onChange) {
+    return new HeadersView(r, null, r.headers(), tls, writable, onChange);
   }
 
   public static HeadersView response(HttpResponse r, boolean writable) {
-    return new HeadersView(null, r, r.headers(), false, writable);
+    return new HeadersView(null, r, r.headers(), false, writable, null);
   }
 
   public static HeadersView trailers(HttpHeaders h, boolean writable) {
-    return new HeadersView(null, null, h, false, writable);
+    return new HeadersView(null, null, h, false, writable, null);
   }
 
   /** How many entries {@link #entries()} has, without building them (the count proxy_on_request_headers gets). */
@@ -183,6 +192,7 @@ public final class HeadersView implements HeaderMap {
     if (!setPseudo(k, value)) {
       headers.add(k, value);
     }
+    changed();
   }
 
   @Override
@@ -191,6 +201,7 @@ public final class HeadersView implements HeaderMap {
     if (!setPseudo(k, value)) {
       headers.set(k, value);
     }
+    changed();
   }
 
   @Override
@@ -200,6 +211,13 @@ public final class HeadersView implements HeaderMap {
       return; // pseudo-headers cannot be removed
     }
     headers.remove(k);
+    changed();
+  }
+
+  private void changed() {
+    if (onChange != null) {
+      onChange.run();
+    }
   }
 
   @Override
@@ -208,6 +226,7 @@ public final class HeadersView implements HeaderMap {
     for (Map.Entry<String, String> e : entries) {
       add(e.getKey(), e.getValue());
     }
+    changed(); // also when the new set is empty
   }
 
   private boolean setPseudo(String k, String value) {

@@ -138,7 +138,8 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
         r.headers().forEach(e -> extra.add(e.getKey(), e.getValue()));
       }
       String body = r.body() == null ? "" : new String(r.body(), StandardCharsets.UTF_8);
-      cb.sendLocalReply(r.statusCode(), body, extra, r.details() == null || r.details().isEmpty() ? "wasm_local_reply" : r.details());
+      cb.sendLocalReply(r.statusCode(), body, extra, r.details() == null || r.details().isEmpty() ? "wasm_local_reply" : r.details(),
+          r.grpcStatus());
       return FilterStatus.STOP_ITERATION;
     }
     return watchIfStopped(status);
@@ -277,7 +278,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return null;
     }
     if (requestView == null || !requestView.shows(r, !inResponse)) {
-      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse);
+      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse, cb::clearRouteCache);
     }
     return requestView;
   }

@@ -7,14 +7,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.config.CorsPolicyConfig;
 import io.wasmplane.dataplane.config.PerFilterConfigs;
-import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
-import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HttpFilter;
-import io.wasmplane.dataplane.http.HttpStream;
 import java.util.Optional;
 
 /**
@@ -24,11 +21,9 @@ import java.util.Optional;
  * forward_not_matching_preflights is false (then answered without them); other requests from an allowed origin get
  * access-control-allow-origin, -allow-credentials and -expose-headers on their response.
  */
-final class CorsFilter implements HttpFilter, HttpStream.StreamAware {
+final class CorsFilter implements HttpFilter {
   private final CorsFilterFactory factory;
   private final FilterCallbacks callbacks;
-  private HttpStream stream;
-  private RouteTable routes;
   private CorsPolicyConfig policy;
   /** The request's Origin when this is a CORS request from an allowed origin: its response gets the headers. */
   private String allowedOrigin;
@@ -39,21 +34,15 @@ final class CorsFilter implements HttpFilter, HttpStream.StreamAware {
   }
 
   @Override
-  public void attach(HttpStream stream) {
-    this.stream = stream;
-    this.routes = stream.runtime().routes().get(); // the table the router of this stream reads too
-  }
-
-  @Override
   public FilterStatus decodeHeaders(HttpRequest request, boolean endStream) {
     String origin = request.headers().get("origin");
     if (origin == null || origin.isEmpty()) {
       return FilterStatus.CONTINUE; // Envoy does nothing more either (and counts nothing)
     }
-    if (!routes.configuresFilter(factory.filterName(), true)) {
-      return FilterStatus.CONTINUE; // no route has a policy: spare the route lookup
+    if (!callbacks.routeTable().configuresFilter(factory.filterName(), true)) {
+      return FilterStatus.CONTINUE; // no route has a policy: leave the route to the router
     }
-    policy = policyFor(routes.route(RequestFacts.of(request)));
+    policy = policyFor(callbacks.route());
     if (policy == null) {
       return FilterStatus.CONTINUE;
     }
@@ -62,7 +51,7 @@ final class CorsFilter implements HttpFilter, HttpStream.StreamAware {
       return FilterStatus.CONTINUE;
     }
     boolean allowed = policy.allowsOrigin(origin);
-    CorsFilterFactory.CorsStats stats = factory.stats(stream.runtime().stats());
+    CorsFilterFactory.CorsStats stats = factory.stats(callbacks.connectionManagerStats());
     (allowed ? stats.originValid() : stats.originInvalid()).inc();
     if (!enabled) {
       return FilterStatus.CONTINUE; // shadow mode: evaluated and counted, not enforced

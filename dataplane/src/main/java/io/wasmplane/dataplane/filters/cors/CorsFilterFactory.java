@@ -1,6 +1,7 @@
 package io.wasmplane.dataplane.filters.cors;
 
 import io.wasmplane.dataplane.http.FilterCallbacks;
+import io.wasmplane.dataplane.http.HcmScoped;
 import io.wasmplane.dataplane.http.HcmStats;
 import io.wasmplane.dataplane.http.HttpFilter;
 import io.wasmplane.dataplane.http.HttpFilterFactory;
@@ -9,11 +10,11 @@ import io.wasmplane.dataplane.stats.Counter;
 /** One configured CORS filter: its name (the key of its per-route configs) and its stats. */
 final class CorsFilterFactory implements HttpFilterFactory {
   /** Envoy's http.<stat_prefix>.cors.* counters, of the connection manager this filter runs in. */
-  record CorsStats(HcmStats owner, Counter originValid, Counter originInvalid) {}
+  record CorsStats(Counter originValid, Counter originInvalid) {}
 
   private final String filterName;
-  /** A one-entry cache: a static filter serves one connection manager; an ECDS one may serve several. */
-  private volatile CorsStats stats;
+  private final HcmScoped<CorsStats> stats =
+      new HcmScoped<>(hcm -> new CorsStats(hcm.counter("cors.origin_valid"), hcm.counter("cors.origin_invalid")));
 
   CorsFilterFactory(String filterName) {
     this.filterName = filterName;
@@ -29,11 +30,6 @@ final class CorsFilterFactory implements HttpFilterFactory {
   }
 
   CorsStats stats(HcmStats hcm) {
-    CorsStats s = stats;
-    if (s == null || s.owner() != hcm) {
-      s = new CorsStats(hcm, hcm.counter("cors.origin_valid"), hcm.counter("cors.origin_invalid"));
-      stats = s;
-    }
-    return s;
+    return stats.get(hcm);
   }
 }

@@ -9,7 +9,6 @@ import io.wasmplane.dataplane.config.HeaderMatcherSpec;
 import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.RouteAction;
 import io.wasmplane.dataplane.config.RouteEntry;
-import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HttpFilter;
@@ -36,7 +35,6 @@ final class FaultFilter implements HttpFilter {
   private final FilterCallbacks callbacks;
   private final String name;
   private final FaultConfig filterLevel;
-  private final RouteTable routes;
   private final FaultStats stats;
   private FaultConfig config;
   private HttpHeaders requestHeaders;
@@ -44,25 +42,25 @@ final class FaultFilter implements HttpFilter {
   private boolean faultActive;
   private boolean destroyed;
 
-  /** {@code routes}: null when no route can configure this filter (nor does the filter-level config need the route). */
-  FaultFilter(FilterCallbacks callbacks, String name, FaultConfig filterLevel, RouteTable routes, FaultStats stats) {
+  FaultFilter(FilterCallbacks callbacks, String name, FaultConfig filterLevel, FaultStats stats) {
     this.callbacks = callbacks;
     this.name = name;
     this.filterLevel = filterLevel;
-    this.routes = routes;
     this.stats = stats;
   }
 
   @Override
   public FilterStatus decodeHeaders(HttpRequest request, boolean endStream) {
     requestHeaders = request.headers();
-    RequestFacts facts = RequestFacts.of(request);
-    Optional<RouteEntry> route = routes == null ? Optional.empty() : routes.route(facts);
-    config = route.flatMap(r -> r.filterConfigs().get(name, FaultConfig.class)).orElse(filterLevel);
+    // The stream's cached route, which the router then reuses; none is matched when no route configures this filter
+    // and the filter's own config does not need it (a later filter changing the headers would make it a wasted match).
+    boolean needsRoute = !filterLevel.upstreamCluster().isEmpty() || callbacks.routeTable().configuresFilter(name, false);
+    Optional<RouteEntry> route = needsRoute ? callbacks.route() : Optional.empty();
+    config = route.isPresent() ? route.get().filterConfigs().get(name, FaultConfig.class).orElse(filterLevel) : filterLevel;
     if (config.delay().isEmpty() && config.abort().isEmpty()) {
       return FilterStatus.CONTINUE; // Istio's filter-level config, and a route's empty one
     }
-    if (!matchesUpstreamCluster(route) || !matchesDownstreamNode() || !matchesHeaders(facts)) {
+    if (!matchesUpstreamCluster(route) || !matchesDownstreamNode() || !matchesHeaders(request)) {
       return FilterStatus.CONTINUE;
     }
     long delayMs = delayMillis();
@@ -137,13 +135,8 @@ final class FaultFilter implements HttpFilter {
       stats.downstreamAborts(downstream).inc();
     }
     callbacks.streamInfo().setFlag(ResponseFlag.FAULT_INJECTED);
-    int status = http != null ? http : 200; // a gRPC abort is an HTTP 200 carrying the gRPC status
-    if (GrpcLocalReply.isGrpc(requestHeaders)) {
-      int grpcStatus = grpc != null ? grpc : GrpcLocalReply.fromHttp(status);
-      callbacks.sendLocalReply(200, "", GrpcLocalReply.headers(grpcStatus, ABORT_BODY), "fault_filter_abort");
-    } else {
-      callbacks.sendLocalReply(status, ABORT_BODY, null, "fault_filter_abort");
-    }
+    // A gRPC status aborts a non-gRPC request with HTTP 200; a gRPC request gets the gRPC status, or the HTTP one mapped.
+    callbacks.sendLocalReply(http != null ? http : 200, ABORT_BODY, null, "fault_filter_abort", grpc != null ? grpc : -1);
     return true;
   }
 
@@ -233,7 +226,11 @@ final class FaultFilter implements HttpFilter {
     return node != null && config.downstreamNodes().contains(node);
   }
 
-  private boolean matchesHeaders(RequestFacts facts) {
+  private boolean matchesHeaders(HttpRequest request) {
+    if (config.headers().isEmpty()) {
+      return true;
+    }
+    RequestFacts facts = RequestFacts.of(request);
     for (HeaderMatcherSpec h : config.headers()) {
       if (!h.matches(facts)) {
         return false;

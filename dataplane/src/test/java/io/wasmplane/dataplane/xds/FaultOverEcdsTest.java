@@ -1,0 +1,84 @@
+package io.wasmplane.dataplane.xds;
+
+import static io.wasmplane.dataplane.testing.Ports.freePort;
+import static io.wasmplane.dataplane.xds.Resources.ads;
+import static io.wasmplane.dataplane.xds.Resources.staticCluster;
+import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.await;
+import static io.wasmplane.dataplane.xds.XdsDataplaneScenarios.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.core.v3.ExtensionConfigSource;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.wasmplane.dataplane.Dataplane;
+import io.wasmplane.dataplane.testing.RawResponse;
+import io.wasmplane.dataplane.testing.TestUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * envoy.filters.http.fault whose config arrives over ECDS (it reaches its stream's route and HCM stats through its
+ * callbacks, so nothing ties it to one HCM): applied, counted under the HCM's stat prefix, swapped on update.
+ */
+@Timeout(60)
+class FaultOverEcdsTest {
+  private static final String FAULT = "type.googleapis.com/" + HTTPFault.getDescriptor().getFullName();
+
+  private SmallAdsServer ads;
+  private TestUpstream upstream;
+  private Dataplane dp;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ads = new SmallAdsServer();
+    upstream = new TestUpstream("a");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (dp != null) {
+      dp.close();
+    }
+    ads.close();
+    upstream.close();
+  }
+
+  private static TypedExtensionConfig abort(int status) {
+    HTTPFault fault = HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder().setHttpStatus(status)
+        .setPercentage(FractionalPercent.newBuilder().setNumerator(100))).build();
+    return TypedExtensionConfig.newBuilder().setName("headers").setTypedConfig(Any.pack(fault)).build();
+  }
+
+  private static int status(int port) {
+    try {
+      return RawResponse.get(port, "h", "/x").status();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void aFaultFilterFromEcdsAbortsAndCountsUnderItsConnectionManager() throws Exception {
+    int port = freePort();
+    ads.set(EcdsWasmFilterTest.CDS, staticCluster("c1", upstream.port()));
+    ads.set(EcdsWasmFilterTest.ECDS, abort(418));
+    ads.set(EcdsWasmFilterTest.LDS, EcdsWasmFilterTest.listener(port, ExtensionConfigSource.newBuilder().setConfigSource(ads())
+        .addTypeUrls(FAULT)));
+    dp = Resources.startDataplane("dp-1", ads.port(), "GRPC");
+
+    await("the fault from ECDS answers", () -> status(port) == 418);
+    RawResponse r = RawResponse.get(port, "h", "/x");
+    assertThat(r.body()).isEqualTo("fault filter abort");
+    assertThat(counter(dp, "http.ingress.fault.aborts_injected")).isEqualTo(2);
+    assertThat(upstream.requests.get()).isZero();
+
+    ads.set(EcdsWasmFilterTest.ECDS, abort(503));
+    await("the update swaps the fault for new streams", () -> status(port) == 503);
+    assertThat(upstream.requests.get()).isZero();
+  }
+}
