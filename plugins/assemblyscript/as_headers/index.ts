@@ -222,6 +222,11 @@ class AsHeadersStream extends Context {
     if (response.get("x-internal").length > 0) {
       response.remove("x-internal");
     }
+    // Envoy's upstream attributes: which upstream answered, and from which local address the proxy reached it
+    const upstream = propertyOrEmpty("upstream\0address");
+    if (upstream.length > 0) {
+      response.add("x-as-upstream", upstream + " from " + propertyOrEmpty("upstream\0local_address"));
+    }
     return FilterHeadersStatusValues.Continue;
   }
 

@@ -120,8 +120,10 @@ class WasmHttpFilterTest {
     // What the upstream received, as the plugin set it.
     assertThat(r.body()).contains("x-as-stamp: v1\n").contains("x-as-route: GET /hello\n")
         .contains("x-as-plugin: as_headers_plugin\n").containsPattern("x-as-source: 127\\.0\\.0\\.1:\\d+\n");
-    // What the client received.
+    // What the client received; upstream.address and upstream.local_address name the connection that answered.
     assertThat(r.headers().firstValue("x-as-stamp")).hasValue("v1");
+    assertThat(r.headers().firstValue("x-as-upstream").orElseThrow())
+        .matches("127\\.0\\.0\\.1:" + upstream.port() + " from 127\\.0\\.0\\.1:\\d+");
   }
 
   @Test

@@ -369,6 +369,12 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       case "destination.port" -> info.downstreamLocal == null ? null : PropertyEncoding.int64(info.downstreamLocal.getPort());
       case "connection.id" -> PropertyEncoding.uint64(info.connectionId);
       case "upstream.address" -> str(info.upstreamHost);
+      case "upstream.port" -> {
+        int colon = info.upstreamHost == null ? -1 : info.upstreamHost.lastIndexOf(':');
+        yield colon < 0 ? null : PropertyEncoding.int64(Long.parseLong(info.upstreamHost.substring(colon + 1)));
+      }
+      case "upstream.local_address" -> address(info.upstreamLocal, true);
+      case "upstream.local_port" -> info.upstreamLocal == null ? null : PropertyEncoding.int64(info.upstreamLocal.getPort());
       default -> {
         if (path.size() == 2 && path.get(0).equals("connection")) {
           yield io.wasmplane.dataplane.tls.ConnectionTls.property(info.downstreamTlsSession, path.get(1));
