@@ -29,7 +29,7 @@ final class LbPolicyTranslator {
       Any a = extension.get();
       if (is(a, RoundRobin.class)) {
         RoundRobin rr = BootstrapTranslator.unpack(a, RoundRobin.class, where + POLICY);
-        FieldGuard.onlySupported(rr, where + POLICY, Set.of());
+        FieldGuard.onlySupported(rr, where + POLICY, Set.of("locality_lb_config"));
         return ClusterConfig.LbPolicy.ROUND_ROBIN;
       }
       if (is(a, Random.class)) {
@@ -109,7 +109,8 @@ final class LbPolicyTranslator {
         return ClusterConfig.LeastRequestLbConfig.DEFAULT;
       }
       LeastRequest lr = BootstrapTranslator.unpack(extension.get(), LeastRequest.class, where + POLICY);
-      FieldGuard.onlySupported(lr, where + POLICY, Set.of("choice_count", "active_request_bias", "selection_method", "enable_full_scan"));
+      FieldGuard.onlySupported(lr, where + POLICY, Set.of("choice_count", "active_request_bias", "selection_method", "enable_full_scan",
+          "locality_lb_config"));
       if (lr.getSelectionMethod() != LeastRequest.SelectionMethod.N_CHOICES || lr.getEnableFullScan().getValue()) {
         throw new ConfigException(where + POLICY + ": selection_method FULL_SCAN (or enable_full_scan) is not supported (N_CHOICES)");
       }
@@ -124,6 +125,27 @@ final class LbPolicyTranslator {
     FieldGuard.onlySupported(lr, w, Set.of("choice_count", "active_request_bias"));
     return leastRequest(lr.hasChoiceCount() ? lr.getChoiceCount().getValue() : null,
         lr.hasActiveRequestBias() ? lr.getActiveRequestBias() : null, w);
+  }
+
+  /**
+   * Whether the round_robin or least_request policy extension asks for locality weighted balancing
+   * ({@code locality_lb_config.locality_weighted_lb_config}, the extensions' form of common_lb_config's);
+   * zone aware routing is refused.
+   */
+  static boolean extensionLocalityWeighted(Cluster c, String where) {
+    Optional<Any> extension = extension(c, where);
+    if (extension.isEmpty() || is(extension.get(), Random.class)) {
+      return false;
+    }
+    Any a = extension.get();
+    var l = is(a, RoundRobin.class) ? BootstrapTranslator.unpack(a, RoundRobin.class, where + POLICY).getLocalityLbConfig()
+        : BootstrapTranslator.unpack(a, LeastRequest.class, where + POLICY).getLocalityLbConfig();
+    FieldGuard.onlySupported(l, where + POLICY + ".locality_lb_config", Set.of("locality_weighted_lb_config"));
+    if (l.hasLocalityWeightedLbConfig()) {
+      FieldGuard.onlySupported(l.getLocalityWeightedLbConfig(), where + POLICY + ".locality_lb_config.locality_weighted_lb_config", Set.of());
+      return true;
+    }
+    return false;
   }
 
   private static ClusterConfig.LeastRequestLbConfig leastRequest(Integer choiceCount, RuntimeDouble bias, String where) {

@@ -20,10 +20,13 @@ final class LocalityLbTranslator {
 
   private LocalityLbTranslator() {}
 
-  /** Whether the cluster sets common_lb_config.locality_weighted_lb_config (a message without fields). */
+  /**
+   * Whether the cluster sets common_lb_config.locality_weighted_lb_config (a message without fields), or its
+   * load_balancing_policy extension's locality_lb_config does.
+   */
   static boolean localityWeighted(Cluster c, String where) {
     if (!c.hasCommonLbConfig() || !c.getCommonLbConfig().hasLocalityWeightedLbConfig()) {
-      return false;
+      return LbPolicyTranslator.extensionLocalityWeighted(c, where);
     }
     FieldGuard.onlySupported(c.getCommonLbConfig().getLocalityWeightedLbConfig(),
         where + ".common_lb_config.locality_weighted_lb_config", Set.of());

@@ -44,9 +44,9 @@ final class EdfPicker implements HostPicker {
       return weighted(hosts);
     }
     if (bias == 1) {
-      return new EdfPicker(hosts, (w, h) -> w / (h.activeRequests() + 1.0));
+      return new EdfPicker(hosts, (w, h) -> w / (Math.max(0, h.activeRequests()) + 1.0));
     }
-    return new EdfPicker(hosts, (w, h) -> w / Math.pow(h.activeRequests() + 1.0, bias));
+    return new EdfPicker(hosts, (w, h) -> w / Math.pow(Math.max(0, h.activeRequests()) + 1.0, bias));
   }
 
   @Override

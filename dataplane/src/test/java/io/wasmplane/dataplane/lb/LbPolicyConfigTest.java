@@ -129,6 +129,16 @@ class LbPolicyConfigTest {
         """);
     assertThat(ext.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.LEAST_REQUEST);
     assertThat(ext.leastRequest()).isEqualTo(new ClusterConfig.LeastRequestLbConfig(3, 2.0));
+    assertThat(ext.localityWeightedLb()).isFalse();
+    assertThat(cluster("""
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.least_request
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest
+                locality_lb_config: {locality_weighted_lb_config: {}}
+        """).localityWeightedLb()).isTrue();
     // The extension wins over lb_policy and the legacy configs, as in Envoy.
     ClusterConfig rr = cluster("""
         lb_policy: LEAST_REQUEST
@@ -172,6 +182,11 @@ class LbPolicyConfigTest {
       "extension slow start | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
           + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, slow_start_config: {}}}}]} "
           + "| cluster c.load_balancing_policy.policies[0].typed_extension_config.typed_config: unsupported field(s) [slow_start_config]",
+      "zone aware           | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
+          + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, locality_lb_config: "
+          + "{zone_aware_lb_config: {}}}}}]} "
+          + "| cluster c.load_balancing_policy.policies[0].typed_extension_config.typed_config.locality_lb_config: unsupported field(s) "
+          + "[zone_aware_lb_config]",
   })
   void leastRequestAndRoundRobinConfigsRefused(String name, String extra, String message) {
     assertThatThrownBy(() -> cluster(extra.replace("\\n", "\n"))).isInstanceOf(ConfigException.class).hasMessageContaining(message);
