@@ -9,11 +9,10 @@ import java.util.function.IntToDoubleFunction;
  * allocation. Not thread-safe: one per worker ({@link WorkerSlots}).
  */
 final class EdfScheduler {
-  /** A binary min-heap of entries by (deadline, order). */
-  private final int[] heap;
+  /** A binary min-heap by (deadline, order), position by position: the entry, its deadline and when it was scheduled. */
+  private final int[] entry;
   private final double[] deadline;
   private final long[] order;
-  private double now;
   private long scheduled;
 
   /** Schedules every entry with its weight from {@code weightOf} (each > 0). */
@@ -21,50 +20,53 @@ final class EdfScheduler {
     if (n < 1) {
       throw new IllegalArgumentException("no entries");
     }
-    heap = new int[n];
+    entry = new int[n];
     deadline = new double[n];
     order = new long[n];
     for (int i = 0; i < n; i++) {
-      heap[i] = i;
+      entry[i] = i;
       deadline[i] = 1 / weightOf.applyAsDouble(i);
       order[i] = scheduled++;
     }
     for (int i = n / 2 - 1; i >= 0; i--) {
-      siftDown(i);
+      siftDown(i, entry[i], deadline[i], order[i]);
     }
   }
 
   /** The entry with the earliest deadline, scheduled again with its weight now (a replace-top, not a pop and push). */
   int pickAndAdd(IntToDoubleFunction weightOf) {
-    int e = heap[0];
-    now = deadline[e];
-    deadline[e] = now + 1 / weightOf.applyAsDouble(e);
-    order[e] = scheduled++;
-    siftDown(0);
+    int e = entry[0];
+    double now = deadline[0];
+    siftDown(0, e, now + 1 / weightOf.applyAsDouble(e), scheduled++);
     return e;
   }
 
-  private void siftDown(int at) {
-    int n = heap.length;
-    int e = heap[at];
+  /** Puts (e, d, o) at {@code at} and moves it down past every child that is due earlier. */
+  private void siftDown(int at, int e, double d, long o) {
+    int n = entry.length;
     while (true) {
       int child = 2 * at + 1;
       if (child >= n) {
         break;
       }
-      if (child + 1 < n && earlier(heap[child + 1], heap[child])) {
-        child++;
+      int right = child + 1;
+      if (right < n && earlier(deadline[right], order[right], deadline[child], order[child])) {
+        child = right;
       }
-      if (!earlier(heap[child], e)) {
+      if (!earlier(deadline[child], order[child], d, o)) {
         break;
       }
-      heap[at] = heap[child];
+      entry[at] = entry[child];
+      deadline[at] = deadline[child];
+      order[at] = order[child];
       at = child;
     }
-    heap[at] = e;
+    entry[at] = e;
+    deadline[at] = d;
+    order[at] = o;
   }
 
-  private boolean earlier(int a, int b) {
-    return deadline[a] < deadline[b] || (deadline[a] == deadline[b] && order[a] < order[b]);
+  private static boolean earlier(double d1, long o1, double d2, long o2) {
+    return d1 < d2 || (d1 == d2 && o1 < o2);
   }
 }
