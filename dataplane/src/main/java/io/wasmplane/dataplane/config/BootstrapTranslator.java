@@ -871,7 +871,8 @@ public final class BootstrapTranslator {
         "transport_socket", "typed_extension_protocol_options", "http2_protocol_options", "circuit_breakers",
         "dns_refresh_rate", "dns_lookup_family", "per_connection_buffer_limit_bytes", "respect_dns_ttl",
         "eds_cluster_config", "health_checks", "outlier_detection", "common_lb_config", "ring_hash_lb_config", "maglev_lb_config",
-        "transport_socket_matches", "upstream_bind_config", "upstream_connection_options"));
+        "transport_socket_matches", "upstream_bind_config", "upstream_connection_options", "round_robin_lb_config",
+        "least_request_lb_config", "load_balancing_policy"));
     ClusterConfig.DiscoveryType type = switch (c.getType()) {
       case STATIC -> ClusterConfig.DiscoveryType.STATIC;
       case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
@@ -893,7 +894,6 @@ public final class BootstrapTranslator {
     }
     List<ClusterConfig.EndpointAddress> endpoints = endpoints(c.getLoadAssignment(), where + ".load_assignment",
         type != ClusterConfig.DiscoveryType.STRICT_DNS && type != ClusterConfig.DiscoveryType.LOGICAL_DNS);
-    ClusterConfig.requireSupportedWeights(lb, endpoints, where + ".load_assignment.endpoints.lb_endpoints");
     if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && endpoints.size() != 1) {
       throw new ConfigException(where + ": LOGICAL_DNS clusters need exactly one endpoint, got " + endpoints.size());
     }
@@ -949,7 +949,7 @@ public final class BootstrapTranslator {
         HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
         TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where),
         LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"), http2,
-        LocalityLbTranslator.localityWeighted(c, where));
+        LocalityLbTranslator.localityWeighted(c, where), LbPolicyTranslator.leastRequest(c, where));
   }
 
   /**

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * A static cluster: how to find its hosts, balance over them and talk to them; {@code socketOptions} are set on every
  * upstream connection (its socket_options and upstream_connection_options.tcp_keepalive); {@code localityWeightedLb}
- * (common_lb_config.locality_weighted_lb_config) picks a locality by its weight before a host within it.
+ * (common_lb_config.locality_weighted_lb_config) picks a locality by its weight before a host within it;
+ * {@code leastRequest}: least_request_lb_config (or the least_request load_balancing_policy), read by LEAST_REQUEST.
  */
 public record ClusterConfig(
     String name,
@@ -26,13 +27,22 @@ public record ClusterConfig(
     List<SocketOptionSpec> socketOptions,
     int overprovisioningFactor,
     Http2Options http2,
-    boolean localityWeightedLb) {
+    boolean localityWeightedLb,
+    LeastRequestLbConfig leastRequest) {
 
   /** Envoy's default overprovisioning factor (1.4), in percent. */
   public static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
 
   public ClusterConfig {
     socketOptions = List.copyOf(socketOptions);
+  }
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches,
+      List<SocketOptionSpec> socketOptions, int overprovisioningFactor, Http2Options http2, boolean localityWeightedLb) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
+        socketOptions, overprovisioningFactor, http2, localityWeightedLb, LeastRequestLbConfig.DEFAULT);
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -65,7 +75,7 @@ public record ClusterConfig(
   /** The same cluster with the endpoints (and policy.overprovisioning_factor) an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps, int overprovisioning) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches, socketOptions, overprovisioning, http2, localityWeightedLb);
+        health, hashLb, socketMatches, socketOptions, overprovisioning, http2, localityWeightedLb, leastRequest);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */
@@ -74,22 +84,6 @@ public record ClusterConfig(
     tls.ifPresent(all::add);
     socketMatches.forEach(m -> m.tls().ifPresent(all::add));
     return all;
-  }
-
-  /**
-   * Envoy weighs ROUND_ROBIN and LEAST_REQUEST hosts by load_balancing_weight (EDF scheduling), which this data plane
-   * does not: their endpoints must all weigh the same. RANDOM ignores weights in Envoy too; RING_HASH and MAGLEV weigh.
-   */
-  public static void requireSupportedWeights(LbPolicy policy, List<EndpointAddress> endpoints, String where) {
-    if (policy != LbPolicy.ROUND_ROBIN && policy != LbPolicy.LEAST_REQUEST) {
-      return;
-    }
-    for (EndpointAddress e : endpoints) {
-      if (e.weight() != endpoints.get(0).weight()) {
-        throw new ConfigException(where + ".load_balancing_weight: endpoints of different weights (" + endpoints.get(0).weight()
-            + ", " + e.weight() + ") are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not " + policy);
-      }
-    }
   }
 
   /**
@@ -124,6 +118,14 @@ public record ClusterConfig(
     public static final HashLbConfig DEFAULT = new HashLbConfig(1024, 8L * 1024 * 1024, false, 65537);
   }
 
+  /**
+   * LEAST_REQUEST's settings (Envoy's defaults): with equal host weights the best of {@code choiceCount} random hosts
+   * by active requests; with unequal ones an EDF schedule by weight / (active requests + 1)^{@code activeRequestBias}.
+   */
+  public record LeastRequestLbConfig(int choiceCount, double activeRequestBias) {
+    public static final LeastRequestLbConfig DEFAULT = new LeastRequestLbConfig(2, 1.0);
+  }
+
   public enum UpstreamProtocol { HTTP1, HTTP2 }
 
   /** Envoy's default circuit breaker thresholds: 1024 connections, pending and active requests; 3 active retries. */
@@ -135,7 +137,7 @@ public record ClusterConfig(
    * A configured endpoint: a host name or IP and a port (DNS names are resolved by the cluster), and whether EDS
    * reported it UNHEALTHY, DRAINING or TIMEOUT (Envoy's /failed_eds_health: not used unless in panic) or DEGRADED
    * (/degraded_eds_health: used only when too few healthy hosts remain), and its load_balancing_weight (1 when unset;
-   * honoured by RING_HASH and MAGLEV), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
+   * ignored by RANDOM, as Envoy), and its endpoint's and locality's envoy.transport_socket_match metadata (what transport_socket_matches
    * pick its transport socket by), and its locality's priority (0 is the highest; lower ones take the load P0 cannot),
    * its locality (with its load_balancing_weight, used only with locality weighted load balancing) and whether it is a
    * canary ({@code canary: true} in its {@code envoy.lb} metadata; shown by /clusters).

@@ -64,6 +64,10 @@ public final class EnvoyTypes {
           .add(UpstreamTlsContext.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
+          // Cluster load_balancing_policy extensions (LbPolicyTranslator).
+          .add(io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random.getDescriptor())
           // filter_chain_matcher: the network inputs and the IP trie matcher's config.
           .add(io.envoyproxy.envoy.extensions.matching.common_inputs.network.v3.NetworkInputsProto.getDescriptor().getMessageTypes())
           .add(com.github.xds.type.matcher.v3.IPMatcher.getDescriptor())

@@ -1,9 +1,20 @@
 package io.wasmplane.dataplane.config;
 
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import java.util.Optional;
 import java.util.Set;
 
-/** A cluster's {@code lb_policy} with {@code ring_hash_lb_config} / {@code maglev_lb_config}, validated as Envoy does. */
+/**
+ * A cluster's {@code lb_policy} with {@code ring_hash_lb_config} / {@code maglev_lb_config} /
+ * {@code least_request_lb_config} / {@code round_robin_lb_config}, or its {@code load_balancing_policy} extension
+ * (round_robin, least_request, random), validated as Envoy does. Envoy uses {@code load_balancing_policy} when set and
+ * then ignores {@code lb_policy} and the legacy per-policy configs.
+ */
 final class LbPolicyTranslator {
   /** Envoy's bound (PGV) on both ring sizes. */
   static final long MAX_RING_SIZE = 8L * 1024 * 1024;
@@ -13,6 +24,23 @@ final class LbPolicyTranslator {
   private LbPolicyTranslator() {}
 
   static ClusterConfig.LbPolicy policy(Cluster c, String where) {
+    Optional<Any> extension = extension(c, where);
+    if (extension.isPresent()) {
+      Any a = extension.get();
+      if (is(a, RoundRobin.class)) {
+        RoundRobin rr = BootstrapTranslator.unpack(a, RoundRobin.class, where + POLICY);
+        FieldGuard.onlySupported(rr, where + POLICY, Set.of("locality_lb_config"));
+        return ClusterConfig.LbPolicy.ROUND_ROBIN;
+      }
+      if (is(a, Random.class)) {
+        FieldGuard.onlySupported(BootstrapTranslator.unpack(a, Random.class, where + POLICY), where + POLICY, Set.of());
+        return ClusterConfig.LbPolicy.RANDOM;
+      }
+      return ClusterConfig.LbPolicy.LEAST_REQUEST; // extension() refuses any other type
+    }
+    if (c.hasRoundRobinLbConfig()) { // only slow_start_config, which is not implemented
+      FieldGuard.onlySupported(c.getRoundRobinLbConfig(), where + ".round_robin_lb_config", Set.of());
+    }
     return switch (c.getLbPolicy()) {
       case ROUND_ROBIN -> ClusterConfig.LbPolicy.ROUND_ROBIN;
       case LEAST_REQUEST -> ClusterConfig.LbPolicy.LEAST_REQUEST;
@@ -65,5 +93,106 @@ final class LbPolicyTranslator {
       }
     }
     return new ClusterConfig.HashLbConfig(min, max, murmur, table);
+  }
+
+  private static final String POLICY = ".load_balancing_policy.policies[0].typed_extension_config.typed_config";
+
+  /**
+   * LEAST_REQUEST's choice_count (at least 2) and active_request_bias (at least 0; its default_value, as there is no
+   * runtime layer) from the least_request policy extension or the legacy least_request_lb_config; Envoy's defaults
+   * otherwise.
+   */
+  static ClusterConfig.LeastRequestLbConfig leastRequest(Cluster c, String where) {
+    Optional<Any> extension = extension(c, where);
+    if (extension.isPresent()) {
+      if (!is(extension.get(), LeastRequest.class)) {
+        return ClusterConfig.LeastRequestLbConfig.DEFAULT;
+      }
+      LeastRequest lr = BootstrapTranslator.unpack(extension.get(), LeastRequest.class, where + POLICY);
+      FieldGuard.onlySupported(lr, where + POLICY, Set.of("choice_count", "active_request_bias", "selection_method", "enable_full_scan",
+          "locality_lb_config"));
+      if (lr.getSelectionMethod() != LeastRequest.SelectionMethod.N_CHOICES || lr.getEnableFullScan().getValue()) {
+        throw new ConfigException(where + POLICY + ": selection_method FULL_SCAN (or enable_full_scan) is not supported (N_CHOICES)");
+      }
+      return leastRequest(lr.hasChoiceCount() ? lr.getChoiceCount().getValue() : null,
+          lr.hasActiveRequestBias() ? lr.getActiveRequestBias() : null, where + POLICY);
+    }
+    if (!c.hasLeastRequestLbConfig()) {
+      return ClusterConfig.LeastRequestLbConfig.DEFAULT;
+    }
+    String w = where + ".least_request_lb_config";
+    var lr = c.getLeastRequestLbConfig();
+    FieldGuard.onlySupported(lr, w, Set.of("choice_count", "active_request_bias"));
+    return leastRequest(lr.hasChoiceCount() ? lr.getChoiceCount().getValue() : null,
+        lr.hasActiveRequestBias() ? lr.getActiveRequestBias() : null, w);
+  }
+
+  /**
+   * Whether the round_robin or least_request policy extension asks for locality weighted balancing
+   * ({@code locality_lb_config.locality_weighted_lb_config}, the extensions' form of common_lb_config's);
+   * zone aware routing is refused.
+   */
+  static boolean extensionLocalityWeighted(Cluster c, String where) {
+    Optional<Any> extension = extension(c, where);
+    if (extension.isEmpty() || is(extension.get(), Random.class)) {
+      return false;
+    }
+    Any a = extension.get();
+    var l = is(a, RoundRobin.class) ? BootstrapTranslator.unpack(a, RoundRobin.class, where + POLICY).getLocalityLbConfig()
+        : BootstrapTranslator.unpack(a, LeastRequest.class, where + POLICY).getLocalityLbConfig();
+    FieldGuard.onlySupported(l, where + POLICY + ".locality_lb_config", Set.of("locality_weighted_lb_config"));
+    if (l.hasLocalityWeightedLbConfig()) {
+      FieldGuard.onlySupported(l.getLocalityWeightedLbConfig(), where + POLICY + ".locality_lb_config.locality_weighted_lb_config", Set.of());
+      return true;
+    }
+    return false;
+  }
+
+  private static ClusterConfig.LeastRequestLbConfig leastRequest(Integer choiceCount, RuntimeDouble bias, String where) {
+    ClusterConfig.LeastRequestLbConfig d = ClusterConfig.LeastRequestLbConfig.DEFAULT;
+    int choices = d.choiceCount();
+    if (choiceCount != null) {
+      if (Integer.toUnsignedLong(choiceCount) < 2) {
+        throw new ConfigException(where + ".choice_count: " + Integer.toUnsignedString(choiceCount) + " must be at least 2");
+      }
+      choices = (int) Math.min(Integer.toUnsignedLong(choiceCount), Integer.MAX_VALUE);
+    }
+    double activeRequestBias = d.activeRequestBias();
+    if (bias != null) {
+      activeRequestBias = bias.getDefaultValue(); // runtime_key: accepted, no runtime layer
+      if (!(activeRequestBias >= 0) || Double.isInfinite(activeRequestBias)) {
+        throw new ConfigException(where + ".active_request_bias.default_value: " + activeRequestBias + " must be a finite number >= 0");
+      }
+    }
+    return new ClusterConfig.LeastRequestLbConfig(choices, activeRequestBias);
+  }
+
+  /**
+   * The typed_config of load_balancing_policy's first policy, empty without the field. Envoy takes the first policy
+   * it knows; every policy Envoy knows changes the balancing, so one not implemented here is refused rather than
+   * skipped.
+   */
+  private static Optional<Any> extension(Cluster c, String where) {
+    if (!c.hasLoadBalancingPolicy()) {
+      return Optional.empty();
+    }
+    String w = where + ".load_balancing_policy";
+    FieldGuard.onlySupported(c.getLoadBalancingPolicy(), w, Set.of("policies"));
+    if (c.getLoadBalancingPolicy().getPoliciesCount() == 0) {
+      throw new ConfigException(w + ".policies: at least one policy is required");
+    }
+    var policy = c.getLoadBalancingPolicy().getPolicies(0);
+    FieldGuard.onlySupported(policy, w + ".policies[0]", Set.of("typed_extension_config"));
+    Any a = policy.getTypedExtensionConfig().getTypedConfig();
+    if (!is(a, RoundRobin.class) && !is(a, LeastRequest.class) && !is(a, Random.class)) {
+      throw new ConfigException(w + ".policies[0].typed_extension_config: unsupported policy '" + policy.getTypedExtensionConfig().getName()
+          + "' (type " + (a.getTypeUrl().isEmpty() ? "<none>" : a.getTypeUrl()) + "); supported: "
+          + "envoy.load_balancing_policies.round_robin, envoy.load_balancing_policies.least_request, envoy.load_balancing_policies.random");
+    }
+    return Optional.of(a);
+  }
+
+  private static boolean is(Any a, Class<? extends com.google.protobuf.Message> type) {
+    return a.is(type);
   }
 }

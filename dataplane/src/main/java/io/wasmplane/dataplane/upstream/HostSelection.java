@@ -16,11 +16,13 @@ import java.util.function.Function;
 final class HostSelection {
   /**
    * What one request balances over: hosts of one priority level, and the consistent-hash balancer built over them or,
-   * with locality weighted balancing (not in panic), the picker of one of their localities.
+   * with locality weighted balancing (not in panic), the picker of one of their localities; {@code picker}: the
+   * weighted round robin or least request over {@code hosts} (null where the policy needs none).
    */
-  record Candidates(int priority, List<UpstreamHost> hosts, boolean panic, HashBalancer hash, LocalityPicker localities) {}
+  record Candidates(int priority, List<UpstreamHost> hosts, boolean panic, HashBalancer hash, LocalityPicker localities,
+      HostPicker picker) {}
 
-  private static final Candidates NONE = new Candidates(0, List.of(), false, null, null);
+  private static final Candidates NONE = new Candidates(0, List.of(), false, null, null, null);
   static final HostSelection EMPTY = new HostSelection(null, new Candidates[] {NONE}, 0, 0, 0, 0);
 
   /** The candidates when one level takes all the load (the common case); null otherwise. */
@@ -47,6 +49,12 @@ final class HostSelection {
    */
   static HostSelection of(List<UpstreamHost> all, int overprovisioningFactor, int panicThresholdPercent, boolean excludePending,
       boolean localityWeighted, Function<WeightedHosts, HashBalancer> hashing) {
+    return of(all, overprovisioningFactor, panicThresholdPercent, excludePending, localityWeighted, hashing, hosts -> null);
+  }
+
+  /** {@code picking} builds the {@link HostPicker} over a host list (a level's, or a locality's), or null for none. */
+  static HostSelection of(List<UpstreamHost> all, int overprovisioningFactor, int panicThresholdPercent, boolean excludePending,
+      boolean localityWeighted, Function<WeightedHosts, HashBalancer> hashing, Function<List<UpstreamHost>, HostPicker> picking) {
     if (all.isEmpty()) {
       return EMPTY;
     }
@@ -69,10 +77,14 @@ final class HostSelection {
           : hashing.apply(localities == null ? WeightedHosts.flat(hashed) : localities.hashWeights(hashed));
       // Envoy ignores locality weights in panic (all hosts); hashing balancers weigh localities in their tables instead.
       boolean pickLocality = localities != null && !panic && hashing == null;
-      healthyOf[i] = new Candidates(l.priority, panic ? l.all : l.healthy, panic, hb,
-          pickLocality ? localities.picker(l.healthy, excludePending, overprovisioningFactor) : null);
-      degradedOf[i] = new Candidates(l.priority, panic ? l.all : l.degraded, panic, hb,
-          pickLocality ? localities.picker(l.degraded, excludePending, overprovisioningFactor) : null);
+      List<UpstreamHost> healthy = panic ? l.all : l.healthy;
+      List<UpstreamHost> degraded = panic ? l.all : l.degraded;
+      HostPicker healthyPicker = picking.apply(healthy);
+      healthyOf[i] = new Candidates(l.priority, healthy, panic, hb,
+          pickLocality ? localities.picker(l.healthy, excludePending, overprovisioningFactor, picking) : null, healthyPicker);
+      degradedOf[i] = new Candidates(l.priority, degraded, panic, hb,
+          pickLocality ? localities.picker(l.degraded, excludePending, overprovisioningFactor, picking) : null,
+          panic ? healthyPicker : picking.apply(degraded));
     }
     Candidates[] byRoll = new Candidates[100];
     int roll = fill(byRoll, 0, load.healthy(), healthyOf);

@@ -38,9 +38,10 @@ final class Localities {
    * The picker over the localities' {@code usable} hosts (the level's healthy, or degraded, ones); with
    * {@code excludePending}, hosts not checked yet count in no total (ignore_new_hosts_until_first_hc). Null when no
    * locality has an effective weight: Envoy then balances over all the level's usable hosts, as without locality
-   * weighting.
+   * weighting. {@code picking} builds each locality's {@link HostPicker}.
    */
-  LocalityPicker picker(List<UpstreamHost> usable, boolean excludePending, int overprovisioningFactor) {
+  LocalityPicker picker(List<UpstreamHost> usable, boolean excludePending, int overprovisioningFactor,
+      java.util.function.Function<List<UpstreamHost>, HostPicker> picking) {
     Set<UpstreamHost> usableSet = identitySet(usable);
     List<List<UpstreamHost>> picked = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
@@ -62,7 +63,8 @@ final class Localities {
         weights.add(effective);
       }
     }
-    return picked.isEmpty() ? null : new LocalityPicker(picked, weights.stream().mapToDouble(Double::doubleValue).toArray());
+    return picked.isEmpty() ? null
+        : new LocalityPicker(picked, weights.stream().mapToDouble(Double::doubleValue).toArray(), picking);
   }
 
   /**

@@ -141,7 +141,7 @@ public final class UpstreamCluster {
   private synchronized void refreshSelection() {
     HostSelection s = HostSelection.of(hosts.get(), overprovisioningFactor, config.health().panicThresholdPercent(),
         config.health().ignoreNewHostsUntilFirstHc(), config.localityWeightedLb(),
-        config.lbPolicy().hashing() ? list -> HashBalancer.build(config, list) : null);
+        config.lbPolicy().hashing() ? list -> HashBalancer.build(config, list) : null, list -> HostPicker.of(config, list));
     selection = s;
     stats.membershipTotal.set(s.total());
     stats.membershipHealthy.set(s.healthy());
@@ -251,10 +251,12 @@ public final class UpstreamCluster {
         : s.choose(hashing ? (int) Long.remainderUnsigned(h, 100) : ThreadLocalRandom.current().nextInt(100));
     List<UpstreamHost> list = c.hosts();
     AtomicInteger rr = rrIndex;
+    HostPicker picker = c.picker();
     if (c.localities() != null) { // locality weighted: a locality first, then a host within it by the policy
       LocalityPicker.Choice l = c.localities().next();
       list = l.hosts();
       rr = l.roundRobin();
+      picker = l.picker();
     }
     int n = list.size();
     if (n == 0) {
@@ -270,17 +272,11 @@ public final class UpstreamCluster {
     if (hb != null) {
       return hb.choose(h, attempt);
     }
-    return switch (config.lbPolicy()) {
-      case ROUND_ROBIN -> list.get(Math.floorMod(rr.getAndIncrement(), n));
-      case RANDOM, RING_HASH, MAGLEV -> list.get(ThreadLocalRandom.current().nextInt(n));
-      case LEAST_REQUEST -> {
-        // Envoy's default: power of two random choices.
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        UpstreamHost a = list.get(r.nextInt(n));
-        UpstreamHost b = list.get(r.nextInt(n));
-        yield b.activeRequests() < a.activeRequests() ? b : a;
-      }
-    };
+    if (picker != null) { // weighted round robin, least request
+      return picker.pick();
+    }
+    return config.lbPolicy() == ClusterConfig.LbPolicy.ROUND_ROBIN ? list.get(Math.floorMod(rr.getAndIncrement(), n))
+        : list.get(ThreadLocalRandom.current().nextInt(n));
   }
 
   /** Takes one of the circuit breaker's {@code max_retries} slots; false when all are in use. */

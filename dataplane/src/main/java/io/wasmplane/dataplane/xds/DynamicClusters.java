@@ -261,12 +261,6 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
       try {
         eps = BootstrapTranslator.endpoints(update.proto(), "cluster_load_assignment " + service, true);
         factor = BootstrapTranslator.overprovisioningFactor(update.proto(), "cluster_load_assignment " + service);
-        for (String c : clusters) {
-          ClusterConfig cc = accepted.get(c);
-          if (cc != null) {
-            ClusterConfig.requireSupportedWeights(cc.lbPolicy(), eps, "cluster_load_assignment " + service + ".endpoints.lb_endpoints");
-          }
-        }
       } catch (ConfigException e) {
         return Verdicts.reject(e.getMessage());
       }

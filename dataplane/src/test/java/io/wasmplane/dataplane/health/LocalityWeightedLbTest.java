@@ -82,8 +82,9 @@ class LocalityWeightedLbTest {
   }
 
   /**
-   * Who served each of n requests, sent by 8 clients at once: the locality picks and each locality's round robin are
-   * counters, so the counts do not depend on the order the requests arrive in.
+   * Who served each of n requests, sent by 8 clients at once: the locality picks (each worker's own sequence), each
+   * locality's round robin and the weighted schedules (one per worker) are deterministic, so the counts stay within a
+   * few picks per worker of their shares whatever order the requests arrive in.
    */
   static Map<String, Long> split(Dataplane dp, int n) throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);

@@ -104,13 +104,92 @@ class LbPolicyConfigTest {
   }
 
   @Test
-  void unequalWeightsNeedAPolicyThatWeighsOrIgnoresThem() {
+  void unequalWeightsAreAcceptedByEveryPolicy() {
     String two = ", load_balancing_weight: 2}, {endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8081}}}";
-    assertThatThrownBy(() -> translate("lb_policy: ROUND_ROBIN", two)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("cluster c.load_assignment.endpoints.lb_endpoints.load_balancing_weight: endpoints of different weights (2, 1)"
-            + " are only supported with lb_policy RING_HASH, MAGLEV or RANDOM, not ROUND_ROBIN");
-    assertThat(translate("lb_policy: RANDOM", two).clusters()).isNotEmpty();
-    assertThat(translate("lb_policy: RING_HASH", two).clusters()).isNotEmpty();
+    for (String policy : new String[] {"ROUND_ROBIN", "LEAST_REQUEST", "RANDOM", "RING_HASH", "MAGLEV"}) {
+      assertThat(translate("lb_policy: " + policy, two).clusters().stream().filter(c -> c.name().equals("c")).findFirst().orElseThrow()
+          .endpoints()).extracting(ClusterConfig.EndpointAddress::weight).containsExactly(2, 1);
+    }
+  }
+
+  @Test
+  void leastRequestSettingsFromTheLegacyFieldOrThePolicyExtension() {
+    assertThat(cluster("lb_policy: LEAST_REQUEST").leastRequest()).isEqualTo(new ClusterConfig.LeastRequestLbConfig(2, 1.0));
+    assertThat(cluster("lb_policy: LEAST_REQUEST\nleast_request_lb_config: {choice_count: 5, active_request_bias: {default_value: 0.5,"
+        + " runtime_key: lr.bias}}").leastRequest()).isEqualTo(new ClusterConfig.LeastRequestLbConfig(5, 0.5));
+    ClusterConfig ext = cluster("""
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.least_request
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest
+                choice_count: 3
+                active_request_bias: {default_value: 2}
+        """);
+    assertThat(ext.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.LEAST_REQUEST);
+    assertThat(ext.leastRequest()).isEqualTo(new ClusterConfig.LeastRequestLbConfig(3, 2.0));
+    assertThat(ext.localityWeightedLb()).isFalse();
+    assertThat(cluster("""
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.least_request
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest
+                locality_lb_config: {locality_weighted_lb_config: {}}
+        """).localityWeightedLb()).isTrue();
+    // The extension wins over lb_policy and the legacy configs, as in Envoy.
+    ClusterConfig rr = cluster("""
+        lb_policy: LEAST_REQUEST
+        least_request_lb_config: {choice_count: 4}
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.round_robin
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin}
+        """);
+    assertThat(rr.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.ROUND_ROBIN);
+    assertThat(rr.leastRequest()).isEqualTo(ClusterConfig.LeastRequestLbConfig.DEFAULT);
+    assertThat(cluster("""
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.random
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.load_balancing_policies.random.v3.Random}
+        """).lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RANDOM);
+    assertThat(cluster("lb_policy: ROUND_ROBIN\nround_robin_lb_config: {}").lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.ROUND_ROBIN);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "choice_count 1       | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {choice_count: 1} "
+          + "| cluster c.least_request_lb_config.choice_count: 1 must be at least 2",
+      "negative bias        | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {active_request_bias: {default_value: -1}} "
+          + "| cluster c.least_request_lb_config.active_request_bias.default_value: -1.0 must be a finite number >= 0",
+      "slow start (LR)      | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {slow_start_config: {slow_start_window: 10s}} "
+          + "| cluster c.least_request_lb_config: unsupported field(s) [slow_start_config]",
+      "slow start (RR)      | round_robin_lb_config: {slow_start_config: {slow_start_window: 10s}} "
+          + "| cluster c.round_robin_lb_config: unsupported field(s) [slow_start_config]",
+      "unknown extension    | load_balancing_policy: {policies: [{typed_extension_config: {name: wrr, typed_config: {'@type': "
+          + "type.googleapis.com/google.protobuf.Empty}}}]} "
+          + "| cluster c.load_balancing_policy.policies[0].typed_extension_config: unsupported policy 'wrr' (type "
+          + "type.googleapis.com/google.protobuf.Empty); supported: envoy.load_balancing_policies.round_robin",
+      "no policy            | load_balancing_policy: {} | cluster c.load_balancing_policy.policies: at least one policy is required",
+      "full scan            | load_balancing_policy: {policies: [{typed_extension_config: {name: lr, typed_config: {'@type': "
+          + "type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest, selection_method: FULL_SCAN}}}]} "
+          + "| selection_method FULL_SCAN (or enable_full_scan) is not supported",
+      "extension slow start | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
+          + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, slow_start_config: {}}}}]} "
+          + "| cluster c.load_balancing_policy.policies[0].typed_extension_config.typed_config: unsupported field(s) [slow_start_config]",
+      "zone aware           | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
+          + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, locality_lb_config: "
+          + "{zone_aware_lb_config: {}}}}}]} "
+          + "| cluster c.load_balancing_policy.policies[0].typed_extension_config.typed_config.locality_lb_config: unsupported field(s) "
+          + "[zone_aware_lb_config]",
+  })
+  void leastRequestAndRoundRobinConfigsRefused(String name, String extra, String message) {
+    assertThatThrownBy(() -> cluster(extra.replace("\\n", "\n"))).isInstanceOf(ConfigException.class).hasMessageContaining(message);
   }
 
   @Test

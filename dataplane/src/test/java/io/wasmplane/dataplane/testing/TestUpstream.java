@@ -33,6 +33,8 @@ public final class TestUpstream implements AutoCloseable {
   /** How long /healthz waits before answering. */
   public final java.util.concurrent.atomic.AtomicLong healthDelayMillis = new java.util.concurrent.atomic.AtomicLong();
   public final AtomicInteger forceStatus = new AtomicInteger();
+  /** How long every answer but /healthz waits (counted in {@link #requests} from its start), e.g. to keep requests active. */
+  public final java.util.concurrent.atomic.AtomicLong delayMillis = new java.util.concurrent.atomic.AtomicLong();
   /** The headers of the last /healthz request (lower-case names, first values). */
   public volatile Map<String, String> lastHealthCheckHeaders = Map.of();
   /** What each request (but /check) was answered with: the echo of its request line, headers and body. */
@@ -74,6 +76,13 @@ public final class TestUpstream implements AutoCloseable {
     requests.incrementAndGet();
     byte[] reqBody = ex.getRequestBody().readAllBytes();
     int status = 200;
+    if (delayMillis.get() > 0) {
+      try {
+        Thread.sleep(delayMillis.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (path.startsWith("/slow/")) {
       try {
         Thread.sleep(Long.parseLong(path.substring(6).replaceAll("/.*", "")));
