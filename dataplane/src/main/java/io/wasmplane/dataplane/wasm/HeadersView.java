@@ -24,25 +24,42 @@ public final class HeadersView implements HeaderMap {
   private final HttpHeaders headers;
   private final boolean tls;
   private final boolean writable;
+  private final HeaderNames names;
 
-  private HeadersView(HttpRequest request, HttpResponse response, HttpHeaders headers, boolean tls, boolean writable) {
+  private HeadersView(HttpRequest request, HttpResponse response, HttpHeaders headers, boolean tls, boolean writable,
+      HeaderNames names) {
     this.request = request;
     this.response = response;
     this.headers = headers;
     this.tls = tls;
     this.writable = writable;
+    this.names = names;
   }
 
+  /** A view whose lookups take names through the worker's {@code names} (its event loop only). */
+  static HeadersView request(HttpRequest r, boolean tls, boolean writable, HeaderNames names) {
+    return new HeadersView(r, null, r.headers(), tls, writable, names);
+  }
+
+  static HeadersView response(HttpResponse r, boolean writable, HeaderNames names) {
+    return new HeadersView(null, r, r.headers(), false, writable, names);
+  }
+
+  static HeadersView trailers(HttpHeaders h, boolean writable, HeaderNames names) {
+    return new HeadersView(null, null, h, false, writable, names);
+  }
+
+  /** A view for listing its entries (property values), with no name table of its own. */
   public static HeadersView request(HttpRequest r, boolean tls, boolean writable) {
-    return new HeadersView(r, null, r.headers(), tls, writable);
+    return request(r, tls, writable, HeaderNames.UNCACHED);
   }
 
   public static HeadersView response(HttpResponse r, boolean writable) {
-    return new HeadersView(null, r, r.headers(), false, writable);
+    return response(r, writable, HeaderNames.UNCACHED);
   }
 
   public static HeadersView trailers(HttpHeaders h, boolean writable) {
-    return new HeadersView(null, null, h, false, writable);
+    return trailers(h, writable, HeaderNames.UNCACHED);
   }
 
   /** How many entries {@link #entries()} has, without building them (the count proxy_on_request_headers gets). */
@@ -96,7 +113,18 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public String get(String key) {
-    String k = lowerCase(key);
+    CharSequence k = names.of(key);
+    if (pseudo(k)) {
+      return getPseudo(k.toString());
+    }
+    return getRegular(k);
+  }
+
+  private static boolean pseudo(CharSequence k) {
+    return k.length() > 0 && k.charAt(0) == ':';
+  }
+
+  private String getPseudo(String k) {
     if (request != null) {
       switch (k) {
         case ":authority":
@@ -113,6 +141,10 @@ public final class HeadersView implements HeaderMap {
     } else if (response != null && k.equals(":status")) {
       return response.status().codeAsText().toString();
     }
+    return getRegular(k);
+  }
+
+  private String getRegular(CharSequence k) {
     if (headers instanceof ArrayHttpHeaders a) {
       return a.getJoined(k);
     }
@@ -166,37 +198,26 @@ public final class HeadersView implements HeaderMap {
     return k.length() + v.length() + perEntry;
   }
 
-  /** Plugins almost always pass lower-case names: then no copy. */
-  private static String lowerCase(String key) {
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        return key.toLowerCase(Locale.ROOT);
-      }
-    }
-    return key;
-  }
-
   @Override
   public void add(String key, String value) {
-    String k = lowerCase(key);
-    if (!setPseudo(k, value)) {
+    CharSequence k = names.of(key);
+    if (!pseudo(k) || !setPseudo(k.toString(), value)) {
       headers.add(k, value);
     }
   }
 
   @Override
   public void replace(String key, String value) {
-    String k = lowerCase(key);
-    if (!setPseudo(k, value)) {
+    CharSequence k = names.of(key);
+    if (!pseudo(k) || !setPseudo(k.toString(), value)) {
       headers.set(k, value);
     }
   }
 
   @Override
   public void remove(String key) {
-    String k = lowerCase(key);
-    if (k.startsWith(":")) {
+    CharSequence k = names.of(key);
+    if (pseudo(k)) {
       return; // pseudo-headers cannot be removed
     }
     headers.remove(k);

@@ -264,8 +264,8 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
     return switch (type) {
       case HTTP_REQUEST_HEADERS -> requestView();
       case HTTP_RESPONSE_HEADERS -> responseView();
-      case HTTP_REQUEST_TRAILERS -> cb.requestTrailers() == null ? null : HeadersView.trailers(cb.requestTrailers(), !inResponse);
-      case HTTP_RESPONSE_TRAILERS -> cb.responseTrailers() == null ? null : HeadersView.trailers(cb.responseTrailers(), true);
+      case HTTP_REQUEST_TRAILERS -> cb.requestTrailers() == null ? null : HeadersView.trailers(cb.requestTrailers(), !inResponse, worker.headerNames);
+      case HTTP_RESPONSE_TRAILERS -> cb.responseTrailers() == null ? null : HeadersView.trailers(cb.responseTrailers(), true, worker.headerNames);
       default -> null;
     };
   }
@@ -277,7 +277,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return null;
     }
     if (requestView == null || !requestView.shows(r, !inResponse)) {
-      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse);
+      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse, worker.headerNames);
     }
     return requestView;
   }
@@ -288,7 +288,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return null;
     }
     if (responseView == null || !responseView.shows(r, true)) {
-      responseView = HeadersView.response(r, true);
+      responseView = HeadersView.response(r, true, worker.headerNames);
     }
     return responseView;
   }
