@@ -24,34 +24,50 @@ public final class HeadersView implements HeaderMap {
   private final HttpHeaders headers;
   private final boolean tls;
   private final boolean writable;
+  private final HeaderNames names;
   /** Told of every change (Envoy's Wasm filter clears the route cache when the request headers change); or null. */
   private final Runnable onChange;
 
   private HeadersView(HttpRequest request, HttpResponse response, HttpHeaders headers, boolean tls, boolean writable,
-      Runnable onChange) {
+      HeaderNames names, Runnable onChange) {
     this.request = request;
     this.response = response;
     this.headers = headers;
     this.tls = tls;
     this.writable = writable;
+    this.names = names;
     this.onChange = onChange;
   }
 
-  public static HeadersView request(HttpRequest r, boolean tls, boolean writable) {
-    return request(r, tls, writable, null);
+  /** A view whose lookups take names through the worker's {@code names} (its event loop only). */
+  static HeadersView request(HttpRequest r, boolean tls, boolean writable, HeaderNames names) {
+    return request(r, tls, writable, names, null);
   }
 
-  /** A request's headers whose every change (add, replace, remove, set all) runs {@code onChange} afterwards. */
-  public static HeadersView request(HttpRequest r, boolean tls, boolean writable, Runnable onChange) {
-    return new HeadersView(r, null, r.headers(), tls, writable, onChange);
+  /** The same, whose every change (add, replace, remove, set all) runs {@code onChange} afterwards (null: none). */
+  static HeadersView request(HttpRequest r, boolean tls, boolean writable, HeaderNames names, Runnable onChange) {
+    return new HeadersView(r, null, r.headers(), tls, writable, names, onChange);
+  }
+
+  static HeadersView response(HttpResponse r, boolean writable, HeaderNames names) {
+    return new HeadersView(null, r, r.headers(), false, writable, names, null);
+  }
+
+  static HeadersView trailers(HttpHeaders h, boolean writable, HeaderNames names) {
+    return new HeadersView(null, null, h, false, writable, names, null);
+  }
+
+  /** A view for listing its entries (property values), with no name table of its own. */
+  public static HeadersView request(HttpRequest r, boolean tls, boolean writable) {
+    return request(r, tls, writable, HeaderNames.UNCACHED);
   }
 
   public static HeadersView response(HttpResponse r, boolean writable) {
-    return new HeadersView(null, r, r.headers(), false, writable, null);
+    return response(r, writable, HeaderNames.UNCACHED);
   }
 
   public static HeadersView trailers(HttpHeaders h, boolean writable) {
-    return new HeadersView(null, null, h, false, writable, null);
+    return trailers(h, writable, HeaderNames.UNCACHED);
   }
 
   /** How many entries {@link #entries()} has, without building them (the count proxy_on_request_headers gets). */
@@ -105,7 +121,18 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public String get(String key) {
-    String k = lowerCase(key);
+    CharSequence k = names.of(key);
+    if (pseudo(k)) {
+      return getPseudo(k.toString());
+    }
+    return getRegular(k);
+  }
+
+  private static boolean pseudo(CharSequence k) {
+    return k.length() > 0 && k.charAt(0) == ':';
+  }
+
+  private String getPseudo(String k) {
     if (request != null) {
       switch (k) {
         case ":authority":
@@ -122,6 +149,10 @@ public final class HeadersView implements HeaderMap {
     } else if (response != null && k.equals(":status")) {
       return response.status().codeAsText().toString();
     }
+    return getRegular(k);
+  }
+
+  private String getRegular(CharSequence k) {
     if (headers instanceof ArrayHttpHeaders a) {
       return a.getJoined(k);
     }
@@ -175,21 +206,10 @@ public final class HeadersView implements HeaderMap {
     return k.length() + v.length() + perEntry;
   }
 
-  /** Plugins almost always pass lower-case names: then no copy. */
-  private static String lowerCase(String key) {
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        return key.toLowerCase(Locale.ROOT);
-      }
-    }
-    return key;
-  }
-
   @Override
   public void add(String key, String value) {
-    String k = lowerCase(key);
-    if (!setPseudo(k, value)) {
+    CharSequence k = names.of(key);
+    if (!pseudo(k) || !setPseudo(k.toString(), value)) {
       headers.add(k, value);
     }
     changed();
@@ -197,8 +217,8 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public void replace(String key, String value) {
-    String k = lowerCase(key);
-    if (!setPseudo(k, value)) {
+    CharSequence k = names.of(key);
+    if (!pseudo(k) || !setPseudo(k.toString(), value)) {
       headers.set(k, value);
     }
     changed();
@@ -206,8 +226,8 @@ public final class HeadersView implements HeaderMap {
 
   @Override
   public void remove(String key) {
-    String k = lowerCase(key);
-    if (k.startsWith(":")) {
+    CharSequence k = names.of(key);
+    if (pseudo(k)) {
       return; // pseudo-headers cannot be removed
     }
     headers.remove(k);

@@ -154,6 +154,8 @@ public final class PluginHandle {
     private String error;
     private long failedAt;
     private boolean closed;
+    /** The names this worker's streams look headers up by, converted once (see HeaderNames). */
+    final HeaderNames headerNames = new HeaderNames();
 
     private Instance(EventLoop loop) {
       this.loop = loop;

@@ -265,8 +265,8 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
     return switch (type) {
       case HTTP_REQUEST_HEADERS -> requestView();
       case HTTP_RESPONSE_HEADERS -> responseView();
-      case HTTP_REQUEST_TRAILERS -> cb.requestTrailers() == null ? null : HeadersView.trailers(cb.requestTrailers(), !inResponse);
-      case HTTP_RESPONSE_TRAILERS -> cb.responseTrailers() == null ? null : HeadersView.trailers(cb.responseTrailers(), true);
+      case HTTP_REQUEST_TRAILERS -> cb.requestTrailers() == null ? null : HeadersView.trailers(cb.requestTrailers(), !inResponse, worker.headerNames);
+      case HTTP_RESPONSE_TRAILERS -> cb.responseTrailers() == null ? null : HeadersView.trailers(cb.responseTrailers(), true, worker.headerNames);
       default -> null;
     };
   }
@@ -278,7 +278,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return null;
     }
     if (requestView == null || !requestView.shows(r, !inResponse)) {
-      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse, cb::clearRouteCache);
+      requestView = HeadersView.request(r, cb.streamInfo().downstreamTls, !inResponse, worker.headerNames, cb::clearRouteCache);
     }
     return requestView;
   }
@@ -289,7 +289,7 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       return null;
     }
     if (responseView == null || !responseView.shows(r, true)) {
-      responseView = HeadersView.response(r, true);
+      responseView = HeadersView.response(r, true, worker.headerNames);
     }
     return responseView;
   }

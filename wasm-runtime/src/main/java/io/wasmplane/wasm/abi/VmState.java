@@ -64,6 +64,7 @@ public final class VmState {
   private int lastContextId;
   private int lastToken;
   private final CallGuard guard = new CallGuard();
+  private final long[][] argBuffers = {new long[0], new long[1], new long[2], new long[3], new long[4]};
   private int depth;
   private FailState failState = FailState.OK;
   private boolean failureReported;
@@ -273,6 +274,45 @@ public final class VmState {
     return r == null || r.length == 0 ? absent : r[0];
   }
 
+  /** {@link #invoke(ContextState, Callback, long, long...)} with one argument, in a reused array. */
+  public long invoke(ContextState ctx, Callback cb, long absent, long a0) {
+    return invokeFew(ctx, cb, absent, 1, a0, 0, 0);
+  }
+
+  /** {@link #invoke(ContextState, Callback, long, long...)} with two arguments, in a reused array. */
+  public long invoke(ContextState ctx, Callback cb, long absent, long a0, long a1) {
+    return invokeFew(ctx, cb, absent, 2, a0, a1, 0);
+  }
+
+  /** {@link #invoke(ContextState, Callback, long, long...)} with three arguments, in a reused array. */
+  public long invoke(ContextState ctx, Callback cb, long absent, long a0, long a1, long a2) {
+    return invokeFew(ctx, cb, absent, 3, a0, a1, a2);
+  }
+
+  /** The per-request callbacks take one to three arguments: no array is allocated for them. */
+  private long invokeFew(ContextState ctx, Callback cb, long absent, int n, long a0, long a1, long a2) {
+    ExportFunction fn = exports[cb.ordinal()];
+    if (fn == null) {
+      ensureUsable(cb.exportName());
+      return absent;
+    }
+    int arity = shape.arity(cb);
+    long[] args = argsOf(arity >= 0 ? arity : n);
+    for (int i = 0; i < args.length; i++) { // cut or zero-padded to the module's arity, as adapt() does
+      args[i] = i == 0 ? a0 : i == 1 ? a1 : i == 2 ? a2 : 0; // unused ones are passed as 0
+    }
+    long[] r = invokeExport(cb.exportName(), fn, ctx, services.callTimeoutNanos(), args);
+    return r == null || r.length == 0 ? absent : r[0];
+  }
+
+  /**
+   * An argument array of this length, reused: Chicory copies the arguments out as a call starts (compiled code into
+   * locals, the interpreter into its frame), so one array per length serves every call, nested ones too.
+   */
+  private long[] argsOf(int length) {
+    return length < argBuffers.length ? argBuffers[length] : new long[length];
+  }
+
   /** Calls a callback with {@code view} standing in for the context's host (the access logger's stream view). */
   public void invokeWithHost(ContextState ctx, ContextHost view, Callback cb, long... args) {
     ContextHost own = ctx.host;
@@ -426,8 +466,9 @@ public final class VmState {
    */
   long allocate(int size) {
     Callback alloc = shape.allocator();
-    long[] r = invokeExport(alloc.exportName(), exports[alloc.ordinal()], effective, services.callTimeoutNanos(),
-        size);
+    long[] args = argsOf(1);
+    args[0] = size;
+    long[] r = invokeExport(alloc.exportName(), exports[alloc.ordinal()], effective, services.callTimeoutNanos(), args);
     long ptr = r == null || r.length == 0 ? 0 : GuestMemory.unsigned(r[0]);
     if (ptr == 0 || ptr + size > memory.sizeBytes()) {
       LOG.debug("Wasm VM {}: allocator returned {} for {} bytes", label, ptr, size);
