@@ -22,8 +22,12 @@ public final class NetworkFilters {
   private final List<Source> sources;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** Where one filter's plugin version comes from. */
-  private record Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered) {
+  /** Where one filter's plugin version comes from; or, for a filter implemented here, its handlers. */
+  private record Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered, Supplier<ChannelHandler> nativeHandlers) {
+    Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered) {
+      this(name, owned, discovered, null);
+    }
+
     /** The version for a new connection, retained for it; null when there is none. */
     PluginHandle acquire() {
       if (discovered != null) {
@@ -42,13 +46,15 @@ public final class NetworkFilters {
    * naming the filter.
    */
   public static NetworkFilters build(List<NetworkFilterConfig> configs, Supplier<WasmPluginManager> manager,
-      DiscoveredNetworkFilters discovery, String where) {
+      DiscoveredNetworkFilters discovery, io.wasmplane.dataplane.stats.StatsRegistry stats, String where) {
     List<Source> sources = new ArrayList<>();
     try {
       for (int i = 0; i < configs.size(); i++) {
         NetworkFilterConfig c = configs.get(i);
         String w = where + ".filter_chains[0].filters[" + i + "] " + c.name();
-        if (c.discovery().isPresent()) {
+        if (c.nativeFilter() != null) {
+          sources.add(new Source(c.name(), null, null, c.nativeFilter().bind(stats)));
+        } else if (c.discovery().isPresent()) {
           if (discovery == null) {
             throw new ConfigException(w + ".config_discovery: needs dynamic_resources (ECDS)");
           }
@@ -94,6 +100,10 @@ public final class NetworkFilters {
   public List<ChannelHandler> newHandlers(io.wasmplane.dataplane.stats.Counter configMissing) {
     List<ChannelHandler> out = new ArrayList<>(sources.size());
     for (Source s : sources) {
+      if (s.nativeHandlers() != null) {
+        out.add(s.nativeHandlers().get());
+        continue;
+      }
       PluginHandle p = s.acquire();
       out.add(p != null ? new WasmNetworkFilter(p) : new MissingConfigFilter(s.name(), configMissing));
     }
