@@ -21,4 +21,19 @@ public record NetworkFilterConfig(String name, Any typedConfig, Optional<HttpFil
   public static NetworkFilterConfig of(String name, Any typedConfig, NativeNetworkFilter nativeFilter) {
     return new NetworkFilterConfig(name, typedConfig, Optional.empty(), nativeFilter);
   }
+
+  /**
+   * By name, typed config and discovery: a native filter is compiled from its typed config (and has no equality of
+   * its own), so equal configs let an update keep the chain's shape (an in-place HCM swap).
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NetworkFilterConfig c && name.equals(c.name) && java.util.Objects.equals(typedConfig, c.typedConfig)
+        && discovery.equals(c.discovery) && (nativeFilter == null) == (c.nativeFilter == null);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(name, typedConfig, discovery);
+  }
 }
