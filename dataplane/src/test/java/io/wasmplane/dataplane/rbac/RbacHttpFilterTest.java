@@ -231,6 +231,60 @@ class RbacHttpFilterTest {
   }
 
   @Test
+  void behindProxyProtocolRemoteIpIsTheHeadersClientAndDirectRemoteIpTheSocketPeer() throws Exception {
+    String yaml = """
+        static_resources:
+          listeners:
+          - name: ingress
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            listener_filters:
+            - name: envoy.filters.listener.proxy_protocol
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: proxied
+                  use_remote_address: true
+                  route_config:
+                    virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: a}}]}]
+                  http_filters:
+                  - name: envoy.filters.http.rbac
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+                      rules:
+                        policies:
+                          proxied:
+                            permissions: [{any: true}]
+                            principals:
+                            - and_ids:
+                                ids:
+                                - remote_ip: {address_prefix: 192.0.2.0, prefix_len: 24}
+                                - direct_remote_ip: {address_prefix: 127.0.0.1, prefix_len: 32}
+                  - name: envoy.filters.http.router
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+          clusters:
+        %s
+        """.formatted(Bootstraps.staticCluster("a", a.port(), null));
+    try (Dataplane proxied = Bootstraps.start(yaml)) {
+      int p = proxied.port("ingress");
+      String get = "GET / HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n";
+      assertThat(statusLine(p, "PROXY TCP4 192.0.2.10 127.0.0.1 5555 80\r\n" + get)).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(statusLine(p, "PROXY TCP4 203.0.113.9 127.0.0.1 5555 80\r\n" + get)).isEqualTo("HTTP/1.1 403 Forbidden");
+    }
+  }
+
+  private static String statusLine(int port, String request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      return response.lines().findFirst().orElse("");
+    }
+  }
+
+  @Test
   void remoteIpIsTheLastForwardedForEntryWithoutUseRemoteAddress() throws Exception {
     assertThat(get("/xff/a", "x-forwarded-for: 192.0.2.7, 10.1.2.3").status()).isEqualTo(403);
     assertThat(get("/xff/b", "x-forwarded-for: 10.1.2.3, 192.0.2.7").status()).isEqualTo(200);

@@ -30,9 +30,14 @@ class RbacNetworkFilterTest {
   private Dataplane dp;
 
   private static String listener(String name, String rbac, String terminal) {
+    return listener(name, rbac, terminal, "");
+  }
+
+  private static String listener(String name, String rbac, String terminal, String listenerExtra) {
     return """
         - name: %1$s
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+        %4$s
           filter_chains:
           - filters:
             - name: envoy.filters.network.rbac
@@ -41,7 +46,7 @@ class RbacNetworkFilterTest {
                 stat_prefix: %1$s
         %2$s
         %3$s
-        """.formatted(name, Bootstraps.indent(rbac, 8), terminal.replace("LISTENER", name));
+        """.formatted(name, Bootstraps.indent(rbac, 8), terminal.replace("LISTENER", name), Bootstraps.indent(listenerExtra, 2));
   }
 
   private static final String TCP_PROXY = """
@@ -104,11 +109,30 @@ class RbacNetworkFilterTest {
               permissions: [{any: true}]
               principals: [{header: {name: x-evil, present_match: true}}]
         """;
+    // Behind a PROXY protocol hop: remote_ip and destination_ip are the header's, direct_remote_ip the socket's peer.
+    String proxiedClients = """
+        rules:
+          action: ALLOW
+          policies:
+            proxied-192.0.2:
+              permissions: [{destination_ip: {address_prefix: 198.51.100.7, prefix_len: 32}}]
+              principals:
+              - and_ids:
+                  ids:
+                  - remote_ip: {address_prefix: 192.0.2.0, prefix_len: 24}
+                  - direct_remote_ip: {address_prefix: 127.0.0.1, prefix_len: 32}
+        """;
+    String proxyProtocol = """
+        listener_filters:
+        - name: envoy.filters.listener.proxy_protocol
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol}
+        """;
     dp = Bootstraps.start("""
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
         static_resources:
           listeners:
+        %s
         %s
         %s
         %s
@@ -120,6 +144,7 @@ class RbacNetworkFilterTest {
         Bootstraps.indent(listener("tcp_deny", denyLoopback, TCP_PROXY), 2),
         Bootstraps.indent(listener("http_deny", denyAll, HCM), 2),
         Bootstraps.indent(listener("http_header", denyByHeader, HCM), 2),
+        Bootstraps.indent(listener("tcp_proxied", proxiedClients, TCP_PROXY, proxyProtocol), 2),
         Bootstraps.staticCluster("echo", echo.port(), null), Bootstraps.staticCluster("web", web.port(), null)));
   }
 
@@ -157,6 +182,16 @@ class RbacNetworkFilterTest {
     assertThat(counter("tcp_allow.rbac.allowed")).isEqualTo(1);
     assertThat(counter("tcp_allow.rbac.denied")).isZero();
     assertThat(counter("tcp.tcp_allow_proxy.downstream_cx_rx_bytes_total")).isEqualTo(6);
+  }
+
+  @Test
+  void behindProxyProtocolRemoteAndDestinationIpAreTheHeadersAndDirectRemoteIpIsThePeer() throws Exception {
+    int port = dp.port("tcp_proxied");
+    assertThat(exchange(port, "PROXY TCP4 192.0.2.10 198.51.100.7 5555 80\r\nhello\n", 6)).isEqualTo("hello\n");
+    assertThat(exchange(port, "PROXY TCP4 203.0.113.9 198.51.100.7 5555 80\r\nhello\n", 6)).isEqualTo("closed");
+    assertThat(exchange(port, "PROXY TCP4 192.0.2.10 198.51.100.8 5555 80\r\nhello\n", 6)).isEqualTo("closed");
+    assertThat(counter("tcp_proxied.rbac.allowed")).isEqualTo(1);
+    assertThat(counter("tcp_proxied.rbac.denied")).isEqualTo(2);
   }
 
   @Test
