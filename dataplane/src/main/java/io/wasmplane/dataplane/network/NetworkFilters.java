@@ -17,6 +17,8 @@ import java.util.function.Supplier;
 /**
  * A listener's network filters, built once: each gives a fresh Netty handler per connection, holding the connection's
  * own reference on the plugin version it got (static config: the listener's; ECDS: the one current at accept time).
+ * Filters implemented here ({@link io.wasmplane.dataplane.config.NativeNetworkFilter}, e.g. RBAC) bind their stats once
+ * and give each connection its own handler.
  */
 public final class NetworkFilters {
   private final List<Source> sources;
@@ -42,8 +44,8 @@ public final class NetworkFilters {
   }
 
   /**
-   * Prepares every static filter's plugin (canaried) and binds ECDS ones to {@code discovery}; throws ConfigException
-   * naming the filter.
+   * Prepares every static filter's plugin (canaried), binds ECDS ones to {@code discovery} and native ones to
+   * {@code stats}; throws ConfigException naming the filter.
    */
   public static NetworkFilters build(List<NetworkFilterConfig> configs, Supplier<WasmPluginManager> manager,
       DiscoveredNetworkFilters discovery, io.wasmplane.dataplane.stats.StatsRegistry stats, String where) {
