@@ -38,6 +38,7 @@ public final class EnvoyJson {
       HttpConnectionManager.getDescriptor(), Router.getDescriptor(), TcpProxy.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
       HttpProtocolOptions.getDescriptor(), UpstreamTlsContext.getDescriptor(), DownstreamTlsContext.getDescriptor(),
       StdoutAccessLog.getDescriptor(), FileAccessLog.getDescriptor(), RBAC.getDescriptor(), Cors.getDescriptor(),
       LocalRateLimit.getDescriptor(), HealthCheck.getDescriptor(),

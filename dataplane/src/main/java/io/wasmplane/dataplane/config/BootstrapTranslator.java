@@ -250,9 +250,16 @@ public final class BootstrapTranslator {
             url -> url.endsWith("/" + NETWORK_WASM_TYPE), "network filter", NETWORK_WASM_TYPE))));
         continue;
       }
+      if (nf.getTypedConfig().getTypeUrl().endsWith("/" + io.wasmplane.dataplane.filters.rbac.RbacNetworkConfig.TYPE)) {
+        String tw = w + ".typed_config";
+        networkFilters.add(NetworkFilterConfig.of(nf.getName().isEmpty() ? EnvoyTypes.NETWORK_RBAC : nf.getName(), nf.getTypedConfig(),
+            io.wasmplane.dataplane.filters.rbac.RbacNetworkConfig.translate(
+                unpack(nf.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class, tw), tw)));
+        continue;
+      }
       if (!nf.getTypedConfig().getTypeUrl().endsWith("/" + NETWORK_WASM_TYPE)) {
         throw new ConfigException(w + ": unsupported network filter '" + nf.getName() + "' before the terminal filter (supported: "
-            + EnvoyTypes.NETWORK_WASM + ")");
+            + EnvoyTypes.NETWORK_WASM + ", " + EnvoyTypes.NETWORK_RBAC + ")");
       }
       networkFilters.add(new NetworkFilterConfig(nf.getName().isEmpty() ? EnvoyTypes.NETWORK_WASM : nf.getName(), nf.getTypedConfig()));
     }
@@ -406,7 +413,7 @@ public final class BootstrapTranslator {
       }
       throw new ConfigException(w + ": unsupported http filter (type " + (typeName.isEmpty() ? "<none>" : typeName)
           + "); supported: " + EnvoyTypes.ROUTER + ", " + EnvoyTypes.HTTP_WASM + ", " + EnvoyTypes.HTTP_CORS + ", "
-          + EnvoyTypes.FAULT);
+          + EnvoyTypes.FAULT + ", " + EnvoyTypes.HTTP_RBAC);
     }
     if (out.isEmpty() || !out.get(out.size() - 1).name().equals(EnvoyTypes.ROUTER)) {
       throw new ConfigException(where + ": the last http filter must be " + EnvoyTypes.ROUTER);

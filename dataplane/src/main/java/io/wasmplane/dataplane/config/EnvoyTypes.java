@@ -29,6 +29,8 @@ public final class EnvoyTypes {
   public static final String HTTP_WASM = "envoy.filters.http.wasm";
   public static final String HTTP_CORS = "envoy.filters.http.cors";
   public static final String FAULT = "envoy.filters.http.fault";
+  public static final String HTTP_RBAC = "envoy.filters.http.rbac";
+  public static final String NETWORK_RBAC = "envoy.filters.network.rbac";
   public static final String NETWORK_WASM = "envoy.filters.network.wasm";
   public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
   public static final String STAT_SINK_WASM = "envoy.stat_sinks.wasm";
@@ -46,6 +48,8 @@ public final class EnvoyTypes {
           .add(Router.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
           .add(FileAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog.getDescriptor())
@@ -71,8 +75,8 @@ public final class EnvoyTypes {
           // filter_chain_matcher: the network inputs and the IP trie matcher's config.
           .add(io.envoyproxy.envoy.extensions.matching.common_inputs.network.v3.NetworkInputsProto.getDescriptor().getMessageTypes())
           .add(com.github.xds.type.matcher.v3.IPMatcher.getDescriptor())
-          // Per-route configs (typed_per_filter_config) Istio and others write; all but HTTPFault are for filters not run
-          // here: parsed, unused.
+          // Per-route configs (typed_per_filter_config) Istio and others write; all but CorsPolicy, HTTPFault and
+          // RBACPerRoute are for filters not run here: parsed, unused.
           .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())

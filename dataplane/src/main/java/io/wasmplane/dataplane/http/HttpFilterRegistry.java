@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
- * extensions) or by filter name. The built-in CORS and fault filters register here; tests register their own filters.
+ * extensions) or by filter name. The built-in CORS, fault and RBAC filters register here; tests register their own filters.
  */
 public final class HttpFilterRegistry {
   /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
@@ -22,6 +22,7 @@ public final class HttpFilterRegistry {
     // Built-in filters besides the router and Wasm (which the translator knows by themselves).
     register(io.wasmplane.dataplane.filters.cors.CorsFilterProvider.TYPE, new io.wasmplane.dataplane.filters.cors.CorsFilterProvider());
     register(io.wasmplane.dataplane.config.FaultConfigTranslator.TYPE, new io.wasmplane.dataplane.filters.fault.FaultFilterProvider());
+    register(io.wasmplane.dataplane.filters.rbac.RbacHttpConfig.TYPE, new io.wasmplane.dataplane.filters.rbac.RbacHttpFilterProvider());
   }
 
   private HttpFilterRegistry() {}

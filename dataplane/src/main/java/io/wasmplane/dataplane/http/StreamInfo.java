@@ -10,6 +10,8 @@ public final class StreamInfo {
   public final String protocol;
   public final InetSocketAddress downstreamRemote;
   public final InetSocketAddress downstreamLocal;
+  /** The socket's peer when a PROXY protocol header named another client (Envoy's direct remote); null: the same. */
+  public InetSocketAddress downstreamDirectRemote;
   public final boolean downstreamTls;
   public final long connectionId;
   /** Set by the router when the upstream accepted an upgrade (101): takes the downstream connection over as a tunnel. */

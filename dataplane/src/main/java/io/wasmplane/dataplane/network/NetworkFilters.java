@@ -17,13 +17,19 @@ import java.util.function.Supplier;
 /**
  * A listener's network filters, built once: each gives a fresh Netty handler per connection, holding the connection's
  * own reference on the plugin version it got (static config: the listener's; ECDS: the one current at accept time).
+ * Filters implemented here ({@link io.wasmplane.dataplane.config.NativeNetworkFilter}, e.g. RBAC) bind their stats once
+ * and give each connection its own handler.
  */
 public final class NetworkFilters {
   private final List<Source> sources;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** Where one filter's plugin version comes from. */
-  private record Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered) {
+  /** Where one filter's plugin version comes from; or, for a filter implemented here, its handlers. */
+  private record Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered, Supplier<ChannelHandler> nativeHandlers) {
+    Source(String name, PluginHandle owned, Supplier<PluginHandle> discovered) {
+      this(name, owned, discovered, null);
+    }
+
     /** The version for a new connection, retained for it; null when there is none. */
     PluginHandle acquire() {
       if (discovered != null) {
@@ -38,17 +44,19 @@ public final class NetworkFilters {
   }
 
   /**
-   * Prepares every static filter's plugin (canaried) and binds ECDS ones to {@code discovery}; throws ConfigException
-   * naming the filter.
+   * Prepares every static filter's plugin (canaried), binds ECDS ones to {@code discovery} and native ones to
+   * {@code stats}; throws ConfigException naming the filter.
    */
   public static NetworkFilters build(List<NetworkFilterConfig> configs, Supplier<WasmPluginManager> manager,
-      DiscoveredNetworkFilters discovery, String where) {
+      DiscoveredNetworkFilters discovery, io.wasmplane.dataplane.stats.StatsRegistry stats, String where) {
     List<Source> sources = new ArrayList<>();
     try {
       for (int i = 0; i < configs.size(); i++) {
         NetworkFilterConfig c = configs.get(i);
         String w = where + ".filter_chains[0].filters[" + i + "] " + c.name();
-        if (c.discovery().isPresent()) {
+        if (c.nativeFilter() != null) {
+          sources.add(new Source(c.name(), null, null, c.nativeFilter().bind(stats)));
+        } else if (c.discovery().isPresent()) {
           if (discovery == null) {
             throw new ConfigException(w + ".config_discovery: needs dynamic_resources (ECDS)");
           }
@@ -94,6 +102,10 @@ public final class NetworkFilters {
   public List<ChannelHandler> newHandlers(io.wasmplane.dataplane.stats.Counter configMissing) {
     List<ChannelHandler> out = new ArrayList<>(sources.size());
     for (Source s : sources) {
+      if (s.nativeHandlers() != null) {
+        out.add(s.nativeHandlers().get());
+        continue;
+      }
       PluginHandle p = s.acquire();
       out.add(p != null ? new WasmNetworkFilter(p) : new MissingConfigFilter(s.name(), configMissing));
     }

@@ -254,7 +254,7 @@ public final class DataplaneServer implements AutoCloseable {
   private ListenerRuntime runtime(ListenerConfig l, FilterChainConfig c, HcmRuntime hcm) {
     String where = where(l, c);
     io.wasmplane.dataplane.network.NetworkFilters nf = io.wasmplane.dataplane.network.NetworkFilters.build(c.networkFilters(),
-        this::wasmPlugins, networkDiscovery, where);
+        this::wasmPlugins, networkDiscovery, stats, where);
     io.wasmplane.dataplane.network.TcpProxy tcp;
     Optional<SslContext> ssl;
     try {

@@ -202,6 +202,8 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     String protocol = http2 ? "HTTP/2" : req.protocolVersion().text();
     StreamInfo info = new StreamInfo(protocol, remote, local, tls, connectionId);
     info.downstreamTlsSession = connectionTls;
+    io.netty.channel.Channel socket = connection != null ? connection : ctx != null ? ctx.channel() : null;
+    info.downstreamDirectRemote = socket == null ? null : (InetSocketAddress) socket.remoteAddress(); // before PROXY protocol
     HttpHeaders h = req.headers();
     prepareHeaders(h, cfg);
     io.wasmplane.dataplane.router.UpgradeGate.connectAuthority(req);

@@ -1,0 +1,34 @@
+package io.wasmplane.dataplane.config;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import com.google.protobuf.MessageOrBuilder;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.Set;
+
+/**
+ * The config package's translation helpers for filters that live in other packages (e.g. RBAC): the same
+ * StringMatcher / HeaderMatcher translation, field guard and {@code Any} unpacking the route and listener translators
+ * use, so every filter reports bad input the same way.
+ */
+public final class ConfigMatchers {
+  private ConfigMatchers() {}
+
+  public static StringMatch string(StringMatcher s, String where) {
+    return RouteFeatureTranslator.stringMatch(s, where);
+  }
+
+  public static HeaderMatcherSpec header(HeaderMatcher h, String where) {
+    return BootstrapTranslator.headerMatcher(h, where);
+  }
+
+  /** Throws a ConfigException naming {@code where} when {@code msg} sets a field outside {@code supported}. */
+  public static void onlySupported(MessageOrBuilder msg, String where, Set<String> supported) {
+    FieldGuard.onlySupported(msg, where, supported);
+  }
+
+  public static <T extends Message> T unpack(Any any, Class<T> type, String where) {
+    return BootstrapTranslator.unpack(any, type, where);
+  }
+}
