@@ -32,7 +32,7 @@ final class RbacHttpFilter implements HttpFilter, HttpStream.StreamAware {
   @Override
   public FilterStatus decodeHeaders(HttpRequest request, boolean endStream) {
     RequestFacts facts = RequestFacts.of(request);
-    RbacHttpConfig config = factory.configFor(stream.runtime().routes().get(), facts);
+    RbacHttpConfig config = factory.configFor(callbacks);
     if (config.rules() == null && config.shadowRules() == null) {
       return FilterStatus.CONTINUE;
     }
@@ -40,7 +40,7 @@ final class RbacHttpFilter implements HttpFilter, HttpStream.StreamAware {
     RbacInput in = new RbacInput(facts, info.downstreamLocal,
         TrustedClientAddress.of(request.headers(), info.downstreamRemote, stream.runtime().config().useRemoteAddress()),
         info.downstreamDirectRemote != null ? info.downstreamDirectRemote : info.downstreamRemote, info.downstreamTlsSession);
-    RbacEngine.Decision d = factory.stats(stream.runtime().stats()).evaluate(config.rules(), config.shadowRules(), in);
+    RbacEngine.Decision d = factory.stats(callbacks.connectionManagerStats()).evaluate(config.rules(), config.shadowRules(), in);
     if (d == null || d.allowed()) {
       return FilterStatus.CONTINUE;
     }

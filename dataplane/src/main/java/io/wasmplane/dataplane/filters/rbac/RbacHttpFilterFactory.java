@@ -1,13 +1,10 @@
 package io.wasmplane.dataplane.filters.rbac;
 
-import io.wasmplane.dataplane.config.RequestFacts;
-import io.wasmplane.dataplane.config.RouteEntry;
 import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.HcmStats;
 import io.wasmplane.dataplane.http.HttpFilter;
 import io.wasmplane.dataplane.http.HttpFilterFactory;
-import java.util.Optional;
 
 /** One configured envoy.filters.http.rbac: its translated config, its name (the key of per-route configs), its stats. */
 final class RbacHttpFilterFactory implements HttpFilterFactory {
@@ -30,12 +27,13 @@ final class RbacHttpFilterFactory implements HttpFilterFactory {
   }
 
   /** The filter's config, or the RBACPerRoute of the route this request takes (most specific level). */
-  RbacHttpConfig configFor(RouteTable routes, RequestFacts request) {
+  /** The config for the stream's route: its RBACPerRoute if it has one, else the filter's own. */
+  RbacHttpConfig configFor(FilterCallbacks callbacks) {
+    RouteTable routes = callbacks.routeTable();
     if (routes == null || !routes.configuresFilter(filterName, false)) {
-      return config; // no route overrides this filter: spare the route lookup
+      return config; // no route overrides this filter: spare the route match
     }
-    Optional<RouteEntry> route = routes.route(request);
-    return route.flatMap(r -> r.filterConfigs().get(filterName, RbacHttpConfig.class)).orElse(config);
+    return callbacks.route().flatMap(r -> r.filterConfigs().get(filterName, RbacHttpConfig.class)).orElse(config);
   }
 
   /** Stat prefixes are the filter's own, also on routes with their own rules (as in Envoy). */
