@@ -45,33 +45,19 @@ class AccessLogFormatsTest {
   Path dir;
 
   private static String bootstrap(String accessLogs, int upstreamPort, int deadPort) {
-    return """
-        admin:
-          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-        static_resources:
-          listeners:
-          - name: ingress
-            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-            filter_chains:
-            - filters:
-              - name: envoy.filters.network.http_connection_manager
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                  stat_prefix: ingress_http
-                  access_log:
+    String hcm = """
+        access_log:
         %s
-                  route_config:
-                    name: local_route
-                    virtual_hosts:
+        route_config:
+          name: local_route
+          virtual_hosts:
         %s
-                  http_filters:
-                  - name: envoy.filters.http.router
-                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-          clusters:
-        %s
-        %s
-        """.formatted(Bootstraps.indent(accessLogs, 10), Bootstraps.indent(ROUTES, 12),
-            Bootstraps.staticCluster("c", upstreamPort, null), Bootstraps.staticCluster("d", deadPort, null));
+        http_filters:
+        - name: envoy.filters.http.router
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+        """.formatted(Bootstraps.indent(accessLogs, 0), Bootstraps.indent(ROUTES, 2));
+    return Bootstraps.hcmListener(hcm, null,
+        Bootstraps.staticCluster("c", upstreamPort, null) + Bootstraps.staticCluster("d", deadPort, null));
   }
 
   private static String fileLog(Path path, String rest) {

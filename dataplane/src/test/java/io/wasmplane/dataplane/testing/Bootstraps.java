@@ -48,6 +48,31 @@ public final class Bootstraps {
   /** The same with {@code httpFilters} (http_filters list entries, unindented) before the router. */
   public static String withRouteConfig(String routeConfig, String hcmExtra, String clusters, Path accessLog, String listenerExtra,
       String httpFilters) {
+    String hcm = """
+        %s
+        access_log:
+        - name: envoy.access_loggers.file
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+            path: @ACCESS_LOG@
+        route_config:
+        %s
+        http_filters:
+        %s
+        - name: envoy.filters.http.router
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+        """.formatted(indent(hcmExtra, 0), indent(routeConfig, 2), indent(httpFilters, 0));
+    // The path goes in after indenting: some tests append lines to it at the final indentation.
+    return hcmListener(hcm, listenerExtra, clusters).replace("@ACCESS_LOG@", accessLog.toString());
+  }
+
+  /**
+   * A bootstrap with admin, one listener "ingress" whose one chain is an HTTP connection manager (stat_prefix
+   * ingress_http) with the fields {@code hcmFields} (unindented YAML: route_config, http_filters, access_log...), the
+   * listener-level {@code listenerExtra}, and the given clusters.
+   */
+  public static String hcmListener(String hcmFields, String listenerExtra, String clusters) {
     return """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -62,23 +87,10 @@ public final class Bootstraps {
                   "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                   stat_prefix: ingress_http
         %s
-                  access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      path: %s
-                  route_config:
-        %s
-                  http_filters:
-        %s
-                  - name: envoy.filters.http.router
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
         %s
           clusters:
         %s
-        """.formatted(indent(hcmExtra, 10), accessLog, indent(routeConfig, 12), indent(httpFilters, 10), indent(listenerExtra, 6),
-            clusters);
+        """.formatted(indent(hcmFields, 10), indent(listenerExtra, 6), clusters);
   }
 
   public static String indent(String s, int n) {
