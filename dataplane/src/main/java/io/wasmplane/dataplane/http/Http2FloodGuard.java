@@ -209,7 +209,11 @@ public final class Http2FloodGuard {
     }
   }
 
-  /** On each flush with new frames: an empty write whose completion means every frame before it is on the socket. */
+  /**
+   * After each flush with new frames: when the socket took everything (the common case) every frame is written; else
+   * an empty write whose completion means every frame before it is on the socket. (A marker on every flush cost
+   * ~2 % of an h2c request's user time.)
+   */
   private final class DrainTracker extends ChannelOutboundHandlerAdapter {
     ChannelHandlerContext ctx;
 
@@ -220,12 +224,18 @@ public final class Http2FloodGuard {
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-      if (framesMarked != framesQueued && ctx.channel().isActive()) {
-        long upTo = framesQueued;
-        framesMarked = upTo;
-        ctx.write(Unpooled.EMPTY_BUFFER, ctx.newPromise().addListener(f -> framesWritten = Math.max(framesWritten, upTo)));
-      }
       ctx.flush();
+      if (framesMarked == framesQueued) {
+        return;
+      }
+      long upTo = framesQueued;
+      framesMarked = upTo;
+      io.netty.channel.ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+      if (pending != null && pending.isEmpty()) {
+        framesWritten = Math.max(framesWritten, upTo);
+      } else if (ctx.channel().isActive()) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER, ctx.newPromise().addListener(f -> framesWritten = Math.max(framesWritten, upTo)));
+      }
     }
   }
 }
