@@ -21,40 +21,37 @@ final class HopByHop {
    * hashed remove per hop-by-hop name on every request and response.
    */
   static void strip(HttpHeaders h) {
-    if (h instanceof ArrayHttpHeaders a) { // the usual map: an indexed look first, and nothing more when clean
-      int i = 0;
-      for (int n = a.size(); i < n && !isTe(a.nameAt(i)) && !isHopByHop(a.nameAt(i)); i++) {
-        // scan
-      }
-      if (i == a.size()) {
-        return;
-      }
-    }
     List<CharSequence> drop = null;
     String connection = null;
     boolean te = false;
-    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-      Map.Entry<CharSequence, CharSequence> e = it.next();
-      CharSequence name = e.getKey(); // no String copies of every header name
-      if (isTe(name)) {
-        te = true;
-      } else if (isHopByHop(name)) {
-        if (connection == null && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
-          connection = e.getValue().toString();
+    if (h instanceof ArrayHttpHeaders a) { // the usual map: indexed reads, no entry objects, nothing more when clean
+      for (int i = 0, n = a.size(); i < n; i++) {
+        CharSequence name = a.nameAt(i);
+        if (isTe(name)) {
+          te = true;
+        } else if (isHopByHop(name)) {
+          if (connection == null && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+            connection = a.valueAt(i);
+          }
+          drop = add(drop, name);
         }
-        if (drop == null) {
-          drop = new ArrayList<>(2);
+      }
+    } else {
+      for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+        Map.Entry<CharSequence, CharSequence> e = it.next();
+        CharSequence name = e.getKey(); // no String copies of every header name
+        if (isTe(name)) {
+          te = true;
+        } else if (isHopByHop(name)) {
+          if (connection == null && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+            connection = e.getValue().toString();
+          }
+          drop = add(drop, name);
         }
-        drop.add(name);
       }
     }
     if (connection != null) {
-      for (String token : connection.split(",")) {
-        String t = token.trim();
-        if (!t.isEmpty()) {
-          h.remove(t);
-        }
-      }
+      removeNamedBy(h, connection);
     }
     if (drop != null) {
       drop.forEach(h::remove);
@@ -64,6 +61,29 @@ final class HopByHop {
       if (value != null && !value.trim().equalsIgnoreCase("trailers")) {
         h.remove(HttpHeaderNames.TE);
       }
+    }
+  }
+
+  private static List<CharSequence> add(List<CharSequence> drop, CharSequence name) {
+    List<CharSequence> d = drop == null ? new ArrayList<>(2) : drop;
+    d.add(name);
+    return d;
+  }
+
+  /** Removes the headers a Connection value names (comma-separated tokens; usually just "keep-alive" or "close"). */
+  private static void removeNamedBy(HttpHeaders h, String connection) {
+    int start = 0;
+    while (start <= connection.length()) {
+      int comma = connection.indexOf(',', start);
+      int end = comma < 0 ? connection.length() : comma;
+      String t = connection.substring(start, end).trim();
+      if (!t.isEmpty()) {
+        h.remove(t);
+      }
+      if (comma < 0) {
+        break;
+      }
+      start = comma + 1;
     }
   }
 
