@@ -165,12 +165,23 @@ public final class ArrayHttpHeaders extends HttpHeaders {
       throw new IllegalArgumentException("empty header name");
     }
     boolean upper = false;
-    for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      if (c >= 128 || !TOKEN[c]) {
-        throw new IllegalArgumentException("a header name can only contain token characters: " + name);
+    if (name instanceof AsciiString a) { // a decoder's name: read its bytes, no CharSequence call per character
+      byte[] bytes = a.array();
+      for (int i = a.arrayOffset(), end = i + n; i < end; i++) {
+        int c = bytes[i];
+        if (c < 0 || !TOKEN[c]) {
+          throw new IllegalArgumentException("a header name can only contain token characters: " + name);
+        }
+        upper |= c >= 'A' && c <= 'Z';
       }
-      upper |= c >= 'A' && c <= 'Z';
+    } else {
+      for (int i = 0; i < n; i++) {
+        char c = name.charAt(i);
+        if (c >= 128 || !TOKEN[c]) {
+          throw new IllegalArgumentException("a header name can only contain token characters: " + name);
+        }
+        upper |= c >= 'A' && c <= 'Z';
+      }
     }
     if (!upper) {
       return name;

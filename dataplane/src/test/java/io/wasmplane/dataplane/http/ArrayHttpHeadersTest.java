@@ -138,8 +138,14 @@ class ArrayHttpHeadersTest {
     assertThatThrownBy(() -> h.set("x", "a\r\nInjected: 1")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("0xd");
     assertThatThrownBy(() -> h.add(new AsciiString("na\u00e9me"), "v")).isInstanceOf(IllegalArgumentException.class);
+    // decoders hand over slices of their buffers: only the slice is the name
+    byte[] line = "[bad name][X-Ok]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThatThrownBy(() -> h.add(new AsciiString(line, 1, 8, false), "v")).isInstanceOf(IllegalArgumentException.class);
+    h.add(new AsciiString(line, 11, 4, false), "slice");
     h.add("ok", "tab\tand obs-text \u00e9 are fine");
-    assertThat(h.size()).isEqualTo(1);
+    assertThat(h.size()).isEqualTo(2);
+    assertThat(h.get("x-ok")).isEqualTo("slice");
+    assertThat(h.nameAt(0).toString()).isEqualTo("x-ok");
   }
 
   @Test
