@@ -1,6 +1,5 @@
 package io.wasmplane.dataplane.wasm;
 
-import io.wasmplane.dataplane.network.Addresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -24,9 +23,7 @@ import io.wasmplane.wasm.host.Buffer;
 import io.wasmplane.wasm.host.ContextHost;
 import io.wasmplane.wasm.host.HeaderMap;
 import io.wasmplane.wasm.host.LocalResponse;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -344,62 +341,11 @@ final class WasmHttpFilter implements HttpFilter, ContextHost {
       case "plugin_vm_id" -> PropertyEncoding.string(plugin.spec().vmId());
       case "node.id" -> PropertyEncoding.string(plugin.node().nodeId());
       case "node.cluster" -> PropertyEncoding.string(plugin.node().nodeCluster());
-      case "cluster_name" -> info.upstreamCluster == null ? null : PropertyEncoding.string(info.upstreamCluster);
-      case "route_name" -> info.routeName == null ? null : PropertyEncoding.string(info.routeName);
       case "listener_direction" -> PropertyEncoding.int64(0);
-      case "request.path" -> req == null ? null : PropertyEncoding.string(req.uri());
-      case "request.url_path" -> req == null ? null : PropertyEncoding.string(req.uri().replaceFirst("\\?.*$", ""));
-      case "request.host" -> req == null ? null : str(req.headers().get("host"));
-      case "request.method" -> req == null ? null : PropertyEncoding.string(req.method().name());
-      case "request.scheme" -> PropertyEncoding.string(info.downstreamTls ? "https" : "http");
-      case "request.protocol" -> PropertyEncoding.string(info.protocol);
-      case "request.id" -> req == null ? null : str(req.headers().get("x-request-id"));
-      case "request.useragent" -> req == null ? null : str(req.headers().get("user-agent"));
-      case "request.referer" -> req == null ? null : str(req.headers().get("referer"));
-      case "request.time" -> PropertyEncoding.timestamp(Instant.ofEpochMilli(info.startEpochMillis));
-      case "request.size" -> PropertyEncoding.int64(info.bytesReceived);
-      case "request.headers" -> req == null ? null : PropertyEncoding.pairs(HeadersView.request(req, info.downstreamTls, false).entries());
-      case "response.code" -> resp == null ? null : PropertyEncoding.int64(resp.status().code());
-      case "response.code_details" -> str(info.responseCodeDetails);
-      case "response.size" -> PropertyEncoding.int64(info.bytesSent);
-      case "response.headers" -> resp == null ? null : PropertyEncoding.pairs(HeadersView.response(resp, false).entries());
-      case "source.address" -> address(info.downstreamRemote, true);
-      case "source.port" -> info.downstreamRemote == null ? null : PropertyEncoding.int64(info.downstreamRemote.getPort());
-      case "destination.address" -> address(info.downstreamLocal, true);
-      case "destination.port" -> info.downstreamLocal == null ? null : PropertyEncoding.int64(info.downstreamLocal.getPort());
-      case "connection.id" -> PropertyEncoding.uint64(info.connectionId);
-      case "upstream.address" -> str(info.upstreamHost);
-      case "upstream.port" -> {
-        int colon = info.upstreamHost == null ? -1 : info.upstreamHost.lastIndexOf(':');
-        yield colon < 0 ? null : PropertyEncoding.int64(Long.parseLong(info.upstreamHost.substring(colon + 1)));
-      }
-      case "upstream.local_address" -> address(info.upstreamLocal, true);
-      case "upstream.local_port" -> info.upstreamLocal == null ? null : PropertyEncoding.int64(info.upstreamLocal.getPort());
-      default -> {
-        if (path.size() == 2 && path.get(0).equals("connection")) {
-          yield io.wasmplane.dataplane.tls.ConnectionTls.property(info.downstreamTlsSession, path.get(1));
-        }
-        if (path.size() == 3 && path.get(0).equals("request") && path.get(1).equals("headers") && req != null) {
-          yield str(req.headers().get(path.get(2)));
-        }
-        if (path.size() == 3 && path.get(0).equals("response") && path.get(1).equals("headers") && resp != null) {
-          yield str(resp.headers().get(path.get(2)));
-        }
-        yield null;
-      }
+      default -> StreamProperties.of(path, info, req, resp);
     };
   }
 
-  private static byte[] str(String s) {
-    return s == null ? null : PropertyEncoding.string(s);
-  }
-
-  private static byte[] address(InetSocketAddress a, boolean withPort) {
-    if (a == null || a.getAddress() == null) {
-      return null;
-    }
-    return PropertyEncoding.string(withPort ? Addresses.hostPort(a) : Addresses.ip(a.getAddress()));
-  }
 
   static Map.Entry<String, String> pair(String k, String v) {
     return Map.entry(k, v);

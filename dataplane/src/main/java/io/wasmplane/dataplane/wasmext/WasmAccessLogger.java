@@ -1,24 +1,21 @@
 package io.wasmplane.dataplane.wasmext;
 
-import io.wasmplane.dataplane.network.Addresses;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.accesslog.AccessLogger;
 import io.wasmplane.dataplane.http.HttpStream;
-import io.wasmplane.dataplane.http.ResponseFlag;
 import io.wasmplane.dataplane.http.StreamInfo;
 import io.wasmplane.dataplane.wasm.HeadersView;
 import io.wasmplane.dataplane.wasm.PluginHandle;
+import io.wasmplane.dataplane.wasm.StreamProperties;
 import io.wasmplane.wasm.MapType;
 import io.wasmplane.wasm.PluginFailureException;
 import io.wasmplane.wasm.PropertyEncoding;
 import io.wasmplane.wasm.host.ContextHost;
 import io.wasmplane.wasm.host.HeaderMap;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,58 +104,9 @@ public final class WasmAccessLogger implements AccessLogger {
     public byte[] property(List<String> path) {
       String key = String.join(".", path);
       return switch (key) {
-        case "response.code" -> info.responseCode > 0 ? PropertyEncoding.int64(info.responseCode) : null;
-        case "response.code_details" -> str(info.responseCodeDetails);
-        case "response.flags" -> PropertyEncoding.uint64(flags());
-        case "response.size" -> PropertyEncoding.int64(info.bytesSent);
-        case "request.size" -> PropertyEncoding.int64(info.bytesReceived);
         case "request.duration" -> PropertyEncoding.duration(Duration.ofMillis(durationMillis));
-        case "request.time" -> PropertyEncoding.timestamp(Instant.ofEpochMilli(info.startEpochMillis));
-        case "request.protocol" -> str(info.protocol);
-        case "request.path" -> request == null ? null : str(request.uri());
-        case "request.url_path" -> request == null ? null : str(request.uri().replaceFirst("\\?.*$", ""));
-        case "request.method" -> request == null ? null : str(request.method().name());
-        case "request.host" -> request == null ? null : str(request.headers().get("host"));
-        case "request.id" -> request == null ? null : str(request.headers().get("x-request-id"));
-        case "request.scheme" -> str(info.downstreamTls ? "https" : "http");
-        case "upstream.address" -> str(info.upstreamHost);
-        case "cluster_name", "xds.cluster_name" -> str(info.upstreamCluster);
-        case "route_name", "xds.route_name" -> str(info.routeName);
-        case "source.address" -> address(info.downstreamRemote);
-        case "source.port" -> info.downstreamRemote == null ? null : PropertyEncoding.int64(info.downstreamRemote.getPort());
-        case "destination.address" -> address(info.downstreamLocal);
-        case "destination.port" -> info.downstreamLocal == null ? null : PropertyEncoding.int64(info.downstreamLocal.getPort());
-        case "connection.id" -> PropertyEncoding.uint64(info.connectionId);
-        default -> {
-          if (path.size() == 2 && path.get(0).equals("connection")) {
-            yield io.wasmplane.dataplane.tls.ConnectionTls.property(info.downstreamTlsSession, path.get(1));
-          }
-          if (path.size() == 3 && path.get(0).equals("request") && path.get(1).equals("headers") && request != null) {
-            yield str(request.headers().get(path.get(2)));
-          }
-          if (path.size() == 3 && path.get(0).equals("response") && path.get(1).equals("headers") && response != null) {
-            yield str(response.headers().get(path.get(2)));
-          }
-          yield null;
-        }
+        default -> StreamProperties.of(path, info, request, response);
       };
-    }
-
-    /** Envoy's bit set: ResponseFlag is declared in Envoy's bit order (FailedLocalHealthCheck = 0x1, ...). */
-    private long flags() {
-      long bits = 0;
-      for (ResponseFlag f : info.flags) {
-        bits |= 1L << f.ordinal();
-      }
-      return bits;
-    }
-
-    private static byte[] str(String s) {
-      return s == null ? null : PropertyEncoding.string(s);
-    }
-
-    private static byte[] address(InetSocketAddress a) {
-      return a == null || a.getAddress() == null ? null : PropertyEncoding.string(Addresses.hostPort(a));
     }
   }
 }
