@@ -195,9 +195,10 @@ public final class AccessLogFormat implements LogFormatter {
           : Long.toString((s.info().firstUpstreamByteNanos - s.info().startNanos) / 1_000_000);
       case "UPSTREAM_HOST" -> s -> orDash(s.info().upstreamHost);
       case "UPSTREAM_CLUSTER", "UPSTREAM_CLUSTER_RAW" -> s -> orDash(s.info().upstreamCluster); // no alt_stat_name here
-      // Set by filters that close connections with a reason and by upstream TLS failures, neither of which this data
-      // plane records yet: Envoy prints "-" for them in the common case too (Istio's default format names both).
-      case "CONNECTION_TERMINATION_DETAILS", "UPSTREAM_TRANSPORT_FAILURE_REASON" -> s -> NONE;
+      case "CONNECTION_TERMINATION_DETAILS" -> s -> orDash(s.info().connectionTerminationDetails);
+      // Upstream TLS failure reasons are not recorded yet: Envoy prints "-" in the common case too (Istio's default
+      // format names it).
+      case "UPSTREAM_TRANSPORT_FAILURE_REASON" -> s -> NONE;
       case "REQUESTED_SERVER_NAME" -> s -> s.info().downstreamTlsSession == null ? NONE
           : orDash(s.info().downstreamTlsSession.sni().orElse(null));
       case "ROUTE_NAME" -> s -> orDash(s.info().routeName);

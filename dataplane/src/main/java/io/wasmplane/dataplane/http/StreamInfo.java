@@ -22,6 +22,8 @@ public final class StreamInfo {
   public long bytesSent;
   public int responseCode;
   public String responseCodeDetails;
+  /** Why a network filter closed the connection (%CONNECTION_TERMINATION_DETAILS%); null when none did. */
+  public String connectionTerminationDetails;
   public final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
   public String upstreamHost;
   /** The local address of the upstream connection that answered (%UPSTREAM_LOCAL_ADDRESS%). */

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 public final class ConnectionInfo {
   /** Envoy's connection id (also the {@code connection.id} property). */
   public static final AttributeKey<Long> ID = AttributeKey.valueOf("wasmplane.connection.id");
+  /** Why a network filter closed the connection (%CONNECTION_TERMINATION_DETAILS%), e.g. an RBAC denial. */
+  public static final AttributeKey<String> TERMINATION_DETAILS = AttributeKey.valueOf("wasmplane.connection.termination_details");
   /** The upstream host a TCP proxy connected to ({@code upstream.address/port}). */
   public static final AttributeKey<InetSocketAddress> UPSTREAM = AttributeKey.valueOf("wasmplane.upstream.address");
   /** Our end of the upstream connection ({@code upstream.local_address/local_port}). */

@@ -193,6 +193,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     if (info != null && !fileLogs.isEmpty()) {
       info.lastDownstreamByteSentNanos = System.nanoTime();
       info.downstreamTlsSession = ctx.channel().attr(ConnectionInfo.TLS_SESSION).get(); // known once the handshake ended
+      info.connectionTerminationDetails = ctx.channel().attr(ConnectionInfo.TERMINATION_DETAILS).get();
       var entry = new io.wasmplane.dataplane.accesslog.AccessLogFormat.Entry(info, null, null);
       for (io.wasmplane.dataplane.accesslog.FileAccessLogger l : fileLogs) {
         l.log(entry);

@@ -28,6 +28,7 @@ class RbacNetworkFilterTest {
   private TcpEchoServer echo;
   private TestUpstream web;
   private Dataplane dp;
+  private java.nio.file.Path tcpLog;
 
   private static String listener(String name, String rbac, String terminal) {
     return listener(name, rbac, terminal, "");
@@ -71,6 +72,7 @@ class RbacNetworkFilterTest {
 
   @BeforeAll
   void start() throws Exception {
+    tcpLog = java.nio.file.Files.createTempFile("rbac-tcp", ".log");
     echo = new TcpEchoServer();
     web = new TestUpstream("web");
     String allowLoopback = """
@@ -137,10 +139,19 @@ class RbacNetworkFilterTest {
         %s
         %s
         %s
+        %s
           clusters:
         %s
         %s
         """.formatted(Bootstraps.indent(listener("tcp_allow", allowLoopback, TCP_PROXY), 2),
+        Bootstraps.indent(listener("tcp_logged", denyAll, TCP_PROXY + """
+                    access_log:
+                    - name: envoy.access_loggers.file
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                        path: "%s"
+                        log_format: {text_format: "%%CONNECTION_TERMINATION_DETAILS%% %%RESPONSE_FLAGS%%\\n"}
+            """.formatted(tcpLog)), 2),
         Bootstraps.indent(listener("tcp_deny", denyLoopback, TCP_PROXY), 2),
         Bootstraps.indent(listener("http_deny", denyAll, HCM), 2),
         Bootstraps.indent(listener("http_header", denyByHeader, HCM), 2),
@@ -153,6 +164,7 @@ class RbacNetworkFilterTest {
     dp.close();
     echo.close();
     web.close();
+    java.nio.file.Files.deleteIfExists(tcpLog);
   }
 
   private long counter(String name) {
@@ -200,6 +212,14 @@ class RbacNetworkFilterTest {
     assertThat(counter("tcp_deny.rbac.denied")).isEqualTo(1);
     assertThat(counter("tcp_deny.rbac.shadow_denied")).isEqualTo(1);
     assertThat(counter("tcp.tcp_deny_proxy.downstream_cx_rx_bytes_total")).isZero(); // no byte reached the proxy
+  }
+
+  /** Envoy records the denial as the connection's termination details, which tcp_proxy's access log shows. */
+  @Test
+  void aDeniedConnectionsAccessLogLineNamesTheMatchedPolicy() throws Exception {
+    assertThat(echoLine(dp.port("tcp_logged"))).isEqualTo("closed");
+    assertThat(io.wasmplane.dataplane.testing.AccessLogFiles.awaitLines(dp, tcpLog, 1))
+        .containsExactly("rbac_access_denied_matched_policy[everyone] -");
   }
 
   @Test

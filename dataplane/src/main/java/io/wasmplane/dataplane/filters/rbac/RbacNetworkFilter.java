@@ -48,6 +48,7 @@ final class RbacNetworkFilter extends ChannelInboundHandlerAdapter {
     RbacEngine.Decision d = stats.evaluate(config.rules(), config.shadowRules(), in);
     if (d != null && !d.allowed()) {
       log.debug("event=rbac_connection_denied connection={} details={}", ch.attr(ConnectionInfo.ID).get(), d.details());
+      ch.attr(ConnectionInfo.TERMINATION_DETAILS).set(d.details());
       return false;
     }
     return true;
