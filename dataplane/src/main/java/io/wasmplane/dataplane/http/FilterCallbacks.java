@@ -22,7 +22,7 @@ public interface FilterCallbacks {
    * gets it as a trailers-only gRPC response whose grpc-status is the HTTP status mapped as Envoy maps it.
    */
   default void sendLocalReply(int status, String body, HttpHeaders extraHeaders, String details) {
-    sendLocalReply(status, body, extraHeaders, details, -1);
+    sendLocalReply(status, body, extraHeaders, details, GrpcLocalReply.NONE);
   }
 
   /** As above, with the grpc-status a gRPC request gets ({@code -1}: the HTTP status mapped). */

@@ -3,6 +3,7 @@ package io.wasmplane.dataplane.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.wasmplane.dataplane.config.RouteMatchSpec;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -12,17 +13,15 @@ import java.nio.charset.StandardCharsets;
  */
 public final class GrpcLocalReply {
   /** No explicit gRPC status: map the HTTP one. */
-  static final int NONE = -1;
+  public static final int NONE = -1;
   /** What Envoy answers a gRPC request whose max stream duration (or grpc-timeout) ran out. */
   public static final int DEADLINE_EXCEEDED = 4;
 
   private GrpcLocalReply() {}
 
-  /** Envoy's Grpc::Common::hasGrpcContentType: application/grpc, or application/grpc+... / application/grpc;... */
+  /** Whether {@code request} is a gRPC request, by its content-type (the test route matching uses). */
   public static boolean isGrpc(HttpRequest request) {
-    String ct = request == null ? null : request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    return ct != null && ct.regionMatches(true, 0, "application/grpc", 0, 16)
-        && (ct.length() == 16 || ct.charAt(16) == '+' || ct.charAt(16) == ';');
+    return request != null && RouteMatchSpec.isGrpc(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
   }
 
   /**

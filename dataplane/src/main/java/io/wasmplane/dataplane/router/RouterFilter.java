@@ -215,7 +215,6 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
     return started;
   }
 
-  /** The request's scheme as the connection manager set x-forwarded-proto. */
   private AccessLogFormat.Entry entry(HttpResponse response) {
     return new AccessLogFormat.Entry(callbacks.streamInfo(), stream.request(), response);
   }
@@ -420,10 +419,10 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
    * attempt count after upstream tries, when the virtual host asks).
    */
   private void localReply(int status, String body, String details, HttpHeaders extra) {
-    localReply(status, body, details, extra, -1);
+    localReply(status, body, details, extra, io.wasmplane.dataplane.http.GrpcLocalReply.NONE);
   }
 
-  /** {@code grpcStatus}: what a gRPC request gets instead of the HTTP status mapped (-1: the mapping). */
+  /** {@code grpcStatus}: what a gRPC request gets instead of the HTTP status mapped (GrpcLocalReply.NONE: the mapping). */
   private void localReply(int status, String body, String details, HttpHeaders extra, int grpcStatus) {
     if (!responseHeaders.isEmpty()) {
       if (extra == null) {
