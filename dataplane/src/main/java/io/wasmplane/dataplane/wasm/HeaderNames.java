@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The header names a worker's plugins pass, lower-cased once and kept as {@link AsciiString}s (whose case-insensitive
- * hash, which the proxy's header map looks names up by, is computed once, not per lookup). The runtime hands over the
+ * The header names a worker's plugins pass, lower-cased once and kept as {@link AsciiString}s, so a lookup neither
+ * scans the name for upper case nor copies it, and the proxy's header map compares bytes. The runtime hands over the
  * same String instance for a name on every request, so a name is found by identity in a small open-addressing table
  * (emptied when half full, so a plugin passing ever new names cannot grow it); a miss just converts again. One per
  * worker: touched only on its event loop.
