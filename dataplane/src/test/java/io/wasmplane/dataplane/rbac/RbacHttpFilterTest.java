@@ -28,98 +28,85 @@ import org.junit.jupiter.api.Timeout;
 class RbacHttpFilterTest {
   private static final String PER_ROUTE = "\"@type\": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute";
 
-  private static final String BOOTSTRAP = """
-      admin:
-        address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-      static_resources:
-        listeners:
-        - name: ingress
-          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-          filter_chains:
-          - filters:
-            - name: envoy.filters.network.http_connection_manager
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                stat_prefix: ingress_http
-                access_log:
-                - name: envoy.access_loggers.file
-                  typed_config:
-                    "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                    path: %2$s
-                    log_format: {text_format: "%%REQ(:PATH)%% %%RESPONSE_CODE%% %%RESPONSE_CODE_DETAILS%%\\n"}
-                route_config:
-                  name: local
-                  virtual_hosts:
-                  - name: all
-                    domains: ["*"]
-                    routes:
-                    - match: {prefix: "/open"}
-                      route: {cluster: a}
-                      typed_per_filter_config:
-                        envoy.filters.http.rbac: {%1$s}
-                    - match: {prefix: "/local-denied"}
-                      route: {cluster: a}
-                      typed_per_filter_config:
-                        envoy.filters.http.rbac:
-                          %1$s
-                          rbac:
-                            rules:
-                              action: DENY
-                              policies:
-                                deny-loopback:
-                                  permissions: [{any: true}]
-                                  principals: [{direct_remote_ip: {address_prefix: 127.0.0.0, prefix_len: 8}}]
-                    - match: {prefix: "/xff"}
-                      route: {cluster: a}
-                      typed_per_filter_config:
-                        envoy.filters.http.rbac:
-                          %1$s
-                          rbac:
-                            rules:
-                              action: DENY
-                              policies:
-                                deny-10:
-                                  permissions: [{any: true}]
-                                  principals: [{remote_ip: {address_prefix: 10.1.2.0, prefix_len: 24}}]
-                    - match: {prefix: "/"}
-                      route: {cluster: a}
-                http_filters:
-                - name: envoy.filters.http.rbac
-                  typed_config:
-                    "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+  /** The HCM's fields: %1$s the per-route config's type, %2$s the access log path. */
+  private static final String HCM_FIELDS = """
+      access_log:
+      - name: envoy.access_loggers.file
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+          path: %2$s
+          log_format: {text_format: "%%REQ(:PATH)%% %%RESPONSE_CODE%% %%RESPONSE_CODE_DETAILS%%\\n"}
+      route_config:
+        name: local
+        virtual_hosts:
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/open"}
+            route: {cluster: a}
+            typed_per_filter_config:
+              envoy.filters.http.rbac: {%1$s}
+          - match: {prefix: "/local-denied"}
+            route: {cluster: a}
+            typed_per_filter_config:
+              envoy.filters.http.rbac:
+                %1$s
+                rbac:
+                  rules:
+                    action: DENY
+                    policies:
+                      deny-loopback:
+                        permissions: [{any: true}]
+                        principals: [{direct_remote_ip: {address_prefix: 127.0.0.0, prefix_len: 8}}]
+          - match: {prefix: "/xff"}
+            route: {cluster: a}
+            typed_per_filter_config:
+              envoy.filters.http.rbac:
+                %1$s
+                rbac:
+                  rules:
+                    action: DENY
+                    policies:
+                      deny-10:
+                        permissions: [{any: true}]
+                        principals: [{remote_ip: {address_prefix: 10.1.2.0, prefix_len: 24}}]
+          - match: {prefix: "/"}
+            route: {cluster: a}
+      http_filters:
+      - name: envoy.filters.http.rbac
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+          rules:
+            action: ALLOW
+            policies:
+              "ns[default]-policy[api-readers]-rule[0]":
+                permissions:
+                - and_rules:
                     rules:
-                      action: ALLOW
-                      policies:
-                        "ns[default]-policy[api-readers]-rule[0]":
-                          permissions:
-                          - and_rules:
-                              rules:
-                              - header: {name: ":method", string_match: {exact: GET}}
-                              - or_rules:
-                                  rules:
-                                  - url_path: {path: {prefix: "/api/"}}
-                                  - url_path: {path: {exact: "/health"}}
-                          principals:
-                          - and_ids: {ids: [{header: {name: x-team, string_match: {exact: blue}}}]}
-                        "ports":
-                          permissions:
-                          - and_rules:
-                              rules:
-                              - destination_port_range: {start: 1, end: 65536}
-                              - header: {name: x-port-policy, present_match: true}
-                          principals:
-                          - not_id: {header: {name: x-blocked, present_match: true}}
-                    shadow_rules:
-                      action: DENY
-                      policies:
-                        deny-evil:
-                          permissions: [{any: true}]
-                          principals: [{header: {name: x-evil, present_match: true}}]
-                    shadow_rules_stat_prefix: istio_dry_run_allow_
-                - name: envoy.filters.http.router
-                  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        clusters:
-      %3$s
+                    - header: {name: ":method", string_match: {exact: GET}}
+                    - or_rules:
+                        rules:
+                        - url_path: {path: {prefix: "/api/"}}
+                        - url_path: {path: {exact: "/health"}}
+                principals:
+                - and_ids: {ids: [{header: {name: x-team, string_match: {exact: blue}}}]}
+              "ports":
+                permissions:
+                - and_rules:
+                    rules:
+                    - destination_port_range: {start: 1, end: 65536}
+                    - header: {name: x-port-policy, present_match: true}
+                principals:
+                - not_id: {header: {name: x-blocked, present_match: true}}
+          shadow_rules:
+            action: DENY
+            policies:
+              deny-evil:
+                permissions: [{any: true}]
+                principals: [{header: {name: x-evil, present_match: true}}]
+          shadow_rules_stat_prefix: istio_dry_run_allow_
+      - name: envoy.filters.http.router
+        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
       """;
 
   private TestUpstream a;
@@ -131,7 +118,8 @@ class RbacHttpFilterTest {
   void start() throws Exception {
     a = new TestUpstream("a");
     log = Files.createTempFile("rbac", ".log");
-    dp = Bootstraps.start(BOOTSTRAP.formatted(PER_ROUTE, log, Bootstraps.staticCluster("a", a.port(), null)));
+    dp = Bootstraps.start(Bootstraps.hcmListener(HCM_FIELDS.formatted(PER_ROUTE, log), null,
+        Bootstraps.staticCluster("a", a.port(), null)));
     port = dp.port("ingress");
   }
 
