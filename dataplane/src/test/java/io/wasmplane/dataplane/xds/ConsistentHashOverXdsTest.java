@@ -135,8 +135,8 @@ class ConsistentHashOverXdsTest {
 
         // A bad ring config is NACKed with the field and the cause; the last good cluster keeps its ring.
         Files.writeString(file, rollout(port, "ringHashLbConfig: { minimumRingSize: 2048, maximumRingSize: 1024 }", endpoints(u0, u1, u2)));
-        await("the stub shows the NACK", () -> stubStatus(stub).contains("minimum_ring_size (2048) > maximum_ring_size (1024)"));
-        assertThat(stubStatus(stub)).contains("cluster ring.ring_hash_lb_config");
+        await("the stub shows the NACK", () -> Resources.stubStatus(stub).contains("minimum_ring_size (2048) > maximum_ring_size (1024)"));
+        assertThat(Resources.stubStatus(stub)).contains("cluster ring.ring_hash_lb_config");
         assertThat(mapping(port)).isEqualTo(all);
 
         // load_balancing_weight 4 of 6 for u2: the ring gives it two thirds of the entries, so most keys.
@@ -149,7 +149,4 @@ class ConsistentHashOverXdsTest {
     }
   }
 
-  private static String stubStatus(ControlPlane stub) throws Exception {
-    return Http.get(Http.h1(), "http://127.0.0.1:" + stub.httpPort() + "/status").body();
-  }
 }

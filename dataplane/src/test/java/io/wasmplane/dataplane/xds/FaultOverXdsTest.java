@@ -88,8 +88,8 @@ class FaultOverXdsTest {
         Files.writeString(file, rollout(port, up.port(), abort + "\n" + " ".repeat(16) + "responseRateLimit: { fixedLimit: { limitKbps: 1 } }"));
         await("the edit with response_rate_limit is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
         // The NACK the stub received names the resource, the field and the cause.
-        await("the stub shows the NACK", () -> stubStatus(stub).contains("response_rate_limit"));
-        assertThat(stubStatus(stub)).contains("route_configuration 8080")
+        await("the stub shows the NACK", () -> Resources.stubStatus(stub).contains("response_rate_limit"));
+        assertThat(Resources.stubStatus(stub)).contains("route_configuration 8080")
             .contains("typed_per_filter_config[envoy.filters.http.fault].response_rate_limit: response rate limiting is not supported");
         assertThat(status(port, "/ratings/2")).isEqualTo(503);
         assertThat(status(port, "/")).isEqualTo(200);
@@ -97,10 +97,6 @@ class FaultOverXdsTest {
     }
   }
 
-  private static String stubStatus(ControlPlane stub) throws Exception {
-    return io.wasmplane.dataplane.testing.Http.get(io.wasmplane.dataplane.testing.Http.h1(),
-        "http://127.0.0.1:" + stub.httpPort() + "/status").body();
-  }
 
   private static int status(int port, String path) {
     try {

@@ -10,7 +10,6 @@ import io.wasmplane.dataplane.config.SecretRef;
 import io.wasmplane.dataplane.config.SecretSpec;
 import io.wasmplane.dataplane.config.TlsMaterial;
 import io.wasmplane.dataplane.stats.StatsRegistry;
-import io.wasmplane.dataplane.testing.Http;
 import io.wasmplane.dataplane.tls.SecretStore;
 import io.wasmplane.xds.EnvoyBootstrapConfigs;
 import io.wasmplane.xds.XdsClient;
@@ -59,7 +58,7 @@ class GenericSecretOverSdsTest {
 
         Files.writeString(file, rollout("s3cr3t-2"));
         await("an update replaces it", () -> value(store).equals("s3cr3t-2"));
-        String status = Http.get(Http.h1(), "http://127.0.0.1:" + stub.httpPort() + "/status").body();
+        String status = Resources.stubStatus(stub);
         assertThat(status).as("never NACKed").doesNotContain("token");
       }
     }

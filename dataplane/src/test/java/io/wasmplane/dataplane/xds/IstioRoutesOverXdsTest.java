@@ -93,8 +93,8 @@ class IstioRoutesOverXdsTest {
         Files.writeString(file, rollout(port, u, refused));
         await("the edit with a filter_state hash_policy is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
         // The NACK the stub received names the resource, the field and the cause.
-        await("the stub shows the NACK", () -> stubStatus(stub).contains("hash_policy"));
-        assertThat(stubStatus(stub)).contains("route_configuration 8080").contains("hash_policy[0].filter_state: not supported");
+        await("the stub shows the NACK", () -> Resources.stubStatus(stub).contains("hash_policy"));
+        assertThat(Resources.stubStatus(stub)).contains("route_configuration 8080").contains("hash_policy[0].filter_state: not supported");
         IstioRoutes.assertServed(port);
       }
     }
@@ -122,8 +122,8 @@ class IstioRoutesOverXdsTest {
         assertThat(refused).isNotEqualTo(moved);
         Files.writeString(file, rollout(port, u, refused));
         await("the bad policy is NACKed", () -> counter(dp, rds + "update_rejected") >= 1);
-        await("the stub shows the NACK", () -> stubStatus(stub).contains("allow_origin_string_match"));
-        assertThat(stubStatus(stub)).contains("typed_per_filter_config[envoy.filters.http.cors].allow_origin_string_match[0].safe_regex");
+        await("the stub shows the NACK", () -> Resources.stubStatus(stub).contains("allow_origin_string_match"));
+        assertThat(Resources.stubStatus(stub)).contains("typed_per_filter_config[envoy.filters.http.cors].allow_origin_string_match[0].safe_regex");
         assertThat(preflightAllowOrigin(port, "https://shop.example")).containsExactly("https://shop.example");
       }
     }
@@ -135,10 +135,6 @@ class IstioRoutesOverXdsTest {
         "Access-Control-Request-Method: GET").header("access-control-allow-origin");
   }
 
-  private static String stubStatus(ControlPlane stub) throws Exception {
-    return io.wasmplane.dataplane.testing.Http.get(io.wasmplane.dataplane.testing.Http.h1(),
-        "http://127.0.0.1:" + stub.httpPort() + "/status").body();
-  }
 
   private static boolean servesJason(int port) {
     try {

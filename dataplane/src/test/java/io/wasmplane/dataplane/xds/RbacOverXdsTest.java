@@ -92,8 +92,8 @@ class RbacOverXdsTest {
 
         Files.writeString(file, rollout(port, up.port(), JWT_POLICY));
         await("the edit with a metadata principal is NACKed", () -> counter(dp, "listener_manager.lds.update_rejected") >= 1);
-        await("the stub shows the NACK", () -> stubStatus(stub).contains("istio_authn"));
-        assertThat(stubStatus(stub)).contains("virtualInbound")
+        await("the stub shows the NACK", () -> Resources.stubStatus(stub).contains("istio_authn"));
+        assertThat(Resources.stubStatus(stub)).contains("virtualInbound")
             .contains("envoy.filters.http.rbac.typed_config.rules.policies[ns[default]-policy[jwt]-rule[0]].principals[0].metadata: "
                 + "dynamic metadata matchers");
         assertThat(status(port, "x-team: blue")).isEqualTo(200);
@@ -102,10 +102,6 @@ class RbacOverXdsTest {
     }
   }
 
-  private static String stubStatus(ControlPlane stub) throws Exception {
-    return io.wasmplane.dataplane.testing.Http.get(io.wasmplane.dataplane.testing.Http.h1(),
-        "http://127.0.0.1:" + stub.httpPort() + "/status").body();
-  }
 
   private static int status(int port, String header) {
     try {

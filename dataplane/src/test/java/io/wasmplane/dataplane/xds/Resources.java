@@ -179,4 +179,10 @@ final class Resources {
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]\
         """.formatted(port);
   }
+
+  /** The control-plane-stub's /status page: what it served each node and the ACKs/NACKs it got back. */
+  static String stubStatus(io.wasmplane.controlplane.ControlPlane stub) throws Exception {
+    return io.wasmplane.dataplane.testing.Http.get(io.wasmplane.dataplane.testing.Http.h1(),
+        "http://127.0.0.1:" + stub.httpPort() + "/status").body();
+  }
 }
