@@ -21,7 +21,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,20 +43,6 @@ class EdsEndpointWeightTest {
         .addLbEndpoints(endpoint(a, aWeight)).addLbEndpoints(endpoint(b, bWeight))).build();
   }
 
-  private Map<String, Long> split(int port, int n) throws Exception {
-    Map<String, Long> out = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      out.merge(Http.get(client, "http://127.0.0.1:" + port + "/").headers().firstValue("x-upstream-name").orElse("none"), 1L, Long::sum);
-    }
-    return out;
-  }
-
-  private long stat(Dataplane d, String name) throws Exception {
-    String body = Http.get(client, "http://127.0.0.1:" + d.adminPort() + "/stats").body();
-    return body.lines().filter(l -> l.startsWith(name + ": ")).mapToLong(l -> Long.parseLong(l.substring(name.length() + 2)))
-        .findFirst().orElseThrow(() -> new AssertionError("no stat " + name));
-  }
-
   @Test
   void unequalEdsWeightsSplitRoundRobinAndAnUpdateChangesTheSplitOnOpenConnections() throws Exception {
     try (ControlPlane cp = new ControlPlane().start(0); TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b")) {
@@ -67,21 +52,21 @@ class EdsEndpointWeightTest {
           List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
       try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC", "1s"), "test"),
           Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
-        Await.until("c1 serves", () -> !split(port, 1).containsKey("none"));
-        Map<String, Long> quarter = split(port, 40); // one worker: exactly 1 of every 4 picks
+        Await.until("c1 serves", () -> !Resources.split(client, port, 1).containsKey("none"));
+        Map<String, Long> quarter = Resources.split(client, port, 40); // one worker: exactly 1 of every 4 picks
         assertThat(quarter.get("a")).isBetween(9L, 11L);
         assertThat(quarter.get("b")).isBetween(29L, 31L);
-        long connections = stat(d, "cluster.c1.upstream_cx_total");
+        long connections = Resources.stat(client, d, "cluster.c1.upstream_cx_total");
 
         // a's weight goes up to 3 and b's down to 1: the split turns over, on the connections already open.
         cp.set("default", "v2", List.of(cluster), List.of(assignment(3, a.port(), 1, b.port())),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        Await.until("a weighs 3", () -> split(port, 8).getOrDefault("a", 0L) >= 5);
-        Map<String, Long> turned = split(port, 40);
+        Await.until("a weighs 3", () -> Resources.split(client, port, 8).getOrDefault("a", 0L) >= 5);
+        Map<String, Long> turned = Resources.split(client, port, 40);
         assertThat(turned.get("a")).isBetween(29L, 31L);
         assertThat(turned.get("b")).isBetween(9L, 11L);
-        assertThat(stat(d, "cluster.c1.upstream_cx_total")).isEqualTo(connections);
-        assertThat(stat(d, "cluster.c1.upstream_cx_destroy")).isZero();
+        assertThat(Resources.stat(client, d, "cluster.c1.upstream_cx_total")).isEqualTo(connections);
+        assertThat(Resources.stat(client, d, "cluster.c1.upstream_cx_destroy")).isZero();
         assertThat(cp.nacks).isEmpty();
       }
     }

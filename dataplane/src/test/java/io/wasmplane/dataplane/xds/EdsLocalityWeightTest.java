@@ -22,7 +22,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,21 +51,6 @@ class EdsLocalityWeightTest {
         .addEndpoints(locality("y", 0, yWeight, b)).addEndpoints(locality("z", 1, 5, c)).build();
   }
 
-  private Map<String, Long> split(int port, int n) throws Exception {
-    Map<String, Long> out = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      out.merge(Http.get(client, "http://127.0.0.1:" + port + "/").headers().firstValue("x-upstream-name").orElse("none"), 1L, Long::sum);
-    }
-    return out;
-  }
-
-  private long stat(Dataplane d, String name) throws Exception {
-    String body = Http.get(client, "http://127.0.0.1:" + d.adminPort() + "/stats").body();
-    return body.lines().filter(l -> l.startsWith(name + ": ")).mapToLong(l -> Long.parseLong(l.substring(name.length() + 2)))
-        .findFirst().orElseThrow(() -> new AssertionError("no stat " + name));
-  }
-
-
   @Test
   void edsLocalityWeightsSplitTheTrafficAndAnUpdateChangesTheSplitOnOpenConnections() throws Exception {
     try (ControlPlane cp = new ControlPlane().start(0); TestUpstream a = new TestUpstream("a"); TestUpstream b = new TestUpstream("b");
@@ -76,21 +60,21 @@ class EdsLocalityWeightTest {
           List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
       try (Dataplane d = Dataplane.start(BootstrapLoader.fromText(Resources.bootstrap("dp", "default", cp.port(), "GRPC"), "test"),
           Dataplane.Options.defaults().withConcurrency(1).withDrainTime(Duration.ofSeconds(2)))) {
-        Await.until("c1 serves", () -> !split(port, 1).containsKey("none"));
-        Map<String, Long> even = split(port, 60);
+        Await.until("c1 serves", () -> !Resources.split(client, port, 1).containsKey("none"));
+        Map<String, Long> even = Resources.split(client, port, 60);
         assertThat(even).containsOnlyKeys("a", "b"); // P1's z takes nothing while P0 is healthy
         assertThat(even.get("a")).isBetween(28L, 32L);
-        long connections = stat(d, "cluster.c1.upstream_cx_total");
+        long connections = Resources.stat(client, d, "cluster.c1.upstream_cx_total");
 
         // y's weight goes up to 3: a takes a quarter, over the connections already open.
         cp.set("default", "v2", List.of(weightedCluster()), List.of(assignment(1, 3, a.port(), b.port(), c.port())),
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        Await.until("y weighs 3", () -> split(port, 20).getOrDefault("b", 0L) >= 14);
-        Map<String, Long> quarter = split(port, 100);
+        Await.until("y weighs 3", () -> Resources.split(client, port, 20).getOrDefault("b", 0L) >= 14);
+        Map<String, Long> quarter = Resources.split(client, port, 100);
         assertThat(quarter.get("a")).isBetween(22L, 28L);
         assertThat(quarter.get("b")).isBetween(72L, 78L);
-        assertThat(stat(d, "cluster.c1.upstream_cx_total")).isEqualTo(connections);
-        assertThat(stat(d, "cluster.c1.upstream_cx_destroy")).isZero();
+        assertThat(Resources.stat(client, d, "cluster.c1.upstream_cx_total")).isEqualTo(connections);
+        assertThat(Resources.stat(client, d, "cluster.c1.upstream_cx_destroy")).isZero();
         // /config_dump shows the cluster's config as it came, and the endpoints by priority and locality with their weights.
         String dump = Http.get(client, "http://127.0.0.1:" + d.adminPort() + "/config_dump?include_eds").body().replaceAll("\\s+", "");
         assertThat(dump).contains("\"locality_weighted_lb_config\":{}",
@@ -103,7 +87,7 @@ class EdsLocalityWeightTest {
             List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
         Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.endpoints.load_balancing_weight")
             && n.contains("at least 1")));
-        assertThat(split(port, 20).get("b")).isBetween(13L, 17L);
+        assertThat(Resources.split(client, port, 20).get("b")).isBetween(13L, 17L);
       }
     }
   }

@@ -185,4 +185,21 @@ final class Resources {
     return io.wasmplane.dataplane.testing.Http.get(io.wasmplane.dataplane.testing.Http.h1(),
         "http://127.0.0.1:" + stub.httpPort() + "/status").body();
   }
+
+  /** How {@code n} sequential GETs to the listener on {@code port} spread over upstreams, by their x-upstream-name. */
+  static java.util.Map<String, Long> split(java.net.http.HttpClient client, int port, int n) throws Exception {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      out.merge(io.wasmplane.dataplane.testing.Http.get(client, "http://127.0.0.1:" + port + "/").headers()
+          .firstValue("x-upstream-name").orElse("none"), 1L, Long::sum);
+    }
+    return out;
+  }
+
+  /** A counter or gauge as the admin /stats page shows it. */
+  static long stat(java.net.http.HttpClient client, io.wasmplane.dataplane.Dataplane d, String name) throws Exception {
+    String body = io.wasmplane.dataplane.testing.Http.get(client, "http://127.0.0.1:" + d.adminPort() + "/stats").body();
+    return body.lines().filter(l -> l.startsWith(name + ": ")).mapToLong(l -> Long.parseLong(l.substring(name.length() + 2)))
+        .findFirst().orElseThrow(() -> new AssertionError("no stat " + name));
+  }
 }
