@@ -208,7 +208,7 @@ public final class AccessLogFormat implements LogFormatter {
       case "DOWNSTREAM_REMOTE_ADDRESS" -> s -> address(s.info().downstreamRemote, true);
       case "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" -> s -> address(s.info().downstreamRemote, false);
       case "DOWNSTREAM_LOCAL_ADDRESS" -> s -> address(s.info().downstreamLocal, true);
-      case "UPSTREAM_LOCAL_ADDRESS" -> s -> address(s.info().upstreamLocal, true);
+      case "UPSTREAM_LOCAL_ADDRESS" -> s -> address(s.info().upstreamLocal(), true);
       case "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" -> s -> address(s.info().downstreamLocal, false);
       case "DOWNSTREAM_TLS_VERSION" -> tls(t -> t.version());
       case "DOWNSTREAM_TLS_CIPHER" -> tls(t -> t.cipher());

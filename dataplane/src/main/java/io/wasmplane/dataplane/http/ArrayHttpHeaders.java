@@ -110,7 +110,12 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     return (String) kv[2 * i + 1];
   }
 
-  /** Case-insensitive ASCII equality, length first: header names are ASCII tokens. */
+  /**
+   * Case-insensitive ASCII equality, length first: header names are ASCII tokens. Stored names are decoders'
+   * AsciiStrings and lookup keys mostly Strings: each pair of types gets its own loop, because a loop over
+   * {@code CharSequence.charAt} on mixed types is a megamorphic interface call per character (measured: the largest
+   * share of header-map time in a proxied request).
+   */
   public static boolean nameEquals(CharSequence a, CharSequence b) {
     if (a == b) {
       return true; // a constant looked up by itself
@@ -119,14 +124,65 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     if (n != b.length()) {
       return false;
     }
+    if (a instanceof AsciiString x) {
+      if (b instanceof String y) {
+        return equalsFolded(x, y, n);
+      }
+      if (b instanceof AsciiString y) {
+        return equalsFolded(x, y, n);
+      }
+    } else if (a instanceof String x) {
+      if (b instanceof AsciiString y) {
+        return equalsFolded(y, x, n);
+      }
+      if (b instanceof String y) {
+        for (int i = 0; i < n; i++) {
+          if (!sameFolded(x.charAt(i), y.charAt(i))) {
+            return false;
+          }
+        }
+        return true;
+      }
+    }
     for (int i = 0; i < n; i++) {
-      char x = a.charAt(i);
-      char y = b.charAt(i);
-      if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) {
+      if (!sameFolded(a.charAt(i), b.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean equalsFolded(AsciiString a, String b, int n) {
+    byte[] bytes = a.array();
+    int off = a.arrayOffset();
+    for (int i = 0; i < n; i++) {
+      if (!sameFolded(bytes[off + i] & 0xff, b.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean equalsFolded(AsciiString a, AsciiString b, int n) {
+    byte[] x = a.array();
+    byte[] y = b.array();
+    int xo = a.arrayOffset();
+    int yo = b.arrayOffset();
+    for (int i = 0; i < n; i++) {
+      if (!sameFolded(x[xo + i] & 0xff, y[yo + i] & 0xff)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Equal, or the same ASCII letter in either case (no other character folds: names are ASCII tokens). */
+  private static boolean sameFolded(int x, int y) {
+    if (x == y) {
+      return true;
+    }
+    int lx = x | 0x20;
+    return lx == (y | 0x20) && lx >= 'a' && lx <= 'z';
   }
 
   /**
@@ -186,8 +242,9 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     if (!upper) {
       return name;
     }
+    int sig = signature(name);
     for (AsciiString common : COMMON_BY_LENGTH[Math.min(n, COMMON_BY_LENGTH.length - 1)]) {
-      if (nameEquals(common, name)) {
+      if (signature(common) == sig && nameEquals(common, name)) {
         return common; // servers capitalize these: no copy per response
       }
     }

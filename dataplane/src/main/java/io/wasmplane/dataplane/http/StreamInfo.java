@@ -26,8 +26,8 @@ public final class StreamInfo {
   public String connectionTerminationDetails;
   public final EnumSet<ResponseFlag> flags = EnumSet.noneOf(ResponseFlag.class);
   public String upstreamHost;
-  /** The local address of the upstream connection that answered (%UPSTREAM_LOCAL_ADDRESS%). */
-  public InetSocketAddress upstreamLocal;
+  /** The upstream connection that answered; its local address is read only when a log or plugin asks. */
+  private io.netty.channel.Channel upstreamConnection;
   public String upstreamCluster;
   public String routeName;
   public long requestCompleteNanos;
@@ -42,6 +42,15 @@ public final class StreamInfo {
     this.downstreamLocal = downstreamLocal;
     this.downstreamTls = downstreamTls;
     this.connectionId = connectionId;
+  }
+
+  public void upstreamConnection(io.netty.channel.Channel connection) {
+    upstreamConnection = connection;
+  }
+
+  /** The local address of the upstream connection that answered (%UPSTREAM_LOCAL_ADDRESS%); null before one did. */
+  public InetSocketAddress upstreamLocal() {
+    return upstreamConnection == null ? null : (InetSocketAddress) upstreamConnection.localAddress();
   }
 
   public void setFlag(ResponseFlag f) {

@@ -247,7 +247,7 @@ final class RetryingUpstream {
       flag(d);
     }
     committed = true;
-    downstream.info().upstreamLocal = a.stream.localAddress();
+    downstream.info().upstreamConnection(a.stream.connection());
     a.cancelPerTry(); // Envoy ignores a per-try timeout once the response started
     dropRetries();
     if (route.responseAttemptCount()) {

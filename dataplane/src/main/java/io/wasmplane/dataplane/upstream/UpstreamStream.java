@@ -149,13 +149,10 @@ public final class UpstreamStream {
     return takeOver;
   }
 
-  /** The local address of the connection this stream is bound to (an HTTP/2 stream's parent); null until bound. */
-  public java.net.InetSocketAddress localAddress() {
+  /** The connection this stream is bound to (an HTTP/2 stream's parent); null until bound. */
+  public Channel connection() {
     Channel c = channel;
-    if (c != null && c.parent() != null) {
-      c = c.parent();
-    }
-    return c == null ? null : (java.net.InetSocketAddress) c.localAddress();
+    return c != null && c.parent() != null ? c.parent() : c;
   }
 
   /** Bind to a ready channel (an HTTP/1.1 connection or an HTTP/2 stream) and flush what was queued. */

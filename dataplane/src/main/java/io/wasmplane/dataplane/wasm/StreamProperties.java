@@ -53,8 +53,8 @@ public final class StreamProperties {
         int colon = info.upstreamHost == null ? -1 : info.upstreamHost.lastIndexOf(':');
         yield colon < 0 ? null : PropertyEncoding.int64(Long.parseLong(info.upstreamHost.substring(colon + 1)));
       }
-      case "upstream.local_address" -> address(info.upstreamLocal);
-      case "upstream.local_port" -> port(info.upstreamLocal);
+      case "upstream.local_address" -> address(info.upstreamLocal());
+      case "upstream.local_port" -> port(info.upstreamLocal());
       default -> {
         if (path.size() == 2 && path.get(0).equals("connection")) {
           yield ConnectionTls.property(info.downstreamTlsSession, path.get(1));

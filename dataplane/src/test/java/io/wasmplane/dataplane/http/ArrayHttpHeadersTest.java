@@ -87,6 +87,31 @@ class ArrayHttpHeadersTest {
     return out;
   }
 
+  /** Every pair of name types compares by ASCII case folding only: no Unicode look-alike matches a token. */
+  @Test
+  void namesCompareByAsciiCaseFoldingWhateverTheirTypes() {
+    List<CharSequence> forms = List.of("x-Request-Id", "X-REQUEST-ID", new AsciiString("x-request-id"),
+        new AsciiString("X-Request-id"), new StringBuilder("x-request-ID"));
+    for (CharSequence a : forms) {
+      for (CharSequence b : forms) {
+        assertThat(ArrayHttpHeaders.nameEquals(a, b)).as("%s vs %s", a, b).isTrue();
+      }
+    }
+    for (CharSequence a : forms) {
+      // Java's equalsIgnoreCase would match these: dotless i (U+0131) and the Kelvin sign (U+212A) fold to ASCII.
+      assertThat(ArrayHttpHeaders.nameEquals(a, "x-request-\u0131d")).isFalse();
+      assertThat(ArrayHttpHeaders.nameEquals(a, "x-request-ie")).isFalse();
+      assertThat(ArrayHttpHeaders.nameEquals(a, "x-request-i")).isFalse();
+      // '-' | 0x20 is '-', '\r' | 0x20 is '-': only letters fold.
+      assertThat(ArrayHttpHeaders.nameEquals(a, "x\rrequest-id")).isFalse();
+    }
+    assertThat(ArrayHttpHeaders.nameEquals("k", "\u212a")).isFalse();
+    ArrayHttpHeaders h = new ArrayHttpHeaders();
+    h.add(new AsciiString("Keep-Alive"), "timeout=5");
+    assertThat(h.get("KEEP-ALIVE")).isEqualTo("timeout=5");
+    assertThat(h.nameAt(0)).hasToString("keep-alive");
+  }
+
   @Test
   void setReplacesTheFirstEntryInPlaceAndDropsTheRest() {
     ArrayHttpHeaders h = new ArrayHttpHeaders();
