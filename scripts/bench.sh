@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Proxy load benchmark (loopback only, bounded): h2load against
 #   (a) the upstream directly, (b) nginx and (c) HAProxy as plain reverse proxies,
-#   (d) wasmplane with no Wasm filter, (e) wasmplane with a Wasm filter that reads headers and adds one;
+#   (d) wasmplane with no Wasm filter, (e) wasmplane with a Wasm filter that reads headers and adds one,
+#   and (unless FLOOR=0) wasmplane as a plain TCP relay (tcp_proxy): the floor of Netty on this JVM under (d) and (e);
 # one worker each, HTTP/1.1 and h2c, keep-alive, the same upstream, alternating rounds.
 # Prints req/s, p50/p99 and the target's CPU time per request (utime+stime of its process over the run divided by the
 # requests served: much less sensitive to other load on the machine than req/s) per target and protocol (medians over
 # rounds) and the ratios of (d) and (e) to the best of (b) and (c), and writes the table to docs/bench/proxy.md.
 # Every target first gets one unrecorded warm-up run per protocol (PREWARM seconds; the JVM needs it for its JIT).
-#   ROUNDS=3 DURATION=10 PREWARM=30 CONNS=32 STREAMS=10 [JAR=other/dataplane.jar] [OUT_MD=file] scripts/bench.sh
+#   ROUNDS=3 DURATION=10 PREWARM=30 CONNS=32 STREAMS=10 FLOOR=1 [JAR=other/dataplane.jar] [OUT_MD=file] scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -19,6 +20,7 @@ STREAMS=${STREAMS:-10}   # concurrent streams per h2c connection
 OUT_MD=${OUT_MD:-docs/bench/proxy.md}
 JAR=${JAR:-dataplane/target/dataplane.jar}
 PLUGIN=${PLUGIN:-plugins/build/c/c_bench.wasm}
+FLOOR=${FLOOR:-1}
 
 need=()
 command -v h2load >/dev/null || need+=(nghttp2-client)
@@ -34,7 +36,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-UP=19000 NGX=19001 HAP=19002 WPD=19003 WPE=19004   # h2c peers listen on port+100
+UP=19000 NGX=19001 HAP=19002 WPD=19003 WPE=19004 WPT=19005   # h2c peers listen on port+100
 sed -e "s|@UP@|$UP|g" -e "s|@UP2@|$((UP + 100))|g" scripts/bench/upstream.conf > "$work/upstream.conf"
 sed -e "s|@UP@|$UP|g" -e "s|@NGX@|$NGX|g" -e "s|@NGX2@|$((NGX + 100))|g" scripts/bench/nginx.conf > "$work/nginx.conf"
 sed -e "s|@UP@|$UP|g" -e "s|@HAP@|$HAP|g" -e "s|@HAP2@|$((HAP + 100))|g" scripts/bench/haproxy.cfg > "$work/haproxy.cfg"
@@ -52,11 +54,15 @@ targets=("upstream:$UP:$((UP + 100)):$(worker_of "$(cat "$work/up.pid")")"
   "nginx:$NGX:$((NGX + 100)):$(worker_of "$(cat "$work/nginx.pid")")"
   "haproxy:$HAP:$((HAP + 100)):$(cat "$work/haproxy.pid")")
 if [ -f "$JAR" ]; then
-  for variant in nowasm wasm; do
-    port=$WPD; admin=19013
-    [ $variant = wasm ] && { port=$WPE; admin=19014; }
+  variants=(nowasm wasm)
+  [ "$FLOOR" = 1 ] && variants+=(tcp)
+  for variant in "${variants[@]}"; do
+    port=$WPD; admin=19013; port2=$port   # the HTTP variants serve h1 and h2c on one port
+    [ $variant = wasm ] && { port=$WPE; admin=19014; port2=$port; }
+    [ $variant = tcp ] && { port=$WPT; admin=19015; port2=$((WPT + 100)); }
     [ $variant = wasm ] && [ ! -f "$PLUGIN" ] && { echo "no $PLUGIN: skipping wasmplane+wasm"; continue; }
-    sed -e "s|@PORT@|$port|g" -e "s|@ADMIN@|$admin|g" -e "s|@UP@|$UP|g" -e "s|@PLUGIN@|$(pwd)/$PLUGIN|g" \
+    sed -e "s|@PORT@|$port|g" -e "s|@PORT2@|$port2|g" -e "s|@ADMIN@|$admin|g" -e "s|@UP@|$UP|g" \
+      -e "s|@UP2@|$((UP + 100))|g" -e "s|@PLUGIN@|$(pwd)/$PLUGIN|g" \
       "scripts/bench/wasmplane-$variant.yaml" > "$work/wasmplane-$variant.yaml"
     java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" -c "$work/wasmplane-$variant.yaml" --concurrency 1 -l warn \
       > "$work/wasmplane-$variant.log" 2>&1 &
@@ -65,7 +71,7 @@ if [ -f "$JAR" ]; then
     ready=0
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && { ready=1; break; }; sleep 0.2; done
     if [ $ready = 1 ]; then
-      targets+=("wasmplane-$variant:$port:$port:$jpid")   # h1 and h2c on one port
+      targets+=("wasmplane-$variant:$port:$port2:$jpid")
     else
       echo "wasmplane-$variant did not become ready; skipped (log: $(tail -3 "$work/wasmplane-$variant.log"))" >&2
     fi
@@ -134,6 +140,7 @@ field() { tr ';' '\n' | awk -v f="$1" 'NF {print $f}' | median; }
   echo "Upstream: its own nginx process (1 worker) returning a fixed 13-byte 200. CPU µs/req: utime+stime of the target's"
   echo "process (nginx: its worker) over the run divided by the requests it served (upstream row: the upstream itself);"
   echo "\"of which user\": its user-mode part (the rest is kernel time, mostly loopback TCP)."
+  [ "$FLOOR" = 1 ] && echo "wasmplane-tcp: the same process as a TCP relay (tcp_proxy) to the upstream port of each protocol: no HTTP work at all."
   echo "Load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Command: \`ROUNDS=$ROUNDS DURATION=$DURATION PREWARM=$PREWARM scripts/bench.sh\`"
   echo
