@@ -1,0 +1,77 @@
+package io.wasmplane.dataplane.filters.ratelimit;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.wasmplane.dataplane.accesslog.AccessLogFormat;
+import io.wasmplane.dataplane.http.FilterCallbacks;
+import io.wasmplane.dataplane.http.FilterStatus;
+import io.wasmplane.dataplane.http.HttpFilter;
+import io.wasmplane.dataplane.http.ResponseFlag;
+
+/**
+ * Envoy's HTTP local rate limit on one stream. For a request the filter is enabled for (counted enabled), a token is
+ * taken (ok) or not (rate_limited); a limited request the filter enforces (enforced) is answered locally with the
+ * configured status, response_headers_to_add and response flag RL; one it does not enforce goes on with
+ * request_headers_to_add_when_not_enforced. With x-ratelimit headers on, every response of an enabled request carries
+ * them.
+ */
+final class LocalRateLimitFilter implements HttpFilter {
+  static final String LIMIT = "x-ratelimit-limit";
+  static final String REMAINING = "x-ratelimit-remaining";
+  static final String RESET = "x-ratelimit-reset";
+
+  private final FilterCallbacks callbacks;
+  private final LocalRateLimitConfig config;
+  /** The bucket this request took (or failed to take) a token from; null when the filter did not apply. */
+  private TokenBucket bucket;
+
+  LocalRateLimitFilter(FilterCallbacks callbacks, LocalRateLimitConfig config) {
+    this.callbacks = callbacks;
+    this.config = config;
+  }
+
+  @Override
+  public FilterStatus decodeHeaders(HttpRequest request, boolean endStream) {
+    if (!config.sampleEnabled()) {
+      return FilterStatus.CONTINUE;
+    }
+    LocalRateLimitStats stats = config.stats(callbacks.connectionManagerStats());
+    stats.enabled().inc();
+    bucket = config.bucket(callbacks.streamInfo().downstreamConnection);
+    if (bucket == null || bucket.tryConsume()) {
+      stats.ok().inc();
+      return FilterStatus.CONTINUE;
+    }
+    stats.rateLimited().inc();
+    AccessLogFormat.Entry entry = new AccessLogFormat.Entry(callbacks.streamInfo(), request, null);
+    if (!config.sampleEnforced()) {
+      config.requestHeadersWhenNotEnforced().apply(request.headers(), entry);
+      return FilterStatus.CONTINUE;
+    }
+    stats.enforced().inc();
+    HttpHeaders extra = new DefaultHttpHeaders();
+    config.responseHeaders().apply(extra, entry);
+    addRateLimitHeaders(extra);
+    callbacks.streamInfo().setFlag(ResponseFlag.RATE_LIMITED);
+    callbacks.sendLocalReply(config.status(), LocalRateLimitConfig.BODY, extra, LocalRateLimitConfig.BODY, config.grpcStatus());
+    return FilterStatus.STOP_ITERATION;
+  }
+
+  @Override
+  public FilterStatus encodeHeaders(HttpResponse response, boolean endStream) {
+    addRateLimitHeaders(response.headers());
+    return FilterStatus.CONTINUE;
+  }
+
+  /** DRAFT_VERSION_03's x-ratelimit-limit / remaining / reset, read from the bucket as the response goes out. */
+  private void addRateLimitHeaders(HttpHeaders h) {
+    if (bucket == null || !config.rateLimitHeaders()) {
+      return;
+    }
+    h.set(LIMIT, bucket.maxTokens());
+    h.set(REMAINING, bucket.remaining());
+    h.set(RESET, bucket.secondsToNextFill());
+  }
+}
