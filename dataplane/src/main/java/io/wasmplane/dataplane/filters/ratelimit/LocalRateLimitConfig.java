@@ -9,6 +9,7 @@ import io.wasmplane.dataplane.config.ConfigMatchers;
 import io.wasmplane.dataplane.config.FilterConfigFields;
 import io.wasmplane.dataplane.config.HeaderMutations;
 import io.wasmplane.dataplane.config.RouteFilterConfig;
+import io.wasmplane.dataplane.http.GrpcLocalReply;
 import io.wasmplane.dataplane.http.HcmScoped;
 import io.wasmplane.dataplane.http.HcmStats;
 import java.util.IdentityHashMap;
@@ -25,8 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class LocalRateLimitConfig implements RouteFilterConfig {
   public static final String TYPE = LocalRateLimit.getDescriptor().getFullName();
   static final String BODY = "local_rate_limited";
-  /** gRPC statuses a rate-limited gRPC call gets: UNAVAILABLE, or RESOURCE_EXHAUSTED when asked. */
-  private static final int GRPC_UNAVAILABLE = 14;
+  /** What a rate-limited gRPC call gets when asked for; otherwise the status mapped (429: UNAVAILABLE), as Envoy. */
   private static final int GRPC_RESOURCE_EXHAUSTED = 8;
   private static final int MAX_HEADERS = 10;
   /** Per-connection buckets, by config: only touched on the connection's event loop. */
@@ -87,7 +87,7 @@ public final class LocalRateLimitConfig implements RouteFilterConfig {
       throw new ConfigException(where + ".enable_x_ratelimit_headers: unknown value " + p.getEnableXRatelimitHeadersValue());
     }
     rateLimitHeaders = p.getEnableXRatelimitHeaders() == XRateLimitHeadersRFCVersion.DRAFT_VERSION_03;
-    grpcStatus = p.getRateLimitedAsResourceExhausted() ? GRPC_RESOURCE_EXHAUSTED : GRPC_UNAVAILABLE;
+    grpcStatus = p.getRateLimitedAsResourceExhausted() ? GRPC_RESOURCE_EXHAUSTED : GrpcLocalReply.NONE;
     stats = new HcmScoped<>(hcm -> LocalRateLimitStats.of(hcm.registry(), statPrefix));
   }
 
