@@ -73,7 +73,16 @@ class LocalRateLimitConfigTest {
       "stat_prefix: rl~token_bucket: {max_tokens: 0, fill_interval: 1s}|typed_config.token_bucket.max_tokens: must be greater than 0",
       "stat_prefix: rl~token_bucket: {max_tokens: 1, tokens_per_fill: 0, fill_interval: 1s}|typed_config.token_bucket.tokens_per_fill: must be greater than 0",
       "stat_prefix: rl~descriptors: [{entries: [{key: k, value: v}], token_bucket: {max_tokens: 1, fill_interval: 1s}}]"
-          + "|typed_config: unsupported field(s) [descriptors]",
+          + "|typed_config.descriptors: need this filter's rate_limits",
+      "stat_prefix: rl~rate_limits: [{actions: [{generic_key: {descriptor_value: a}}]}]"
+          + "~descriptors: [{entries: [{key: generic_key}], token_bucket: {max_tokens: 1, fill_interval: 1s}}]"
+          + "|typed_config.descriptors[0].entries[0].value: required (wildcard descriptors are not supported)",
+      "stat_prefix: rl~rate_limits: [{actions: [{generic_key: {descriptor_value: a}}]}]"
+          + "~descriptors: [{entries: [{key: generic_key, value: a}]}]|typed_config.descriptors[0].token_bucket: required",
+      "stat_prefix: rl~rate_limits: [{actions: [{source_cluster: {}}]}]"
+          + "|typed_config.rate_limits[0].actions[0].source_cluster: not supported (supported actions: request_headers,",
+      "stat_prefix: rl~rate_limits: [{actions: [{request_headers: {header_name: x-a}}]}]"
+          + "|typed_config.rate_limits[0].actions[0].request_headers.descriptor_key: required",
       "stat_prefix: rl~local_cluster_rate_limit: {}|typed_config: unsupported field(s) [local_cluster_rate_limit]",
       "stat_prefix: rl~request_headers_to_add_when_not_enforced: [{header: {key: ':path', value: x}}]"
           + "|typed_config.request_headers_to_add_when_not_enforced[0].header.key",
@@ -87,7 +96,8 @@ class LocalRateLimitConfigTest {
   @CsvSource(delimiter = '|', value = {
       "stat_prefix: per_route|.token_bucket: required in a per-route config",
       "stat_prefix: per_route~token_bucket: {max_tokens: 1, fill_interval: 0s}|.token_bucket.fill_interval: must be greater than 0",
-      "stat_prefix: per_route~token_bucket: {max_tokens: 1, fill_interval: 1s}~rate_limits: [{actions: [{remote_address: {}}]}]|: unsupported field(s) [rate_limits]",
+      "stat_prefix: per_route~token_bucket: {max_tokens: 1, fill_interval: 1s}~rate_limits: [{stage: 1, actions: [{remote_address: {}}]}]"
+          + "|.rate_limits[0]: unsupported field(s) [stage]",
   })
   void aBadPerRouteConfigIsRefusedNamingItsField(String fields, String expected) {
     assertThatThrownBy(() -> Bootstraps.start(httpBootstrap("stat_prefix: rl", lines(fields)))).isInstanceOf(ConfigException.class)

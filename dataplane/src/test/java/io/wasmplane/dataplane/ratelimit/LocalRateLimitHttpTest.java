@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * owns its bucket: the filter's bucket (N pass with x-ratelimit headers, N+1 is 429 with the configured header, body
  * local_rate_limited, RL in the access log, counted); a route's own bucket and status beside it; enabled but not enforced
  * (passes with the request header, counted enabled and rate_limited, not enforced); not enabled (never limited, never
- * counted); a bucket per downstream connection; a gRPC call answered RESOURCE_EXHAUSTED; a refill after fill_interval.
+ * counted); a bucket per downstream connection; descriptors (request_headers, generic_key + header_value_match,
+ * remote_address) with their own buckets; a gRPC call answered RESOURCE_EXHAUSTED; a refill after fill_interval.
  * Long fill intervals keep the counts exact; only the refill case waits, bounded.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -90,6 +91,26 @@ class LocalRateLimitHttpTest {
         filter_enabled: %1$s
         filter_enforced: %1$s
         rate_limited_as_resource_exhausted: true
+        """.formatted(ALWAYS))
+        + vhost("desc.example", """
+        stat_prefix: desc_rl
+        token_bucket: {max_tokens: 100, fill_interval: 3600s}
+        filter_enabled: %1$s
+        filter_enforced: %1$s
+        enable_x_ratelimit_headers: DRAFT_VERSION_03
+        rate_limits:
+        - actions: [{request_headers: {header_name: x-client-id, descriptor_key: client_id}}]
+        - actions:
+          - generic_key: {descriptor_value: api}
+          - header_value_match: {descriptor_value: post, headers: [{name: ":method", string_match: {exact: POST}}]}
+        - actions: [{remote_address: {}}]
+        descriptors:
+        - entries: [{key: client_id, value: foo}]
+          token_bucket: {max_tokens: 1, fill_interval: 3600s}
+        - entries: [{key: generic_key, value: api}, {key: header_match, value: post}]
+          token_bucket: {max_tokens: 2, fill_interval: 3600s}
+        - entries: [{key: remote_address, value: 10.9.9.9}]
+          token_bucket: {max_tokens: 1, fill_interval: 3600s}
         """.formatted(ALWAYS))
         + vhost("refill.example", """
         stat_prefix: refill_rl
@@ -264,6 +285,30 @@ class LocalRateLimitHttpTest {
       ch.shutdownNow();
     }
     assertThat(logLine("grpc.example/test.Who/Name")).isEqualTo("grpc.example/test.Who/Name 200 RL local_rate_limited");
+  }
+
+  @Test
+  void descriptorsFromTheFiltersRateLimitsHaveTheirOwnBuckets() throws Exception {
+    // request_headers: client foo has one token; client bar matches no descriptor and takes from the default bucket.
+    RawResponse foo = RawResponse.get(port, "desc.example", "/d", "x-client-id: foo");
+    assertThat(foo.status()).isEqualTo(200);
+    assertThat(foo.header("x-ratelimit-limit")).containsExactly("1");
+    RawResponse fooAgain = RawResponse.get(port, "desc.example", "/d", "x-client-id: foo");
+    assertThat(fooAgain.status()).isEqualTo(429);
+    assertThat(fooAgain.header("x-ratelimit-limit")).containsExactly("1");
+    RawResponse bar = RawResponse.get(port, "desc.example", "/d", "x-client-id: bar");
+    assertThat(bar.status()).isEqualTo(200);
+    assertThat(bar.header("x-ratelimit-limit")).containsExactly("100");
+    // generic_key + header_value_match: two POSTs, then the third is limited; GETs never make that descriptor.
+    assertThat(RawResponse.sendBody(port, "POST", "desc.example", "/d", "a").status()).isEqualTo(200);
+    assertThat(RawResponse.sendBody(port, "POST", "desc.example", "/d", "b").status()).isEqualTo(200);
+    assertThat(RawResponse.sendBody(port, "POST", "desc.example", "/d", "c").status()).isEqualTo(429);
+    assertThat(RawResponse.get(port, "desc.example", "/d").status()).isEqualTo(200);
+    // remote_address: the trusted client address (the last x-forwarded-for entry, use_remote_address being off).
+    assertThat(RawResponse.get(port, "desc.example", "/d", "x-forwarded-for: 10.9.9.9").status()).isEqualTo(200);
+    assertThat(RawResponse.get(port, "desc.example", "/d", "x-forwarded-for: 10.9.9.9").status()).isEqualTo(429);
+    assertThat(RawResponse.get(port, "desc.example", "/d", "x-forwarded-for: 10.9.9.8").status()).isEqualTo(200);
+    assertThat(counter("desc_rl.http_local_rate_limit.enforced")).isEqualTo(3);
   }
 
   @Test

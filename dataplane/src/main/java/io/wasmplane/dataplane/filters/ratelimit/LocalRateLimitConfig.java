@@ -12,16 +12,21 @@ import io.wasmplane.dataplane.config.RouteFilterConfig;
 import io.wasmplane.dataplane.http.GrpcLocalReply;
 import io.wasmplane.dataplane.http.HcmScoped;
 import io.wasmplane.dataplane.http.HcmStats;
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.LocalRateLimitDescriptor;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A translated envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit: the filter's own, or a route's (which
- * replaces it on that route, with its own bucket and stats). The bucket is shared by every worker, or (with
- * local_rate_limit_per_downstream_connection) one per downstream connection; without token_bucket (allowed at the
- * filter level only) nothing is limited.
+ * replaces it on that route, with its own buckets and stats). The buckets (the default one and one per descriptor)
+ * are shared by every worker, or (with local_rate_limit_per_downstream_connection) one set per downstream connection;
+ * without token_bucket (allowed at the filter level only) only descriptors limit. Request descriptors come from the
+ * filter's own rate_limits.
  */
 public final class LocalRateLimitConfig implements RouteFilterConfig {
   public static final String TYPE = LocalRateLimit.getDescriptor().getFullName();
@@ -29,14 +34,18 @@ public final class LocalRateLimitConfig implements RouteFilterConfig {
   /** What a rate-limited gRPC call gets when asked for; otherwise the status mapped (429: UNAVAILABLE), as Envoy. */
   private static final int GRPC_RESOURCE_EXHAUSTED = 8;
   private static final int MAX_HEADERS = 10;
-  /** Per-connection buckets, by config: only touched on the connection's event loop. */
-  private static final AttributeKey<Map<LocalRateLimitConfig, TokenBucket>> CONNECTION_BUCKETS =
+  /** Per-connection limiters, by config: only touched on the connection's event loop. */
+  private static final AttributeKey<Map<LocalRateLimitConfig, Limiter>> CONNECTION_BUCKETS =
       AttributeKey.valueOf("wasmplane.http_local_rate_limit.buckets");
 
   private final String statPrefix;
   private final int status;
   private final TokenBucketSpec bucketSpec;
-  private final TokenBucket sharedBucket;
+  private final Map<List<DescriptorEntry>, TokenBucketSpec> descriptorSpecs;
+  private final List<DescriptorPolicy> policies;
+  private final boolean needsClient;
+  private final boolean alwaysConsumeDefault;
+  private final Limiter sharedLimiter;
   private final boolean perConnection;
   private final int enabledPpm;
   private final int enforcedPpm;
@@ -47,13 +56,13 @@ public final class LocalRateLimitConfig implements RouteFilterConfig {
   private final HcmScoped<LocalRateLimitStats> stats;
 
   private LocalRateLimitConfig(LocalRateLimit p, String where, boolean perRoute) {
-    // descriptors and rate_limits (descriptor-based limits), local_cluster_rate_limit and max_dynamic_descriptors are
-    // not built: refused by name. stage, vh_rate_limits and always_consume_default_token_bucket only change which
-    // descriptor buckets apply, so without descriptors they change nothing.
+    // local_cluster_rate_limit and max_dynamic_descriptors (wildcard descriptors) are not built: refused by name.
+    // stage and vh_rate_limits choose among route rate_limits, which are not read here (the filter's own are), so
+    // they change nothing.
     ConfigMatchers.onlySupported(p, where, Set.of("stat_prefix", "status", "token_bucket", "filter_enabled", "filter_enforced",
         "request_headers_to_add_when_not_enforced", "response_headers_to_add", "local_rate_limit_per_downstream_connection",
         "enable_x_ratelimit_headers", "rate_limited_as_resource_exhausted", "stage", "vh_rate_limits",
-        "always_consume_default_token_bucket"));
+        "always_consume_default_token_bucket", "descriptors", "rate_limits"));
     if (p.getStatPrefix().isEmpty()) {
       throw new ConfigException(where + ".stat_prefix: required");
     }
@@ -76,8 +85,20 @@ public final class LocalRateLimitConfig implements RouteFilterConfig {
       throw new ConfigException(where + ".status.code: " + code + " is not an HTTP error status");
     }
     bucketSpec = p.hasTokenBucket() ? TokenBucketSpec.translate(p.getTokenBucket(), where + ".token_bucket") : null;
+    descriptorSpecs = descriptors(p, where);
+    List<DescriptorPolicy> rls = new ArrayList<>();
+    for (int i = 0; i < p.getRateLimitsCount(); i++) {
+      rls.add(DescriptorPolicy.translate(p.getRateLimits(i), where + ".rate_limits[" + i + "]"));
+    }
+    policies = List.copyOf(rls);
+    if (!descriptorSpecs.isEmpty() && policies.isEmpty()) {
+      throw new ConfigException(where + ".descriptors: need this filter's rate_limits to make request descriptors "
+          + "(route and virtual host rate_limits are not supported here)");
+    }
+    needsClient = policies.stream().anyMatch(DescriptorPolicy::needsClient);
+    alwaysConsumeDefault = !p.hasAlwaysConsumeDefaultTokenBucket() || p.getAlwaysConsumeDefaultTokenBucket().getValue();
     perConnection = p.getLocalRateLimitPerDownstreamConnection();
-    sharedBucket = bucketSpec != null && !perConnection ? new TokenBucket(bucketSpec) : null;
+    sharedLimiter = perConnection ? null : newLimiter();
     enabledPpm = p.hasFilterEnabled() ? FilterConfigFields.runtimeFractionPpm(p.getFilterEnabled(), where + ".filter_enabled") : 0;
     enforcedPpm = p.hasFilterEnforced() ? FilterConfigFields.runtimeFractionPpm(p.getFilterEnforced(), where + ".filter_enforced") : 0;
     responseHeaders = FilterConfigFields.headersToAdd(p.getResponseHeadersToAddList(), where + ".response_headers_to_add", false);
@@ -89,6 +110,40 @@ public final class LocalRateLimitConfig implements RouteFilterConfig {
     rateLimitHeaders = p.getEnableXRatelimitHeaders() == XRateLimitHeadersRFCVersion.DRAFT_VERSION_03;
     grpcStatus = p.getRateLimitedAsResourceExhausted() ? GRPC_RESOURCE_EXHAUSTED : GrpcLocalReply.NONE;
     stats = new HcmScoped<>(hcm -> LocalRateLimitStats.of(hcm.registry(), statPrefix));
+  }
+
+  private static Map<List<DescriptorEntry>, TokenBucketSpec> descriptors(LocalRateLimit p, String where) {
+    Map<List<DescriptorEntry>, TokenBucketSpec> out = new HashMap<>();
+    for (int i = 0; i < p.getDescriptorsCount(); i++) {
+      LocalRateLimitDescriptor d = p.getDescriptors(i);
+      String w = where + ".descriptors[" + i + "]";
+      ConfigMatchers.onlySupported(d, w, Set.of("entries", "token_bucket"));
+      if (d.getEntriesCount() == 0) {
+        throw new ConfigException(w + ".entries: at least one entry is required");
+      }
+      List<DescriptorEntry> entries = new ArrayList<>();
+      for (int j = 0; j < d.getEntriesCount(); j++) {
+        String ew = w + ".entries[" + j + "]";
+        if (d.getEntries(j).getKey().isEmpty()) {
+          throw new ConfigException(ew + ".key: required");
+        }
+        if (d.getEntries(j).getValue().isEmpty()) {
+          throw new ConfigException(ew + ".value: required (wildcard descriptors are not supported)");
+        }
+        entries.add(new DescriptorEntry(d.getEntries(j).getKey(), d.getEntries(j).getValue()));
+      }
+      if (!d.hasTokenBucket()) {
+        throw new ConfigException(w + ".token_bucket: required");
+      }
+      if (out.put(List.copyOf(entries), TokenBucketSpec.translate(d.getTokenBucket(), w + ".token_bucket")) != null) {
+        throw new ConfigException(w + ": duplicate descriptor " + entries);
+      }
+    }
+    return Map.copyOf(out);
+  }
+
+  private Limiter newLimiter() {
+    return new Limiter(bucketSpec, descriptorSpecs, alwaysConsumeDefault);
   }
 
   /** The filter's own config (http_filters or ECDS). */
@@ -119,23 +174,41 @@ public final class LocalRateLimitConfig implements RouteFilterConfig {
     return ppm >= 1_000_000 || (ppm > 0 && ThreadLocalRandom.current().nextInt(1_000_000) < ppm);
   }
 
-  /**
-   * The bucket a request on {@code connection} takes its token from: the shared one, the connection's own, or null
-   * (no token_bucket: nothing limited).
-   */
-  TokenBucket bucket(AttributeMap connection) {
-    if (!perConnection || bucketSpec == null) {
-      return sharedBucket;
+  /** The buckets a request on {@code connection} takes its tokens from: the shared ones, or the connection's own. */
+  Limiter limiter(AttributeMap connection) {
+    if (!perConnection) {
+      return sharedLimiter;
     }
     if (connection == null) {
-      return new TokenBucket(bucketSpec); // no connection to hang it on (not reached for a real downstream)
+      return newLimiter(); // no connection to hang it on (not reached for a real downstream)
     }
-    Map<LocalRateLimitConfig, TokenBucket> buckets = connection.attr(CONNECTION_BUCKETS).get();
-    if (buckets == null) {
-      buckets = new IdentityHashMap<>(2);
-      connection.attr(CONNECTION_BUCKETS).set(buckets);
+    Map<LocalRateLimitConfig, Limiter> limiters = connection.attr(CONNECTION_BUCKETS).get();
+    if (limiters == null) {
+      limiters = new IdentityHashMap<>(2);
+      connection.attr(CONNECTION_BUCKETS).set(limiters);
     }
-    return buckets.computeIfAbsent(this, c -> new TokenBucket(bucketSpec));
+    return limiters.computeIfAbsent(this, LocalRateLimitConfig::newLimiter);
+  }
+
+  /** Whether requests need descriptors made (there are descriptors to match). */
+  boolean hasDescriptors() {
+    return !descriptorSpecs.isEmpty();
+  }
+
+  boolean needsClientAddress() {
+    return needsClient;
+  }
+
+  /** The request's descriptors, one per rate_limits entry whose actions all apply. */
+  List<List<DescriptorEntry>> requestDescriptors(DescriptorPolicy.Request r) {
+    List<List<DescriptorEntry>> out = new ArrayList<>(policies.size());
+    for (DescriptorPolicy policy : policies) {
+      List<DescriptorEntry> d = policy.descriptor(r);
+      if (d != null) {
+        out.add(d);
+      }
+    }
+    return out;
   }
 
   LocalRateLimitStats stats(HcmStats hcm) {

@@ -5,19 +5,25 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.accesslog.AccessLogFormat;
+import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HttpFilter;
+import io.wasmplane.dataplane.http.HttpStream;
 import io.wasmplane.dataplane.http.ResponseFlag;
+import io.wasmplane.dataplane.http.StreamInfo;
+import io.wasmplane.dataplane.http.TrustedClientAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
- * Envoy's HTTP local rate limit on one stream. For a request the filter is enabled for (counted enabled), a token is
- * taken (ok) or not (rate_limited); a limited request the filter enforces (enforced) is answered locally with the
+ * Envoy's HTTP local rate limit on one stream. For a request the filter is enabled for (counted enabled), tokens are
+ * taken from its matched descriptors' buckets and the default one (ok) or not (rate_limited); a limited request the filter enforces (enforced) is answered locally with the
  * configured status, response_headers_to_add and response flag RL; one it does not enforce goes on with
  * request_headers_to_add_when_not_enforced. With x-ratelimit headers on, every response of an enabled request carries
  * them.
  */
-final class LocalRateLimitFilter implements HttpFilter {
+final class LocalRateLimitFilter implements HttpFilter, HttpStream.StreamAware {
   static final String LIMIT = "x-ratelimit-limit";
   static final String REMAINING = "x-ratelimit-remaining";
   static final String RESET = "x-ratelimit-reset";
@@ -26,10 +32,16 @@ final class LocalRateLimitFilter implements HttpFilter {
   private final LocalRateLimitConfig config;
   /** The bucket this request took (or failed to take) a token from; null when the filter did not apply. */
   private TokenBucket bucket;
+  private HttpStream stream;
 
   LocalRateLimitFilter(FilterCallbacks callbacks, LocalRateLimitConfig config) {
     this.callbacks = callbacks;
     this.config = config;
+  }
+
+  @Override
+  public void attach(HttpStream stream) {
+    this.stream = stream;
   }
 
   @Override
@@ -39,8 +51,9 @@ final class LocalRateLimitFilter implements HttpFilter {
     }
     LocalRateLimitStats stats = config.stats(callbacks.connectionManagerStats());
     stats.enabled().inc();
-    bucket = config.bucket(callbacks.streamInfo().downstreamConnection);
-    if (bucket == null || bucket.tryConsume()) {
+    Limiter.Decision d = config.limiter(callbacks.streamInfo().downstreamConnection).decide(descriptors(request));
+    bucket = d.bucket();
+    if (d.allowed()) {
       stats.ok().inc();
       return FilterStatus.CONTINUE;
     }
@@ -57,6 +70,16 @@ final class LocalRateLimitFilter implements HttpFilter {
     callbacks.streamInfo().setFlag(ResponseFlag.RATE_LIMITED);
     callbacks.sendLocalReply(config.status(), LocalRateLimitConfig.BODY, extra, LocalRateLimitConfig.BODY, config.grpcStatus());
     return FilterStatus.STOP_ITERATION;
+  }
+
+  private List<List<DescriptorEntry>> descriptors(HttpRequest request) {
+    if (!config.hasDescriptors()) {
+      return List.of();
+    }
+    StreamInfo info = callbacks.streamInfo();
+    InetSocketAddress client = config.needsClientAddress() && stream != null
+        ? TrustedClientAddress.of(request.headers(), info.downstreamRemote, stream.runtime().config().useRemoteAddress()) : null;
+    return config.requestDescriptors(new DescriptorPolicy.Request(RequestFacts.of(request), client));
   }
 
   @Override

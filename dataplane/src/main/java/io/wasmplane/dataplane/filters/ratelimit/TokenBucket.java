@@ -46,6 +46,11 @@ public final class TokenBucket {
     }
   }
 
+  /** Tokens per second at which the bucket refills. */
+  double fillRate() {
+    return (double) tokensPerFill / intervalNanos * 1e9;
+  }
+
   public long maxTokens() {
     return maxTokens;
   }
