@@ -15,6 +15,7 @@ import io.wasmplane.dataplane.http.StreamInfo;
 import io.wasmplane.dataplane.http.TrustedClientAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Envoy's HTTP local rate limit on one stream. For a request the filter is enabled for (counted enabled), tokens are
@@ -29,14 +30,15 @@ final class LocalRateLimitFilter implements HttpFilter, HttpStream.StreamAware {
   static final String RESET = "x-ratelimit-reset";
 
   private final FilterCallbacks callbacks;
-  private final LocalRateLimitConfig config;
+  private final Supplier<LocalRateLimitConfig> configForRoute;
+  private LocalRateLimitConfig config;
   /** The bucket this request took (or failed to take) a token from; null when the filter did not apply. */
   private TokenBucket bucket;
   private HttpStream stream;
 
-  LocalRateLimitFilter(FilterCallbacks callbacks, LocalRateLimitConfig config) {
+  LocalRateLimitFilter(FilterCallbacks callbacks, Supplier<LocalRateLimitConfig> configForRoute) {
     this.callbacks = callbacks;
-    this.config = config;
+    this.configForRoute = configForRoute;
   }
 
   @Override
@@ -46,6 +48,7 @@ final class LocalRateLimitFilter implements HttpFilter, HttpStream.StreamAware {
 
   @Override
   public FilterStatus decodeHeaders(HttpRequest request, boolean endStream) {
+    config = configForRoute.get();
     if (!config.sampleEnabled()) {
       return FilterStatus.CONTINUE;
     }

@@ -23,10 +23,13 @@ public final class LocalRateLimitFilterProvider implements HttpFilterRegistry.Pr
     String w = where + ".typed_config";
     LocalRateLimitConfig filterLevel = LocalRateLimitConfig.translate(ConfigMatchers.unpack(any, LocalRateLimit.class, w), w);
     String name = config.name();
-    return callbacks -> new LocalRateLimitFilter(callbacks, configFor(callbacks, name, filterLevel));
+    return callbacks -> new LocalRateLimitFilter(callbacks, () -> configFor(callbacks, name, filterLevel));
   }
 
-  /** The route's own LocalRateLimit if it has one (most specific level wins), else the filter's. */
+  /**
+   * The route's own LocalRateLimit if it has one (most specific level wins), else the filter's; asked when the request
+   * headers reach the filter, so the route is matched on the headers as the filters before it left them.
+   */
   private static LocalRateLimitConfig configFor(FilterCallbacks callbacks, String name, LocalRateLimitConfig filterLevel) {
     RouteTable routes = callbacks.routeTable();
     if (routes == null || !routes.configuresFilter(name, false)) {
