@@ -207,6 +207,7 @@ class LocalRateLimitHttpTest {
     assertThat(limited.status()).isEqualTo(429);
     assertThat(limited.body()).isEqualTo("local_rate_limited");
     assertThat(limited.header("x-local-rate-limit")).containsExactly("true");
+    assertThat(limited.header("x-envoy-ratelimited")).containsExactly("true");
     assertThat(limited.header("x-ratelimit-limit")).containsExactly("3");
     assertThat(limited.header("x-ratelimit-remaining")).containsExactly("0");
     assertThat(Long.parseLong(limited.header("x-ratelimit-reset").get(0))).isBetween(3500L, 3600L);
@@ -228,6 +229,7 @@ class LocalRateLimitHttpTest {
     assertThat(r3.status()).isEqualTo(503);
     assertThat(r3.body()).isEqualTo("local_rate_limited");
     assertThat(r3.header("x-local-rate-limit")).isEmpty();
+    assertThat(r3.header("x-envoy-ratelimited")).isEmpty(); // only on 429s
     assertThat(counter("route_rl.http_local_rate_limit.ok")).isEqualTo(2);
     assertThat(counter("route_rl.http_local_rate_limit.enforced")).isEqualTo(1);
     assertThat(counter("http_local_rate_limiter.http_local_rate_limit.enabled")).isEqualTo(4);

@@ -28,6 +28,8 @@ final class LocalRateLimitFilter implements HttpFilter, HttpStream.StreamAware {
   static final String LIMIT = "x-ratelimit-limit";
   static final String REMAINING = "x-ratelimit-remaining";
   static final String RESET = "x-ratelimit-reset";
+  /** Envoy marks every 429 local reply with it. */
+  static final String ENVOY_RATELIMITED = "x-envoy-ratelimited";
 
   private final FilterCallbacks callbacks;
   private final Supplier<LocalRateLimitConfig> configForRoute;
@@ -68,6 +70,9 @@ final class LocalRateLimitFilter implements HttpFilter, HttpStream.StreamAware {
     }
     stats.enforced().inc();
     HttpHeaders extra = new DefaultHttpHeaders();
+    if (config.status() == 429) {
+      extra.set(ENVOY_RATELIMITED, "true");
+    }
     config.responseHeaders().apply(extra, entry);
     addRateLimitHeaders(extra);
     callbacks.streamInfo().setFlag(ResponseFlag.RATE_LIMITED);
