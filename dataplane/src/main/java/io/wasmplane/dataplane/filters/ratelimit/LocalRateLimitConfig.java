@@ -1,5 +1,6 @@
 package io.wasmplane.dataplane.filters.ratelimit;
 
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.LocalRateLimitDescriptor;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.XRateLimitHeadersRFCVersion;
 import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
 import io.netty.util.AttributeKey;
@@ -12,7 +13,6 @@ import io.wasmplane.dataplane.config.RouteFilterConfig;
 import io.wasmplane.dataplane.http.GrpcLocalReply;
 import io.wasmplane.dataplane.http.HcmScoped;
 import io.wasmplane.dataplane.http.HcmStats;
-import io.envoyproxy.envoy.extensions.common.ratelimit.v3.LocalRateLimitDescriptor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
