@@ -257,9 +257,16 @@ public final class BootstrapTranslator {
                 unpack(nf.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class, tw), tw)));
         continue;
       }
+      if (nf.getTypedConfig().getTypeUrl().endsWith("/" + io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitNetworkConfig.TYPE)) {
+        String tw = w + ".typed_config";
+        networkFilters.add(NetworkFilterConfig.of(nf.getName().isEmpty() ? EnvoyTypes.NETWORK_LOCAL_RATELIMIT : nf.getName(),
+            nf.getTypedConfig(), io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitNetworkConfig.translate(unpack(nf.getTypedConfig(),
+                io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.class, tw), tw)));
+        continue;
+      }
       if (!nf.getTypedConfig().getTypeUrl().endsWith("/" + NETWORK_WASM_TYPE)) {
         throw new ConfigException(w + ": unsupported network filter '" + nf.getName() + "' before the terminal filter (supported: "
-            + EnvoyTypes.NETWORK_WASM + ", " + EnvoyTypes.NETWORK_RBAC + ")");
+            + EnvoyTypes.NETWORK_WASM + ", " + EnvoyTypes.NETWORK_RBAC + ", " + EnvoyTypes.NETWORK_LOCAL_RATELIMIT + ")");
       }
       networkFilters.add(new NetworkFilterConfig(nf.getName().isEmpty() ? EnvoyTypes.NETWORK_WASM : nf.getName(), nf.getTypedConfig()));
     }

@@ -31,6 +31,7 @@ public final class EnvoyTypes {
   public static final String FAULT = "envoy.filters.http.fault";
   public static final String HTTP_RBAC = "envoy.filters.http.rbac";
   public static final String NETWORK_RBAC = "envoy.filters.network.rbac";
+  public static final String NETWORK_LOCAL_RATELIMIT = "envoy.filters.network.local_ratelimit";
   public static final String NETWORK_WASM = "envoy.filters.network.wasm";
   public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
   public static final String STAT_SINK_WASM = "envoy.stat_sinks.wasm";
@@ -51,6 +52,8 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.getDescriptor())
           .add(FileAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StderrAccessLog.getDescriptor())

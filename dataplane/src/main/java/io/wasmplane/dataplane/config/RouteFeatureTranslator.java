@@ -223,7 +223,7 @@ final class RouteFeatureTranslator {
   private static final String CORS_POLICY_TYPE = io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor().getFullName();
 
   /**
-   * typed_per_filter_config: the CORS, fault and RBAC filters' configs are translated for them; configs for filters this data plane
+   * typed_per_filter_config: the CORS, fault, RBAC and local rate limit filters' configs are translated for them; configs for filters this data plane
    * does not run are accepted and unused, as Envoy treats configs for filters not in the chain; the Wasm filter and the
    * router take no per-route config in Envoy either (Envoy rejects it), and disabling a filter per route is not
    * implemented.
@@ -264,6 +264,10 @@ final class RouteFeatureTranslator {
     if (type.equals(io.wasmplane.dataplane.filters.rbac.RbacHttpConfig.PER_ROUTE_TYPE)) {
       return io.wasmplane.dataplane.filters.rbac.RbacHttpConfig.perRoute(
           unpack(any, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.class, where), where);
+    }
+    if (type.equals(io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitConfig.TYPE)) {
+      return io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitConfig.perRoute(
+          unpack(any, io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.class, where), where);
     }
     if (type.equals(FILTER_CONFIG_TYPE)) {
       FilterConfig fc = unpack(any, FilterConfig.class, where);

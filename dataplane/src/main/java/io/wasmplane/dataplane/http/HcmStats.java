@@ -97,6 +97,11 @@ public final class HcmStats {
     return registry.counter(prefix + name);
   }
 
+  /** The server's stats, for filters whose stats Envoy roots outside http.<stat_prefix>. (e.g. local rate limit). */
+  public StatsRegistry registry() {
+    return registry;
+  }
+
   /** A filter's own gauge under http.<stat_prefix>.; resolve once, not per request. */
   public Gauge gauge(String name) {
     return registry.gauge(prefix + name);

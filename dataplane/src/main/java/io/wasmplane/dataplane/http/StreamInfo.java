@@ -16,6 +16,8 @@ public final class StreamInfo {
   public final long connectionId;
   /** Set by the router when the upstream accepted an upgrade (101): takes the downstream connection over as a tunnel. */
   public java.util.function.Consumer<io.netty.channel.ChannelHandlerContext> upgradeDownstream;
+  /** The downstream connection, for state a filter keeps per connection (e.g. local rate limit buckets); may be null. */
+  public io.netty.util.AttributeMap downstreamConnection;
   /** The downstream connection's TLS facts; null for plaintext. */
   public io.wasmplane.dataplane.tls.ConnectionTls downstreamTlsSession;
   public long bytesReceived;

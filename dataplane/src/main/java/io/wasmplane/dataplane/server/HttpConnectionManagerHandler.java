@@ -204,6 +204,7 @@ final class HttpConnectionManagerHandler extends ChannelInboundHandlerAdapter im
     info.downstreamTlsSession = connectionTls;
     io.netty.channel.Channel socket = connection != null ? connection : ctx != null ? ctx.channel() : null;
     info.downstreamDirectRemote = socket == null ? null : (InetSocketAddress) socket.remoteAddress(); // before PROXY protocol
+    info.downstreamConnection = socket;
     HttpHeaders h = req.headers();
     prepareHeaders(h, cfg);
     io.wasmplane.dataplane.router.UpgradeGate.connectAuthority(req);
