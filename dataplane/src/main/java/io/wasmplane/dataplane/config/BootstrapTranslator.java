@@ -58,6 +58,7 @@ public final class BootstrapTranslator {
   private BootstrapTranslator() {}
 
   public static DataplaneConfig translate(Bootstrap b, Optional<String> serviceNode, Optional<String> serviceCluster) {
+    b = TypedStructs.expand(b, "bootstrap");
     FieldGuard.onlySupported(b, "bootstrap", Set.of("node", "admin", "static_resources", "dynamic_resources", "layered_runtime",
         "stats_flush_interval", "stats_sinks", "bootstrap_extensions", "stats_config"));
     NodeInfo node = new NodeInfo(serviceNode.orElse(b.getNode().getId()), serviceCluster.orElse(b.getNode().getCluster()));
@@ -180,6 +181,7 @@ public final class BootstrapTranslator {
 
   public static ListenerConfig listener(Listener l, Set<String> clusterNames) {
     String where = "listener " + (l.getName().isEmpty() ? "<unnamed>" : l.getName());
+    l = TypedStructs.expand(l, where);
     FieldGuard.onlySupported(l, where, Set.of("name", "address", "filter_chains", "per_connection_buffer_limit_bytes",
         "traffic_direction", "stat_prefix", "default_filter_chain", "listener_filters", "listener_filters_timeout",
         "continue_on_listener_filters_timeout", "use_original_dst", "bind_to_port", "socket_options", "access_log",
@@ -570,6 +572,7 @@ public final class BootstrapTranslator {
    * cluster_not_found_response_code. (Envoy's default over RDS is false; here an unset field validates.)
    */
   public static RouteTable routeTable(RouteConfiguration rc, String where, Set<String> clusterNames) {
+    rc = TypedStructs.expand(rc, where);
     FieldGuard.onlySupported(rc, where, Set.of("name", "virtual_hosts", "validate_clusters", "request_headers_to_add",
         "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
         "most_specific_header_mutations_wins", "internal_only_headers", "max_direct_response_body_size_bytes",
@@ -878,6 +881,7 @@ public final class BootstrapTranslator {
 
   public static ClusterConfig cluster(Cluster c) {
     String where = "cluster " + c.getName();
+    c = TypedStructs.expand(c, where);
     if (c.getName().isEmpty()) {
       throw new ConfigException("cluster: field 'name' is required");
     }

@@ -71,6 +71,9 @@ public final class EnvoyTypes {
           .add(UpstreamTlsContext.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
           .add(TypedExtensionConfig.getDescriptor())
+          // TypedStruct: an extension config as a Struct plus its type URL (TypedStructs expands it).
+          .add(com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor())
+          .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
           // Cluster load_balancing_policy extensions (LbPolicyTranslator).
           .add(io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest.getDescriptor())

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.HttpFilterConfig;
 import io.wasmplane.dataplane.config.NetworkFilterConfig;
+import io.wasmplane.dataplane.config.TypedStructs;
 import io.wasmplane.dataplane.http.ExtensionConfigProvider;
 import io.wasmplane.dataplane.http.FilterStatus;
 import io.wasmplane.dataplane.http.HttpFilter;
@@ -208,24 +209,30 @@ final class ExtensionConfigs implements ExtensionConfigProvider, DiscoveredNetwo
     /** Its plugin's code is warmed off the xds-client thread, then the filter is built (canaried) there. */
     @Override
     public CompletionStage<Optional<String>> onChanged(ExtensionConfigUpdate update) {
-      if (!typeUrls.contains(update.configTypeUrl())) {
+      com.google.protobuf.Any config;
+      try {
+        config = TypedStructs.expand(update.proto(), "extension config '" + name + "'").getTypedConfig();
+      } catch (ConfigException e) {
         stats.counter(stat("config_fail")).inc();
-        return Verdicts.reject("extension config '" + name + "': type " + update.configTypeUrl() + " is not one of "
+        return Verdicts.reject(e.getMessage());
+      }
+      if (!typeUrls.contains(config.getTypeUrl())) {
+        stats.counter(stat("config_fail")).inc();
+        return Verdicts.reject("extension config '" + name + "': type " + config.getTypeUrl() + " is not one of "
             + typeUrls);
       }
-      CompletableFuture<Void> code = PluginPrefetch.warm(server::wasmPlugins,
-          PluginPrefetch.ofFilter(update.proto().getTypedConfig()));
-      return code.isDone() ? apply(update) : code.thenComposeAsync(v -> apply(update), xds.executor());
+      CompletableFuture<Void> code = PluginPrefetch.warm(server::wasmPlugins, PluginPrefetch.ofFilter(config));
+      return code.isDone() ? apply(config) : code.thenComposeAsync(v -> apply(config), xds.executor());
     }
 
-    private CompletionStage<Optional<String>> apply(ExtensionConfigUpdate update) {
+    /** {@code config}: the resource's typed_config, any TypedStruct in it expanded. */
+    private CompletionStage<Optional<String>> apply(com.google.protobuf.Any config) {
       if (httpSlots.get(name) != this && networkSlots.get(name) != this) {
         return Verdicts.reject("extension config '" + name + "': no longer used");
       }
       T built;
       try {
-        built = kind.builder().build(name, update.configTypeUrl(), update.proto().getTypedConfig(),
-            "extension config '" + name + "'", discovered);
+        built = kind.builder().build(name, config.getTypeUrl(), config, "extension config '" + name + "'", discovered);
       } catch (ConfigException e) {
         stats.counter(stat("config_fail")).inc();
         return Verdicts.reject(e.getMessage());
