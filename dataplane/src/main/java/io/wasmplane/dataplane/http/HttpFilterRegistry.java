@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
- * extensions) or by filter name. The built-in CORS, fault and RBAC filters register here; tests register their own filters.
+ * extensions) or by filter name. The built-in CORS, fault, RBAC and JWT authentication filters register here; tests register their own filters.
  */
 public final class HttpFilterRegistry {
   /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
@@ -23,6 +23,7 @@ public final class HttpFilterRegistry {
     register(io.wasmplane.dataplane.filters.cors.CorsFilterProvider.TYPE, new io.wasmplane.dataplane.filters.cors.CorsFilterProvider());
     register(io.wasmplane.dataplane.config.FaultConfigTranslator.TYPE, new io.wasmplane.dataplane.filters.fault.FaultFilterProvider());
     register(io.wasmplane.dataplane.filters.rbac.RbacHttpConfig.TYPE, new io.wasmplane.dataplane.filters.rbac.RbacHttpFilterProvider());
+    register(io.wasmplane.dataplane.filters.jwt.JwtAuthnFilterProvider.TYPE, new io.wasmplane.dataplane.filters.jwt.JwtAuthnFilterProvider());
   }
 
   private HttpFilterRegistry() {}
