@@ -42,7 +42,7 @@ interface JwtRequirement {
           }
         }
         if (children.isEmpty()) {
-          children.add(allowFailed ? new AnyProvider(ps, true) : new AnyProvider(ps, false));
+          children.add(new AnyProvider(ps, allowFailed)); // only allow_missing(_or_failed) children
         }
         yield new Any(List.copyOf(children), allowMissing, allowFailed);
       }
