@@ -37,7 +37,7 @@ class JwtAuthnConfigTest {
       "providers: {p: {issuer: i, local_jwks: {inline_string: 'KEYS'}}} ;; rules: [{match: {prefix: /}, requires: {provider_name: nope}}]"
           + "|rules[0].requires.provider_name: required provider 'nope' is not configured (providers: [p])",
       "providers: {p: {issuer: i, local_jwks: {inline_string: 'KEYS'}}} ;; rules: [{match: {prefix: /}, requirement_name: nope}]"
-          + "|rules[0].requirement_name: 'nope' is not in requirement_map",
+          + "|rules[0].requirement_name: Wrong requirement_name: nope. It should be one of []",
       "providers: {p: {issuer: i, local_jwks: {inline_string: 'KEYS'}}} ;; rules: [{match: {prefix: /}, requires: "
           + "{requires_any: {requirements: [{provider_name: p}]}}}]|rules[0].requires.requires_any.requirements: at least two",
       "providers: {p: {issuer: i, local_jwks: {inline_string: 'KEYS'}}} ;; filter_state_rules: {name: x}|typed_config: unsupported field(s) [filter_state_rules]",

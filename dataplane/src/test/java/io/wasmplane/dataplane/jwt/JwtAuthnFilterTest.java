@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * here: RS256 / PS256 / ES256 tokens pass (the upstream sees the payload header and a claim header, not the token);
  * a missing, expired, not-yet-valid, wrongly addressed, foreign or forged token gets Envoy's status, body and
  * www-authenticate; allow_missing, requires_any over two providers with their own locations, a rule without a
- * requirement and a route whose PerRouteConfig disables the filter; the counters.
+ * requirement, routes whose PerRouteConfig disables the filter or names a requirement_map entry (a missing one is a
+ * 403); the counters.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -48,6 +49,18 @@ class JwtAuthnFilterTest {
                 envoy.filters.http.jwt_authn:
                   "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig
                   disabled: true
+            - match: {prefix: "/named"}
+              route: {cluster: a}
+              typed_per_filter_config:
+                envoy.filters.http.jwt_authn:
+                  "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig
+                  requirement_name: other-only
+            - match: {prefix: "/wrong-name"}
+              route: {cluster: a}
+              typed_per_filter_config:
+                envoy.filters.http.jwt_authn:
+                  "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig
+                  requirement_name: nope
             - match: {prefix: "/"}
               route: {cluster: a}
         http_filters:
@@ -66,6 +79,8 @@ class JwtAuthnFilterTest {
                 from_headers: [{name: x-other-token}]
                 local_jwks: {inline_string: '%2$s'}
                 forward: true
+            requirement_map:
+              other-only: {provider_name: other}
             rules:
             - match: {prefix: "/open"}
             - match: {prefix: "/optional"}
@@ -202,5 +217,16 @@ class JwtAuthnFilterTest {
     assertThat(get("/open/x").status()).isEqualTo(200);
     assertThat(get("/unprotected/x").status()).isEqualTo(200);
     assertThat(counter("allowed")).isEqualTo(allowed + 2);
+  }
+
+  @Test
+  void aPerRouteRequirementNameSelectsFromTheMapAndAMissingOneIs403() throws Exception {
+    String otherToken = other.sign("ES384", "{\"iss\":\"other-issuer\"}");
+    assertThat(get("/named", "x-other-token: " + otherToken).status()).isEqualTo(200);
+    assertThat(get("/named", "Authorization: Bearer " + good()).body()).isEqualTo("Jwt is missing"); // main's token is not asked for
+    RawResponse wrong = get("/wrong-name", "Authorization: Bearer " + good());
+    assertThat(wrong.status()).isEqualTo(403);
+    assertThat(wrong.body()).isEqualTo("Failed JWT authentication: Wrong requirement_name: nope. It should be one of [other-only]");
+    assertThat(wrong.header("www-authenticate")).isEmpty();
   }
 }

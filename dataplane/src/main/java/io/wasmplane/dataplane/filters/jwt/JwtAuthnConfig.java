@@ -51,7 +51,7 @@ record JwtAuthnConfig(List<Rule> rules, Map<String, JwtRequirement> requirementM
     for (int i = 0; i < c.getRulesCount(); i++) {
       rules.add(rule(c.getRules(i), ps, requirementMap, where + ".rules[" + i + "]"));
     }
-    return new JwtAuthnConfig(List.copyOf(rules), Map.copyOf(requirementMap), c.getBypassCorsPreflight(), c.getStatPrefix(),
+    return new JwtAuthnConfig(List.copyOf(rules), java.util.Collections.unmodifiableMap(requirementMap), c.getBypassCorsPreflight(), c.getStatPrefix(),
         List.copyOf(byName.values()));
   }
 
@@ -67,12 +67,17 @@ record JwtAuthnConfig(List<Rule> rules, Map<String, JwtRequirement> requirementM
     } else if (!r.getRequirementName().isEmpty()) {
       requirement = named.get(r.getRequirementName());
       if (requirement == null) {
-        throw new ConfigException(where + ".requirement_name: '" + r.getRequirementName() + "' is not in requirement_map");
+        throw new ConfigException(where + ".requirement_name: " + wrongName(r.getRequirementName(), named.keySet()));
       }
     } else {
       requirement = ctx -> JwtStatus.OK; // a rule without a requirement: no JWT is required on its requests
     }
     return new Rule(match, requirement);
+  }
+
+  /** Envoy's words for a requirement_name the requirement_map lacks. */
+  static String wrongName(String name, java.util.Collection<String> known) {
+    return "Wrong requirement_name: " + name + ". It should be one of [" + String.join(",", known) + "]";
   }
 
   private static <T> void addOnce(List<T> list, T item) {

@@ -57,7 +57,7 @@ final class JwtAuthnFilter implements HttpFilter, JwtAuthenticator.VerifyContext
       } else {
         requirement = config.requirementMap().get(perRoute.get().requirementName());
         if (requirement == null) {
-          String msg = "Wrong requirement_name is configured: " + perRoute.get().requirementName();
+          String msg = JwtAuthnConfig.wrongName(perRoute.get().requirementName(), config.requirementMap().keySet());
           stats.denied().inc();
           callbacks.sendLocalReply(403, "Failed JWT authentication: " + msg, null,
               "jwt_authn_access_denied{" + msg.replace(' ', '_') + "}");
