@@ -17,16 +17,17 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * envoy.filters.http.jwt_authn through a real data plane and upstream, with keys generated here and tokens signed
- * here: RS256 / PS256 / ES256 tokens pass (the upstream sees the payload header and a claim header, not the token);
+ * here: RS256 / PS256 / ES256 / HS256 tokens pass (the upstream sees the payload header and a claim header, not the token);
  * a missing, expired, not-yet-valid, wrongly addressed, foreign or forged token gets Envoy's status, body and
  * www-authenticate; allow_missing, requires_any over two providers with their own locations, a rule without a
  * requirement, routes whose PerRouteConfig disables the filter or names a requirement_map entry (a missing one is a
- * 403); the counters.
+ * 403); a claim header routed on after clear_route_cache; the counters.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class JwtAuthnFilterTest {
   private static final String ISS = "https://issuer.example";
+  private static final byte[] SECRET = "a shared secret of thirty-two b!".getBytes(StandardCharsets.US_ASCII);
 
   private TestJwt rsa;
   private TestJwt ec;
@@ -61,6 +62,10 @@ class JwtAuthnFilterTest {
                 envoy.filters.http.jwt_authn:
                   "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig
                   requirement_name: nope
+            - match:
+                prefix: "/by-claim"
+                headers: [{name: x-jwt-sub, string_match: {exact: alice}}]
+              direct_response: {status: 200, body: {inline_string: "alice's route"}}
             - match: {prefix: "/"}
               route: {cluster: a}
         http_filters:
@@ -74,6 +79,11 @@ class JwtAuthnFilterTest {
                 local_jwks: {inline_string: '%1$s'}
                 forward_payload_header: x-jwt-payload
                 claim_to_headers: [{header_name: x-jwt-sub, claim_name: sub}]
+                clear_route_cache: true
+              hmac:
+                issuer: hmac-issuer
+                from_headers: [{name: x-hmac-token}]
+                local_jwks: {inline_string: '%4$s'}
               other:
                 issuer: other-issuer
                 from_headers: [{name: x-other-token}]
@@ -85,13 +95,15 @@ class JwtAuthnFilterTest {
             - match: {prefix: "/open"}
             - match: {prefix: "/optional"}
               requires: {allow_missing: {}}
+            - match: {prefix: "/hmac"}
+              requires: {provider_name: hmac}
             - match: {prefix: "/any"}
               requires: {requires_any: {requirements: [{provider_name: main}, {provider_name: other}]}}
             - match: {prefix: "/"}
               requires: {provider_name: main}
         - name: envoy.filters.http.router
           typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        """.formatted(mainJwks, otherJwks, ISS);
+        """.formatted(mainJwks, otherJwks, ISS, TestJwt.octJwks(SECRET, "h1"));
   }
 
   @BeforeAll
@@ -228,5 +240,23 @@ class JwtAuthnFilterTest {
     assertThat(wrong.status()).isEqualTo(403);
     assertThat(wrong.body()).isEqualTo("Failed JWT authentication: Wrong requirement_name: nope. It should be one of [other-only]");
     assertThat(wrong.header("www-authenticate")).isEmpty();
+  }
+
+  @Test
+  void anHs256TokenVerifiesWithAnOctKeyAndAnotherSecretFails() throws Exception {
+    assertThat(get("/hmac", "x-hmac-token: " + TestJwt.hs256(SECRET, "h1", "{\"iss\":\"hmac-issuer\"}")).status()).isEqualTo(200);
+    byte[] wrong = "another secret of thirty-two b!!".getBytes(StandardCharsets.US_ASCII);
+    assertThat(get("/hmac", "x-hmac-token: " + TestJwt.hs256(wrong, "h1", "{\"iss\":\"hmac-issuer\"}")).body())
+        .isEqualTo("Jwt verification fails");
+  }
+
+  @Test
+  void aClaimHeaderWithClearRouteCacheIsRoutedOn() throws Exception {
+    // The route was matched (for the per-route config lookup) before the claim header existed; clear_route_cache
+    // makes the router match again and take the route that needs x-jwt-sub: alice.
+    RawResponse r = get("/by-claim", "Authorization: Bearer " + good());
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("alice's route");
+    assertThat(get("/by-claim", "x-jwt-sub: alice").status()).isEqualTo(401); // a forged claim header needs a token
   }
 }

@@ -78,6 +78,20 @@ public final class TestJwt {
     return head + "." + body + "." + b64(s.sign());
   }
 
+  /** An HS256 token over {@code payloadJson} with a shared secret (its JWK is {@link #octJwk}). */
+  public static String hs256(byte[] secret, String kid, String payloadJson) throws Exception {
+    String head = b64(("{\"alg\":\"HS256\",\"kid\":\"" + kid + "\"}").getBytes(StandardCharsets.UTF_8));
+    String body = b64(payloadJson.getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+    return head + "." + body + "." + b64(mac.doFinal((head + "." + body).getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** A JWKS with one symmetric (oct) key. */
+  public static String octJwks(byte[] secret, String kid) {
+    return "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"" + kid + "\",\"k\":\"" + b64(secret) + "\"}]}";
+  }
+
   /** Seconds since the epoch, {@code delta} from now (exp / nbf claims). */
   public static long in(long delta) {
     return System.currentTimeMillis() / 1000 + delta;
