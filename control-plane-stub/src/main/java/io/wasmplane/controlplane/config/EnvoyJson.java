@@ -39,6 +39,8 @@ public final class EnvoyJson {
       io.envoyproxy.envoy.extensions.filters.http.wasm.v3.Wasm.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig.getDescriptor(),
       HttpProtocolOptions.getDescriptor(), UpstreamTlsContext.getDescriptor(), DownstreamTlsContext.getDescriptor(),
       StdoutAccessLog.getDescriptor(), FileAccessLog.getDescriptor(), RBAC.getDescriptor(), Cors.getDescriptor(),
       LocalRateLimit.getDescriptor(), HealthCheck.getDescriptor(),

@@ -42,7 +42,7 @@ final class AccessLogFilterTranslator {
         g.getStatusesList().forEach(st -> statuses.add((long) st.getNumber()));
         yield new AccessLogFilter.GrpcStatus(Set.copyOf(statuses), g.getExclude());
       }
-      case METADATA_FILTER -> throw new ConfigException(where + ".metadata_filter: not supported (no dynamic metadata)");
+      case METADATA_FILTER -> throw new ConfigException(where + ".metadata_filter: not supported (access logs do not read dynamic metadata)");
       case LOG_TYPE_FILTER -> throw new ConfigException(where + ".log_type_filter: not supported (every entry is a final "
           + "downstream log here)");
       case EXTENSION_FILTER -> throw new ConfigException(where + ".extension_filter: not supported ("

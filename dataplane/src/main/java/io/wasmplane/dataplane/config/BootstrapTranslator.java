@@ -638,18 +638,9 @@ public final class BootstrapTranslator {
     }
   }
 
-  static RouteEntry route(Route r, String where, Set<String> clusterNames) {
-    return route(r, where, new RouteContext(clusterNames, false, 4096, null, null));
-  }
-
-  static RouteEntry route(Route r, String where, RouteContext ctx) {
-    FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response", "redirect", "metadata", "decorator",
-        "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
-        "response_headers_to_remove", "tracing"));
-    PerFilterConfigs filters = RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where)
-        .withLegacyCors(r.getRoute().hasCors() ? CorsPolicyTranslator.translate(r.getRoute().getCors(), where + ".route.cors") : null);
-    RouteMatch m = r.getMatch();
-    FieldGuard.onlySupported(m, where + ".match", Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "connect_matcher", "headers",
+  /** A route.v3.RouteMatch (also the match of filters' rules, e.g. jwt_authn's); {@code where} names the match. */
+  static RouteMatchSpec routeMatch(RouteMatch m, String where) {
+    FieldGuard.onlySupported(m, where, Set.of("prefix", "path", "safe_regex", "path_separated_prefix", "connect_matcher", "headers",
         "case_sensitive", "query_parameters", "grpc", "runtime_fraction"));
     boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
     RouteMatchSpec.PathKind kind;
@@ -667,38 +658,51 @@ public final class BootstrapTranslator {
       case SAFE_REGEX -> {
         kind = RouteMatchSpec.PathKind.SAFE_REGEX;
         value = m.getSafeRegex().getRegex();
-        regex = compile(value, where + ".match.safe_regex");
+        regex = compile(value, where + ".safe_regex");
       }
       case PATH_SEPARATED_PREFIX -> {
         kind = RouteMatchSpec.PathKind.PATH_SEPARATED_PREFIX;
         value = m.getPathSeparatedPrefix();
         if (!value.startsWith("/") || value.endsWith("/") || value.contains("?") || value.contains("#")) {
-          throw new ConfigException(where + ".match.path_separated_prefix: must start with '/', not end with '/' and hold no"
+          throw new ConfigException(where + ".path_separated_prefix: must start with '/', not end with '/' and hold no"
               + " '?' or '#' (got '" + value + "')");
         }
       }
       case CONNECT_MATCHER -> {
         kind = RouteMatchSpec.PathKind.CONNECT;
-        FieldGuard.onlySupported(m.getConnectMatcher(), where + ".match.connect_matcher", Set.of());
+        FieldGuard.onlySupported(m.getConnectMatcher(), where + ".connect_matcher", Set.of());
       }
-      default -> throw new ConfigException(where + ".match: one of prefix, path, safe_regex, path_separated_prefix, connect_matcher is required"
+      default -> throw new ConfigException(where + ": one of prefix, path, safe_regex, path_separated_prefix, connect_matcher is required"
           + (m.getPathSpecifierCase() == RouteMatch.PathSpecifierCase.PATHSPECIFIER_NOT_SET ? "" : " (got " + m.getPathSpecifierCase() + ")"));
     }
     List<HeaderMatcherSpec> headers = new ArrayList<>();
     for (int i = 0; i < m.getHeadersCount(); i++) {
-      headers.add(headerMatcher(m.getHeaders(i), where + ".match.headers[" + i + "]"));
+      headers.add(headerMatcher(m.getHeaders(i), where + ".headers[" + i + "]"));
     }
     List<QueryParameterMatch> query = new ArrayList<>();
     for (int i = 0; i < m.getQueryParametersCount(); i++) {
-      query.add(RouteFeatureTranslator.queryParameter(m.getQueryParameters(i), where + ".match.query_parameters[" + i + "]"));
+      query.add(RouteFeatureTranslator.queryParameter(m.getQueryParameters(i), where + ".query_parameters[" + i + "]"));
     }
     if (m.hasGrpc()) {
-      FieldGuard.onlySupported(m.getGrpc(), where + ".match.grpc", Set.of());
+      FieldGuard.onlySupported(m.getGrpc(), where + ".grpc", Set.of());
     }
     int fraction = m.hasRuntimeFraction()
-        ? RouteFeatureTranslator.runtimeFraction(m.getRuntimeFraction(), where + ".match.runtime_fraction") : RouteMatchSpec.ALWAYS;
-    RouteMatchSpec spec = new RouteMatchSpec(kind, value, regex, caseSensitive, List.copyOf(headers), List.copyOf(query),
+        ? RouteFeatureTranslator.runtimeFraction(m.getRuntimeFraction(), where + ".runtime_fraction") : RouteMatchSpec.ALWAYS;
+    return new RouteMatchSpec(kind, value, regex, caseSensitive, List.copyOf(headers), List.copyOf(query),
         m.hasGrpc(), fraction);
+  }
+
+  static RouteEntry route(Route r, String where, Set<String> clusterNames) {
+    return route(r, where, new RouteContext(clusterNames, false, 4096, null, null));
+  }
+
+  static RouteEntry route(Route r, String where, RouteContext ctx) {
+    FieldGuard.onlySupported(r, where, Set.of("name", "match", "route", "direct_response", "redirect", "metadata", "decorator",
+        "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
+        "response_headers_to_remove", "tracing"));
+    PerFilterConfigs filters = RouteFeatureTranslator.typedPerFilterConfig(r.getTypedPerFilterConfigMap(), where)
+        .withLegacyCors(r.getRoute().hasCors() ? CorsPolicyTranslator.translate(r.getRoute().getCors(), where + ".route.cors") : null);
+    RouteMatchSpec spec = routeMatch(r.getMatch(), where + ".match");
     HeaderMutations.Level routeRq = RouteFeatureTranslator.headers(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList(), where, true);
     HeaderMutations.Level routeRs = RouteFeatureTranslator.headers(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList(), where, false);
     RouteAction action;

@@ -28,6 +28,16 @@ public final class ConfigMatchers {
     FieldGuard.onlySupported(msg, where, supported);
   }
 
+  /** A route.v3.RouteMatch as routes translate it (filters' rules match requests the same way). */
+  public static RouteMatchSpec routeMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String where) {
+    return BootstrapTranslator.routeMatch(m, where);
+  }
+
+  /** A core.v3.DataSource's text (inline_string, inline_bytes or filename). */
+  public static String dataSourceString(io.envoyproxy.envoy.config.core.v3.DataSource ds, String where) {
+    return BootstrapTranslator.dataSourceString(ds, where);
+  }
+
   public static <T extends Message> T unpack(Any any, Class<T> type, String where) {
     return BootstrapTranslator.unpack(any, type, where);
   }

@@ -30,6 +30,7 @@ public final class EnvoyTypes {
   public static final String HTTP_CORS = "envoy.filters.http.cors";
   public static final String FAULT = "envoy.filters.http.fault";
   public static final String HTTP_RBAC = "envoy.filters.http.rbac";
+  public static final String HTTP_JWT_AUTHN = "envoy.filters.http.jwt_authn";
   public static final String NETWORK_RBAC = "envoy.filters.network.rbac";
   public static final String NETWORK_LOCAL_RATELIMIT = "envoy.filters.network.local_ratelimit";
   public static final String NETWORK_WASM = "envoy.filters.network.wasm";
@@ -51,6 +52,8 @@ public final class EnvoyTypes {
           .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.wasm.v3.Wasm.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.getDescriptor())

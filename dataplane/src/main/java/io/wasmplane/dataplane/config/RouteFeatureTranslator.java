@@ -269,6 +269,10 @@ final class RouteFeatureTranslator {
       return io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitConfig.perRoute(
           unpack(any, io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.class, where), where);
     }
+    if (type.equals(io.wasmplane.dataplane.filters.jwt.JwtPerRoute.TYPE)) {
+      return io.wasmplane.dataplane.filters.jwt.JwtPerRoute.translate(
+          unpack(any, io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig.class, where), where);
+    }
     if (type.equals(FILTER_CONFIG_TYPE)) {
       FilterConfig fc = unpack(any, FilterConfig.class, where);
       if (fc.getDisabled()) {

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HTTP filters other than the router, keyed by the proto type name of their typed_config (as Envoy selects
- * extensions) or by filter name. The built-in CORS, fault, RBAC and local rate limit filters register here; tests register their own filters.
+ * extensions) or by filter name. The built-in CORS, fault, RBAC, local rate limit and JWT authentication filters
+ * register here; tests register their own filters.
  */
 public final class HttpFilterRegistry {
   /** Builds the per-stream factory of one configured filter, once per config; throws ConfigException if invalid. */
@@ -25,6 +26,7 @@ public final class HttpFilterRegistry {
     register(io.wasmplane.dataplane.filters.rbac.RbacHttpConfig.TYPE, new io.wasmplane.dataplane.filters.rbac.RbacHttpFilterProvider());
     register(io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitConfig.TYPE,
         new io.wasmplane.dataplane.filters.ratelimit.LocalRateLimitFilterProvider());
+    register(io.wasmplane.dataplane.filters.jwt.JwtAuthnFilterProvider.TYPE, new io.wasmplane.dataplane.filters.jwt.JwtAuthnFilterProvider());
   }
 
   private HttpFilterRegistry() {}

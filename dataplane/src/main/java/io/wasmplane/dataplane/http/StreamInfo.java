@@ -36,6 +36,8 @@ public final class StreamInfo {
   public long firstUpstreamByteNanos;
   public long lastDownstreamByteSentNanos;
   public long upstreamRequestStartNanos;
+  /** Written by filters for later ones (JWT → RBAC); null until one writes (most streams never do). */
+  private DynamicMetadata dynamicMetadata;
 
   public StreamInfo(String protocol, InetSocketAddress downstreamRemote, InetSocketAddress downstreamLocal,
       boolean downstreamTls, long connectionId) {
@@ -53,6 +55,19 @@ public final class StreamInfo {
   /** The local address of the upstream connection that answered (%UPSTREAM_LOCAL_ADDRESS%); null before one did. */
   public InetSocketAddress upstreamLocal() {
     return upstreamConnection == null ? null : (InetSocketAddress) upstreamConnection.localAddress();
+  }
+
+  /** The stream's dynamic metadata, created on first use: call only to write (read with {@link #dynamicMetadataOrNull}). */
+  public DynamicMetadata dynamicMetadata() {
+    if (dynamicMetadata == null) {
+      dynamicMetadata = new DynamicMetadata();
+    }
+    return dynamicMetadata;
+  }
+
+  /** The stream's dynamic metadata; null when no filter wrote any. */
+  public DynamicMetadata dynamicMetadataOrNull() {
+    return dynamicMetadata;
   }
 
   public void setFlag(ResponseFlag f) {

@@ -67,7 +67,7 @@ public class RbacEngineBenchmark {
     ConnectionTls.CertFacts peer = new ConnectionTls.CertFacts("CN=client", "CN=ca", List.of(spiffe), List.of(), "00", "01");
     ConnectionTls tls = new ConnectionTls("TLSv1.3", "TLS_AES_128_GCM_SHA256", Optional.empty(), Optional.of(peer), Optional.empty(), List.of());
     InetSocketAddress remote = new InetSocketAddress("10.0.0.7", 40000);
-    return new RbacInput(RequestFacts.of("GET", uri, h, "https"), new InetSocketAddress("10.0.0.1", 8080), remote, remote, tls);
+    return new RbacInput(RequestFacts.of("GET", uri, h, "https"), new InetSocketAddress("10.0.0.1", 8080), remote, remote, tls, null);
   }
 
   @Benchmark

@@ -48,9 +48,11 @@ class RbacConfigTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "{any: true}|{metadata: {filter: istio_authn, path: [{key: request.auth.principal}], value: {string_match: {exact: a}}}}"
-          + "|rules.policies[p1].principals[0].metadata: dynamic metadata matchers",
-      "{metadata: {filter: f, path: [{key: k}], value: {present_match: true}}}|{any: true}|rules.policies[p1].permissions[0].metadata: dynamic",
+      "{any: true}|{metadata: {filter: envoy.filters.http.jwt_authn, path: [{key: payload}], value: {}}}"
+          + "|rules.policies[p1].principals[0].metadata.value: a match pattern is required",
+      "{metadata: {path: [{key: k}], value: {present_match: true}}}|{any: true}|rules.policies[p1].permissions[0].metadata.filter: required",
+      "{any: true}|{metadata: {filter: f, path: [{key: k}], value: {or_match: {value_matchers: [{bool_match: true}]}}}}"
+          + "|principals[0].metadata.value.or_match.value_matchers: at least two are required",
       "{uri_template: {name: x}}|{any: true}|rules.policies[p1].permissions[0].uri_template: not supported (supported permissions: any,",
       "{any: true}|{filter_state: {key: k, string_match: {exact: v}}}|rules.policies[p1].principals[0].filter_state: not supported",
       "{any: true}|{remote_ip: {address_prefix: 10.0.0.0, prefix_len: 33}}|principals[0].remote_ip.prefix_len: 33 is out of range",
@@ -84,7 +86,7 @@ class RbacConfigTest {
     assertThatThrownBy(() -> Bootstraps.start(networkBootstrap("stat_prefix: t\nenforcement_type: CONTINUOUS")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("typed_config.enforcement_type: CONTINUOUS is not supported");
     assertThatThrownBy(() -> Bootstraps.start(networkBootstrap("stat_prefix: t\n" + policy("{any: true}",
-        "{metadata: {filter: istio_authn, path: [{key: source.principal}], value: {present_match: true}}}"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("typed_config.rules.policies[p1].principals[0].metadata: dynamic metadata");
+        "{filter_state: {key: k, string_match: {exact: v}}}"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("typed_config.rules.policies[p1].principals[0].filter_state: not supported");
   }
 }

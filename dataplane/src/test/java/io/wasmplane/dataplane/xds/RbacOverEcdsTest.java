@@ -62,9 +62,9 @@ class RbacOverEcdsTest {
         assertThat(status(port, "red")).isEqualTo(200);
 
         ads.set(EcdsWasmFilterTest.ECDS, rbac("DENY",
-            "{\"metadata\": {\"filter\": \"istio_authn\", \"path\": [{\"key\": \"request.auth.principal\"}], \"value\": {\"presentMatch\": true}}}"));
+            "{\"metadata\": {\"filter\": \"istio_authn\", \"path\": [{\"key\": \"request.auth.principal\"}], \"value\": {}}}"));
         await("the NACK names the field", () -> ads.nacks.stream().anyMatch(n -> n.startsWith(EcdsWasmFilterTest.ECDS)
-            && n.contains("ecds 'headers'") && n.contains("rules.policies[teams].principals[0].metadata: dynamic metadata matchers")));
+            && n.contains("ecds 'headers'") && n.contains("rules.policies[teams].principals[0].metadata.value: a match pattern is required")));
         assertThat(status(port, "blue")).isEqualTo(403);
         assertThat(status(port, "red")).isEqualTo(200);
       }

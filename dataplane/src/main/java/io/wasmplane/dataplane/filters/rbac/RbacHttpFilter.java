@@ -39,7 +39,8 @@ final class RbacHttpFilter implements HttpFilter, HttpStream.StreamAware {
     StreamInfo info = stream.info();
     RbacInput in = new RbacInput(facts, info.downstreamLocal,
         TrustedClientAddress.of(request.headers(), info.downstreamRemote, stream.runtime().config().useRemoteAddress()),
-        info.downstreamDirectRemote != null ? info.downstreamDirectRemote : info.downstreamRemote, info.downstreamTlsSession);
+        info.downstreamDirectRemote != null ? info.downstreamDirectRemote : info.downstreamRemote, info.downstreamTlsSession,
+        info.dynamicMetadataOrNull());
     RbacEngine.Decision d = factory.stats(callbacks.connectionManagerStats()).evaluate(config.rules(), config.shadowRules(), in);
     if (d == null || d.allowed()) {
       return FilterStatus.CONTINUE;

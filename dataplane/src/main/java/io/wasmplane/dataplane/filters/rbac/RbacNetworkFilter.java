@@ -44,7 +44,7 @@ final class RbacNetworkFilter extends ChannelInboundHandlerAdapter {
 
   private boolean decide(Channel ch) {
     RbacInput in = new RbacInput(null, ConnectionInfo.local(ch), ConnectionInfo.remote(ch), (InetSocketAddress) ch.remoteAddress(),
-        ch.attr(ConnectionInfo.TLS_SESSION).get());
+        ch.attr(ConnectionInfo.TLS_SESSION).get(), null);
     RbacEngine.Decision d = stats.evaluate(config.rules(), config.shadowRules(), in);
     if (d != null && !d.allowed()) {
       log.debug("event=rbac_connection_denied connection={} details={}", ch.attr(ConnectionInfo.ID).get(), d.details());

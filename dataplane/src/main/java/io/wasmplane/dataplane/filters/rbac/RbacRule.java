@@ -3,6 +3,7 @@ package io.wasmplane.dataplane.filters.rbac;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.wasmplane.dataplane.config.HeaderMatcherSpec;
 import io.wasmplane.dataplane.config.IpPrefix;
+import io.wasmplane.dataplane.config.MetadataMatcherSpec;
 import io.wasmplane.dataplane.config.RequestFacts;
 import io.wasmplane.dataplane.config.StringMatch;
 import io.wasmplane.dataplane.tls.ConnectionTls;
@@ -139,6 +140,14 @@ interface RbacRule {
         }
       }
       return principalName.matches(peer.subject());
+    }
+  }
+
+  /** metadata: a MetadataMatcher on the stream's dynamic metadata (e.g. the JWT payload jwt_authn wrote). */
+  record Metadata(MetadataMatcherSpec matcher) implements RbacRule {
+    @Override
+    public boolean matches(RbacInput in) {
+      return matcher.matches(in.metadata());
     }
   }
 }

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.ConfigMatchers;
 import io.wasmplane.dataplane.config.IpPrefix;
+import io.wasmplane.dataplane.config.MetadataMatcherSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,9 @@ import java.util.TreeMap;
  */
 public final class RbacTranslator {
   private static final String PERMISSIONS = "any, header, url_path, destination_ip, destination_port, destination_port_range, "
-      + "and_rules, or_rules, not_rule, requested_server_name";
+      + "and_rules, or_rules, not_rule, requested_server_name, metadata";
   private static final String PRINCIPALS = "any, authenticated, direct_remote_ip, remote_ip, source_ip, header, url_path, "
-      + "and_ids, or_ids, not_id";
-  private static final String NO_METADATA = ": dynamic metadata matchers (e.g. Istio's istio_authn request principals from "
-      + "JWT) are not supported: this data plane keeps no dynamic metadata";
+      + "and_ids, or_ids, not_id, metadata";
 
   private RbacTranslator() {}
 
@@ -89,7 +88,7 @@ public final class RbacTranslator {
       }
       case REQUESTED_SERVER_NAME -> new RbacRule.ServerName(ConfigMatchers.string(p.getRequestedServerName(),
           where + ".requested_server_name"));
-      case METADATA -> throw new ConfigException(where + ".metadata" + NO_METADATA);
+      case METADATA -> new RbacRule.Metadata(MetadataMatcherSpec.translate(p.getMetadata(), where + ".metadata"));
       case RULE_NOT_SET -> throw new ConfigException(where + ": a rule is required (one of: " + PERMISSIONS + ")");
       default -> throw new ConfigException(where + "." + p.getDescriptorForType().findFieldByNumber(p.getRuleCase().getNumber()).getName()
           + ": not supported (supported permissions: " + PERMISSIONS + ")");
@@ -112,7 +111,7 @@ public final class RbacTranslator {
       case REMOTE_IP -> new RbacRule.Ip(RbacRule.AddressSource.REMOTE, cidr(p.getRemoteIp(), where + ".remote_ip"));
       case HEADER -> new RbacRule.Header(ConfigMatchers.header(p.getHeader(), where + ".header"));
       case URL_PATH -> urlPath(p.getUrlPath(), where + ".url_path");
-      case METADATA -> throw new ConfigException(where + ".metadata" + NO_METADATA);
+      case METADATA -> new RbacRule.Metadata(MetadataMatcherSpec.translate(p.getMetadata(), where + ".metadata"));
       case IDENTIFIER_NOT_SET -> throw new ConfigException(where + ": an identifier is required (one of: " + PRINCIPALS + ")");
       default -> throw new ConfigException(where + "." + p.getDescriptorForType().findFieldByNumber(p.getIdentifierCase().getNumber()).getName()
           + ": not supported (supported principals: " + PRINCIPALS + ")");
