@@ -81,4 +81,30 @@ class FaultOverEcdsTest {
     await("the update swaps the fault for new streams", () -> status(port) == 503);
     assertThat(upstream.requests.get()).isZero();
   }
+
+  /** The same abort as an xds.type.v3.TypedStruct whose value is {@code faultJson}, as EnvoyFilter authors write it. */
+  private static TypedExtensionConfig asTypedStruct(String faultJson) throws Exception {
+    com.google.protobuf.Struct.Builder value = com.google.protobuf.Struct.newBuilder();
+    com.google.protobuf.util.JsonFormat.parser().merge(faultJson, value);
+    com.github.xds.type.v3.TypedStruct ts = com.github.xds.type.v3.TypedStruct.newBuilder().setTypeUrl(FAULT)
+        .setValue(value).build();
+    return TypedExtensionConfig.newBuilder().setName("headers").setTypedConfig(Any.pack(ts)).build();
+  }
+
+  @Test
+  void aTypedStructConfigIsTheMessageItNamesAndABadOneIsNacked() throws Exception {
+    int port = freePort();
+    ads.set(EcdsWasmFilterTest.CDS, staticCluster("c1", upstream.port()));
+    ads.set(EcdsWasmFilterTest.ECDS, asTypedStruct("{\"abort\": {\"http_status\": 451, \"percentage\": {\"numerator\": 100}}}"));
+    ads.set(EcdsWasmFilterTest.LDS, EcdsWasmFilterTest.listener(port, ExtensionConfigSource.newBuilder().setConfigSource(ads())
+        .addTypeUrls(FAULT)));
+    dp = Resources.startDataplane("dp-1", ads.port(), "GRPC");
+    await("the TypedStruct's fault answers", () -> status(port) == 451);
+
+    ads.set(EcdsWasmFilterTest.ECDS, asTypedStruct("{\"abort\": {\"http_status\": 503, \"no_such_field\": 1}}"));
+    await("the bad struct is NACKed", () -> ads.nacks.stream().anyMatch(n -> n.contains("no_such_field")));
+    assertThat(ads.nacks).anyMatch(n -> n.contains("typed_config.value: not a valid envoy.extensions.filters.http.fault.v3.HTTPFault"));
+    assertThat(status(port)).as("the last good config keeps serving").isEqualTo(451);
+    assertThat(upstream.requests.get()).isZero();
+  }
 }
