@@ -151,16 +151,18 @@ final class LbPolicyTranslator {
       return ClusterConfig.SlowStartConfig.NONE;
     }
     if (c.getLbPolicy() == Cluster.LbPolicy.ROUND_ROBIN && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
-      var s = c.getRoundRobinLbConfig().getSlowStartConfig();
-      return slowStart(s.hasSlowStartWindow() ? s.getSlowStartWindow() : null, s.hasAggression() ? s.getAggression() : null,
-          s.hasMinWeightPercent() ? s.getMinWeightPercent().getValue() : null, where + ".round_robin_lb_config.slow_start_config");
+      return slowStart(c.getRoundRobinLbConfig().getSlowStartConfig(), where + ".round_robin_lb_config.slow_start_config");
     }
     if (c.getLbPolicy() == Cluster.LbPolicy.LEAST_REQUEST && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
-      var s = c.getLeastRequestLbConfig().getSlowStartConfig();
-      return slowStart(s.hasSlowStartWindow() ? s.getSlowStartWindow() : null, s.hasAggression() ? s.getAggression() : null,
-          s.hasMinWeightPercent() ? s.getMinWeightPercent().getValue() : null, where + ".least_request_lb_config.slow_start_config");
+      return slowStart(c.getLeastRequestLbConfig().getSlowStartConfig(), where + ".least_request_lb_config.slow_start_config");
     }
     return ClusterConfig.SlowStartConfig.NONE;
+  }
+
+  /** The legacy Cluster.SlowStartConfig: the same fields as the extensions' SlowStartConfig. */
+  private static ClusterConfig.SlowStartConfig slowStart(Cluster.SlowStartConfig s, String where) {
+    return slowStart(s.hasSlowStartWindow() ? s.getSlowStartWindow() : null, s.hasAggression() ? s.getAggression() : null,
+        s.hasMinWeightPercent() ? s.getMinWeightPercent().getValue() : null, where);
   }
 
   private static ClusterConfig.SlowStartConfig slowStart(SlowStartConfig s, String where) {
