@@ -971,7 +971,8 @@ public final class BootstrapTranslator {
         HealthConfigTranslator.health(c, protocol, where), LbPolicyTranslator.hashLb(c, where),
         TransportSocketMatchTranslator.matches(c, where), upstreamSocketOptions(c, where),
         LoadAssignmentPolicy.overprovisioningFactor(c.getLoadAssignment(), where + ".load_assignment"), http2,
-        LocalityLbTranslator.localityWeighted(c, where), LbPolicyTranslator.leastRequest(c, where));
+        LocalityLbTranslator.localityWeighted(c, where), LbPolicyTranslator.leastRequest(c, where),
+        LbPolicyTranslator.slowStart(c, where), LoadAssignmentPolicy.dropOverload(c.getLoadAssignment(), where + ".load_assignment"));
   }
 
   /**
@@ -1004,6 +1005,7 @@ public final class BootstrapTranslator {
     List<ClusterConfig.EndpointAddress> endpoints = new ArrayList<>();
     FieldGuard.onlySupported(la, where, Set.of("cluster_name", "endpoints", "policy"));
     LoadAssignmentPolicy.overprovisioningFactor(la, where);
+    LoadAssignmentPolicy.dropOverload(la, where);
     // A locality's load_balancing_weight only counts with common_lb_config.locality_weighted_lb_config; Envoy ignores
     // it otherwise, as here. Istio sets it on every locality.
     List<ClusterConfig.Locality> localities = LocalityLbTranslator.localities(la, where);
@@ -1043,9 +1045,17 @@ public final class BootstrapTranslator {
   }
 
 
-  /** A load assignment's policy.overprovisioning_factor in percent (140 when unset); other policy fields are refused. */
+  /**
+   * A load assignment's policy.overprovisioning_factor in percent (140 when unset); policy fields other than it and
+   * drop_overloads are refused.
+   */
   public static int overprovisioningFactor(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la, String where) {
     return LoadAssignmentPolicy.overprovisioningFactor(la, where);
+  }
+
+  /** A load assignment's policy.drop_overloads ({@link ClusterConfig.DropOverload#NONE} without). */
+  public static ClusterConfig.DropOverload dropOverload(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment la, String where) {
+    return LoadAssignmentPolicy.dropOverload(la, where);
   }
 
   /** Envoy excludes endpoints EDS reports UNHEALTHY, DRAINING or TIMEOUT (/failed_eds_health). */

@@ -8,7 +8,9 @@ import java.util.Optional;
  * A static cluster: how to find its hosts, balance over them and talk to them; {@code socketOptions} are set on every
  * upstream connection (its socket_options and upstream_connection_options.tcp_keepalive); {@code localityWeightedLb}
  * (common_lb_config.locality_weighted_lb_config) picks a locality by its weight before a host within it;
- * {@code leastRequest}: least_request_lb_config (or the least_request load_balancing_policy), read by LEAST_REQUEST.
+ * {@code leastRequest}: least_request_lb_config (or the least_request load_balancing_policy), read by LEAST_REQUEST;
+ * {@code slowStart}: the policy's slow_start_config (ROUND_ROBIN and LEAST_REQUEST); {@code dropOverload}: the load
+ * assignment's policy.drop_overloads (an EDS update replaces it).
  */
 public record ClusterConfig(
     String name,
@@ -28,13 +30,24 @@ public record ClusterConfig(
     int overprovisioningFactor,
     Http2Options http2,
     boolean localityWeightedLb,
-    LeastRequestLbConfig leastRequest) {
+    LeastRequestLbConfig leastRequest,
+    SlowStartConfig slowStart,
+    DropOverload dropOverload) {
 
   /** Envoy's default overprovisioning factor (1.4), in percent. */
   public static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
 
   public ClusterConfig {
     socketOptions = List.copyOf(socketOptions);
+  }
+
+  public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
+      UpstreamProtocol protocol, Optional<TlsClientConfig> tls, CircuitBreakers limits, Duration dnsRefreshRate,
+      Duration idleTimeout, HealthConfig health, HashLbConfig hashLb, List<TransportSocketMatch> socketMatches,
+      List<SocketOptionSpec> socketOptions, int overprovisioningFactor, Http2Options http2, boolean localityWeightedLb,
+      LeastRequestLbConfig leastRequest) {
+    this(name, type, lbPolicy, connectTimeout, endpoints, protocol, tls, limits, dnsRefreshRate, idleTimeout, health, hashLb, socketMatches,
+        socketOptions, overprovisioningFactor, http2, localityWeightedLb, leastRequest, SlowStartConfig.NONE, DropOverload.NONE);
   }
 
   public ClusterConfig(String name, DiscoveryType type, LbPolicy lbPolicy, Duration connectTimeout, List<EndpointAddress> endpoints,
@@ -74,8 +87,13 @@ public record ClusterConfig(
 
   /** The same cluster with the endpoints (and policy.overprovisioning_factor) an EDS update delivered. */
   public ClusterConfig withEndpoints(List<EndpointAddress> eps, int overprovisioning) {
+    return withEndpoints(eps, overprovisioning, dropOverload);
+  }
+
+  /** The same cluster with the endpoints and the policy (overprovisioning_factor, drop_overloads) an EDS update delivered. */
+  public ClusterConfig withEndpoints(List<EndpointAddress> eps, int overprovisioning, DropOverload drop) {
     return new ClusterConfig(name, type, lbPolicy, connectTimeout, List.copyOf(eps), protocol, tls, limits, dnsRefreshRate, idleTimeout,
-        health, hashLb, socketMatches, socketOptions, overprovisioning, http2, localityWeightedLb, leastRequest);
+        health, hashLb, socketMatches, socketOptions, overprovisioning, http2, localityWeightedLb, leastRequest, slowStart, drop);
   }
 
   /** Every TLS context the cluster may use: its transport_socket and those of its transport_socket_matches. */
@@ -124,6 +142,32 @@ public record ClusterConfig(
    */
   public record LeastRequestLbConfig(int choiceCount, double activeRequestBias) {
     public static final LeastRequestLbConfig DEFAULT = new LeastRequestLbConfig(2, 1.0);
+  }
+
+  /**
+   * ROUND_ROBIN's and LEAST_REQUEST's slow_start_config: a host healthy for less than {@code window} gets weight x
+   * max({@code minWeightPercent} / 100, (time healthy / window)^(1 / {@code aggression})). {@link #NONE} (a zero
+   * window, as Envoy treats an unset slow_start_window): no slow start.
+   */
+  public record SlowStartConfig(Duration window, double aggression, double minWeightPercent) {
+    public static final SlowStartConfig NONE = new SlowStartConfig(Duration.ZERO, 1.0, 10.0);
+
+    public boolean enabled() {
+      return !window.isZero();
+    }
+  }
+
+  /**
+   * The load assignment's policy.drop_overloads (Envoy takes one category): this share of the cluster's requests is
+   * answered 503 before a host is picked. {@link #NONE}: nothing is dropped.
+   */
+  public record DropOverload(String category, FaultConfig.Percent percent) {
+    public static final DropOverload NONE = new DropOverload("", new FaultConfig.Percent(0, 100));
+
+    /** One draw: whether this request is dropped. */
+    public boolean drops() {
+      return percent.numerator() > 0 && percent.sample(java.util.concurrent.ThreadLocalRandom.current());
+    }
   }
 
   public enum UpstreamProtocol { HTTP1, HTTP2 }

@@ -6,6 +6,8 @@ import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.SlowStartConfig;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,7 +31,7 @@ final class LbPolicyTranslator {
       Any a = extension.get();
       if (is(a, RoundRobin.class)) {
         RoundRobin rr = BootstrapTranslator.unpack(a, RoundRobin.class, where + POLICY);
-        FieldGuard.onlySupported(rr, where + POLICY, Set.of("locality_lb_config"));
+        FieldGuard.onlySupported(rr, where + POLICY, Set.of("locality_lb_config", "slow_start_config"));
         return ClusterConfig.LbPolicy.ROUND_ROBIN;
       }
       if (is(a, Random.class)) {
@@ -38,8 +40,8 @@ final class LbPolicyTranslator {
       }
       return ClusterConfig.LbPolicy.LEAST_REQUEST; // extension() refuses any other type
     }
-    if (c.hasRoundRobinLbConfig()) { // only slow_start_config, which is not implemented
-      FieldGuard.onlySupported(c.getRoundRobinLbConfig(), where + ".round_robin_lb_config", Set.of());
+    if (c.hasRoundRobinLbConfig()) {
+      FieldGuard.onlySupported(c.getRoundRobinLbConfig(), where + ".round_robin_lb_config", Set.of("slow_start_config"));
     }
     return switch (c.getLbPolicy()) {
       case ROUND_ROBIN -> ClusterConfig.LbPolicy.ROUND_ROBIN;
@@ -110,7 +112,7 @@ final class LbPolicyTranslator {
       }
       LeastRequest lr = BootstrapTranslator.unpack(extension.get(), LeastRequest.class, where + POLICY);
       FieldGuard.onlySupported(lr, where + POLICY, Set.of("choice_count", "active_request_bias", "selection_method", "enable_full_scan",
-          "locality_lb_config"));
+          "locality_lb_config", "slow_start_config"));
       if (lr.getSelectionMethod() != LeastRequest.SelectionMethod.N_CHOICES || lr.getEnableFullScan().getValue()) {
         throw new ConfigException(where + POLICY + ": selection_method FULL_SCAN (or enable_full_scan) is not supported (N_CHOICES)");
       }
@@ -122,9 +124,82 @@ final class LbPolicyTranslator {
     }
     String w = where + ".least_request_lb_config";
     var lr = c.getLeastRequestLbConfig();
-    FieldGuard.onlySupported(lr, w, Set.of("choice_count", "active_request_bias"));
+    FieldGuard.onlySupported(lr, w, Set.of("choice_count", "active_request_bias", "slow_start_config"));
     return leastRequest(lr.hasChoiceCount() ? lr.getChoiceCount().getValue() : null,
         lr.hasActiveRequestBias() ? lr.getActiveRequestBias() : null, w);
+  }
+
+  /**
+   * The slow_start_config of the policy the cluster uses: the round_robin or least_request extension's, else
+   * round_robin_lb_config's (ROUND_ROBIN) or least_request_lb_config's (LEAST_REQUEST); Envoy ignores the config of
+   * a policy the cluster does not use, so do we. {@link ClusterConfig.SlowStartConfig#NONE} without one.
+   */
+  static ClusterConfig.SlowStartConfig slowStart(Cluster c, String where) {
+    Optional<Any> extension = extension(c, where);
+    if (extension.isPresent()) {
+      Any a = extension.get();
+      if (is(a, RoundRobin.class)) {
+        RoundRobin rr = BootstrapTranslator.unpack(a, RoundRobin.class, where + POLICY);
+        return rr.hasSlowStartConfig() ? slowStart(rr.getSlowStartConfig(), where + POLICY + ".slow_start_config")
+            : ClusterConfig.SlowStartConfig.NONE;
+      }
+      if (is(a, LeastRequest.class)) {
+        LeastRequest lr = BootstrapTranslator.unpack(a, LeastRequest.class, where + POLICY);
+        return lr.hasSlowStartConfig() ? slowStart(lr.getSlowStartConfig(), where + POLICY + ".slow_start_config")
+            : ClusterConfig.SlowStartConfig.NONE;
+      }
+      return ClusterConfig.SlowStartConfig.NONE;
+    }
+    if (c.getLbPolicy() == Cluster.LbPolicy.ROUND_ROBIN && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
+      return slowStart(c.getRoundRobinLbConfig().getSlowStartConfig(), where + ".round_robin_lb_config.slow_start_config");
+    }
+    if (c.getLbPolicy() == Cluster.LbPolicy.LEAST_REQUEST && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
+      return slowStart(c.getLeastRequestLbConfig().getSlowStartConfig(), where + ".least_request_lb_config.slow_start_config");
+    }
+    return ClusterConfig.SlowStartConfig.NONE;
+  }
+
+  /** The legacy Cluster.SlowStartConfig: the same fields as the extensions' SlowStartConfig. */
+  private static ClusterConfig.SlowStartConfig slowStart(Cluster.SlowStartConfig s, String where) {
+    return slowStart(s.hasSlowStartWindow() ? s.getSlowStartWindow() : null, s.hasAggression() ? s.getAggression() : null,
+        s.hasMinWeightPercent() ? s.getMinWeightPercent().getValue() : null, where);
+  }
+
+  private static ClusterConfig.SlowStartConfig slowStart(SlowStartConfig s, String where) {
+    return slowStart(s.hasSlowStartWindow() ? s.getSlowStartWindow() : null, s.hasAggression() ? s.getAggression() : null,
+        s.hasMinWeightPercent() ? s.getMinWeightPercent().getValue() : null, where);
+  }
+
+  /**
+   * Envoy's rules: an unset or zero slow_start_window turns slow start off; aggression is its default_value (no
+   * runtime layer; Envoy's default 1.0) and must be a finite number above 0 (Envoy logs and falls back to 1.0 at run
+   * time; refused here, as a config error); min_weight_percent is 0..100 (PGV), 10 by default.
+   */
+  private static ClusterConfig.SlowStartConfig slowStart(com.google.protobuf.Duration window, RuntimeDouble aggression, Double minPercent,
+      String where) {
+    ClusterConfig.SlowStartConfig d = ClusterConfig.SlowStartConfig.NONE;
+    Duration w = Duration.ZERO;
+    if (window != null) {
+      if (window.getSeconds() < 0 || window.getNanos() < 0) {
+        throw new ConfigException(where + ".slow_start_window: must not be negative");
+      }
+      w = Duration.ofSeconds(window.getSeconds(), window.getNanos());
+    }
+    double a = d.aggression();
+    if (aggression != null) {
+      a = aggression.getDefaultValue(); // runtime_key: accepted, no runtime layer
+      if (!(a > 0) || Double.isInfinite(a)) {
+        throw new ConfigException(where + ".aggression.default_value: " + a + " must be a finite number > 0");
+      }
+    }
+    double min = d.minWeightPercent();
+    if (minPercent != null) {
+      min = minPercent;
+      if (!(min >= 0 && min <= 100)) {
+        throw new ConfigException(where + ".min_weight_percent: " + min + " is not in 0..100");
+      }
+    }
+    return new ClusterConfig.SlowStartConfig(w, a, min);
   }
 
   /**

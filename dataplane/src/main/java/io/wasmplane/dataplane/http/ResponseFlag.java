@@ -27,7 +27,8 @@ public enum ResponseFlag {
   DURATION_TIMEOUT("DT"),
   UPSTREAM_PROTOCOL_ERROR("UPE"),
   NO_CLUSTER_FOUND("NC"),
-  OVERLOAD_MANAGER("OM");
+  OVERLOAD_MANAGER("OM"),
+  DROP_OVERLOAD("DO");
 
   private final String code;
 

@@ -141,6 +141,11 @@ public final class RouterFilter implements HttpFilter, HttpStream.StreamAware, H
       localReply(f.clusterNotFoundCode(), "", "cluster_not_found");
       return FilterStatus.STOP_ITERATION;
     }
+    if (cluster.dropsOverload()) {
+      DropOverloadReply.record(cluster, info);
+      localReply(503, DropOverloadReply.BODY, DropOverloadReply.DETAILS, DropOverloadReply.headers());
+      return FilterStatus.STOP_ITERATION;
+    }
     if (upgradeType != null && "HTTP/2".equals(info.protocol)) {
       h2Bridge = new H2UpgradeBridge(stream);
       end = true; // the upgrade request goes out whole (no body framing); the stream's DATA is the tunnel's

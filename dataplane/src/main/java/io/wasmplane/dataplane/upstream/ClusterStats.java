@@ -122,6 +122,14 @@ public final class ClusterStats {
     registry.counter(prefix + "retry.upstream_rq_" + code).inc();
   }
 
+  /**
+   * upstream_rq_drop_overload: requests the load assignment's drop_overloads answered 503. Envoy keeps this counter
+   * for load reports only; here it shows in /stats once a cluster first drops one (looked up by name: rare).
+   */
+  public void dropOverload() {
+    registry.counter(prefix + "upstream_rq_drop_overload").inc();
+  }
+
   /** upstream_rq_&lt;code&gt;, looked up once per code (no name building per response). */
   private Counter byCode(int code) {
     if (code < 100 || code > 599) {

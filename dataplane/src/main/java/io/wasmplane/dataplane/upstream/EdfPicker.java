@@ -36,17 +36,30 @@ final class EdfPicker implements HostPicker {
   }
 
   /**
+   * Weighted least request ({@code bias} 0: weighted round robin) with slow start: each weight scaled by
+   * {@code slowStart} at the time of the pick (Envoy re-weighs a host each time it is scheduled again).
+   */
+  static EdfPicker slowStarting(List<UpstreamHost> hosts, double bias, SlowStart slowStart) {
+    WeightFunction base = leastRequestWeight(bias);
+    return new EdfPicker(hosts, (w, h) -> slowStart.weigh(base.of(w, h), h, System.nanoTime()));
+  }
+
+  /**
    * Weighted least request: a host is scheduled again with weight / (its active requests + 1)^{@code bias} at the
    * time it is picked (bias 0: plain weighted round robin).
    */
   static EdfPicker leastRequest(List<UpstreamHost> hosts, double bias) {
+    return new EdfPicker(hosts, leastRequestWeight(bias));
+  }
+
+  private static WeightFunction leastRequestWeight(double bias) {
     if (bias == 0) {
-      return weighted(hosts);
+      return (w, h) -> w;
     }
     if (bias == 1) {
-      return new EdfPicker(hosts, (w, h) -> w / (Math.max(0, h.activeRequests()) + 1.0));
+      return (w, h) -> w / (Math.max(0, h.activeRequests()) + 1.0);
     }
-    return new EdfPicker(hosts, (w, h) -> w / Math.pow(Math.max(0, h.activeRequests()) + 1.0, bias));
+    return (w, h) -> w / Math.pow(Math.max(0, h.activeRequests()) + 1.0, bias);
   }
 
   @Override

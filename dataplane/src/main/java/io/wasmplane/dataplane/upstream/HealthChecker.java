@@ -280,6 +280,7 @@ final class HealthChecker {
           // The first result ever flips a new host at once (Envoy: faster startup).
           if (firstCheck || ++numHealthy >= config.healthyThreshold()) {
             host.health().update(HostHealth.FAILED_ACTIVE_HC, false);
+            host.healthySinceNanos = System.nanoTime(); // slow start begins when a host passes (Envoy's last_hc_pass_time)
             changed = true;
             log.info("event=health_check_healthy cluster={} host={}", cluster.config().name(), host);
           } else {

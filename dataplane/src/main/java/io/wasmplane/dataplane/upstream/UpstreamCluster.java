@@ -45,6 +45,10 @@ public final class UpstreamCluster {
   private volatile HostSelection selection = HostSelection.EMPTY;
   /** The load assignment's policy.overprovisioning_factor (percent); an EDS update may change it. */
   private volatile int overprovisioningFactor;
+  /** The load assignment's policy.drop_overloads; an EDS update may change it. */
+  private volatile ClusterConfig.DropOverload dropOverload;
+  /** Rebuilds the selection when the last slow start window ends, back to the pickers without slow start. */
+  private final SlowStartEnd slowStartEnd;
   private final HealthChecker healthChecker;
   private final OutlierDetector outlier;
 
@@ -61,6 +65,9 @@ public final class UpstreamCluster {
       Supplier<EventLoop> healthLoop, io.wasmplane.dataplane.tls.SecretStore secrets) {
     this.config = config;
     this.overprovisioningFactor = config.overprovisioningFactor();
+    this.dropOverload = config.dropOverload();
+    SlowStart slowStart = SlowStart.of(config);
+    this.slowStartEnd = slowStart == null ? null : new SlowStartEnd(slowStart, dns, this::refreshSelection);
     this.stats = new ClusterStats(registry, config.name());
     this.transport = transport;
     this.transportSockets = new TransportSockets(config, secrets);
@@ -75,7 +82,7 @@ public final class UpstreamCluster {
       outlier.start();
     }
     if (config.type() == ClusterConfig.DiscoveryType.STATIC || config.type() == ClusterConfig.DiscoveryType.EDS) {
-      updateEndpoints(config.endpoints(), config.overprovisioningFactor());
+      updateEndpoints(config.endpoints(), config.overprovisioningFactor(), config.dropOverload());
       initialized.countDown();
       firstResolution.complete(null);
     } else {
@@ -139,6 +146,9 @@ public final class UpstreamCluster {
 
   /** Rebuilds what the load balancers pick from; called whenever membership or a host's health changed. */
   private synchronized void refreshSelection() {
+    if (slowStartEnd != null) {
+      slowStartEnd.hostsChanged(hosts.get());
+    }
     HostSelection s = HostSelection.of(hosts.get(), overprovisioningFactor, config.health().panicThresholdPercent(),
         config.health().ignoreNewHostsUntilFirstHc(), config.localityWeightedLb(),
         config.lbPolicy().hashing() ? list -> HashBalancer.build(config, list) : null, list -> HostPicker.of(config, list));
@@ -164,7 +174,14 @@ public final class UpstreamCluster {
    * assignment's, in percent.
    */
   public void updateEndpoints(List<ClusterConfig.EndpointAddress> endpoints, int overprovisioningFactor) {
+    updateEndpoints(endpoints, overprovisioningFactor, dropOverload);
+  }
+
+  /** {@link #updateEndpoints(List, int)} with the load assignment's policy.drop_overloads. */
+  public void updateEndpoints(List<ClusterConfig.EndpointAddress> endpoints, int overprovisioningFactor,
+      ClusterConfig.DropOverload dropOverload) {
     this.overprovisioningFactor = overprovisioningFactor;
+    this.dropOverload = dropOverload;
     List<UpstreamHost> old = hosts.get();
     List<UpstreamHost> list = new ArrayList<>();
     for (ClusterConfig.EndpointAddress e : endpoints) {
@@ -279,6 +296,11 @@ public final class UpstreamCluster {
         : list.get(ThreadLocalRandom.current().nextInt(n));
   }
 
+  /** Whether this request falls in the load assignment's drop_overloads share (one random draw; none without). */
+  public boolean dropsOverload() {
+    return dropOverload.drops();
+  }
+
   /** Takes one of the circuit breaker's {@code max_retries} slots; false when all are in use. */
   public boolean tryAcquireRetry() {
     int n;
@@ -315,6 +337,9 @@ public final class UpstreamCluster {
     }
     if (outlier != null) {
       outlier.stop();
+    }
+    if (slowStartEnd != null) {
+      slowStartEnd.stop();
     }
     transportSockets.close(); // stops following its SDS secrets
   }

@@ -24,6 +24,12 @@ public final class UpstreamHost {
   volatile boolean canary;
   /** Its transport socket (transport_socket_matches): set when created and when an EDS update changes its labels. */
   volatile TransportSockets.Socket transportSocket = TransportSockets.Socket.PLAINTEXT;
+  /**
+   * When it last became healthy (System.nanoTime), Envoy's last_hc_pass_time: set by the active health checker when it
+   * passes again, else when the cluster first sees it healthy; {@link #NEVER} until then. Slow start counts from it.
+   */
+  volatile long healthySinceNanos = NEVER;
+  static final long NEVER = Long.MIN_VALUE;
 
   public UpstreamHost(String hostname, InetSocketAddress address) {
     this.hostname = hostname;

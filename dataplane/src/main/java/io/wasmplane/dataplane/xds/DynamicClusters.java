@@ -247,6 +247,8 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     List<ClusterConfig.EndpointAddress> endpoints;
     /** Its policy.overprovisioning_factor, in percent. */
     int overprovisioning = ClusterConfig.DEFAULT_OVERPROVISIONING_FACTOR;
+    /** Its policy.drop_overloads. */
+    ClusterConfig.DropOverload drop = ClusterConfig.DropOverload.NONE;
     boolean resolved;
 
     EdsSubscription(String service, XdsSource source) {
@@ -258,14 +260,17 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
     public CompletionStage<Optional<String>> onChanged(EndpointUpdate update) {
       List<ClusterConfig.EndpointAddress> eps;
       int factor;
+      ClusterConfig.DropOverload d;
       try {
         eps = BootstrapTranslator.endpoints(update.proto(), "cluster_load_assignment " + service, true);
         factor = BootstrapTranslator.overprovisioningFactor(update.proto(), "cluster_load_assignment " + service);
+        d = BootstrapTranslator.dropOverload(update.proto(), "cluster_load_assignment " + service);
       } catch (ConfigException e) {
         return Verdicts.reject(e.getMessage());
       }
       endpoints = eps;
       overprovisioning = factor;
+      drop = d;
       resolved = true;
       apply();
       return Verdicts.accept();
@@ -283,7 +288,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
 
     /** The cluster with this resource's endpoints (none yet when it does not exist). */
     ClusterConfig applyTo(ClusterConfig config) {
-      return config.withEndpoints(endpoints == null ? List.of() : endpoints, overprovisioning);
+      return config.withEndpoints(endpoints == null ? List.of() : endpoints, overprovisioning, drop);
     }
 
     private void apply() {
@@ -300,7 +305,7 @@ final class DynamicClusters implements ResourceWatcher<ClusterUpdate> {
         } else {
           UpstreamCluster running = manager.get(cluster);
           if (running != null) {
-            running.updateEndpoints(endpoints, overprovisioning);
+            running.updateEndpoints(endpoints, overprovisioning, drop);
           }
         }
       }

@@ -161,16 +161,57 @@ class LbPolicyConfigTest {
     assertThat(cluster("lb_policy: ROUND_ROBIN\nround_robin_lb_config: {}").lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.ROUND_ROBIN);
   }
 
+  @Test
+  void slowStartConfigsOfRoundRobinAndLeastRequestWithEnvoysDefaults() {
+    // Istio's DestinationRule warmupDurationSecs: only the window; aggression 1.0 and min_weight_percent 10 by default.
+    assertThat(cluster("round_robin_lb_config: {slow_start_config: {slow_start_window: 10s}}").slowStart())
+        .isEqualTo(new ClusterConfig.SlowStartConfig(Duration.ofSeconds(10), 1.0, 10));
+    ClusterConfig lr = cluster("""
+        lb_policy: LEAST_REQUEST
+        least_request_lb_config:
+          slow_start_config: {slow_start_window: 2.5s, aggression: {default_value: 2, runtime_key: x}, min_weight_percent: {value: 5}}
+        """);
+    assertThat(lr.slowStart()).isEqualTo(new ClusterConfig.SlowStartConfig(Duration.ofMillis(2500), 2.0, 5));
+    assertThat(cluster("""
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.least_request
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest
+                slow_start_config: {slow_start_window: 30s, aggression: {default_value: 1.5}}
+        """).slowStart()).isEqualTo(new ClusterConfig.SlowStartConfig(Duration.ofSeconds(30), 1.5, 10));
+    assertThat(cluster("""
+        load_balancing_policy:
+          policies:
+          - typed_extension_config:
+              name: envoy.load_balancing_policies.round_robin
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin
+                slow_start_config: {slow_start_window: 1s}
+        """).slowStart()).isEqualTo(new ClusterConfig.SlowStartConfig(Duration.ofSeconds(1), 1.0, 10));
+    // No window (Envoy: slow start off), no config, and the config of a policy the cluster does not use: no slow start.
+    assertThat(cluster("round_robin_lb_config: {slow_start_config: {aggression: {default_value: 3}}}").slowStart().enabled()).isFalse();
+    assertThat(cluster("").slowStart()).isEqualTo(ClusterConfig.SlowStartConfig.NONE);
+    assertThat(cluster("lb_policy: LEAST_REQUEST\nround_robin_lb_config: {slow_start_config: {slow_start_window: 10s}}").slowStart().enabled())
+        .isFalse();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "choice_count 1       | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {choice_count: 1} "
           + "| cluster c.least_request_lb_config.choice_count: 1 must be at least 2",
       "negative bias        | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {active_request_bias: {default_value: -1}} "
           + "| cluster c.least_request_lb_config.active_request_bias.default_value: -1.0 must be a finite number >= 0",
-      "slow start (LR)      | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {slow_start_config: {slow_start_window: 10s}} "
-          + "| cluster c.least_request_lb_config: unsupported field(s) [slow_start_config]",
-      "slow start (RR)      | round_robin_lb_config: {slow_start_config: {slow_start_window: 10s}} "
-          + "| cluster c.round_robin_lb_config: unsupported field(s) [slow_start_config]",
+      "aggression 0 (LR)    | lb_policy: LEAST_REQUEST\\nleast_request_lb_config: {slow_start_config: {slow_start_window: 10s, "
+          + "aggression: {default_value: 0, runtime_key: a}}} "
+          + "| cluster c.least_request_lb_config.slow_start_config.aggression.default_value: 0.0 must be a finite number > 0",
+      "negative aggression  | round_robin_lb_config: {slow_start_config: {slow_start_window: 10s, aggression: {default_value: -2}}} "
+          + "| cluster c.round_robin_lb_config.slow_start_config.aggression.default_value: -2.0 must be a finite number > 0",
+      "negative window      | round_robin_lb_config: {slow_start_config: {slow_start_window: -1s}} "
+          + "| cluster c.round_robin_lb_config.slow_start_config.slow_start_window: must not be negative",
+      "min weight above 100 | round_robin_lb_config: {slow_start_config: {slow_start_window: 1s, min_weight_percent: {value: 150}}} "
+          + "| cluster c.round_robin_lb_config.slow_start_config.min_weight_percent: 150.0 is not in 0..100",
       "unknown extension    | load_balancing_policy: {policies: [{typed_extension_config: {name: wrr, typed_config: {'@type': "
           + "type.googleapis.com/google.protobuf.Empty}}}]} "
           + "| cluster c.load_balancing_policy.policies[0].typed_extension_config: unsupported policy 'wrr' (type "
@@ -179,9 +220,11 @@ class LbPolicyConfigTest {
       "full scan            | load_balancing_policy: {policies: [{typed_extension_config: {name: lr, typed_config: {'@type': "
           + "type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest, selection_method: FULL_SCAN}}}]} "
           + "| selection_method FULL_SCAN (or enable_full_scan) is not supported",
-      "extension slow start | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
-          + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, slow_start_config: {}}}}]} "
-          + "| cluster c.load_balancing_policy.policies[0].typed_extension_config.typed_config: unsupported field(s) [slow_start_config]",
+      "extension aggression | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
+          + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, slow_start_config: "
+          + "{slow_start_window: 5s, aggression: {default_value: -0.5}}}}}]} "
+          + "| cluster c.load_balancing_policy.policies[0].typed_extension_config.typed_config.slow_start_config.aggression.default_value: "
+          + "-0.5 must be a finite number > 0",
       "zone aware           | load_balancing_policy: {policies: [{typed_extension_config: {name: rr, typed_config: {'@type': "
           + "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin, locality_lb_config: "
           + "{zone_aware_lb_config: {}}}}}]} "

@@ -89,13 +89,14 @@ class EdsPriorityTest {
             "c1::127.0.0.1:" + b.port() + "::health_flags::/failed_eds_health"));
         assertThat(servedBy(port, 10)).containsOnly("a");
 
-        // policy.drop_overloads is not implemented: NACKed naming the field; the last good assignment keeps serving.
+        // Two drop_overloads categories (Envoy takes one): NACKed naming the field; the last good assignment keeps serving.
+        ClusterLoadAssignment.Policy.DropOverload half = ClusterLoadAssignment.Policy.DropOverload.newBuilder().setCategory("lb")
+            .setDropPercentage(FractionalPercent.newBuilder().setNumerator(50)).build();
         ClusterLoadAssignment bad = assignment(aFirst).setPolicy(ClusterLoadAssignment.Policy.newBuilder()
-            .setOverprovisioningFactor(UInt32Value.of(200))
-            .addDropOverloads(ClusterLoadAssignment.Policy.DropOverload.newBuilder().setCategory("lb")
-                .setDropPercentage(FractionalPercent.newBuilder().setNumerator(50)))).build();
+            .setOverprovisioningFactor(UInt32Value.of(200)).addDropOverloads(half).addDropOverloads(half)).build();
         cp.set("default", "v4", List.of(edsCluster("c1")), List.of(bad), List.of(listener("l1", port, "r1")), List.of(route("r1", "c1")));
-        Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.policy") && n.contains("drop_overloads")));
+        Await.until("NACK", () -> cp.nacks.stream().anyMatch(n -> n.contains("cluster_load_assignment c1.policy.drop_overloads")
+            && n.contains("only one")));
         assertThat(servedBy(port, 4)).containsOnly("a");
 
         // P0 {a, b unhealthy}, P1 {c}: overprovisioning_factor 200 makes 1 healthy of 2 a fully healthy P0 ...
