@@ -16,7 +16,7 @@ public final class Histogram {
   private static final int STRIPES = WorkerSlots.COUNT + 1;
   private static final VarHandle CELL = WorkerCells.CELL;
   private final AtomicReferenceArray<long[]>[] stripes;
-  private final long[] sums = new long[WorkerSlots.LENGTH]; // a stripe's sum at WorkerSlots.cell(stripe)
+  private final long[] sums = new long[WorkerSlots.LENGTH]; // a stripe's sum at WorkerSlots.line(stripe)
   private HistogramSnapshot flushed = HistogramSnapshot.EMPTY; // guarded by this
   private volatile HistogramSnapshot interval = HistogramSnapshot.EMPTY;
 
@@ -40,7 +40,7 @@ public final class Histogram {
       counts = chunks.get(chunk);
     }
     int bucket = Buckets.slot(v, chunk);
-    int sum = WorkerSlots.cell(stripe);
+    int sum = WorkerSlots.line(stripe);
     if (stripe == 0) {
       CELL.getAndAdd(counts, bucket, 1L);
       CELL.getAndAdd(sums, sum, v);
@@ -69,7 +69,7 @@ public final class Histogram {
           }
         }
       }
-      sum += (long) CELL.getOpaque(sums, WorkerSlots.cell(s));
+      sum += (long) CELL.getOpaque(sums, WorkerSlots.line(s));
     }
     return new HistogramSnapshot(counts, sum);
   }

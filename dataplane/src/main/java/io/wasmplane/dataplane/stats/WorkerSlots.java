@@ -16,7 +16,7 @@ final class WorkerSlots {
   static final int COUNT = Math.max(1, Math.min(64, Integer.getInteger("wasmplane.stats.workerSlots",
       Math.max(4, Math.min(16, Runtime.getRuntime().availableProcessors())))));
   static final int STRIDE = 8; // longs per 64-byte line
-  static final int LENGTH = (COUNT + 2) * STRIDE;
+  static final int LENGTH = (COUNT + 3) * STRIDE;
 
   private static final ConcurrentLinkedQueue<Integer> FREE = new ConcurrentLinkedQueue<>();
 
@@ -40,8 +40,8 @@ final class WorkerSlots {
     }
   }
 
-  /** Index of {@code slot}'s cell in an array of {@link #LENGTH} longs. */
-  static int cell(int slot) {
+  /** Index of {@code slot}'s line (its first column) in an array of {@link #LENGTH} longs. */
+  static int line(int slot) {
     return (slot + 1) * STRIDE;
   }
 }

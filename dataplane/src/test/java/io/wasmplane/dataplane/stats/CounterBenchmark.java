@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
@@ -32,6 +33,13 @@ public class CounterBenchmark {
   private final Gauge gauge = new Gauge();
   private final AtomicLong atomic = new AtomicLong();
   private final Histogram histogram = new Histogram();
+
+  @Setup
+  public void onWorkerThreads() {
+    if (!(Thread.currentThread() instanceof WorkerThread)) { // -f 0 drops the fork's -Djmh.executor
+      throw new IllegalStateException("benchmark threads are not WorkerThreads: run forked (-f 1)");
+    }
+  }
 
   @Benchmark
   public void counterInc() {

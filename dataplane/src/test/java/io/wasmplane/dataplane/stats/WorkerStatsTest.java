@@ -64,6 +64,31 @@ class WorkerStatsTest {
   }
 
   @Test
+  void statsSharingCellBlocksKeepTheirOwnCounts() throws Exception {
+    int n = 3 * WorkerSlots.STRIDE + 1; // columns of four blocks
+    Counter[] counters = new Counter[n];
+    Gauge[] gauges = new Gauge[n];
+    for (int k = 0; k < n; k++) {
+      counters[k] = new Counter();
+      gauges[k] = new Gauge();
+    }
+    EventLoopGroup workers = workers(WorkerSlots.COUNT + 1);
+    int threads = everywhere(workers, new ArrayList<>(), i -> {
+      int k = i % n;
+      counters[k].add(k + 1);
+      gauges[k].inc();
+      gauges[(k + 1) % n].dec();
+    });
+    long rounds = EACH / n; // every k is hit this many times per thread, plus once more for k < EACH % n
+    for (int k = 0; k < n; k++) {
+      long hits = threads * (rounds + (k < EACH % n ? 1 : 0));
+      assertThat(counters[k].value()).as("counter %d", k).isEqualTo(hits * (k + 1));
+      long decs = threads * (rounds + ((k + n - 1) % n < EACH % n ? 1 : 0));
+      assertThat(gauges[k].value()).as("gauge %d", k).isEqualTo(hits - decs);
+    }
+  }
+
+  @Test
   void resetCountsFromZeroAndKeepsUsed() throws Exception {
     Counter c = new Counter();
     assertThat(c.used()).isFalse();
