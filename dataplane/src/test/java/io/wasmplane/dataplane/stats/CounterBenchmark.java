@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.State;
  * were before per-worker cells (a {@link LongAdder} increment, an {@link AtomicLong} add), and {@link Histogram#record}.
  * JMH runs the benchmark threads as real {@link WorkerThread}s (its CUSTOM executor, {@link WorkerExecutor}); all
  * threads share one stat, as the workers share a cluster's. Not in `make bench`; run with JMH's Main on the test
- * classpath: {@code java -cp ... org.openjdk.jmh.Main -f 1 -wi 2 -i 3 CounterBenchmark} (add {@code -t 2}).
+ * classpath: {@code java -cp ... org.openjdk.jmh.Main -f 1 -wi 2 -i 3 CounterBenchmark} (add {@code -t 2}). To compare
+ * with older stats classes, put their compiled Counter/Gauge/Histogram first on the classpath (same public API).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
