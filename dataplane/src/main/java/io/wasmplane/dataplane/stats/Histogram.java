@@ -7,16 +7,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A distribution of non-negative integer values (e.g. milliseconds), cheap to record from any worker: no lock and no
  * allocation per value. Buckets keep two significant digits (values up to 100 exactly, then 90 buckets per decade, each
  * holding the values in {@code (upper - step, upper]}), so Envoy's Prometheus bounds are bucket edges and quantiles are
- * within 10%. Each worker owning a {@link WorkerSlots} slot records into its own stripe with plain reads and opaque writes
+ * within 10%. Each worker owning a {@link StatSlots} slot records into its own stripe with plain reads and opaque writes
  * (no atomic instruction); other threads share stripe 0 with atomic adds; reads merge the stripes.
  * A stripe's decade arrays are allocated the first time a value falls there. {@link #flush} (every stats flush
  * interval) closes an interval, as Envoy's histogram merge does: {@link #interval} holds the values of the last one.
  */
 public final class Histogram {
-  private static final int STRIPES = WorkerSlots.COUNT + 1;
+  private static final int STRIPES = StatSlots.COUNT + 1;
   private static final VarHandle CELL = WorkerCells.CELL;
   private final AtomicReferenceArray<long[]>[] stripes;
-  private final long[] sums = new long[WorkerSlots.LENGTH]; // a stripe's sum at WorkerSlots.line(stripe)
+  private final long[] sums = new long[StatSlots.LENGTH]; // a stripe's sum at StatSlots.line(stripe)
   private HistogramSnapshot flushed = HistogramSnapshot.EMPTY; // guarded by this
   private volatile HistogramSnapshot interval = HistogramSnapshot.EMPTY;
 
@@ -40,7 +40,7 @@ public final class Histogram {
       counts = chunks.get(chunk);
     }
     int bucket = Buckets.slot(v, chunk);
-    int sum = WorkerSlots.line(stripe);
+    int sum = StatSlots.line(stripe);
     if (stripe == 0) {
       CELL.getAndAdd(counts, bucket, 1L);
       CELL.getAndAdd(sums, sum, v);
@@ -69,7 +69,7 @@ public final class Histogram {
           }
         }
       }
-      sum += (long) CELL.getOpaque(sums, WorkerSlots.line(s));
+      sum += (long) CELL.getOpaque(sums, StatSlots.line(s));
     }
     return new HistogramSnapshot(counts, sum);
   }

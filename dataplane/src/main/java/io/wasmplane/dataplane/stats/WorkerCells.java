@@ -4,9 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A running sum kept in per-worker cells ({@link WorkerSlots}): a worker adds with a plain read and an opaque write to
+ * A running sum kept in per-worker cells ({@link StatSlots}): a worker adds with a plain read and an opaque write to
  * its own cell, any other thread with an atomic add to the shared one; a read sums the cells. Stats share blocks of
- * {@link WorkerSlots#STRIDE} columns: in a block, one 64-byte line per slot holds that slot's cells of all its stats,
+ * {@link StatSlots#STRIDE} columns: in a block, one 64-byte line per slot holds that slot's cells of all its stats,
  * so no line is written by two workers, and a stat costs {@code 8 * (slots + 3)} bytes rather than a line per slot.
  * A stat claims its column on its first write: the many stats of a large config that never move cost an empty field.
  */
@@ -15,7 +15,7 @@ abstract class WorkerCells {
   private static final VarHandle BLOCK;
   private static final Object CLAIMS = new Object();
   private static long[] openBlock; // guarded by CLAIMS: the block columns are being handed out from
-  private static int nextColumn = WorkerSlots.STRIDE; // guarded by CLAIMS
+  private static int nextColumn = StatSlots.STRIDE; // guarded by CLAIMS
 
   static {
     try {
@@ -34,7 +34,7 @@ abstract class WorkerCells {
       b = claim();
     }
     int slot = WorkerThread.currentSlot();
-    int i = WorkerSlots.line(slot) + column;
+    int i = StatSlots.line(slot) + column;
     if (slot == 0) {
       CELL.getAndAdd(b, i, n);
     } else {
@@ -48,8 +48,8 @@ abstract class WorkerCells {
       return 0;
     }
     long sum = 0;
-    for (int s = 0; s <= WorkerSlots.COUNT; s++) {
-      sum += (long) CELL.getOpaque(b, WorkerSlots.line(s) + column);
+    for (int s = 0; s <= StatSlots.COUNT; s++) {
+      sum += (long) CELL.getOpaque(b, StatSlots.line(s) + column);
     }
     return sum;
   }
@@ -59,8 +59,8 @@ abstract class WorkerCells {
       long[] b;
       int c;
       synchronized (CLAIMS) {
-        if (nextColumn == WorkerSlots.STRIDE) {
-          openBlock = new long[WorkerSlots.LENGTH];
+        if (nextColumn == StatSlots.STRIDE) {
+          openBlock = new long[StatSlots.LENGTH];
           nextColumn = 0;
         }
         b = openBlock;

@@ -37,7 +37,7 @@ class WorkerStatsTest {
   @Test
   void countersFromWorkersAndOtherThreadsSumExactly() throws Exception {
     Counter c = new Counter();
-    EventLoopGroup workers = workers(WorkerSlots.COUNT + 1);
+    EventLoopGroup workers = workers(StatSlots.COUNT + 1);
     List<Integer> slots = new ArrayList<>();
     long[] lastSeen = {0};
     boolean[] wentBack = {false};
@@ -56,7 +56,7 @@ class WorkerStatsTest {
     reader.interrupt();
     reader.join(10_000);
 
-    assertThat(slots).as("worker slots").filteredOn(s -> s != 0).hasSize(WorkerSlots.COUNT).doesNotHaveDuplicates();
+    assertThat(slots).as("worker slots").filteredOn(s -> s != 0).hasSize(StatSlots.COUNT).doesNotHaveDuplicates();
     assertThat(slots).as("the worker beyond the slots shares slot 0").containsOnlyOnce(0);
     assertThat(c.value()).isEqualTo(3L * EACH * threads);
     assertThat(wentBack[0]).isFalse();
@@ -65,14 +65,14 @@ class WorkerStatsTest {
 
   @Test
   void statsSharingCellBlocksKeepTheirOwnCounts() throws Exception {
-    int n = 3 * WorkerSlots.STRIDE + 1; // columns of four blocks
+    int n = 3 * StatSlots.STRIDE + 1; // columns of four blocks
     Counter[] counters = new Counter[n];
     Gauge[] gauges = new Gauge[n];
     for (int k = 0; k < n; k++) {
       counters[k] = new Counter();
       gauges[k] = new Gauge();
     }
-    EventLoopGroup workers = workers(WorkerSlots.COUNT + 1);
+    EventLoopGroup workers = workers(StatSlots.COUNT + 1);
     int threads = everywhere(workers, new ArrayList<>(), i -> {
       int k = i % n;
       counters[k].add(k + 1);
@@ -182,11 +182,11 @@ class WorkerStatsTest {
     first.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     groups.remove(first);
 
-    EventLoopGroup second = workers(WorkerSlots.COUNT);
+    EventLoopGroup second = workers(StatSlots.COUNT);
     List<Integer> slots = new ArrayList<>();
     everywhere(second, slots, i -> c.inc());
     assertThat(slots).as("the ended worker's slot is reused").contains(slot).doesNotContain(0);
-    assertThat(c.value()).isEqualTo(10L + (long) EACH * (WorkerSlots.COUNT + OTHERS));
+    assertThat(c.value()).isEqualTo(10L + (long) EACH * (StatSlots.COUNT + OTHERS));
     on(second.next(), () -> {
       g.dec();
       return null;
@@ -197,7 +197,7 @@ class WorkerStatsTest {
   @Test
   void histogramsFromWorkersAndOtherThreadsLoseNothing() throws Exception {
     Histogram h = new Histogram();
-    EventLoopGroup workers = workers(WorkerSlots.COUNT + 1);
+    EventLoopGroup workers = workers(StatSlots.COUNT + 1);
     int threads = everywhere(workers, new ArrayList<>(), i -> h.record(i % 2000));
     HistogramSnapshot s = h.snapshot();
     long rounds = EACH / 2000; // each thread records 0..1999 this many times

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * each, which updates its cell with plain reads and opaque writes. Readers sum all cells. Each cell sits on its own
  * 64-byte line (and one line of padding at either end of the array), against false sharing between workers.
  */
-final class WorkerSlots {
+final class StatSlots {
   /**
    * Worker slots per stat: {@code -Dwasmplane.stats.workerSlots} (1..64), else the core count within 4..16 (room for a
    * second worker group, e.g. while one drains). Workers beyond it share slot 0: slower, still exact.
@@ -26,7 +26,7 @@ final class WorkerSlots {
     }
   }
 
-  private WorkerSlots() {}
+  private StatSlots() {}
 
   /** A free slot, or 0 when all are taken. The queue hands a slot over with a happens-before edge. */
   static int acquire() {
