@@ -87,7 +87,7 @@ public final class DataplaneServer implements AutoCloseable {
     this.stats = stats;
     this.transport = Transport.best();
     this.boss = transport.newGroup(1, "accept");
-    this.workers = transport.newGroup(concurrency, "worker");
+    this.workers = transport.newWorkerGroup(concurrency, "worker");
     this.clusters = new ClusterManager(config.clusters(), stats, transport, secrets);
     this.hcmFactory = new HcmRuntimeFactory(clusters, stats, this::wasmPlugins);
     this.node = new io.wasmplane.dataplane.wasm.WasmPluginManager.PropertySource() {

@@ -57,4 +57,9 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
   public EventLoopGroup newGroup(int threads, String prefix) {
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), ioHandlerFactory);
   }
+
+  /** The worker loops: their threads keep per-worker stat cells (io.wasmplane.dataplane.stats.WorkerThread). */
+  public EventLoopGroup newWorkerGroup(int threads, String prefix) {
+    return new MultiThreadIoEventLoopGroup(threads, new WorkerThreadFactory(prefix), ioHandlerFactory);
+  }
 }

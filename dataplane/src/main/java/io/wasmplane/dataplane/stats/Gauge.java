@@ -1,25 +1,27 @@
 package io.wasmplane.dataplane.stats;
 
-import java.util.concurrent.atomic.AtomicLong;
-
-/** A value that goes up and down. */
-public final class Gauge {
-  private final AtomicLong value = new AtomicLong();
+/**
+ * A value that goes up and down. Each worker keeps its own running delta of inc/dec (no atomic instruction); {@link
+ * #set} moves a base so that base plus the deltas is the value set, and later inc/dec from any thread count from it.
+ */
+public final class Gauge extends WorkerCells {
+  private volatile long base;
   /** Written at least once (Envoy's "used" flag for /stats?usedonly): a gauge back at 0 still shows. */
   private volatile boolean used;
 
   public void inc() {
-    value.incrementAndGet();
+    addToCell(1);
     markUsed();
   }
 
   public void dec() {
-    value.decrementAndGet();
+    addToCell(-1);
     markUsed();
   }
 
-  public void set(long v) {
-    value.set(v);
+  /** An inc/dec racing with it lands before or after it (its delta is in the sum read here, or comes after). */
+  public synchronized void set(long v) {
+    base = v - sumOfCells();
     markUsed();
   }
 
@@ -35,6 +37,6 @@ public final class Gauge {
   }
 
   public long value() {
-    return value.get();
+    return base + sumOfCells();
   }
 }
