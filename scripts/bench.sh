@@ -157,7 +157,7 @@ field() { tr ';' '\n' | awk -v f="$1" 'NF {print $f}' | median; }
     best=$(for p in nginx haproxy; do field 1 <<<"${results["$p|$proto"]}"; done | sort -n | tail -1)
     bestcpu=$(for p in nginx haproxy; do field 5 <<<"${results["$p|$proto"]}"; done | sort -n | head -1)
     bestuser=$(for p in nginx haproxy; do field 6 <<<"${results["$p|$proto"]}"; done | sort -n | head -1)
-    for v in wasmplane-nowasm wasmplane-wasm; do
+    for v in wasmplane-nowasm wasmplane-wasm wasmplane-tcp; do
       s=${results["$v|$proto"]:-}
       [ -n "$s" ] || continue
       echo "- $proto: $v / best peer = $(awk -v a="$(field 1 <<<"$s")" -v b="$best" 'BEGIN {printf "%.2f", (b>0 ? a/b : 0)}') (req/s);" \
