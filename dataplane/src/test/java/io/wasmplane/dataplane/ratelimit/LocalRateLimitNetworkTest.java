@@ -30,39 +30,12 @@ class LocalRateLimitNetworkTest {
   private Dataplane dp;
 
   private static String listener(String name, String limit, String terminal) {
-    return """
-        - name: %1$s
-          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-          filter_chains:
-          - filters:
-            - name: envoy.filters.network.local_ratelimit
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit
-                stat_prefix: %1$s
-        %2$s
-        %3$s
-        """.formatted(name, Bootstraps.indent(limit, 8), terminal.replace("LISTENER", name));
+    return Bootstraps.networkFilterListener(name, "envoy.filters.network.local_ratelimit",
+        "envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit", limit, terminal, null);
   }
 
-  private static final String TCP_PROXY = """
-            - name: envoy.filters.network.tcp_proxy
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                stat_prefix: LISTENER_proxy
-                cluster: LISTENER_echo
-        """;
-
-  private static final String HCM = """
-            - name: envoy.filters.network.http_connection_manager
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                stat_prefix: web
-                route_config:
-                  virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web}}]}]
-                http_filters:
-                - name: envoy.filters.http.router
-                  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        """;
+  private static final String TCP_PROXY = Bootstraps.tcpProxyTo("LISTENER_echo");
+  private static final String HCM = Bootstraps.HCM_TO_WEB;
 
   @BeforeAll
   void start() throws Exception {

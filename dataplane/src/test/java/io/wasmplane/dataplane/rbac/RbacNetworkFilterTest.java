@@ -35,40 +35,12 @@ class RbacNetworkFilterTest {
   }
 
   private static String listener(String name, String rbac, String terminal, String listenerExtra) {
-    return """
-        - name: %1$s
-          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-        %4$s
-          filter_chains:
-          - filters:
-            - name: envoy.filters.network.rbac
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
-                stat_prefix: %1$s
-        %2$s
-        %3$s
-        """.formatted(name, Bootstraps.indent(rbac, 8), terminal.replace("LISTENER", name), Bootstraps.indent(listenerExtra, 2));
+    return Bootstraps.networkFilterListener(name, "envoy.filters.network.rbac",
+        "envoy.extensions.filters.network.rbac.v3.RBAC", rbac, terminal, listenerExtra);
   }
 
-  private static final String TCP_PROXY = """
-            - name: envoy.filters.network.tcp_proxy
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                stat_prefix: LISTENER_proxy
-                cluster: echo
-        """;
-
-  private static final String HCM = """
-            - name: envoy.filters.network.http_connection_manager
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                stat_prefix: web
-                route_config:
-                  virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web}}]}]
-                http_filters:
-                - name: envoy.filters.http.router
-                  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        """;
+  private static final String TCP_PROXY = Bootstraps.tcpProxyTo("echo");
+  private static final String HCM = Bootstraps.HCM_TO_WEB;
 
   @BeforeAll
   void start() throws Exception {

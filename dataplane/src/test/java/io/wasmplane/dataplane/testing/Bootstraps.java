@@ -93,6 +93,53 @@ public final class Bootstraps {
         """.formatted(indent(hcmFields, 10), indent(listenerExtra, 6), clusters);
   }
 
+  /**
+   * A listener entry (port 0) whose one chain runs the network filter {@code filter} (typed_config of type
+   * {@code type}: stat_prefix the listener's name, then {@code fields}, unindented) before {@code terminal} (filter
+   * entries as {@link #HCM_TO_WEB} or {@link #tcpProxyTo} write them; LISTENER in it becomes the name);
+   * {@code listenerExtra}: listener-level fields. Indent it under {@code listeners:} with {@link #indent}.
+   */
+  public static String networkFilterListener(String name, String filter, String type, String fields, String terminal,
+      String listenerExtra) {
+    return """
+        - name: %1$s
+          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+        %6$s
+          filter_chains:
+          - filters:
+            - name: %2$s
+              typed_config:
+                "@type": type.googleapis.com/%3$s
+                stat_prefix: %1$s
+        %4$s
+        %5$s
+        """.formatted(name, filter, type, indent(fields, 8), terminal.replace("LISTENER", name), indent(listenerExtra, 2));
+  }
+
+  /** A terminal HCM (stat_prefix web) sending every request to cluster "web", for {@link #networkFilterListener}. */
+  public static final String HCM_TO_WEB = """
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: web
+                route_config:
+                  virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web}}]}]
+                http_filters:
+                - name: envoy.filters.http.router
+                  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+        """;
+
+  /** A terminal tcp_proxy (stat_prefix LISTENER_proxy) to {@code cluster}, for {@link #networkFilterListener}. */
+  public static String tcpProxyTo(String cluster) {
+    return """
+            - name: envoy.filters.network.tcp_proxy
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                stat_prefix: LISTENER_proxy
+                cluster: %s
+        """.formatted(cluster);
+  }
+
   public static String indent(String s, int n) {
     if (s == null || s.isBlank()) {
       return "";
