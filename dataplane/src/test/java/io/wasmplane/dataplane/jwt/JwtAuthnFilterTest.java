@@ -80,6 +80,7 @@ class JwtAuthnFilterTest {
                 forward_payload_header: x-jwt-payload
                 claim_to_headers: [{header_name: x-jwt-sub, claim_name: sub}]
                 clear_route_cache: true
+                jwt_cache_config: {jwt_cache_size: 10}
               hmac:
                 issuer: hmac-issuer
                 from_headers: [{name: x-hmac-token}]
@@ -151,6 +152,29 @@ class JwtAuthnFilterTest {
     assertThat(r.upstreamSaw("x-jwt-sub")).containsExactly("alice");
     assertThat(r.upstreamSaw("authorization")).isEmpty(); // forward: false removes the token
     assertThat(counter("allowed")).isEqualTo(allowed + 1);
+  }
+
+  /**
+   * jwt_cache_config: the same ES256 token on six connections (two workers, a cache each) is verified at most once
+   * per worker; the token with its signature changed is not a hit and is refused.
+   */
+  @Test
+  void theTokenCacheSkipsRepeatedSignaturesButNotForgedOnes() throws Exception {
+    String token = ec.sign("ES256", claims(ISS, "\"api.example\"", TestJwt.in(600)));
+    long hits = counter("jwt_cache_hit");
+    long misses = counter("jwt_cache_miss");
+    for (int i = 0; i < 6; i++) {
+      assertThat(get("/api/cached", "Authorization: Bearer " + token).status()).isEqualTo(200);
+    }
+    long newMisses = counter("jwt_cache_miss") - misses;
+    assertThat(newMisses).as("one verification per worker at most").isBetween(1L, 2L);
+    assertThat(counter("jwt_cache_hit") - hits).isEqualTo(6 - newMisses);
+
+    int mid = token.lastIndexOf('.') + 20; // a character well inside the signature: still base64url, another value
+    String forged = token.substring(0, mid) + (token.charAt(mid) == 'A' ? 'B' : 'A') + token.substring(mid + 1);
+    RawResponse r = get("/api/cached", "Authorization: Bearer " + forged);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.body()).isEqualTo("Jwt verification fails");
   }
 
   @Test

@@ -45,7 +45,7 @@ final class JwtAuthenticator {
         last = JwtStatus.UNKNOWN_ISSUER;
         continue;
       }
-      last = check(token, p, audiences == null ? p.audiences() : audiences, ctx.nowSeconds());
+      last = check(token, p, audiences == null ? p.audiences() : audiences, ctx);
       if (last == JwtStatus.OK) {
         ctx.verified(p, token, found);
         return JwtStatus.OK;
@@ -54,7 +54,8 @@ final class JwtAuthenticator {
     return last;
   }
 
-  private static JwtStatus check(JwtToken t, JwtProviderSpec p, List<String> audiences, long now) {
+  private static JwtStatus check(JwtToken t, JwtProviderSpec p, List<String> audiences, VerifyContext ctx) {
+    long now = ctx.nowSeconds();
     if (t.nbf() != 0 && now < t.nbf() - p.clockSkewSeconds()) {
       return JwtStatus.NOT_YET_VALID;
     }
@@ -64,7 +65,7 @@ final class JwtAuthenticator {
     if (!audiences.isEmpty() && !audienceAllowed(t.aud(), audiences)) {
       return JwtStatus.AUDIENCE_NOT_ALLOWED;
     }
-    return JwtSignatures.verify(t, p.jwks());
+    return p.verifySignature(t, ctx.stats());
   }
 
   /** jwt_verify_lib's CheckAudience: compared without an http(s):// scheme and a trailing '/'. */
@@ -110,6 +111,8 @@ final class JwtAuthenticator {
     RequestFacts request();
 
     long nowSeconds();
+
+    JwtAuthnStats stats();
 
     void verified(JwtProviderSpec provider, JwtToken token, TokenLocations.Found where);
   }

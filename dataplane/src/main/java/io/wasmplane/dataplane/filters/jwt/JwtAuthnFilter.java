@@ -26,6 +26,7 @@ final class JwtAuthnFilter implements HttpFilter, JwtAuthenticator.VerifyContext
 
   private final JwtAuthnFilterFactory factory;
   private final FilterCallbacks callbacks;
+  private JwtAuthnStats stats;
   private HttpRequest request;
   private RequestFacts facts;
   private long now;
@@ -41,7 +42,7 @@ final class JwtAuthnFilter implements HttpFilter, JwtAuthenticator.VerifyContext
   @Override
   public FilterStatus decodeHeaders(HttpRequest req, boolean endStream) {
     JwtAuthnConfig config = factory.config();
-    JwtAuthnStats stats = factory.stats(callbacks.connectionManagerStats());
+    stats = factory.stats(callbacks.connectionManagerStats());
     if (config.bypassCorsPreflight() && isCorsPreflight(req)) {
       stats.corsPreflightBypassed().inc();
       stats.allowed().inc();
@@ -124,6 +125,11 @@ final class JwtAuthnFilter implements HttpFilter, JwtAuthenticator.VerifyContext
   @Override
   public long nowSeconds() {
     return now;
+  }
+
+  @Override
+  public JwtAuthnStats stats() {
+    return stats;
   }
 
   @Override

@@ -14,9 +14,15 @@ import java.util.Set;
  */
 record JwtProviderSpec(String name, String issuer, List<String> audiences, Jwks jwks, TokenLocations locations, boolean forward,
     String forwardPayloadHeader, boolean padForwardPayloadHeader, String payloadInMetadata, String headerInMetadata,
-    Set<String> spaceDelimitedClaims, long clockSkewSeconds, List<ClaimToHeader> claimToHeaders, boolean clearRouteCache) {
+    Set<String> spaceDelimitedClaims, long clockSkewSeconds, List<ClaimToHeader> claimToHeaders, boolean clearRouteCache,
+    JwtCache cache) {
 
   record ClaimToHeader(String header, String claim) {}
+
+  /** The signature check, through the provider's jwt_cache_config cache when it has one. */
+  JwtStatus verifySignature(JwtToken token, JwtAuthnStats stats) {
+    return cache == null ? JwtSignatures.verify(token, jwks) : cache.verifySignature(token, jwks, stats);
+  }
 
   /** Envoy reads an unset (0) clock_skew_seconds as 60. */
   private static final long DEFAULT_CLOCK_SKEW_SECONDS = 60;
@@ -57,6 +63,7 @@ record JwtProviderSpec(String name, String issuer, List<String> audiences, Jwks 
     return new JwtProviderSpec(name, p.getIssuer(), List.copyOf(p.getAudiencesList()), jwks, locations, p.getForward(),
         p.getForwardPayloadHeader().toLowerCase(java.util.Locale.ROOT), p.getPadForwardPayloadHeader(), p.getPayloadInMetadata(),
         p.getHeaderInMetadata(), Set.copyOf(p.getNormalizePayloadInMetadata().getSpaceDelimitedClaimsList()),
-        p.getClockSkewSeconds() != 0 ? p.getClockSkewSeconds() : DEFAULT_CLOCK_SKEW_SECONDS, List.copyOf(claims), p.getClearRouteCache());
+        p.getClockSkewSeconds() != 0 ? p.getClockSkewSeconds() : DEFAULT_CLOCK_SKEW_SECONDS, List.copyOf(claims), p.getClearRouteCache(),
+        JwtCache.of(p.hasJwtCacheConfig(), p.getJwtCacheConfig()));
   }
 }

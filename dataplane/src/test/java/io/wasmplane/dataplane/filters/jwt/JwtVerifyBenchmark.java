@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What jwt_authn adds per request with a token: finding the rule, extracting, decoding and checking the token and its
- * signature (no token cache, as Envoy without jwt_cache_config), for an RS256 (2048-bit) and an ES256 token. Run
+ * signature, for an RS256 (2048-bit) and an ES256 token, without a token cache (Envoy without jwt_cache_config) and
+ * with one (the same token again: a cache hit skips the signature). Run
  * like scripts/bench-dataplane.sh runs the bench package, with the pattern {@code io.wasmplane.dataplane.filters.jwt.JwtVerifyBenchmark}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -33,6 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JwtVerifyBenchmark {
   @Param({"RS256", "ES256"})
   public String alg;
+
+  @Param({"false", "true"})
+  public boolean cache;
+
+  private final JwtAuthnStats stats = JwtAuthnStats.of(name -> new io.wasmplane.dataplane.stats.Counter(), "");
 
   private JwtAuthnConfig config;
   private RequestFacts request;
@@ -48,6 +54,11 @@ public class JwtVerifyBenchmark {
     }
 
     @Override
+    public JwtAuthnStats stats() {
+      return stats;
+    }
+
+    @Override
     public void verified(JwtProviderSpec provider, JwtToken token, TokenLocations.Found where) {}
   };
 
@@ -56,10 +67,11 @@ public class JwtVerifyBenchmark {
     TestJwt key = alg.equals("RS256") ? TestJwt.rsa("k") : TestJwt.ec("k", "secp256r1");
     JwtAuthentication.Builder b = JwtAuthentication.newBuilder();
     EnvoyTypes.PARSER.merge("""
-        {"providers": {"p": {"issuer": "https://issuer.example", "audiences": ["api"], "localJwks": {"inlineString": %s}}},
+        {"providers": {"p": {"issuer": "https://issuer.example", "audiences": ["api"], "localJwks": {"inlineString": %s}%s}},
          "rules": [{"match": {"prefix": "/"}, "requires": {"providerName": "p"}}]}
         """.formatted(com.google.protobuf.util.JsonFormat.printer().print(
-            com.google.protobuf.Value.newBuilder().setStringValue(TestJwt.jwks(key)))), b);
+            com.google.protobuf.Value.newBuilder().setStringValue(TestJwt.jwks(key))),
+        cache ? ", \"jwtCacheConfig\": {}" : ""), b);
     config = JwtAuthnConfig.translate(b.build(), "bench");
     String token = key.sign(alg, "{\"iss\":\"https://issuer.example\",\"sub\":\"alice\",\"aud\":\"api\",\"exp\":"
         + TestJwt.in(86_400) + ",\"scope\":\"read write\"}");
