@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.wasmplane.dataplane.config.RouteEntry;
+import io.wasmplane.dataplane.config.RouteFilterConfig;
 import io.wasmplane.dataplane.config.RouteTable;
 import java.util.Optional;
 
@@ -36,6 +37,18 @@ public interface FilterCallbacks {
 
   /** The route table {@link #route()} matches in (to ask whether any route configures a filter at all). */
   RouteTable routeTable();
+
+  /**
+   * The stream's route's own config of type {@code type} for filter {@code filterName} (typed_per_filter_config, most
+   * specific level); empty without one. Matches no route when no route in the table configures the filter.
+   */
+  default <T extends RouteFilterConfig> Optional<T> routeFilterConfig(String filterName, Class<T> type) {
+    RouteTable routes = routeTable();
+    if (routes == null || !routes.configuresFilter(filterName, false)) {
+      return Optional.empty();
+    }
+    return route().flatMap(r -> r.filterConfigs().get(filterName, type));
+  }
 
   /** Call after changing request headers routing may read (path, host, headers): the route is matched again. */
   void clearRouteCache();

@@ -5,7 +5,6 @@ import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateL
 import io.wasmplane.dataplane.config.ConfigException;
 import io.wasmplane.dataplane.config.ConfigMatchers;
 import io.wasmplane.dataplane.config.HttpFilterConfig;
-import io.wasmplane.dataplane.config.RouteTable;
 import io.wasmplane.dataplane.http.FilterCallbacks;
 import io.wasmplane.dataplane.http.HttpFilterFactory;
 import io.wasmplane.dataplane.http.HttpFilterRegistry;
@@ -31,10 +30,6 @@ public final class LocalRateLimitFilterProvider implements HttpFilterRegistry.Pr
    * headers reach the filter, so the route is matched on the headers as the filters before it left them.
    */
   private static LocalRateLimitConfig configFor(FilterCallbacks callbacks, String name, LocalRateLimitConfig filterLevel) {
-    RouteTable routes = callbacks.routeTable();
-    if (routes == null || !routes.configuresFilter(name, false)) {
-      return filterLevel; // no route overrides this filter: spare the route match
-    }
-    return callbacks.route().flatMap(r -> r.filterConfigs().get(name, LocalRateLimitConfig.class)).orElse(filterLevel);
+    return callbacks.routeFilterConfig(name, LocalRateLimitConfig.class).orElse(filterLevel);
   }
 }
